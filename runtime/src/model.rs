@@ -1,0 +1,79 @@
+//! The traits generated code implements: a [`Vendor`] per vendor manifest
+//! (`schemas/<vendor>/vendor.json`) and a [`Model`] per model schema.
+
+use serde::Serialize;
+
+use crate::validation::{ImageInput, ValidationErrors};
+
+/// The wire protocol a vendor speaks. Each vendor manifest names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// RunComfy Model API: `/v1/models/{model}`, `/v1/requests/{id}/...`.
+    RunComfy,
+    /// AI/ML API: one generation path for submit and poll, model id in the body.
+    AimlApi,
+    /// WaveSpeed AI: `/api/v3/{model}`, `/api/v3/predictions/{id}/result`.
+    WaveSpeed,
+}
+
+impl Protocol {
+    /// Every protocol, in a stable order.
+    pub const ALL: [Protocol; 3] = [Protocol::RunComfy, Protocol::AimlApi, Protocol::WaveSpeed];
+
+    /// The name used in `vendor.json` (`"protocol": "runcomfy"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Protocol::RunComfy => "runcomfy",
+            Protocol::AimlApi => "aimlapi",
+            Protocol::WaveSpeed => "wavespeed",
+        }
+    }
+
+    /// Parses the manifest name; `None` for a protocol this runtime does not speak.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A hosted vendor, generated from `schemas/<vendor>/vendor.json`.
+///
+/// Implemented by a zero-sized marker type per vendor module, so a client is
+/// typed by its vendor and only accepts that vendor's models.
+pub trait Vendor: Send + Sync + 'static {
+    /// Display name, e.g. `"RunComfy"`.
+    const NAME: &'static str;
+    /// Short id used in paths and on the command line, e.g. `"runcomfy"`.
+    const ID: &'static str;
+    /// Wire protocol.
+    const PROTOCOL: Protocol;
+    /// Production base URL (tests point the client at the simulator instead).
+    const BASE_URL: &'static str;
+    /// Environment variable holding the API token.
+    const TOKEN_ENV: &'static str;
+}
+
+/// A model input, generated from `schemas/<vendor>/<model path>.json`.
+pub trait Model: Serialize + Send + Sync {
+    /// The vendor this model is sold by; a client of another vendor rejects it
+    /// at compile time.
+    type Vendor: Vendor;
+    /// The model path or id as the vendor names it, e.g.
+    /// `"bytedance/seedance-1-0/pro/image-to-video"`.
+    const MODEL: &'static str;
+    /// Path of the submit request, relative to the vendor's base URL.
+    const SUBMIT_PATH: &'static str;
+
+    /// Checks every local rule (lengths, counts, ranges, URL formats) without
+    /// I/O and reports all violations together.
+    fn validate(&self) -> Result<(), ValidationErrors>;
+
+    /// The image references whose pixel, ratio and size rules need the image
+    /// itself (checked by the runtime's prober before submit).
+    fn image_inputs(&self) -> Vec<ImageInput<'_>>;
+}

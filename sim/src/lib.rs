@@ -1,0 +1,1 @@
+//! Local simulator of the three vendor APIs (see the crate README).
