@@ -77,3 +77,61 @@ pub trait Model: Serialize + Send + Sync {
     /// itself (checked by the runtime's prober before submit).
     fn image_inputs(&self) -> Vec<ImageInput<'_>>;
 }
+
+/// A string that is not one of an enum's wire values (from `FromStr` or
+/// deserialization of a generated enum).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseEnumError {
+    /// The enum's Rust name, e.g. `Resolution`.
+    pub type_name: &'static str,
+    /// The rejected text.
+    pub value: String,
+    /// Every accepted wire value.
+    pub expected: &'static [&'static str],
+}
+
+impl ParseEnumError {
+    /// The accepted value closest to the rejected one, for "did you mean" hints.
+    pub fn suggestion(&self) -> Option<&'static str> {
+        let value = self.value.to_ascii_lowercase();
+        self.expected
+            .iter()
+            .map(|candidate| (edit_distance(&value, &candidate.to_ascii_lowercase()), *candidate))
+            .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, candidate)| candidate)
+    }
+}
+
+impl std::fmt::Display for ParseEnumError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not a {} (expected one of: {})",
+            self.value,
+            self.type_name,
+            self.expected.join(", ")
+        )?;
+        if let Some(suggestion) = self.suggestion() {
+            write!(f, "; did you mean {suggestion:?}?")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseEnumError {}
+
+/// Levenshtein distance over characters; inputs are short enum values.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}

@@ -1,1 +1,45 @@
-//! Local simulator of the three vendor APIs (see the crate README).
+//! `seedance-sim`: a local, faithful fake of the three hosted Seedance APIs
+//! (RunComfy, AI/ML API, WaveSpeed AI) that every test of the project talks to.
+//!
+//! One [`Sim`] is one axum server on `127.0.0.1` speaking all three protocols
+//! on one port (their paths do not collide). Each instance has its own jobs,
+//! job timing, injected faults and request counts, so tests can run in
+//! parallel, each with its own simulator.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Outcome, Route, Fault, Sim};
+//! let sim = Sim::start().await;
+//! let image = sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720).file_size(2_000_000));
+//! sim.set_timing(JobTiming { queued_polls: 2, running_polls: 1, outcome: Outcome::Succeed });
+//! sim.inject(Route::Status, Fault::TooManyRequests { retry_after_secs: 1 }, 1);
+//! // ... point a client at sim.base_url() with seedance_sim::TOKEN ...
+//! assert_eq!(sim.count(Route::Submit), 0);
+//! # }
+//! ```
+//!
+//! Inputs are validated by [`schema`], an interpreter of the schemas under
+//! `schemas/` (embedded at build time) that shares no code with the generated
+//! validators: it is the oracle they are tested against.
+
+mod faults;
+mod images;
+mod jobs;
+mod probe;
+mod protocols;
+pub mod schema;
+mod server;
+mod sim;
+mod time;
+mod video;
+
+pub use faults::{Fault, Route};
+pub use images::{ImageFormat, ImageSpec};
+pub use jobs::{JobTiming, Outcome};
+pub use protocols::Vendor;
+pub use sim::Sim;
+pub use video::{VIDEO_LEN, video_bytes};
+
+/// The bearer token every simulated vendor accepts
+/// (`Authorization: Bearer sim-token`).
+pub const TOKEN: &str = "sim-token";

@@ -1,0 +1,830 @@
+//! Emission: IR -> Rust tokens (quote) -> formatted text (prettyplease).
+//!
+//! Generated code talks to the runtime only through `seedance_runtime::model`
+//! and `seedance_runtime::validation`. It uses prelude and runtime names
+//! unqualified; `naming` keeps schema-derived type names off those names.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::ir::{EnumType, Field, Model, StringType, Type, Vendor, WireValue};
+use crate::schema_out;
+
+/// Formats a token stream as a file, after a `@generated` header line.
+pub fn render(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
+    let file = syn::parse2::<syn::File>(tokens)?;
+    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+}
+
+/// `generated/src/lib.rs`.
+pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
+    let modules = vendors.iter().map(|vendor| {
+        let module = ident(&vendor.id);
+        let feature = &vendor.id;
+        let doc = doc_attrs(&format!(
+            "{} models (cargo feature `{feature}`).",
+            vendor.name
+        ));
+        quote! {
+            #doc
+            #[cfg(feature = #feature)]
+            pub mod #module;
+        }
+    });
+    let vendor_list: String = vendors
+        .iter()
+        .map(|v| format!("\n- [`{}`]: {} ({} models)", v.id, v.name, v.models.len()))
+        .collect();
+    let doc = format!(
+        "Typed clients for hosted Seedance video-generation APIs, generated from \
+         the vendors' input schemas.\n\nOne module per vendor, one per model: an \
+         `Input` whose constructor takes the required fields, setters for the \
+         optional ones, compile-time enums and a `validate()` that checks every \
+         local rule.\n{vendor_list}"
+    );
+    let doc = inner_doc(&doc);
+    quote! {
+        #doc
+        pub use seedance_runtime as runtime;
+        pub use seedance_runtime::model::{Model, ParseEnumError, Protocol, Vendor};
+        pub use seedance_runtime::validation::{ValidationErrors, Violation};
+        #(#modules)*
+    }
+}
+
+/// `generated/src/<vendor>/mod.rs`.
+pub fn vendor_module(vendor: &Vendor) -> TokenStream {
+    let modules = vendor.models.iter().map(|model| {
+        let module = ident(&model.module);
+        let doc = doc_attrs(&format!("`{}`", model.path));
+        quote! { #doc pub mod #module; }
+    });
+    let name = &vendor.name;
+    let id = &vendor.id;
+    let base_url = &vendor.base_url;
+    let token_env = &vendor.token_env;
+    let protocol = format_ident!("{}", format!("{:?}", vendor.protocol));
+    let doc = format!(
+        "{name}: base URL `{base_url}`, token from `{token_env}`.\n\nGenerated from `{}`.",
+        display_path(&vendor.source)
+    );
+    let doc = inner_doc(&doc);
+    let vendor_doc = doc_attrs(&format!(
+        "The {name} vendor; its models can only be sent through its [`Client`]."
+    ));
+    let client_doc = doc_attrs(&format!(
+        "A client for {name} models (`Client::from_env()` reads `{token_env}`)."
+    ));
+    quote! {
+        #doc
+        #(#modules)*
+
+        #vendor_doc
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct Vendor;
+
+        impl seedance_runtime::model::Vendor for Vendor {
+            const NAME: &'static str = #name;
+            const ID: &'static str = #id;
+            const PROTOCOL: seedance_runtime::model::Protocol = seedance_runtime::model::Protocol::#protocol;
+            const BASE_URL: &'static str = #base_url;
+            const TOKEN_ENV: &'static str = #token_env;
+        }
+
+        #client_doc
+        pub type Client = seedance_runtime::Client<Vendor>;
+    }
+}
+
+/// `generated/src/<vendor>/<model>.rs`.
+pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
+    let module_doc = model_doc(vendor, model);
+    let input = input_struct(vendor, model);
+    let constructor = constructor(model);
+    let validate = validate_fn(model);
+    let model_impl = model_impl(model);
+    let schema_impl = schema_impl(model);
+    let enums = model.fields.iter().filter_map(|field| match &field.ty {
+        Type::Enum(e) | Type::Const(e) => Some(enum_items(field, e)),
+        _ => None,
+    });
+    let rule_consts = model
+        .fields
+        .iter()
+        .filter(|f| !f.image_rules.is_empty())
+        .map(rule_const);
+    let imports = imports(model);
+    let module_doc = inner_doc(&module_doc);
+    quote! {
+        #module_doc
+        #imports
+        #input
+        #constructor
+        #validate
+        #model_impl
+        #schema_impl
+        #(#rule_consts)*
+        #(#enums)*
+    }
+}
+
+/// The runtime names a model module uses, and only those (no unused imports).
+fn imports(model: &Model) -> TokenStream {
+    let has_rules = model.fields.iter().any(|f| !f.image_rules.is_empty());
+    let has_checks = model.fields.iter().any(|f| field_checks(f).is_some());
+    let has_enums = model
+        .fields
+        .iter()
+        .any(|f| matches!(f.ty, Type::Enum(_) | Type::Const(_)));
+    let mut validation = vec![
+        format_ident!("ImageInput"),
+        format_ident!("ValidationErrors"),
+    ];
+    if has_checks || has_rules {
+        validation.push(format_ident!("FieldPath"));
+    }
+    if has_rules {
+        validation.extend([format_ident!("ImageRule"), format_ident!("ImageRuleKind")]);
+    }
+    if has_checks {
+        validation.push(format_ident!("Validator"));
+    }
+    validation.sort();
+    let model_names = has_enums.then(|| quote! { use seedance_runtime::model::ParseEnumError; });
+    quote! {
+        #model_names
+        use seedance_runtime::validation::{#(#validation),*};
+    }
+}
+
+/// `#[doc]` attributes, one per line, so prettyplease prints `/// line`.
+fn doc_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #(#[doc = #lines])* }
+}
+
+/// Inner `#![doc]` attributes, one per line (`//! line`).
+fn inner_doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #(#![doc = #lines])* }
+}
+
+fn model_doc(vendor: &Vendor, model: &Model) -> String {
+    let mut doc = format!("`{}` on {}.", model.path, vendor.name);
+    if let Some(description) = &model.description {
+        doc.push_str("\n\n");
+        doc.push_str(description);
+    }
+    doc.push_str(&format!(
+        "\n\nGenerated from `{}`; submitted to `{}`.",
+        display_path(&model.source),
+        model.submit_path
+    ));
+    doc
+}
+
+fn input_struct(vendor: &Vendor, model: &Model) -> TokenStream {
+    let fields = model.fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let ty = rust_type(field);
+        let doc = doc_attrs(&field_doc(field));
+        let wire = &field.wire;
+        let rename = (field.ident != *wire).then(|| quote! { #[serde(rename = #wire)] });
+        let skip = (!field.required).then(|| {
+            quote! { #[serde(default, skip_serializing_if = "Option::is_none")] }
+        });
+        quote! { #doc #rename #skip pub #name: #ty }
+    });
+    let doc = format!(
+        "Input of `{}` ({}). Build it with [`Input::new`] (the required fields) and \
+         the setters; unset optional fields are left out of the request body so the \
+         vendor default applies.",
+        model.path, vendor.name
+    );
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[non_exhaustive]
+        pub struct Input { #(#fields,)* }
+    }
+}
+
+fn constructor(model: &Model) -> TokenStream {
+    let required: Vec<&Field> = model
+        .fields
+        .iter()
+        .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
+        .collect();
+    let params = required.iter().map(|field| {
+        let name = ident(&field.ident);
+        let ty = param_type(&field.ty);
+        quote! { #name: #ty }
+    });
+    let inits = model.fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let value = match &field.ty {
+            Type::Const(e) => {
+                let ty = ident(&e.name);
+                let variant = ident(&e.variants[0].name);
+                quote! { #ty::#variant }
+            }
+            ty if field.required => convert_param(ty, quote! { #name }),
+            _ => quote! { None },
+        };
+        quote! { #name: #value }
+    });
+    let setters = model.fields.iter().filter(|f| !f.required).map(|field| {
+        let name = ident(&field.ident);
+        let ty = param_type(&field.ty);
+        let value = convert_param(&field.ty, quote! { value });
+        let doc = doc_attrs(&format!("Sets `{}`.", field.wire));
+        let deprecated = field
+            .deprecated
+            .then(|| quote! { #[deprecated(note = "the vendor marks this field deprecated")] });
+        quote! {
+            #doc
+            #deprecated
+            #[must_use]
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        }
+    });
+    let doc = doc_attrs("An input with the required fields set and every optional field unset.");
+    quote! {
+        impl Input {
+            #doc
+            pub fn new(#(#params),*) -> Self {
+                Input { #(#inits,)* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+fn validate_fn(model: &Model) -> TokenStream {
+    let checks: Vec<TokenStream> = model.fields.iter().filter_map(field_checks).collect();
+    let body = if checks.is_empty() {
+        quote! { Ok(()) }
+    } else {
+        quote! {
+            let mut validator = Validator::new();
+            #(#checks)*
+            validator.finish()
+        }
+    };
+    quote! {
+        impl Input {
+            /// Checks every local rule of the schema (lengths, counts, ranges, image
+            /// URL format) without I/O, and reports all violations together.
+            pub fn validate(&self) -> Result<(), ValidationErrors> {
+                #body
+            }
+        }
+    }
+}
+
+/// The checks of one field, or `None` when the schema sets no local rule on it.
+fn field_checks(field: &Field) -> Option<TokenStream> {
+    let wire = &field.wire;
+    let name = ident(&field.ident);
+    let path = quote! { FieldPath::Field(#wire) };
+    let value = quote! { value };
+    let checks: Vec<TokenStream> = match &field.ty {
+        Type::String(s) => string_checks(s, &value, &path),
+        Type::Integer { minimum, maximum } => {
+            let min = minimum.map(|m| signed(m, "i64"));
+            let max = maximum.map(|m| signed(m, "i64"));
+            bound_checks(min, max, &value, &path)
+        }
+        Type::Number { minimum, maximum } => {
+            let min = minimum.map(|m| float(m));
+            let max = maximum.map(|m| float(m));
+            bound_checks(min, max, &value, &path)
+        }
+        Type::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
+            let mut checks = Vec::new();
+            if let Some(min) = min_items.map(usize_literal) {
+                checks.push(quote! { validator.min_items(#path, value.len(), #min); });
+            }
+            if let Some(max) = max_items.map(usize_literal) {
+                checks.push(quote! { validator.max_items(#path, value.len(), #max); });
+            }
+            let item_path = quote! { FieldPath::Item(#wire, index) };
+            let item_checks = string_checks(items, &quote! { item }, &item_path);
+            if !item_checks.is_empty() {
+                checks.push(quote! {
+                    for (index, item) in value.iter().enumerate() { #(#item_checks)* }
+                });
+            }
+            checks
+        }
+        Type::Boolean | Type::Enum(_) | Type::Const(_) => Vec::new(),
+    };
+    if checks.is_empty() {
+        return None;
+    }
+    let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
+    Some(match (field.required, copy) {
+        (true, true) => quote! { { let value = self.#name; #(#checks)* } },
+        (true, false) => quote! { { let value = &self.#name; #(#checks)* } },
+        (false, true) => quote! { if let Some(value) = self.#name { #(#checks)* } },
+        (false, false) => quote! { if let Some(value) = &self.#name { #(#checks)* } },
+    })
+}
+
+fn string_checks(s: &StringType, value: &TokenStream, path: &TokenStream) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    if let Some(max) = s.max_length.map(usize_literal) {
+        checks.push(quote! { validator.max_length(#path, #value, #max); });
+    }
+    if s.image {
+        let format = s.format.map_or("image", |f| f.as_str());
+        checks.push(quote! { validator.image_uri(#path, #value, #format); });
+    }
+    checks
+}
+
+fn bound_checks(
+    min: Option<TokenStream>,
+    max: Option<TokenStream>,
+    value: &TokenStream,
+    path: &TokenStream,
+) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    if let Some(min) = min {
+        checks.push(quote! { validator.minimum(#path, #value, #min); });
+    }
+    if let Some(max) = max {
+        checks.push(quote! { validator.maximum(#path, #value, #max); });
+    }
+    checks
+}
+
+fn model_impl(model: &Model) -> TokenStream {
+    let path = &model.path;
+    let submit_path = &model.submit_path;
+    let pushes = model
+        .fields
+        .iter()
+        .filter(|f| !f.image_rules.is_empty())
+        .map(|field| {
+            let name = ident(&field.ident);
+            let wire = &field.wire;
+            let rules = rule_const_name(field);
+            let push = |path: TokenStream, uri: TokenStream| {
+                quote! {
+                    images.push(ImageInput { field: #path, uri: #uri, rules: #rules });
+                }
+            };
+            let field_path = quote! { FieldPath::Field(#wire) };
+            let item_path = quote! { FieldPath::Item(#wire, index) };
+            match (&field.ty, field.required) {
+                (Type::Array { .. }, true) => {
+                    let push = push(item_path, quote! { uri });
+                    quote! { for (index, uri) in self.#name.iter().enumerate() { #push } }
+                }
+                (Type::Array { .. }, false) => {
+                    let push = push(item_path, quote! { uri });
+                    quote! { for (index, uri) in self.#name.iter().flatten().enumerate() { #push } }
+                }
+                (_, true) => push(field_path, quote! { &self.#name }),
+                (_, false) => {
+                    let push = push(field_path, quote! { uri });
+                    quote! { if let Some(uri) = &self.#name { #push } }
+                }
+            }
+        });
+    let pushes: Vec<TokenStream> = pushes.collect();
+    let body = if pushes.is_empty() {
+        quote! { Vec::new() }
+    } else {
+        quote! { let mut images = Vec::new(); #(#pushes)* images }
+    };
+    quote! {
+        impl seedance_runtime::model::Model for Input {
+            type Vendor = super::Vendor;
+            const MODEL: &'static str = #path;
+            const SUBMIT_PATH: &'static str = #submit_path;
+
+            fn validate(&self) -> Result<(), ValidationErrors> {
+                Input::validate(self)
+            }
+
+            fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+                #body
+            }
+        }
+    }
+}
+
+fn schema_impl(model: &Model) -> TokenStream {
+    let schema = json_tokens(&schema_out::model_schema(model));
+    let id = format!("seedance::{}::Input", model.path);
+    quote! {
+        impl schemars::JsonSchema for Input {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed("Input")
+            }
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(#id)
+            }
+            /// The vendor's schema as codegen understood it: same enums, bounds,
+            /// required list and image rules.
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!(#schema)
+            }
+        }
+    }
+}
+
+fn rule_const(field: &Field) -> TokenStream {
+    let name = rule_const_name(field);
+    let rules = field.image_rules.iter().map(|rule| {
+        let kind = format_ident!("{}", rule.kind.runtime_variant());
+        let limit = float(rule.value);
+        let message = &rule.message;
+        quote! {
+            ImageRule {
+                kind: ImageRuleKind::#kind,
+                limit: #limit,
+                message: #message,
+            }
+        }
+    });
+    let doc = format!(
+        "Image rules (`validations`) of `{}`{}, checked remotely before submit.",
+        field.wire,
+        if matches!(field.ty, Type::Array { .. }) {
+            ", for each item"
+        } else {
+            ""
+        }
+    );
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        pub const #name: &[ImageRule] = &[#(#rules),*];
+    }
+}
+
+fn rule_const_name(field: &Field) -> Ident {
+    format_ident!("{}_RULES", field.wire.to_ascii_uppercase())
+}
+
+fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
+    let name = ident(&e.name);
+    let variants: Vec<Ident> = e.variants.iter().map(|v| ident(&v.name)).collect();
+    let texts: Vec<String> = e.variants.iter().map(|v| wire_text(&v.wire)).collect();
+    let count = variants.len();
+    let variant_docs = texts.iter().map(|t| doc_attrs(&format!("`{t}`")));
+    let mut doc = field
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("Values of `{}`.", field.wire));
+    if let Some(description) = &field.description {
+        doc.push_str("\n\n");
+        doc.push_str(description);
+    }
+    let default_variant = field.default.as_ref().and_then(|default| {
+        e.variants
+            .iter()
+            .find(|v| v.wire.to_json() == *default)
+            .map(|v| ident(&v.name))
+    });
+    if let Some(default) = &field.default {
+        doc.push_str(&format!("\n\nVendor default: `{}`.", default_text(default)));
+    }
+    let default_const = default_variant.map(|v| {
+        quote! {
+            /// The value the vendor uses when the field is left out.
+            pub const VENDOR_DEFAULT: Self = Self::#v;
+        }
+    });
+    let integer = e.is_integer();
+    let type_name = e.name.as_str();
+    let (value_fn, serialize, deserialize) = if integer {
+        let values: Vec<TokenStream> = e
+            .variants
+            .iter()
+            .map(|v| match v.wire {
+                WireValue::Int(i) => signed(i, ""),
+                WireValue::Str(_) => signed(0, ""),
+            })
+            .collect();
+        (
+            quote! {
+                /// The wire value.
+                pub const fn value(self) -> i64 { match self { #(Self::#variants => #values,)* } }
+            },
+            quote! { serializer.serialize_i64(self.value()) },
+            quote! {
+                let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+                Self::ALL.into_iter().find(|v| v.value() == value).ok_or_else(|| {
+                    <D::Error as serde::de::Error>::custom(Self::parse_error(&value.to_string()))
+                })
+            },
+        )
+    } else {
+        (
+            quote! {},
+            quote! { serializer.serialize_str(self.as_str()) },
+            quote! {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                value.parse().map_err(<D::Error as serde::de::Error>::custom)
+            },
+        )
+    };
+    let schema = json_tokens(&schema_out::enum_schema(field, e));
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name { #(#variant_docs #variants,)* }
+
+        impl #name {
+            /// Every value, in schema order.
+            pub const ALL: [Self; #count] = [#(Self::#variants),*];
+            #default_const
+            /// The wire value as text.
+            pub const fn as_str(self) -> &'static str { match self { #(Self::#variants => #texts,)* } }
+            #value_fn
+            fn parse_error(value: &str) -> ParseEnumError {
+                ParseEnumError {
+                    type_name: #type_name,
+                    value: value.to_owned(),
+                    expected: &[#(#texts),*],
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = ParseEnumError;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::ALL.into_iter().find(|v| v.as_str() == value).ok_or_else(|| Self::parse_error(value))
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #serialize
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #deserialize
+            }
+        }
+
+        impl schemars::JsonSchema for #name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(#type_name)
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!(#schema)
+            }
+        }
+    }
+}
+
+fn field_doc(field: &Field) -> String {
+    let mut parts = Vec::new();
+    if let Some(title) = &field.title {
+        parts.push(title.clone());
+    }
+    if let Some(description) = &field.description {
+        parts.push(description.clone());
+    }
+    let mut facts = Vec::new();
+    match &field.ty {
+        Type::String(s) => facts.extend(string_facts(s).into_iter().map(capitalise)),
+        Type::Integer { minimum, maximum } => facts.extend(range_fact(minimum, maximum, "")),
+        Type::Number { minimum, maximum } => facts.extend(range_fact(minimum, maximum, "")),
+        Type::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
+            facts.extend(range_fact(min_items, max_items, " items"));
+            facts.extend(
+                string_facts(items)
+                    .into_iter()
+                    .map(|f| format!("Each item: {f}")),
+            );
+        }
+        Type::Const(e) => facts.push(format!("Always `{}`.", wire_text(&e.variants[0].wire))),
+        Type::Boolean | Type::Enum(_) => {}
+    }
+    if !field.image_rules.is_empty() {
+        let rules: Vec<String> = field
+            .image_rules
+            .iter()
+            .map(|r| format!("`{} {}`", r.kind.as_str(), r.value))
+            .collect();
+        facts.push(format!("Image rules: {}.", rules.join(", ")));
+    }
+    if let Some(default) = &field.default {
+        facts.push(format!("Vendor default: `{}`.", default_text(default)));
+    }
+    if field.deprecated {
+        facts.push("Deprecated by the vendor.".to_owned());
+    }
+    if !facts.is_empty() {
+        parts.push(facts.join(" "));
+    }
+    if parts.is_empty() {
+        parts.push(format!("`{}`", field.wire));
+    }
+    parts.join("\n\n")
+}
+
+fn string_facts(s: &StringType) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(max) = s.max_length {
+        facts.push(format!("At most {max} characters."));
+    }
+    if s.image {
+        facts.push("an http(s) URL or a data URI.".to_owned());
+    }
+    facts
+}
+
+fn capitalise(text: String) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn range_fact<T: std::fmt::Display>(
+    min: &Option<T>,
+    max: &Option<T>,
+    unit: &str,
+) -> Option<String> {
+    match (min, max) {
+        (Some(min), Some(max)) => Some(format!("From {min} to {max}{unit}.")),
+        (Some(min), None) => Some(format!("At least {min}{unit}.")),
+        (None, Some(max)) => Some(format!("At most {max}{unit}.")),
+        (None, None) => None,
+    }
+}
+
+/// A default as shown in docs: strings unquoted, long ones cut.
+fn default_text(default: &Value) -> String {
+    let text = match default {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    const SHOWN: usize = 120;
+    if text.chars().count() > SHOWN {
+        format!("{}...", text.chars().take(SHOWN).collect::<String>())
+    } else {
+        text
+    }
+    .replace('`', "'")
+}
+
+fn rust_type(field: &Field) -> TokenStream {
+    let ty = match &field.ty {
+        Type::String(_) => quote! { String },
+        Type::Integer { .. } => quote! { i64 },
+        Type::Number { .. } => quote! { f64 },
+        Type::Boolean => quote! { bool },
+        Type::Enum(e) | Type::Const(e) => {
+            let name = ident(&e.name);
+            quote! { #name }
+        }
+        Type::Array { .. } => quote! { Vec<String> },
+    };
+    if field.required {
+        ty
+    } else {
+        quote! { Option<#ty> }
+    }
+}
+
+fn param_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String(_) => quote! { impl Into<String> },
+        Type::Array { .. } => quote! {
+            impl IntoIterator<Item = impl Into<String>>
+        },
+        Type::Integer { .. } => quote! { i64 },
+        Type::Number { .. } => quote! { f64 },
+        Type::Boolean => quote! { bool },
+        Type::Enum(e) | Type::Const(e) => {
+            let name = ident(&e.name);
+            quote! { #name }
+        }
+    }
+}
+
+fn convert_param(ty: &Type, value: TokenStream) -> TokenStream {
+    match ty {
+        Type::String(_) => quote! { #value.into() },
+        Type::Array { .. } => quote! { #value.into_iter().map(Into::into).collect() },
+        _ => value,
+    }
+}
+
+fn wire_text(wire: &WireValue) -> String {
+    match wire {
+        WireValue::Str(s) => s.clone(),
+        WireValue::Int(i) => i.to_string(),
+    }
+}
+
+/// An integer literal with an optional type suffix; negative values as `-` and a literal.
+fn signed(value: i64, suffix: &str) -> TokenStream {
+    let text = format!("{}{suffix}", value.unsigned_abs());
+    let literal: Literal = text
+        .parse()
+        .unwrap_or_else(|_| Literal::u64_unsuffixed(value.unsigned_abs()));
+    let sign = (value < 0).then(|| quote! { - });
+    quote! { #sign #literal }
+}
+
+/// A float literal (always with a decimal point, so `30` reads `30.0`).
+fn float(value: f64) -> TokenStream {
+    let literal = Literal::f64_unsuffixed(value.abs());
+    let sign = (value < 0.0).then(|| quote! { - });
+    quote! { #sign #literal }
+}
+
+fn usize_literal(n: u64) -> Literal {
+    Literal::usize_unsuffixed(n as usize)
+}
+
+/// An identifier from naming's text (which may carry `r#`).
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
+/// A path shown in docs: forward slashes, whatever the platform.
+pub fn display_path(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// JSON as `json!`-style tokens, for `schemars::json_schema!`.
+fn json_tokens(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote! { null },
+        Value::Bool(b) => quote! { #b },
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                signed(i, "")
+            } else if let Some(u) = n.as_u64() {
+                let literal = Literal::u64_unsuffixed(u);
+                quote! { #literal }
+            } else {
+                float(n.as_f64().unwrap_or_default())
+            }
+        }
+        Value::String(s) => quote! { #s },
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote! { [#(#items),*] }
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote! { #k: #v }
+            });
+            quote! { { #(#entries),* } }
+        }
+    }
+}

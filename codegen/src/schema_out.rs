@@ -1,0 +1,155 @@
+//! The JSON Schema a generated type reports through `schemars::JsonSchema`,
+//! rebuilt from the IR (not copied from the file), so a test comparing it with
+//! the vendor file proves codegen kept every enum, bound and required field.
+
+use serde_json::{Map, Value, json};
+
+use crate::ir::{EnumType, Field, Model, StringType, Type};
+
+/// The input object's schema.
+pub fn model_schema(model: &Model) -> Value {
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    if let Some(title) = &model.title {
+        schema.insert("title".into(), json!(title));
+    }
+    if let Some(description) = &model.description {
+        schema.insert("description".into(), json!(description));
+    }
+    let required: Vec<&str> = model
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.wire.as_str())
+        .collect();
+    schema.insert("required".into(), json!(required));
+    let properties: Map<String, Value> = model
+        .fields
+        .iter()
+        .map(|f| (f.wire.clone(), field_schema(f)))
+        .collect();
+    schema.insert("properties".into(), Value::Object(properties));
+    schema.insert("additionalProperties".into(), json!(false));
+    Value::Object(schema)
+}
+
+/// An enum type's schema (also used inline in the input's).
+pub fn enum_schema(field: &Field, e: &EnumType) -> Value {
+    let mut schema = Map::new();
+    doc_keys(field, &mut schema);
+    type_keys(&Type::Enum(e.clone()), &mut schema);
+    if let Some(default) = &field.default {
+        schema.insert("default".into(), default.clone());
+    }
+    Value::Object(schema)
+}
+
+fn field_schema(field: &Field) -> Value {
+    let mut schema = Map::new();
+    doc_keys(field, &mut schema);
+    type_keys(&field.ty, &mut schema);
+    if let Some(default) = &field.default {
+        schema.insert("default".into(), default.clone());
+    }
+    if field.deprecated {
+        schema.insert("deprecated".into(), json!(true));
+    }
+    if !field.image_rules.is_empty() {
+        let rules: Vec<Value> = field
+            .image_rules
+            .iter()
+            .map(|r| {
+                json!({
+                    "validation_rule": r.kind.as_str(),
+                    "validation_value": number(r.value),
+                    "validation_error": r.message,
+                })
+            })
+            .collect();
+        schema.insert("validations".into(), Value::Array(rules));
+    }
+    Value::Object(schema)
+}
+
+fn doc_keys(field: &Field, schema: &mut Map<String, Value>) {
+    if let Some(title) = &field.title {
+        schema.insert("title".into(), json!(title));
+    }
+    if let Some(description) = &field.description {
+        schema.insert("description".into(), json!(description));
+    }
+}
+
+fn type_keys(ty: &Type, schema: &mut Map<String, Value>) {
+    match ty {
+        Type::String(s) => {
+            schema.insert("type".into(), json!("string"));
+            string_keys(s, schema);
+        }
+        Type::Integer { minimum, maximum } => {
+            schema.insert("type".into(), json!("integer"));
+            bounds(minimum.map(Value::from), maximum.map(Value::from), schema);
+        }
+        Type::Number { minimum, maximum } => {
+            schema.insert("type".into(), json!("number"));
+            bounds(minimum.map(Value::from), maximum.map(Value::from), schema);
+        }
+        Type::Boolean => {
+            schema.insert("type".into(), json!("boolean"));
+        }
+        Type::Enum(e) => {
+            let kind = if e.is_integer() { "integer" } else { "string" };
+            schema.insert("type".into(), json!(kind));
+            let values: Vec<Value> = e.variants.iter().map(|v| v.wire.to_json()).collect();
+            schema.insert("enum".into(), Value::Array(values));
+        }
+        Type::Const(e) => {
+            schema.insert("type".into(), json!("string"));
+            schema.insert("const".into(), e.variants[0].wire.to_json());
+        }
+        Type::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
+            schema.insert("type".into(), json!("array"));
+            let mut item = Map::new();
+            item.insert("type".into(), json!("string"));
+            string_keys(items, &mut item);
+            schema.insert("items".into(), Value::Object(item));
+            if let Some(min) = min_items {
+                schema.insert("minItems".into(), json!(min));
+            }
+            if let Some(max) = max_items {
+                schema.insert("maxItems".into(), json!(max));
+            }
+        }
+    }
+}
+
+fn string_keys(s: &StringType, schema: &mut Map<String, Value>) {
+    if let Some(max) = s.max_length {
+        schema.insert("maxLength".into(), json!(max));
+    }
+    if let Some(format) = s.format {
+        schema.insert("format".into(), json!(format.as_str()));
+    }
+}
+
+fn bounds(minimum: Option<Value>, maximum: Option<Value>, schema: &mut Map<String, Value>) {
+    if let Some(min) = minimum {
+        schema.insert("minimum".into(), min);
+    }
+    if let Some(max) = maximum {
+        schema.insert("maximum".into(), max);
+    }
+}
+
+/// A rule value as the vendor writes it: `6000`, not `6000.0`.
+fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}

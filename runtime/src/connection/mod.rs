@@ -1,0 +1,193 @@
+//! [`Connection`]: everything a request needs (protocol, base URL, token,
+//! shared HTTP client, policies) behind one `Arc`, without a vendor type
+//! parameter. All request logic lives here so it is compiled once, not per
+//! vendor; `Client<V>` is a typed wrapper around it, and tools that pick a
+//! vendor at run time (a CLI resuming `seedance status runcomfy ID`) use it
+//! directly.
+
+pub(crate) mod transport;
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use crate::{
+    error::Error, job::Job, model::Protocol, poll::PollPolicy, prober::ProbeConfig,
+    protocol::vendor_name, retry::RetryPolicy, secret::Secret,
+};
+
+/// Every knob of a client, each with a documented default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Base URL of the API, without a trailing slash (default: the vendor's).
+    pub base_url: String,
+    /// Timeout of one API request, answer body included (default 30 s).
+    pub timeout: Duration,
+    /// Retries of idempotent requests (default: 2 retries, 0.5 s doubling to 8 s).
+    pub retry: RetryPolicy,
+    /// Poll schedule of `Job::wait` (default: see [`PollPolicy`]).
+    pub poll: PollPolicy,
+    /// Deadline of `Job::wait` (default 30 min: jobs take up to 10 min, and
+    /// queues add to that).
+    pub wait_timeout: Duration,
+    /// Largest file `Output::download` accepts (default 2 GiB; a 10 s 1080p
+    /// video is tens of MB).
+    pub max_download_bytes: u64,
+    /// Largest API answer body read into memory (default 8 MiB).
+    pub max_answer_bytes: u64,
+    /// Skip the image rules that need a network read (data URIs are still
+    /// checked). For users whose images are behind auth the prober lacks.
+    pub skip_remote_image_checks: bool,
+    /// Limits of the image prober.
+    pub probe: ProbeConfig,
+}
+
+impl Config {
+    /// Defaults for a base URL.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Config {
+            base_url: trim_base(base_url.into()),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            poll: PollPolicy::default(),
+            wait_timeout: Duration::from_secs(30 * 60),
+            max_download_bytes: 2 << 30,
+            max_answer_bytes: 8 << 20,
+            skip_remote_image_checks: false,
+            probe: ProbeConfig::default(),
+        }
+    }
+}
+
+fn trim_base(base: String) -> String {
+    base.trim_end_matches('/').to_owned()
+}
+
+/// Connect timeout of the shared HTTP client.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest silence while reading an answer or a download.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Builds the HTTP client every connection shares unless given one: rustls,
+/// connect and read timeouts, our user agent.
+pub fn default_http_client() -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .user_agent(concat!("seedance-runtime/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|err| Error::Config(format!("cannot build the HTTP client: {err}")))
+}
+
+/// An untyped client of one vendor: cheap to clone (one `Arc`), safe to
+/// share across tasks. See the module docs for why it exists.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    protocol: Protocol,
+    vendor: &'static str,
+    token: Secret,
+    http: reqwest::Client,
+    config: Config,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("vendor", &self.inner.vendor)
+            .field("protocol", &self.inner.protocol)
+            .field("base_url", &self.inner.config.base_url)
+            .field("token", &self.inner.token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A connection with default policies and a new HTTP client.
+    pub fn new(
+        protocol: Protocol,
+        base_url: impl Into<String>,
+        token: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        Ok(Self::with_parts(
+            protocol,
+            vendor_name(protocol),
+            token.into(),
+            default_http_client()?,
+            Config::new(base_url),
+        ))
+    }
+
+    /// A connection from its parts, sharing `http` with other connections.
+    pub fn with_parts(
+        protocol: Protocol,
+        vendor: &'static str,
+        token: Secret,
+        http: reqwest::Client,
+        mut config: Config,
+    ) -> Self {
+        config.base_url = trim_base(config.base_url);
+        Connection {
+            inner: Arc::new(Inner {
+                protocol,
+                vendor,
+                token,
+                http,
+                config,
+            }),
+        }
+    }
+
+    /// A copy with a changed configuration, sharing the HTTP client and token.
+    pub fn reconfigure(&self, change: impl FnOnce(&mut Config)) -> Self {
+        let mut config = self.inner.config.clone();
+        change(&mut config);
+        Self::with_parts(
+            self.inner.protocol,
+            self.inner.vendor,
+            self.inner.token.clone(),
+            self.inner.http.clone(),
+            config,
+        )
+    }
+
+    /// Resumes a job from its id alone (no request is sent).
+    pub fn job(&self, id: impl Into<String>) -> Job {
+        Job::new(self.clone(), id.into(), None)
+    }
+
+    /// The wire protocol.
+    pub fn protocol(&self) -> Protocol {
+        self.inner.protocol
+    }
+
+    /// The vendor's display name (used in errors).
+    pub fn vendor(&self) -> &'static str {
+        self.inner.vendor
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.config.base_url
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The shared HTTP client (no token attached: use it for public URLs).
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn token(&self) -> &Secret {
+        &self.inner.token
+    }
+
+    /// Absolute URL of an API path.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{}", self.inner.config.base_url, path)
+    }
+}

@@ -1,0 +1,277 @@
+//! The one [`Error`] type of the runtime. Every error that happens after a
+//! job exists carries its id ([`Error::job_id`]), so a caller can always
+//! resume, inspect or cancel the job it paid for.
+
+use std::{fmt, path::PathBuf, time::Duration};
+
+use crate::{state::JobState, validation::ValidationErrors};
+
+/// Longest piece of an unparsed answer body kept in an error.
+pub(crate) const BODY_EXCERPT: usize = 512;
+
+/// Everything that can go wrong between building a client and saving a video.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The environment variable holding the token is missing or empty.
+    #[error("environment variable {var} is not set; it must hold the API token")]
+    MissingToken {
+        /// The variable's name, e.g. `RUNCOMFY_API_TOKEN`.
+        var: &'static str,
+    },
+    /// The client could not be built (TLS backend, bad URL).
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// The input broke local or image rules; nothing was sent.
+    #[error("input rejected before submit, nothing was sent: {0}")]
+    Validation(ValidationErrors),
+    /// The submit request left this machine but its answer was lost or was a
+    /// server error: the job may or may not exist. It is never re-sent
+    /// automatically, because a second POST could create a second paid job.
+    #[error(
+        "{vendor} submit failed after the request was sent; the job may or may not exist, \
+         check the vendor's dashboard before submitting again: {source}"
+    )]
+    SubmitUncertain {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The vendor answered with an error (HTTP status or error body).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The request could not be completed (connection, timeout, TLS).
+    #[error("{vendor} request failed{}: {source}", JobSuffix(job_id.as_deref()))]
+    Transport {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The job the request was about, if any.
+        job_id: Option<String>,
+        /// The underlying error (its URL never holds the token).
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The vendor's answer could not be understood (malformed, truncated or
+    /// missing a field this runtime needs).
+    #[error("could not decode the {vendor} answer{}: {message}", JobSuffix(job_id.as_deref()))]
+    Decode {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The job the answer was about, if any.
+        job_id: Option<String>,
+        /// What was wrong, with an excerpt of the body.
+        message: String,
+    },
+    /// The job finished and failed; the message is the vendor's.
+    #[error("{vendor} job {job_id} failed: {message}")]
+    JobFailed {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The job.
+        job_id: String,
+        /// The vendor's error code, where it gave one.
+        code: Option<String>,
+        /// The vendor's error message (or the status word when it gave none).
+        message: String,
+    },
+    /// The job was cancelled, so it has no output.
+    #[error("{vendor} job {job_id} was cancelled")]
+    JobCancelled {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The job.
+        job_id: String,
+    },
+    /// `result()` was asked for before the job finished.
+    #[error("job {job_id} has not finished yet (state {state})")]
+    NotFinished {
+        /// The job.
+        job_id: String,
+        /// Its current state.
+        state: JobState,
+    },
+    /// `wait()` reached its deadline; the job may still finish later.
+    #[error("gave up waiting for job {job_id} (last state {}); it may still finish, resume it by id", LastState(last_state.as_ref()))]
+    Timeout {
+        /// The job.
+        job_id: String,
+        /// The last state seen, if any poll succeeded.
+        last_state: Option<JobState>,
+    },
+    /// The vendor has no cancel endpoint.
+    #[error("{vendor} has no cancel endpoint; job {job_id} keeps running and is billed")]
+    CancelUnsupported {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The job.
+        job_id: String,
+    },
+    /// The job succeeded but its answer names no output URL.
+    #[error("job {job_id} succeeded but its answer names no output URL")]
+    NoOutput {
+        /// The job.
+        job_id: String,
+    },
+    /// A download (or image) is larger than the configured limit.
+    #[error("{url} is {size} bytes, over the limit of {limit}{}", JobSuffix(job_id.as_deref()))]
+    TooLarge {
+        /// The job the file belongs to.
+        job_id: Option<String>,
+        /// The file's URL.
+        url: String,
+        /// Its size as announced or as counted so far.
+        size: u64,
+        /// The configured limit.
+        limit: u64,
+    },
+    /// Writing the download failed.
+    #[error("could not write {}{}: {source}", path.display(), JobSuffix(job_id.as_deref()))]
+    Io {
+        /// The job the file belongs to.
+        job_id: Option<String>,
+        /// The destination.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An error answer from a vendor, with its body parsed where the vendor's
+/// error shape is known and kept as (truncated) text otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// Vendor display name.
+    pub vendor: &'static str,
+    /// The job the request was about, if any.
+    pub job_id: Option<String>,
+    /// HTTP status code.
+    pub status: u16,
+    /// The vendor's error code (`error_code`, `statusCode`, `code`), as text.
+    pub code: Option<String>,
+    /// The vendor's message, or an excerpt of the raw body.
+    pub message: String,
+    /// `Retry-After`, when the answer had one.
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} answered HTTP {}", self.vendor, self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " (code {code})")?;
+        }
+        write!(f, "{}: {}", JobSuffix(self.job_id.as_deref()), self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl Error {
+    /// The job this error is about: set on every error after a job exists.
+    pub fn job_id(&self) -> Option<&str> {
+        match self {
+            Error::MissingToken { .. }
+            | Error::Config(_)
+            | Error::Validation(_)
+            | Error::SubmitUncertain { .. } => None,
+            Error::Api(api) => api.job_id.as_deref(),
+            Error::Transport { job_id, .. }
+            | Error::Decode { job_id, .. }
+            | Error::TooLarge { job_id, .. }
+            | Error::Io { job_id, .. } => job_id.as_deref(),
+            Error::JobFailed { job_id, .. }
+            | Error::JobCancelled { job_id, .. }
+            | Error::NotFinished { job_id, .. }
+            | Error::Timeout { job_id, .. }
+            | Error::CancelUnsupported { job_id, .. }
+            | Error::NoOutput { job_id } => Some(job_id),
+        }
+    }
+
+    /// The HTTP status of a vendor error answer.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Transport { source, .. } => source.status().map(|s| s.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// True for failures that may go away by themselves (connection trouble,
+    /// 429, 502/503/504): worth another poll, never a reason to re-submit.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => !source.is_builder(),
+            Error::Api(api) => crate::retry::is_retryable_status(api.status),
+            _ => false,
+        }
+    }
+
+    /// The vendor's `Retry-After`, when the error carries one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Attaches a job id to an error that does not carry one yet.
+    pub(crate) fn with_job(mut self, id: &str) -> Self {
+        match &mut self {
+            Error::Api(api) if api.job_id.is_none() => api.job_id = Some(id.to_owned()),
+            Error::Transport { job_id, .. }
+            | Error::Decode { job_id, .. }
+            | Error::TooLarge { job_id, .. }
+            | Error::Io { job_id, .. }
+                if job_id.is_none() =>
+            {
+                *job_id = Some(id.to_owned());
+            }
+            _ => {}
+        }
+        self
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Error::Validation(errors)
+    }
+}
+
+/// ` for job ID` when there is a job.
+struct JobSuffix<'a>(Option<&'a str>);
+
+impl fmt::Display for JobSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => write!(f, " for job {id}"),
+            None => Ok(()),
+        }
+    }
+}
+
+struct LastState<'a>(Option<&'a JobState>);
+
+impl fmt::Display for LastState<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(state) => write!(f, "{state}"),
+            None => f.write_str("never seen"),
+        }
+    }
+}
+
+/// The first [`BODY_EXCERPT`] characters of a body, lossily decoded, for
+/// error messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    match text.char_indices().nth(BODY_EXCERPT) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], body.len()),
+    }
+}

@@ -1,0 +1,147 @@
+//! [`Job`]: a submitted (or resumed) job, known by its id alone, so it can be
+//! polled, fetched and cancelled from any process that has the id.
+
+use std::{path::Path, time::Instant};
+
+use crate::{
+    connection::Connection,
+    error::Error,
+    output::Output,
+    protocol::{self, Snapshot},
+    state::{JobState, JobStatus},
+};
+
+/// What a cancel request achieved. Only RunComfy has a cancel endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The job was cancelled (it was still queued).
+    Cancelled,
+    /// The job is already running and the vendor will not stop it; it will
+    /// finish (and be billed) as usual.
+    NotCancellable,
+    /// The job had already finished; nothing changed.
+    AlreadyFinished,
+}
+
+/// A job at a vendor. Cheap to clone; every method sends its own request.
+#[derive(Debug, Clone)]
+pub struct Job {
+    conn: Connection,
+    id: String,
+    /// When this process submitted it; `None` for a resumed job.
+    submitted_at: Option<Instant>,
+}
+
+impl Job {
+    pub(crate) fn new(conn: Connection, id: String, submitted_at: Option<Instant>) -> Self {
+        Job {
+            conn,
+            id,
+            submitted_at,
+        }
+    }
+
+    /// The vendor's job id: known as soon as `submit` returns, before any
+    /// poll. Keep it to resume with `client.job(id)`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The connection this job talks through.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// When this process submitted the job (`None` when resumed by id).
+    pub fn submitted_at(&self) -> Option<Instant> {
+        self.submitted_at
+    }
+
+    /// Polls the job's state once.
+    pub async fn status(&self) -> Result<JobStatus, Error> {
+        Ok(self.poll().await?.status)
+    }
+
+    /// Fetches the output of a finished job. Errors: [`Error::NotFinished`]
+    /// while it runs, [`Error::JobFailed`] with the vendor's message,
+    /// [`Error::JobCancelled`], [`Error::NoOutput`].
+    pub async fn result(&self) -> Result<Output, Error> {
+        let conn = &self.conn;
+        let path = protocol::result_path(conn.protocol(), &self.id);
+        let answer = conn.get(&path, Some(&self.id)).await?;
+        let snapshot = protocol::parse_result(conn.protocol(), conn.vendor(), &answer, &self.id)?;
+        self.finish(snapshot)
+    }
+
+    /// Asks the vendor to cancel the job. A running RunComfy job answers
+    /// [`CancelOutcome::NotCancellable`] (not an error); AI/ML API and
+    /// WaveSpeed have no cancel endpoint: [`Error::CancelUnsupported`].
+    pub async fn cancel(&self) -> Result<CancelOutcome, Error> {
+        let conn = &self.conn;
+        let Some(path) = protocol::cancel_path(conn.protocol(), &self.id) else {
+            return Err(Error::CancelUnsupported {
+                vendor: conn.vendor(),
+                job_id: self.id.clone(),
+            });
+        };
+        let answer = conn
+            .post(&path, b"{}".to_vec(), Some(&self.id))
+            .await
+            .map_err(|(err, _)| err)?;
+        protocol::parse_cancel(conn.protocol(), conn.vendor(), &answer, &self.id)
+    }
+
+    /// Waits for the result, then downloads its first video (or image) to
+    /// `path`; returns the bytes written.
+    pub async fn download(&self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        self.result().await?.download(path).await
+    }
+
+    /// One status poll as a snapshot (with outputs where the protocol's
+    /// status answer carries them).
+    pub(crate) async fn poll(&self) -> Result<Snapshot, Error> {
+        let conn = &self.conn;
+        let path = protocol::status_path(conn.protocol(), &self.id);
+        let answer = conn.get(&path, Some(&self.id)).await?;
+        protocol::parse_status(conn.protocol(), conn.vendor(), &answer, &self.id)
+    }
+
+    /// Turns a result snapshot into the output or the job's error.
+    pub(crate) fn finish(&self, snapshot: Snapshot) -> Result<Output, Error> {
+        let vendor = self.conn.vendor();
+        match snapshot.status.state {
+            JobState::Succeeded => {
+                if snapshot.urls.videos.is_empty() && snapshot.urls.images.is_empty() {
+                    return Err(Error::NoOutput {
+                        job_id: self.id.clone(),
+                    });
+                }
+                Ok(Output::new(
+                    self.conn.clone(),
+                    self.id.clone(),
+                    snapshot.urls,
+                    snapshot.raw,
+                ))
+            }
+            JobState::Failed => {
+                let (code, message) = snapshot
+                    .failure
+                    .unwrap_or_else(|| (None, format!("status {}", snapshot.status.raw)));
+                Err(Error::JobFailed {
+                    vendor,
+                    job_id: self.id.clone(),
+                    code,
+                    message,
+                })
+            }
+            JobState::Cancelled => Err(Error::JobCancelled {
+                vendor,
+                job_id: self.id.clone(),
+            }),
+            state => Err(Error::NotFinished {
+                job_id: self.id.clone(),
+                state,
+            }),
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The three wire protocols. Each module owns its paths, its status words
+//! and the shape of its bodies; this module dispatches on [`Protocol`] and
+//! turns answers into [`Snapshot`]s and errors, so the rest of the runtime
+//! never looks at a vendor's JSON.
+
+pub(crate) mod aimlapi;
+pub(crate) mod runcomfy;
+pub(crate) mod wavespeed;
+
+use serde_json::Value;
+
+use crate::{
+    connection::transport::Answer,
+    error::{ApiError, Error, excerpt},
+    model::Protocol,
+    state::{JobState, JobStatus},
+};
+
+/// The display name used for a protocol's vendor when no generated
+/// [`Vendor`](crate::Vendor) is at hand (the untyped `Connection`).
+pub(crate) fn vendor_name(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::RunComfy => "RunComfy",
+        Protocol::AimlApi => "AI/ML API",
+        Protocol::WaveSpeed => "WaveSpeed AI",
+    }
+}
+
+/// Maps a vendor's status word onto a [`JobState`].
+pub fn map_state(protocol: Protocol, word: &str) -> JobState {
+    match protocol {
+        Protocol::RunComfy => runcomfy::state(word),
+        Protocol::AimlApi => aimlapi::state(word),
+        Protocol::WaveSpeed => wavespeed::state(word),
+    }
+}
+
+/// Output URLs found in an answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OutputUrls {
+    pub videos: Vec<String>,
+    pub images: Vec<String>,
+}
+
+/// What one status or result answer says about a job.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub status: JobStatus,
+    /// Outputs, when the answer carries them (empty otherwise).
+    pub urls: OutputUrls,
+    /// The vendor's failure (code, message), for a failed job.
+    pub failure: Option<(Option<String>, String)>,
+    /// The whole answer, kept for fields this runtime does not model.
+    pub raw: Value,
+    /// True when the answer is the protocol's result answer (outputs are
+    /// authoritative); RunComfy's status answer never carries outputs.
+    pub has_result: bool,
+}
+
+/// An error body as the vendor shaped it.
+#[derive(Debug, Default)]
+pub(crate) struct VendorError {
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// Path (relative to the base URL) of the status poll.
+pub(crate) fn status_path(protocol: Protocol, id: &str) -> String {
+    match protocol {
+        Protocol::RunComfy => runcomfy::status_path(id),
+        Protocol::AimlApi => aimlapi::poll_path(id),
+        Protocol::WaveSpeed => wavespeed::result_path(id),
+    }
+}
+
+/// Path of the result fetch (the same as the status poll for AI/ML API and
+/// WaveSpeed, whose one answer carries both).
+pub(crate) fn result_path(protocol: Protocol, id: &str) -> String {
+    match protocol {
+        Protocol::RunComfy => runcomfy::result_path(id),
+        Protocol::AimlApi => aimlapi::poll_path(id),
+        Protocol::WaveSpeed => wavespeed::result_path(id),
+    }
+}
+
+/// Path of the cancel request; `None` when the vendor has none.
+pub(crate) fn cancel_path(protocol: Protocol, id: &str) -> Option<String> {
+    match protocol {
+        Protocol::RunComfy => Some(runcomfy::cancel_path(id)),
+        Protocol::AimlApi | Protocol::WaveSpeed => None,
+    }
+}
+
+/// The job id in a submit answer, after the vendor's success rules
+/// (HTTP status, error fields) have been checked.
+pub(crate) fn parse_submit(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+) -> Result<String, Error> {
+    let value = checked_json(protocol, vendor, answer, None)?;
+    let accepted = match protocol {
+        Protocol::RunComfy => (200..300).contains(&answer.status),
+        Protocol::AimlApi => matches!(answer.status, 200 | 201),
+        Protocol::WaveSpeed => answer.status == 200,
+    };
+    if !accepted {
+        return Err(api_error(protocol, vendor, answer, Some(&value), None));
+    }
+    let id = match protocol {
+        Protocol::RunComfy => runcomfy::submit_id(&value),
+        Protocol::AimlApi => aimlapi::submit_id(&value),
+        Protocol::WaveSpeed => wavespeed::submit_id(&value),
+    };
+    match id {
+        Some(id) if !id.is_empty() => Ok(id.to_owned()),
+        _ => Err(Error::Decode {
+            vendor,
+            job_id: None,
+            message: format!("submit answer names no job id: {}", excerpt(&answer.body)),
+        }),
+    }
+}
+
+/// A status answer as a [`Snapshot`].
+pub(crate) fn parse_status(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    job_id: &str,
+) -> Result<Snapshot, Error> {
+    let value = checked_json(protocol, vendor, answer, Some(job_id))?;
+    let parsed = match protocol {
+        Protocol::RunComfy => runcomfy::parse_status(value),
+        Protocol::AimlApi => aimlapi::parse_poll(value),
+        Protocol::WaveSpeed => wavespeed::parse_result(value),
+    };
+    parsed.map_err(|message| decode_error(vendor, job_id, message, answer))
+}
+
+/// A result answer as a [`Snapshot`].
+pub(crate) fn parse_result(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    job_id: &str,
+) -> Result<Snapshot, Error> {
+    let value = checked_json(protocol, vendor, answer, Some(job_id))?;
+    let parsed = match protocol {
+        Protocol::RunComfy => runcomfy::parse_result(value),
+        Protocol::AimlApi => aimlapi::parse_poll(value),
+        Protocol::WaveSpeed => wavespeed::parse_result(value),
+    };
+    parsed.map_err(|message| decode_error(vendor, job_id, message, answer))
+}
+
+/// A cancel answer.
+pub(crate) fn parse_cancel(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    job_id: &str,
+) -> Result<crate::job::CancelOutcome, Error> {
+    let value = checked_json(protocol, vendor, answer, Some(job_id))?;
+    let parsed = match protocol {
+        Protocol::RunComfy => runcomfy::parse_cancel(&value),
+        Protocol::AimlApi | Protocol::WaveSpeed => Err("no cancel endpoint".to_owned()),
+    };
+    parsed.map_err(|message| decode_error(vendor, job_id, message, answer))
+}
+
+/// Parses the body as JSON and turns error answers (HTTP or in-body) into
+/// [`Error::Api`]; a 2xx body that is not JSON is a decode error.
+fn checked_json(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    job_id: Option<&str>,
+) -> Result<Value, Error> {
+    let parsed = serde_json::from_slice::<Value>(&answer.body);
+    let success = (200..300).contains(&answer.status);
+    match parsed {
+        Ok(value) => {
+            let in_body = match protocol {
+                Protocol::RunComfy => runcomfy::has_error(&value),
+                Protocol::WaveSpeed => wavespeed::has_error(&value),
+                Protocol::AimlApi => false,
+            };
+            if success && !in_body {
+                Ok(value)
+            } else {
+                Err(api_error(protocol, vendor, answer, Some(&value), job_id))
+            }
+        }
+        Err(_) if !success => Err(api_error(protocol, vendor, answer, None, job_id)),
+        Err(err) => Err(Error::Decode {
+            vendor,
+            job_id: job_id.map(str::to_owned),
+            message: format!("{err}; body: {}", excerpt(&answer.body)),
+        }),
+    }
+}
+
+/// An [`Error::Api`] from an error answer, with the vendor's fields where
+/// its error shape is known and the raw text otherwise.
+fn api_error(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    value: Option<&Value>,
+    job_id: Option<&str>,
+) -> Error {
+    let parsed = value
+        .map(|value| match protocol {
+            Protocol::RunComfy => runcomfy::vendor_error(value),
+            Protocol::AimlApi => aimlapi::vendor_error(value),
+            Protocol::WaveSpeed => wavespeed::vendor_error(value),
+        })
+        .unwrap_or_default();
+    let message = parsed.message.unwrap_or_else(|| {
+        let text = excerpt(&answer.body);
+        if text.is_empty() {
+            "(empty body)".to_owned()
+        } else {
+            text
+        }
+    });
+    Error::Api(Box::new(ApiError {
+        vendor,
+        job_id: job_id.map(str::to_owned),
+        status: answer.status,
+        code: parsed.code,
+        message,
+        retry_after: answer.retry_after,
+    }))
+}
+
+fn decode_error(vendor: &'static str, job_id: &str, message: String, answer: &Answer) -> Error {
+    Error::Decode {
+        vendor,
+        job_id: Some(job_id.to_owned()),
+        message: format!("{message}; body: {}", excerpt(&answer.body)),
+    }
+}
+
+/// A JSON value as an error code: numbers and strings as text.
+pub(crate) fn code_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A message that may be a string, an object with `message`, or a list.
+pub(crate) fn message_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) if !text.trim().is_empty() => Some(text.clone()),
+        Value::Object(map) => message_text(map.get("message"))
+            .or_else(|| message_text(map.get("msg")))
+            .or_else(|| message_text(map.get("name"))),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(|v| message_text(Some(v))).collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        _ => None,
+    }
+}
+
+/// Strings from a value that may be one string or a list of strings.
+pub(crate) fn urls(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(url)) if !url.is_empty() => vec![url.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|item| match item {
+                Value::String(url) if !url.is_empty() => Some(url.clone()),
+                Value::Object(map) => match map.get("url") {
+                    Some(Value::String(url)) if !url.is_empty() => Some(url.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect(),
+        Some(Value::Object(map)) => urls(map.get("url")),
+        _ => Vec::new(),
+    }
+}
+
+/// The status word of an answer, required.
+pub(crate) fn status_word<'a>(value: &'a Value, pointer: &str) -> Result<&'a str, String> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("answer has no string `{pointer}`"))
+}
+
+/// Percent-encodes a job id for use as one path segment or query value, so
+/// an id from the outside cannot change the request path.
+pub(crate) fn encode(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_escape_their_segment() {
+        assert_eq!(encode("abc-123_x.y~z"), "abc-123_x.y~z");
+        assert_eq!(encode("../x?y=1#"), "..%2Fx%3Fy%3D1%23");
+    }
+
+    #[test]
+    fn every_vendor_word_maps() {
+        use JobState::*;
+        let cases = [
+            (Protocol::RunComfy, "in_queue", Queued),
+            (Protocol::RunComfy, "in_progress", Running),
+            (Protocol::RunComfy, "completed", Succeeded),
+            (Protocol::RunComfy, "succeeded", Succeeded),
+            (Protocol::RunComfy, "failed", Failed),
+            (Protocol::RunComfy, "cancelled", Cancelled),
+            (Protocol::AimlApi, "queued", Queued),
+            (Protocol::AimlApi, "waiting", Running),
+            (Protocol::AimlApi, "active", Running),
+            (Protocol::AimlApi, "generating", Running),
+            (Protocol::AimlApi, "completed", Succeeded),
+            (Protocol::AimlApi, "error", Failed),
+            (Protocol::WaveSpeed, "created", Queued),
+            (Protocol::WaveSpeed, "processing", Running),
+            (Protocol::WaveSpeed, "completed", Succeeded),
+            (Protocol::WaveSpeed, "failed", Failed),
+            (Protocol::WaveSpeed, "cancelled", Cancelled),
+            (Protocol::WaveSpeed, "timeout", Failed),
+            (Protocol::WaveSpeed, "deleted", Failed),
+        ];
+        for (protocol, word, state) in cases {
+            assert_eq!(map_state(protocol, word), state, "{protocol} {word}");
+        }
+        for protocol in Protocol::ALL {
+            let state = map_state(protocol, "teleporting");
+            assert_eq!(state, Unknown("teleporting".into()));
+            assert!(!state.is_terminal());
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! AI/ML API: submit and poll share one path (the model id travels in the
+//! body); the universal `/v2/video/generations` path reaches the same jobs.
+//! No cancel endpoint (404).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::Vendor;
+use crate::jobs::Phase;
+use crate::schema::Problem;
+use crate::sim::Shared;
+
+const VENDOR: Vendor = Vendor::AimlApi;
+
+/// The model-specific path (answers 201) and the universal one (answers 200).
+pub(crate) const PATHS: [&str; 2] = [
+    "/v2/generate/video/bytedance/generation",
+    "/v2/video/generations",
+];
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    let mut router = Router::new();
+    for path in PATHS {
+        router = router.route(path, get(poll).post(submit));
+    }
+    router
+}
+
+/// AI/ML API's error body; `statusCode` is a string.
+pub(crate) fn error(status: StatusCode, message: &str, path: &str) -> Response {
+    (
+        status,
+        Json(json!({
+            "message": message,
+            "path": path,
+            "requestId": format!(
+                "{}-{}-{}-{}-{}",
+                super::hex(8),
+                super::hex(4),
+                super::hex(4),
+                super::hex(4),
+                super::hex(12)
+            ),
+            "statusCode": status.as_u16().to_string(),
+            "timestamp": crate::time::now(),
+        })),
+    )
+        .into_response()
+}
+
+fn validation_error(problems: &[Problem], path: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, &super::summary(problems), path)
+}
+
+async fn submit(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path();
+    if !super::authorized(&headers, &shared.token) {
+        return error(StatusCode::UNAUTHORIZED, "Invalid API key", path);
+    }
+    let input: Value = match serde_json::from_slice(&body) {
+        Ok(input) => input,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("Body is not valid JSON: {e}"),
+                path,
+            );
+        }
+    };
+    let Some(model) = input.get("model").and_then(Value::as_str) else {
+        return validation_error(
+            &[Problem {
+                field: "model".to_owned(),
+                rule: "required".to_owned(),
+                message: "is required".to_owned(),
+            }],
+            path,
+        );
+    };
+    let model = model.to_owned();
+    match super::validate(&shared, VENDOR, &model, &input).await {
+        Ok(problems) if problems.is_empty() => {}
+        Ok(problems) => return validation_error(&problems, path),
+        Err(_) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                &format!("Model not found: {model}"),
+                path,
+            );
+        }
+    }
+    let id = format!("cgt-{}-{}", fastrand::u64(1_000_000_000..10_000_000_000), super::hex(8));
+    shared.jobs.create(&id, VENDOR, &model, shared.timing());
+    let status = if path == PATHS[0] {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(json!({ "id": id, "status": "queued" }))).into_response()
+}
+
+async fn poll(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let path = uri.path();
+    if !super::authorized(&headers, &shared.token) {
+        return error(StatusCode::UNAUTHORIZED, "Invalid API key", path);
+    }
+    let Some(id) = query.get("generation_id").filter(|id| !id.is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "generation_id: is required",
+            path,
+        );
+    };
+    let Some(job) = shared.jobs.poll(id, VENDOR) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("Generation not found: {id}"),
+            path,
+        );
+    };
+    let status = match &job.phase {
+        Phase::Queued { .. } => "queued",
+        Phase::Running => "generating",
+        Phase::Succeeded => "completed",
+        Phase::Failed(_) | Phase::Cancelled => "error",
+    };
+    let video = match job.phase {
+        Phase::Succeeded => json!({
+            "url": format!("{}{}", shared.base_url, crate::video::PATH),
+            "duration": 5,
+        }),
+        _ => Value::Null,
+    };
+    let error_value = match &job.phase {
+        Phase::Failed(message) => json!({ "name": "GenerationError", "message": message }),
+        Phase::Cancelled => json!({ "name": "GenerationError", "message": "cancelled" }),
+        _ => Value::Null,
+    };
+    Json(json!({
+        "id": job.id,
+        "status": status,
+        "video": video,
+        "error": error_value,
+        "meta": { "usage": { "tokens_used": 0 } },
+    }))
+    .into_response()
+}

@@ -1,0 +1,105 @@
+//! Routing and the connection loop.
+//!
+//! The loop serves each connection with hyper directly (not `axum::serve`) so
+//! that a [`DropMarker`] response can close the connection without writing
+//! anything: the client sees a real connection error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tower_service::Service as _;
+
+use crate::faults::{self, DropMarker};
+use crate::protocols::{self, Vendor};
+use crate::sim::Shared;
+
+/// Largest accepted request body (data URIs of big images).
+const BODY_LIMIT: usize = 128 << 20;
+
+/// All routes of one simulator.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .merge(protocols::runcomfy::routes())
+        .merge(protocols::aimlapi::routes())
+        .merge(protocols::wavespeed::routes())
+        .route("/sim/images/{name}", get(crate::images::serve))
+        .route(crate::video::PATH, get(crate::video::serve))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::layer,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(shared)
+}
+
+async fn not_found(State(_): State<Arc<Shared>>, request: Request) -> Response {
+    let path = request.uri().path();
+    protocols::error_response(
+        Vendor::of_path(path),
+        StatusCode::NOT_FOUND,
+        &format!("Cannot {} {path}", request.method()),
+        path,
+    )
+}
+
+/// The error a connection service returns to make hyper close the
+/// connection without answering.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// Accepts connections until the task is aborted; aborting it also ends
+/// every open connection.
+pub(crate) async fn serve(listener: TcpListener, router: Router) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let router = router.clone();
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                        let mut router = router.clone();
+                        async move {
+                            let response: Response = match router.call(request.map(Body::new)).await {
+                                Ok(response) => response,
+                                Err(never) => match never {},
+                            };
+                            if response.extensions().get::<DropMarker>().is_some() {
+                                Err(Dropped)
+                            } else {
+                                Ok::<_, Dropped>(response)
+                            }
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}

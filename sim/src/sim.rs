@@ -1,0 +1,146 @@
+//! [`Sim`]: one simulator instance, its shared state and its handle.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::faults::{Fault, Faults, Route};
+use crate::images::ImageSpec;
+use crate::jobs::{JobTiming, Jobs};
+
+/// State shared by every handler of one simulator.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    /// The accepted bearer token.
+    pub token: String,
+    /// Timing given to newly submitted jobs.
+    pub timing: Mutex<JobTiming>,
+    pub jobs: Jobs,
+    pub faults: Faults,
+    /// Client used to fetch input images.
+    pub http: reqwest::Client,
+}
+
+impl Shared {
+    pub(crate) fn timing(&self) -> JobTiming {
+        self.timing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// A running simulator. Dropping it stops the server and its connections.
+#[derive(Debug)]
+pub struct Sim {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Sim {
+    /// Starts a simulator on `127.0.0.1` at a random port, on the current
+    /// tokio runtime.
+    ///
+    /// # Panics
+    /// When no port can be bound (use [`Sim::try_start`] to handle that).
+    pub async fn start() -> Sim {
+        match Sim::try_start().await {
+            Ok(sim) => sim,
+            Err(error) => panic!("seedance-sim could not start: {error}"),
+        }
+    }
+
+    /// Like [`Sim::start`], reporting failure.
+    pub async fn try_start() -> io::Result<Sim> {
+        Sim::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a simulator on `addr` (port 0 picks a free port).
+    pub async fn bind(addr: SocketAddr) -> io::Result<Sim> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(io::Error::other)?;
+        let shared = Arc::new(Shared {
+            base_url: format!("http://{addr}"),
+            token: crate::TOKEN.to_owned(),
+            timing: Mutex::new(JobTiming::default()),
+            jobs: Jobs::default(),
+            faults: Faults::default(),
+            http,
+        });
+        let router = crate::server::router(shared.clone());
+        let task = tokio::spawn(crate::server::serve(listener, router));
+        Ok(Sim { shared, addr, task })
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash): the base URL of all three
+    /// vendors.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The accepted bearer token ([`crate::TOKEN`]).
+    pub fn token(&self) -> &str {
+        &self.shared.token
+    }
+
+    /// URL of a served test image.
+    pub fn image_url(&self, spec: &ImageSpec) -> String {
+        format!("{}{}", self.shared.base_url, spec.path())
+    }
+
+    /// URL of the result video (what succeeded jobs point at).
+    pub fn video_url(&self) -> String {
+        format!("{}{}", self.shared.base_url, crate::video::PATH)
+    }
+
+    /// Timing of the jobs submitted from now on (default
+    /// [`JobTiming::default`]: one queued poll, one running poll, success).
+    pub fn set_timing(&self, timing: JobTiming) {
+        *self.shared.timing.lock().unwrap_or_else(|p| p.into_inner()) = timing;
+    }
+
+    /// Queues `fault` for the next `times` requests of `route` (after any
+    /// faults already queued there).
+    pub fn inject(&self, route: Route, fault: Fault, times: u32) {
+        self.shared.faults.inject(route, fault, times);
+    }
+
+    /// Faults still queued for `route`.
+    pub fn pending_faults(&self, route: Route) -> usize {
+        self.shared.faults.pending(route)
+    }
+
+    /// Requests that reached `route` so far, rejected ones included.
+    pub fn count(&self, route: Route) -> u64 {
+        self.shared.faults.count(route)
+    }
+
+    /// Waits until the server stops (it only stops when aborted): for the
+    /// binary.
+    pub async fn wait(&mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
