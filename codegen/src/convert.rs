@@ -395,7 +395,11 @@ fn enum_type(
             }
         };
         let variant = variant(&value_at, wire, &wire_value)?;
-        claim(&value_at, &mut seen, &variant.name, &value.to_string())?;
+        let text = match &variant.wire {
+            WireValue::Str(s) => s.clone(),
+            WireValue::Int(i) => i.to_string(),
+        };
+        claim(&value_at, &mut seen, &variant.name, &text)?;
         variants.push(variant);
     }
     Ok(EnumType { name, variants })

@@ -68,7 +68,13 @@ pub fn parse_text(path: &Path, text: &str) -> Result<JsonFile, Error> {
         Location::root(path).error(Problem::MalformedJson {
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: {
+                let text = e.to_string();
+                match text.rfind(" at line ") {
+                    Some(cut) => text[..cut].to_owned(),
+                    None => text,
+                }
+            },
         })
     })?;
     Ok(JsonFile {
