@@ -21,7 +21,9 @@ fn main() {
         let Ok(relative) = file.strip_prefix(&root) else {
             continue;
         };
-        let mut parts = relative.components().map(|c| c.as_os_str().to_string_lossy());
+        let mut parts = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy());
         let Some(vendor) = parts.next() else { continue };
         let rest: Vec<_> = parts.collect();
         let rest = rest.join("/");
@@ -37,7 +39,8 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("schemas.rs");
+    let dest =
+        PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("schemas.rs");
     fs::write(dest, out).expect("write schemas.rs");
 }
 

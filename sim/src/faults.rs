@@ -221,7 +221,9 @@ async fn truncate(response: Response) -> Response {
     };
     let full = bytes.len();
     let prefix = bytes.slice(..full / 2);
-    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(full));
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(full));
     let stream = futures_util::stream::unfold(0u8, move |step| {
         let prefix = prefix.clone();
         async move {

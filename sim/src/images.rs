@@ -407,11 +407,26 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(parse_range(Some("bytes=0-99"), 1000), ByteRange::Part(0, 99));
-        assert_eq!(parse_range(Some("bytes=0-99999"), 1000), ByteRange::Part(0, 999));
-        assert_eq!(parse_range(Some("bytes=-10"), 1000), ByteRange::Part(990, 999));
-        assert_eq!(parse_range(Some("bytes=10-"), 1000), ByteRange::Part(10, 999));
-        assert_eq!(parse_range(Some("bytes=1000-"), 1000), ByteRange::Unsatisfiable);
+        assert_eq!(
+            parse_range(Some("bytes=0-99"), 1000),
+            ByteRange::Part(0, 99)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=0-99999"), 1000),
+            ByteRange::Part(0, 999)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-10"), 1000),
+            ByteRange::Part(990, 999)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=10-"), 1000),
+            ByteRange::Part(10, 999)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=1000-"), 1000),
+            ByteRange::Unsatisfiable
+        );
         assert_eq!(parse_range(None, 1000), ByteRange::Full);
     }
 

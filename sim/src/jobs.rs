@@ -171,7 +171,9 @@ pub(crate) struct Jobs {
 
 impl Jobs {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
-        self.jobs.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.jobs
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     /// Records a new job under `id`.
@@ -273,7 +275,9 @@ mod tests {
                 Some(Phase::Running)
             );
         }
-        let (outcome, _) = jobs.cancel("a", Vendor::RunComfy).unwrap_or_else(|| panic!());
+        let (outcome, _) = jobs
+            .cancel("a", Vendor::RunComfy)
+            .unwrap_or_else(|| panic!());
         assert_eq!(outcome, CancelOutcome::NotCancellable);
     }
 }

@@ -22,6 +22,8 @@
 //! `schemas/` (embedded at build time) that shares no code with the generated
 //! validators: it is the oracle they are tested against.
 
+#![warn(missing_docs)]
+
 mod faults;
 mod images;
 mod jobs;

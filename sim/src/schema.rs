@@ -372,16 +372,17 @@ fn lint_schema(file: &str, pointer: &str, schema: &Value, out: &mut Vec<String>)
                 }
             }
             "items" => lint_schema(file, &here, value, out),
-            "format" => {
-                if !matches!(value.as_str(), Some("uri" | "image_uri")) {
-                    out.push(format!("{file}#{here}: unknown format {value}"));
-                }
+            "format" if !matches!(value.as_str(), Some("uri" | "image_uri")) => {
+                out.push(format!("{file}#{here}: unknown format {value}"));
             }
             "validations" => {
                 for (index, entry) in value.as_array().into_iter().flatten().enumerate() {
                     let rule = entry.get("validation_rule").and_then(Value::as_str);
                     if !rule.is_some_and(|rule| IMAGE_RULES.contains(&rule))
-                        || entry.get("validation_value").and_then(Value::as_f64).is_none()
+                        || entry
+                            .get("validation_value")
+                            .and_then(Value::as_f64)
+                            .is_none()
                     {
                         out.push(format!("{file}#{here}/{index}: unknown image rule"));
                     }
@@ -473,7 +474,11 @@ fn check_value(field: &str, schema: &Value, value: &Value, out: &mut Vec<Problem
                 out,
                 field,
                 "type",
-                format!("must be of type {}, got {}", types.join(" or "), type_name(value)),
+                format!(
+                    "must be of type {}, got {}",
+                    types.join(" or "),
+                    type_name(value)
+                ),
             );
             return;
         }
@@ -495,7 +500,11 @@ fn check_value(field: &str, schema: &Value, value: &Value, out: &mut Vec<Problem
                 out,
                 field,
                 "enum",
-                format!("must be one of {}, got {}", listed.join(", "), compact(value)),
+                format!(
+                    "must be one of {}, got {}",
+                    listed.join(", "),
+                    compact(value)
+                ),
             );
         }
     }
@@ -631,7 +640,12 @@ fn check_object(
         .filter_map(Value::as_str)
     {
         if !map.contains_key(name) {
-            push(out, &join(field, name), "required", "is required".to_owned());
+            push(
+                out,
+                &join(field, name),
+                "required",
+                "is required".to_owned(),
+            );
         }
     }
     for (name, property) in schema

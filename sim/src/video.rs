@@ -25,10 +25,5 @@ pub fn video_bytes() -> Vec<u8> {
 
 /// `GET /sim/video.mp4` (`Content-Length` comes from the body).
 pub(crate) async fn serve() -> Response {
-    (
-        StatusCode::OK,
-        [(CONTENT_TYPE, "video/mp4")],
-        video_bytes(),
-    )
-        .into_response()
+    (StatusCode::OK, [(CONTENT_TYPE, "video/mp4")], video_bytes()).into_response()
 }

@@ -102,7 +102,11 @@ async fn submit(
             );
         }
     }
-    let id = format!("cgt-{}-{}", fastrand::u64(1_000_000_000..10_000_000_000), super::hex(8));
+    let id = format!(
+        "cgt-{}-{}",
+        fastrand::u64(1_000_000_000..10_000_000_000),
+        super::hex(8)
+    );
     shared.jobs.create(&id, VENDOR, &model, shared.timing());
     let status = if path == PATHS[0] {
         StatusCode::CREATED
@@ -123,11 +127,7 @@ async fn poll(
         return error(StatusCode::UNAUTHORIZED, "Invalid API key", path);
     }
     let Some(id) = query.get("generation_id").filter(|id| !id.is_empty()) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "generation_id: is required",
-            path,
-        );
+        return error(StatusCode::BAD_REQUEST, "generation_id: is required", path);
     };
     let Some(job) = shared.jobs.poll(id, VENDOR) else {
         return error(

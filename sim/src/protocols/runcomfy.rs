@@ -147,10 +147,7 @@ async fn submit(
 }
 
 fn not_found(id: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        &format!("Request not found: {id}"),
-    )
+    error(StatusCode::NOT_FOUND, &format!("Request not found: {id}"))
 }
 
 /// The status word of `/status` (`completed` on success).
@@ -203,7 +200,8 @@ fn result_body(shared: &Shared, job: &Snapshot) -> Value {
     }
     match &job.phase {
         Phase::Succeeded => {
-            body["output"] = json!({ "video": format!("{}{}", shared.base_url, crate::video::PATH) });
+            body["output"] =
+                json!({ "video": format!("{}{}", shared.base_url, crate::video::PATH) });
         }
         Phase::Failed(message) => body["error"] = json!(message),
         _ => {}
@@ -257,7 +255,10 @@ mod tests {
 
     #[test]
     fn locations() {
-        assert_eq!(location("images[2]"), vec![json!("body"), json!("images"), json!(2)]);
+        assert_eq!(
+            location("images[2]"),
+            vec![json!("body"), json!("images"), json!(2)]
+        );
         assert_eq!(location(""), vec![json!("body")]);
     }
 }
