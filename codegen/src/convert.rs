@@ -155,6 +155,7 @@ pub fn convert_model(path: &str, file: &JsonFile, submit_template: &str) -> Resu
         description: doc_text(&root, schema, "description")?,
         submit_path: submit_template.replace("{model}", path),
         fields,
+        required: required.iter().map(|name| (*name).to_owned()).collect(),
     })
 }
 

@@ -68,8 +68,10 @@ pub struct Model {
     pub description: Option<String>,
     /// Submit path relative to the base URL.
     pub submit_path: String,
-    /// Properties in schema order.
+    /// Properties in schema order (also the constructor's argument order).
     pub fields: Vec<Field>,
+    /// The `required` list in its own order.
+    pub required: Vec<String>,
 }
 
 /// One property of a model input.

@@ -217,23 +217,6 @@ impl Error {
             _ => None,
         }
     }
-
-    /// Attaches a job id to an error that does not carry one yet.
-    pub(crate) fn with_job(mut self, id: &str) -> Self {
-        match &mut self {
-            Error::Api(api) if api.job_id.is_none() => api.job_id = Some(id.to_owned()),
-            Error::Transport { job_id, .. }
-            | Error::Decode { job_id, .. }
-            | Error::TooLarge { job_id, .. }
-            | Error::Io { job_id, .. }
-                if job_id.is_none() =>
-            {
-                *job_id = Some(id.to_owned());
-            }
-            _ => {}
-        }
-        self
-    }
 }
 
 impl From<ValidationErrors> for Error {

@@ -1,14 +1,54 @@
 //! Runtime support for the generated `seedance` crate: the traits that bind a
-//! generated model to its vendor, local validation support, and (in later
-//! modules) the HTTP transport, vendor protocols and job tracking.
+//! generated model to its vendor, local validation support, the HTTP
+//! transport, the three vendor protocols and job tracking.
 //!
 //! This crate never knows a model: models live in generated code only.
+//!
+//! ```no_run
+//! # async fn demo<V: seedance_runtime::Vendor, M: seedance_runtime::Model<Vendor = V>>(input: M)
+//! # -> Result<(), seedance_runtime::Error> {
+//! let client = seedance_runtime::Client::<V>::from_env()?;
+//! let job = client.submit(&input).await?; // checks every rule first
+//! println!("job {}", job.id());           // known before any polling
+//! let output = job.wait().await?;
+//! output.download("out.mp4").await?;
+//! # Ok(()) }
+//! ```
 
 pub mod model;
 pub mod validation;
+
+mod client;
+mod connection;
+mod download;
+mod error;
+mod job;
+mod output;
+mod poll;
+mod prober;
+mod protocol;
+mod retry;
+mod secret;
+mod state;
+mod submit;
+mod wait;
 
 pub use model::{Model, Protocol, Vendor};
 pub use validation::{
     FieldPath, ImageFacts, ImageInput, ImageRule, ImageRuleKind, Rule, ValidationErrors, Validator,
     Violation,
 };
+
+pub use client::{Client, ClientBuilder};
+pub use connection::{Config, Connection, default_http_client};
+pub use error::{ApiError, Error};
+pub use job::{CancelOutcome, Job};
+pub use output::Output;
+pub use poll::PollPolicy;
+pub use prober::{ImageProbe, ProbeConfig, ProbeReport, Prober};
+pub use protocol::map_state;
+pub use retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+pub use secret::Secret;
+pub use state::{JobState, JobStatus};
+pub use submit::SubmitOptions;
+pub use wait::{Progress, WaitOptions};

@@ -96,7 +96,12 @@ impl ParseEnumError {
         let value = self.value.to_ascii_lowercase();
         self.expected
             .iter()
-            .map(|candidate| (edit_distance(&value, &candidate.to_ascii_lowercase()), *candidate))
+            .map(|candidate| {
+                (
+                    edit_distance(&value, &candidate.to_ascii_lowercase()),
+                    *candidate,
+                )
+            })
             .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
             .min_by_key(|(distance, _)| *distance)
             .map(|(_, candidate)| candidate)

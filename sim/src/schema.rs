@@ -546,8 +546,15 @@ fn check_string(field: &str, schema: &Map<String, Value>, text: &str, out: &mut 
             );
         }
     }
-    if let Some(format) = schema.get("format").and_then(Value::as_str) {
-        if matches!(format, "uri" | "image_uri") && !is_image_uri(text) {
+    // A field with image `validations` is an image reference even without a
+    // `format` (RunComfy's `first_frame_image_url`): the vendor must fetch it.
+    let format = match schema.get("format").and_then(Value::as_str) {
+        Some(format) => Some(format),
+        None if schema.contains_key("validations") => Some("image"),
+        None => None,
+    };
+    if let Some(format) = format {
+        if matches!(format, "uri" | "image_uri" | "image") && !is_image_uri(text) {
             push(
                 out,
                 field,

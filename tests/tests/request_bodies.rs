@@ -23,11 +23,11 @@ fn body(input: &impl serde::Serialize) -> Value {
 fn runcomfy_lite_reference_to_video_page_example() {
     let page = page_body("runcomfy-lite-reference-to-video");
     let input = lite_r2v::Input::new(
+        "the woman is standing beside the boats, her feet soaked in water",
         [
             "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg",
             "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg",
         ],
-        "the woman is standing beside the boats, her feet soaked in water",
     );
     assert_eq!(body(&input), page);
     assert!(input.validate().is_ok());
@@ -99,7 +99,7 @@ fn unset_optionals_are_omitted_and_integer_enums_are_integers() {
 
 #[test]
 fn bodies_round_trip_and_unknown_fields_are_refused() {
-    let input = lite_r2v::Input::new(["https://example.com/a.png"], "text")
+    let input = lite_r2v::Input::new("text", ["https://example.com/a.png"])
         .resolution(lite_r2v::Resolution::P720)
         .seed(7);
     let back: lite_r2v::Input = serde_json::from_value(body(&input)).unwrap();

@@ -27,11 +27,11 @@ fn max_length_counts_characters() {
 
 #[test]
 fn item_counts_are_checked() {
-    let none = violations(lite_r2v::Input::new(Vec::<String>::new(), "t").validate());
+    let none = violations(lite_r2v::Input::new("t", Vec::<String>::new()).validate());
     assert_eq!((none[0].field.as_str(), none[0].rule, none[0].limit.as_str()), ("images", Rule::MinItems, "1"));
-    let five = violations(lite_r2v::Input::new([IMAGE; 5], "t").validate());
+    let five = violations(lite_r2v::Input::new("t", [IMAGE; 5]).validate());
     assert_eq!((five[0].rule, five[0].actual.as_str()), (Rule::MaxItems, "5 items"));
-    assert!(lite_r2v::Input::new([IMAGE; 4], "t").validate().is_ok());
+    assert!(lite_r2v::Input::new("t", [IMAGE; 4]).validate().is_ok());
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn ranges_are_inclusive() {
 #[test]
 fn image_fields_must_be_urls_or_data_uris_with_item_paths() {
     let images = [IMAGE, "data:image/png;base64,iVBORw0KGgo=", "not a url"];
-    let bad = violations(lite_r2v::Input::new(images, "t").validate());
+    let bad = violations(lite_r2v::Input::new("t", images).validate());
     assert_eq!(bad.len(), 1);
     assert_eq!((bad[0].field.as_str(), bad[0].rule), ("images[2]", Rule::Format("image_uri")));
     assert_eq!(bad[0].actual, "\"not a url\"");
@@ -84,6 +84,7 @@ fn image_rules_are_data_with_strict_operators_and_vendor_messages() {
     let ratio_above = rules.iter().find(|r| r.kind == ImageRuleKind::RatioAbove).unwrap();
     assert_eq!(ratio_above.limit, 0.4);
 
-    let per_item = ws_r2v::Input::new("p", [IMAGE, IMAGE]).image_inputs();
+    let two_images = ws_r2v::Input::new("p", [IMAGE, IMAGE]);
+    let per_item = two_images.image_inputs();
     assert_eq!(per_item[1].field.to_string(), "reference_images[1]");
 }

@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use super::{OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use super::{
+    OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls,
+};
 use crate::state::{JobState, JobStatus};
 
 /// Path of the poll; the universal `/v2/video/generations` reaches the same
@@ -85,7 +87,10 @@ mod tests {
 
     #[test]
     fn failed_poll_keeps_the_message_in_any_shape() {
-        let object = parse_poll(json!({"id": "x", "status": "error", "error": {"name": "E", "message": "nsfw"}})).unwrap();
+        let object = parse_poll(
+            json!({"id": "x", "status": "error", "error": {"name": "E", "message": "nsfw"}}),
+        )
+        .unwrap();
         assert_eq!(object.failure, Some((Some("E".into()), "nsfw".into())));
         let text = parse_poll(json!({"id": "x", "status": "error", "error": "boom"})).unwrap();
         assert_eq!(text.failure, Some((None, "boom".into())));

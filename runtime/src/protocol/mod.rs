@@ -105,7 +105,17 @@ pub(crate) fn parse_submit(
         Protocol::WaveSpeed => answer.status == 200,
     };
     if !accepted {
-        return Err(api_error(protocol, vendor, answer, Some(&value), None));
+        // A success status the vendor's clients do not expect: the job may
+        // exist, so this is not reported as a rejection.
+        return Err(Error::Decode {
+            vendor,
+            job_id: None,
+            message: format!(
+                "unexpected HTTP {} for a submit: {}",
+                answer.status,
+                excerpt(&answer.body)
+            ),
+        });
     }
     let id = match protocol {
         Protocol::RunComfy => runcomfy::submit_id(&value),

@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use super::{OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use super::{
+    OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls,
+};
 use crate::{
     job::CancelOutcome,
     state::{JobState, JobStatus},
@@ -144,7 +146,8 @@ mod tests {
     #[test]
     fn cancel_outcomes() {
         let cancelled = json!({"request_id": "r", "status": "cancelled", "outcome": "cancelled"});
-        let running = json!({"request_id": "r", "status": "in_progress", "outcome": "not_cancellable"});
+        let running =
+            json!({"request_id": "r", "status": "in_progress", "outcome": "not_cancellable"});
         let done = json!({"request_id": "r", "status": "completed", "outcome": "not_cancellable"});
         assert_eq!(parse_cancel(&cancelled), Ok(CancelOutcome::Cancelled));
         assert_eq!(parse_cancel(&running), Ok(CancelOutcome::NotCancellable));
@@ -153,7 +156,9 @@ mod tests {
 
     #[test]
     fn error_body_is_parsed() {
-        let error = vendor_error(&json!({"error_code": 422001, "error_message": "bad", "detail": [{"msg": "prompt too long"}]}));
+        let error = vendor_error(
+            &json!({"error_code": 422001, "error_message": "bad", "detail": [{"msg": "prompt too long"}]}),
+        );
         assert_eq!(error.code.as_deref(), Some("422001"));
         assert_eq!(error.message.as_deref(), Some("bad (prompt too long)"));
     }

@@ -6,7 +6,9 @@
 
 use serde_json::Value;
 
-use super::{OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use super::{
+    OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls,
+};
 use crate::state::{JobState, JobStatus};
 
 /// `created`, `processing`, `completed`, `failed` are documented; the

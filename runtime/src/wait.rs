@@ -1,0 +1,196 @@
+//! The one polling loop behind `Job::wait`: it follows a job to a terminal
+//! state on the [`PollPolicy`](crate::PollPolicy) schedule, reports changes
+//! (not every poll) through a callback, rides out transient failures until
+//! its deadline, and always names the job in its errors.
+
+use std::time::{Duration, Instant};
+
+use crate::{
+    error::Error,
+    job::Job,
+    output::Output,
+    poll::PollPolicy,
+    state::{JobState, JobStatus},
+};
+
+/// Overrides for one `wait_with` call; unset fields use the client's config.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WaitOptions {
+    /// Give up after this long ([`Error::Timeout`]); the job keeps running.
+    pub timeout: Option<Duration>,
+    /// Poll schedule.
+    pub poll: Option<PollPolicy>,
+}
+
+impl WaitOptions {
+    /// All defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the deadline.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the poll schedule.
+    pub fn poll(mut self, poll: PollPolicy) -> Self {
+        self.poll = Some(poll);
+        self
+    }
+}
+
+/// What `wait_with` reports to its callback: changes, not every poll.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Progress<'a> {
+    /// The state changed (the first answer counts as a change).
+    State {
+        /// The job.
+        job_id: &'a str,
+        /// The new status.
+        status: &'a JobStatus,
+        /// The state before, if one was seen.
+        previous: Option<&'a JobState>,
+        /// Time since waiting started.
+        elapsed: Duration,
+    },
+    /// Same state, new queue position.
+    QueuePosition {
+        /// The job.
+        job_id: &'a str,
+        /// The new position.
+        position: Option<u32>,
+        /// Time since waiting started.
+        elapsed: Duration,
+    },
+    /// A poll failed in a way that may pass (network, 429, 5xx); waiting
+    /// goes on until the deadline.
+    PollFailed {
+        /// The job.
+        job_id: &'a str,
+        /// What failed.
+        error: &'a Error,
+        /// Time since waiting started.
+        elapsed: Duration,
+    },
+}
+
+impl Job {
+    /// Waits for the job to finish and returns its output, with the client's
+    /// poll schedule and deadline.
+    pub async fn wait(&self) -> Result<Output, Error> {
+        self.wait_with(WaitOptions::default(), |_| {}).await
+    }
+
+    /// [`wait`](Self::wait) with overrides and a progress callback.
+    pub async fn wait_with(
+        &self,
+        options: WaitOptions,
+        mut progress: impl FnMut(&Progress<'_>),
+    ) -> Result<Output, Error> {
+        let config = self.connection().config();
+        let policy = options.poll.unwrap_or(config.poll);
+        let started = Instant::now();
+        let deadline = started + options.timeout.unwrap_or(config.wait_timeout);
+        // The schedule is measured from submit; a resumed job is polled at once.
+        let origin = self.submitted_at().unwrap_or(started);
+        let mut last: Option<JobStatus> = None;
+        let mut retry_after: Option<Duration> = None;
+        let mut attempt = 0u32;
+        let mut poll_now = self.submitted_at().is_none();
+        loop {
+            if !poll_now {
+                let since_origin = origin.elapsed();
+                let mut delay = policy.jittered(attempt, since_origin, fastrand::f64());
+                if attempt == 0 {
+                    delay = delay.saturating_sub(since_origin);
+                }
+                if let Some(after) = retry_after.take() {
+                    delay = delay.max(after.min(config.retry.max_retry_after));
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(self.timed_out(last));
+                }
+                tokio::time::sleep(delay.min(deadline - now)).await;
+                attempt = attempt.saturating_add(1);
+            }
+            poll_now = false;
+
+            let outcome = match self.poll().await {
+                Ok(snapshot) => {
+                    report(
+                        self.id(),
+                        &snapshot.status,
+                        last.as_ref(),
+                        started,
+                        &mut progress,
+                    );
+                    let state = snapshot.status.state.clone();
+                    last = Some(snapshot.status.clone());
+                    match state {
+                        JobState::Succeeded | JobState::Failed if !snapshot.has_result => {
+                            // RunComfy: the output and failure message live in the result answer.
+                            Some(self.result().await)
+                        }
+                        state if state.is_terminal() => Some(self.finish(snapshot)),
+                        _ => None,
+                    }
+                }
+                Err(err) => Some(Err(err)),
+            };
+            match outcome {
+                None | Some(Err(Error::NotFinished { .. })) => {}
+                Some(Err(err)) if err.is_transient() => {
+                    retry_after = err.retry_after();
+                    progress(&Progress::PollFailed {
+                        job_id: self.id(),
+                        error: &err,
+                        elapsed: started.elapsed(),
+                    });
+                }
+                Some(done) => return done,
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timed_out(last));
+            }
+        }
+    }
+
+    fn timed_out(&self, last: Option<JobStatus>) -> Error {
+        Error::Timeout {
+            job_id: self.id().to_owned(),
+            last_state: last.map(|status| status.state),
+        }
+    }
+}
+
+/// Calls back on a state change or a queue move.
+fn report(
+    job_id: &str,
+    status: &JobStatus,
+    last: Option<&JobStatus>,
+    started: Instant,
+    progress: &mut impl FnMut(&Progress<'_>),
+) {
+    let elapsed = started.elapsed();
+    match last {
+        Some(last) if last.state == status.state => {
+            if last.queue_position != status.queue_position {
+                progress(&Progress::QueuePosition {
+                    job_id,
+                    position: status.queue_position,
+                    elapsed,
+                });
+            }
+        }
+        _ => progress(&Progress::State {
+            job_id,
+            status,
+            previous: last.map(|last| &last.state),
+            elapsed,
+        }),
+    }
+}

@@ -1,0 +1,151 @@
+//! The prober reads as little as it can: one Range read of at most 64 KiB
+//! for ordinary images, small follow-ups past JPEG metadata, and a stream
+//! cut short when a server ignores Range.
+
+mod common;
+
+use common::*;
+use seedance_runtime::{Error, FieldPath, ImageInput, ProbeConfig, Prober, Rule};
+use seedance_sim::{ImageFormat, ImageSpec, Route, Sim};
+
+fn prober() -> Prober {
+    Prober::new(reqwest::Client::new(), ProbeConfig::default())
+}
+
+#[tokio::test]
+async fn ordinary_images_take_one_request_of_at_most_64_kib() {
+    let sim = Sim::start().await;
+    for format in [ImageFormat::Png, ImageFormat::Webp, ImageFormat::Jpeg] {
+        let spec = ImageSpec::new(format, 1920, 1080).file_size(5_000_000);
+        let probe = prober().probe(&sim.image_url(&spec)).await;
+        let facts = probe.facts.unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        assert_eq!((facts.width, facts.height), (1920, 1080), "{format:?}");
+        assert_eq!(facts.file_size, Some(5_000_000), "{format:?}");
+        assert_eq!(probe.requests, 1, "{format:?}");
+        assert!(
+            probe.bytes_read <= 65_536,
+            "{format:?}: {}",
+            probe.bytes_read
+        );
+    }
+}
+
+#[tokio::test]
+async fn jpeg_with_big_exif_takes_small_follow_up_reads() {
+    let sim = Sim::start().await;
+    let spec = ImageSpec::new(ImageFormat::Jpeg, 4000, 3000)
+        .metadata(200_000)
+        .file_size(8_000_000);
+    let probe = prober().probe(&sim.image_url(&spec)).await;
+    let facts = probe.facts.unwrap();
+    assert_eq!(
+        (facts.width, facts.height, facts.file_size),
+        (4000, 3000, Some(8_000_000))
+    );
+    assert!(
+        probe.requests >= 2 && probe.requests <= 5,
+        "{} requests",
+        probe.requests
+    );
+    assert!(
+        probe.bytes_read <= 65_536 + 4 * 4096,
+        "{} bytes for a 200 KB EXIF",
+        probe.bytes_read
+    );
+}
+
+#[tokio::test]
+async fn server_ignoring_range_is_read_only_up_to_the_header() {
+    let sim = Sim::start().await;
+    for spec in [
+        ImageSpec::new(ImageFormat::Png, 800, 600)
+            .file_size(20_000_000)
+            .ignore_range(),
+        ImageSpec::new(ImageFormat::Jpeg, 800, 600)
+            .metadata(150_000)
+            .file_size(20_000_000)
+            .ignore_range(),
+    ] {
+        let probe = prober().probe(&sim.image_url(&spec)).await;
+        let facts = probe.facts.unwrap();
+        assert_eq!((facts.width, facts.height), (800, 600));
+        assert_eq!(facts.file_size, Some(20_000_000));
+        assert_eq!(probe.requests, 1);
+        assert!(
+            probe.bytes_read < spec.metadata as u64 + 512 * 1024,
+            "{} bytes of 20 MB",
+            probe.bytes_read
+        );
+    }
+}
+
+#[tokio::test]
+async fn data_uris_are_checked_without_a_request() {
+    let sim = Sim::start().await;
+    let uri = ImageSpec::new(ImageFormat::Webp, 100, 900).data_uri();
+    let inputs = [ImageInput {
+        field: FieldPath::Item("images", 3),
+        uri: &uri,
+        rules: IMAGE_RULES,
+    }];
+    let (violations, report) = prober().check(&inputs, true).await;
+    assert_eq!(report.requests, 0);
+    let rules: Vec<_> = violations
+        .iter()
+        .map(|v| (v.field.as_str(), v.rule))
+        .collect();
+    assert_eq!(rules.len(), 2, "{violations:?}"); // width 100 and ratio 0.11
+    assert!(rules.iter().all(|(field, _)| *field == "images[3]"));
+    assert_eq!(sim.count(Route::Image), 0);
+}
+
+#[tokio::test]
+async fn oversized_file_breaks_the_size_rule_from_content_range() {
+    let sim = Sim::start().await;
+    let url = sim.image_url(&ImageSpec::new(ImageFormat::Png, 1000, 1000).file_size(40 << 20));
+    let inputs = [ImageInput {
+        field: FieldPath::Field("image_url"),
+        uri: &url,
+        rules: IMAGE_RULES,
+    }];
+    let (violations, report) = prober().check(&inputs, false).await;
+    assert_eq!(violations.len(), 1);
+    assert_eq!(
+        violations[0].rule,
+        Rule::Image(seedance_runtime::ImageRuleKind::FileSizeMbBelow)
+    );
+    assert_eq!(report.requests, 1);
+}
+
+#[tokio::test]
+async fn skipping_remote_checks_sends_no_image_request() {
+    let sim = Sim::start().await;
+    let client = client::<AimlApi>(&sim).with_skip_remote_image_checks(true);
+    let tiny = sim.image_url(&ImageSpec::new(ImageFormat::Png, 10, 10));
+    let report = client.check(&AimlInput::new("x", tiny)).await.unwrap();
+    assert_eq!(report.requests, 0);
+    assert_eq!(sim.count(Route::Image), 0);
+    // Data URIs are still checked.
+    let local = ImageSpec::new(ImageFormat::Png, 10, 10).data_uri();
+    let err = client.check(&AimlInput::new("x", local)).await.unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+}
+
+#[tokio::test]
+async fn many_images_are_probed_concurrently_and_counted() {
+    let sim = Sim::start().await;
+    let images: Vec<String> = (0..4)
+        .map(|i| {
+            sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1000 + i, 800).file_size(3_000_000))
+        })
+        .collect();
+    let input = WsInput {
+        prompt: "x".into(),
+        reference_images: images,
+    };
+    let report = client::<WaveSpeed>(&sim).check(&input).await.unwrap();
+    assert_eq!(report.images.len(), 4);
+    assert_eq!(report.requests, 4);
+    assert!(report.bytes_read <= 4 * 65_536);
+    assert_eq!(report.images[3].facts.as_ref().map(|f| f.width), Ok(1003));
+}
