@@ -16,13 +16,7 @@ pub fn model_schema(model: &Model) -> Value {
     if let Some(description) = &model.description {
         schema.insert("description".into(), json!(description));
     }
-    let required: Vec<&str> = model
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.wire.as_str())
-        .collect();
-    schema.insert("required".into(), json!(required));
+    schema.insert("required".into(), json!(model.required));
     let properties: Map<String, Value> = model
         .fields
         .iter()

@@ -38,7 +38,10 @@ fn generated_crate_on_disk_is_fresh() {
         })
         .map(|file| file.path.display().to_string())
         .collect();
-    assert!(stale.is_empty(), "generated/ is stale, run `cargo xtask regen`: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "generated/ is stale, run `cargo xtask regen`: {stale:?}"
+    );
 }
 
 #[test]
@@ -58,10 +61,23 @@ fn every_model_gets_a_module_with_input_validate_and_vendor_binding() {
         .collect();
     assert_eq!(models.len(), 5, "five model endpoints in schemas/");
     for file in models {
-        for needle in ["pub struct Input", "pub fn validate(", "impl seedance_runtime::model::Model for Input", "type Vendor = super::Vendor;"] {
-            assert!(file.contents.contains(needle), "{} lacks {needle:?}", file.path.display());
+        for needle in [
+            "pub struct Input",
+            "pub fn validate(",
+            "impl seedance_runtime::model::Model for Input",
+            "type Vendor = super::Vendor;",
+        ] {
+            assert!(
+                file.contents.contains(needle),
+                "{} lacks {needle:?}",
+                file.path.display()
+            );
         }
-        assert!(!file.contents.contains("modelApiDoc_"), "{} carries placeholder text", file.path.display());
+        assert!(
+            !file.contents.contains("modelApiDoc_"),
+            "{} carries placeholder text",
+            file.path.display()
+        );
     }
 }
 
@@ -70,7 +86,10 @@ fn every_model_gets_a_module_with_input_validate_and_vendor_binding() {
 #[test]
 fn broken_schemas_are_rejected_with_file_and_pointer() {
     let root = workspace().join("tests/fixtures/broken");
-    let mut cases: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 4);
     for case in cases {
@@ -82,7 +101,10 @@ fn broken_schemas_are_rejected_with_file_and_pointer() {
             message.starts_with(&format!("{schemas}/fixture/")),
             "{name}: error does not name the file: {message}"
         );
-        assert!(message.contains(".json#"), "{name}: error has no JSON pointer: {message}");
+        assert!(
+            message.contains(".json#"),
+            "{name}: error has no JSON pointer: {message}"
+        );
         insta::assert_snapshot!(format!("broken__{name}"), message);
     }
 }
@@ -102,11 +124,23 @@ fn a_new_schema_file_yields_a_new_module() {
     let files = generate(&scratch).expect("the new schema generates");
     let module = files
         .iter()
-        .find(|f| f.path.ends_with("runcomfy/seedance_1_0_pro_fast_image_to_video.rs"))
+        .find(|f| {
+            f.path
+                .ends_with("runcomfy/seedance_1_0_pro_fast_image_to_video.rs")
+        })
         .expect("a module for the new model");
-    assert!(module.contents.contains("const MODEL: &'static str = \"bytedance/seedance-1-0/pro-fast/image-to-video\""));
-    let vendor = files.iter().find(|f| f.path.ends_with("runcomfy/mod.rs")).unwrap();
-    assert!(vendor.contents.contains("pub mod seedance_1_0_pro_fast_image_to_video;"));
+    assert!(module.contents.contains(
+        "const MODEL: &'static str = \"bytedance/seedance-1-0/pro-fast/image-to-video\""
+    ));
+    let vendor = files
+        .iter()
+        .find(|f| f.path.ends_with("runcomfy/mod.rs"))
+        .unwrap();
+    assert!(
+        vendor
+            .contents
+            .contains("pub mod seedance_1_0_pro_fast_image_to_video;")
+    );
     fs::remove_dir_all(&scratch).unwrap();
 }
 
@@ -136,7 +170,10 @@ impl CwdGuard {
         let lock = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let previous = std::env::current_dir().unwrap();
         std::env::set_current_dir(dir).unwrap();
-        CwdGuard { previous, _lock: lock }
+        CwdGuard {
+            previous,
+            _lock: lock,
+        }
     }
 }
 

@@ -31,12 +31,23 @@ fn value_strategy(schema: &Value) -> BoxedStrategy<Value> {
     }
     let image = schema.get("format").is_some() || schema.get("validations").is_some();
     match schema["type"].as_str() {
-        Some("string") if image => proptest::sample::select(IMAGE_POOL).prop_map(Value::from).boxed(),
+        Some("string") if image => proptest::sample::select(IMAGE_POOL)
+            .prop_map(Value::from)
+            .boxed(),
         Some("string") => {
-            let max = schema.get("maxLength").and_then(Value::as_u64).unwrap_or(20) as usize;
+            let max = schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .unwrap_or(20) as usize;
             // Multi-byte characters, so byte length and character count differ.
             (max.saturating_sub(3)..=max + 3, prop::bool::ANY)
-                .prop_map(|(len, wide)| Value::from(if wide { "é".repeat(len) } else { "a".repeat(len) }))
+                .prop_map(|(len, wide)| {
+                    Value::from(if wide {
+                        "é".repeat(len)
+                    } else {
+                        "a".repeat(len)
+                    })
+                })
                 .boxed()
         }
         Some("integer") => {
@@ -46,13 +57,17 @@ fn value_strategy(schema: &Value) -> BoxedStrategy<Value> {
             for bound in [min, max].into_iter().flatten() {
                 edges.extend([bound - 1, bound, bound + 1]);
             }
-            prop_oneof![proptest::sample::select(edges), -100i64..100].prop_map(Value::from).boxed()
+            prop_oneof![proptest::sample::select(edges), -100i64..100]
+                .prop_map(Value::from)
+                .boxed()
         }
         Some("boolean") => prop::bool::ANY.prop_map(Value::from).boxed(),
         Some("array") => {
             let item = value_strategy(&schema["items"]);
             let max = schema.get("maxItems").and_then(Value::as_u64).unwrap_or(3) as usize;
-            prop::collection::vec(item, 0..=max + 2).prop_map(Value::from).boxed()
+            prop::collection::vec(item, 0..=max + 2)
+                .prop_map(Value::from)
+                .boxed()
         }
         other => panic!("the differential test does not know type {other:?}"),
     }
@@ -60,7 +75,12 @@ fn value_strategy(schema: &Value) -> BoxedStrategy<Value> {
 
 /// Whole inputs: every required property, each optional one present or not.
 fn input_strategy(schema: &Value) -> BoxedStrategy<Value> {
-    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = schema["properties"]
         .as_object()
         .unwrap()
@@ -94,17 +114,33 @@ fn rule_keyword(rule: Rule) -> &'static str {
 
 type Findings = BTreeSet<(String, String)>;
 
-fn generated_findings<T: serde::de::DeserializeOwned>(input: &Value, validate: fn(&T) -> Result<(), seedance::ValidationErrors>) -> Findings {
-    let typed: T = serde_json::from_value(input.clone()).expect("generated inputs fit the typed model");
+fn generated_findings<T: serde::de::DeserializeOwned>(
+    input: &Value,
+    validate: fn(&T) -> Result<(), seedance::ValidationErrors>,
+) -> Findings {
+    let typed: T =
+        serde_json::from_value(input.clone()).expect("generated inputs fit the typed model");
     match validate(&typed) {
         Ok(()) => Findings::new(),
-        Err(errors) => errors.violations.into_iter().map(|v| (v.field, rule_keyword(v.rule).to_owned())).collect(),
+        Err(errors) => errors
+            .violations
+            .into_iter()
+            .map(|v| (v.field, rule_keyword(v.rule).to_owned()))
+            .collect(),
     }
 }
 
-fn agree<T: serde::de::DeserializeOwned>(vendor: &str, model: &str, validate: fn(&T) -> Result<(), seedance::ValidationErrors>) {
-    let schema = seedance_sim::schema::schema(vendor, model).expect("the simulator embeds the schema");
-    let mut runner = TestRunner::new(Config { cases: 200, ..Config::default() });
+fn agree<T: serde::de::DeserializeOwned>(
+    vendor: &str,
+    model: &str,
+    validate: fn(&T) -> Result<(), seedance::ValidationErrors>,
+) {
+    let schema =
+        seedance_sim::schema::schema(vendor, model).expect("the simulator embeds the schema");
+    let mut runner = TestRunner::new(Config {
+        cases: 200,
+        ..Config::default()
+    });
     let invalid_seen = std::cell::Cell::new(0usize);
     runner
         .run(&input_strategy(schema), |input| {
@@ -120,37 +156,60 @@ fn agree<T: serde::de::DeserializeOwned>(vendor: &str, model: &str, validate: fn
         })
         .unwrap();
     let invalid_seen = invalid_seen.get();
-    assert!(invalid_seen > 20, "{vendor}/{model}: only {invalid_seen} invalid inputs generated");
+    assert!(
+        invalid_seen > 20,
+        "{vendor}/{model}: only {invalid_seen} invalid inputs generated"
+    );
 }
 
 #[test]
 fn runcomfy_lite_reference_to_video() {
     use seedance::runcomfy::seedance_1_0_lite_reference_to_video::Input;
-    agree("runcomfy", "bytedance/seedance-1-0/lite/reference-to-video", Input::validate);
+    agree(
+        "runcomfy",
+        "bytedance/seedance-1-0/lite/reference-to-video",
+        Input::validate,
+    );
 }
 
 #[test]
 fn runcomfy_pro_image_to_video() {
     use seedance::runcomfy::seedance_1_0_pro_image_to_video::Input;
-    agree("runcomfy", "bytedance/seedance-1-0/pro/image-to-video", Input::validate);
+    agree(
+        "runcomfy",
+        "bytedance/seedance-1-0/pro/image-to-video",
+        Input::validate,
+    );
 }
 
 #[test]
 fn runcomfy_lite_image_to_video() {
     use seedance::runcomfy::seedance_1_0_lite_image_to_video::Input;
-    agree("runcomfy", "bytedance/seedance-1-0/lite/image-to-video", Input::validate);
+    agree(
+        "runcomfy",
+        "bytedance/seedance-1-0/lite/image-to-video",
+        Input::validate,
+    );
 }
 
 #[test]
 fn aimlapi_lite_i2v() {
     use seedance::aimlapi::seedance_1_0_lite_i2v::Input;
-    agree("aimlapi", "bytedance/seedance-1-0-lite-i2v", Input::validate);
+    agree(
+        "aimlapi",
+        "bytedance/seedance-1-0-lite-i2v",
+        Input::validate,
+    );
 }
 
 #[test]
 fn wavespeed_lite_reference_to_video() {
     use seedance::wavespeed::seedance_v1_lite_reference_to_video::Input;
-    agree("wavespeed", "bytedance/seedance-v1-lite/reference-to-video", Input::validate);
+    agree(
+        "wavespeed",
+        "bytedance/seedance-v1-lite/reference-to-video",
+        Input::validate,
+    );
 }
 
 #[test]

@@ -8,7 +8,10 @@ use seedance::runcomfy::seedance_1_0_pro_image_to_video::{Duration, Ratio, Resol
 #[test]
 fn string_enums_use_the_exact_wire_values() {
     let wire: Vec<&str> = Ratio::ALL.iter().map(|r| r.as_str()).collect();
-    assert_eq!(wire, ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"]);
+    assert_eq!(
+        wire,
+        ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"]
+    );
     assert_eq!(serde_json::to_string(&Ratio::R16x9).unwrap(), "\"16:9\"");
     assert_eq!(Ratio::from_str("adaptive"), Ok(Ratio::Adaptive));
     assert_eq!(Resolution::P1080.to_string(), "1080p");
@@ -18,7 +21,10 @@ fn string_enums_use_the_exact_wire_values() {
 fn integer_enums_serialize_as_integers() {
     assert_eq!(Duration::ALL.len(), 11);
     assert_eq!(serde_json::to_string(&Duration::S5).unwrap(), "5");
-    assert_eq!(serde_json::from_str::<Duration>("12").unwrap(), Duration::S12);
+    assert_eq!(
+        serde_json::from_str::<Duration>("12").unwrap(),
+        Duration::S12
+    );
     assert!(serde_json::from_str::<Duration>("\"5\"").is_err());
     assert_eq!(Duration::S7.value(), 7);
     assert_eq!("10".parse::<Duration>(), Ok(Duration::S10));
@@ -39,6 +45,8 @@ fn unknown_values_are_refused_with_a_suggestion() {
         error.to_string(),
         "\"720\" is not a Resolution (expected one of: 480p, 720p, 1080p); did you mean \"720p\"?"
     );
-    let error = serde_json::from_str::<Duration>("13").unwrap_err().to_string();
+    let error = serde_json::from_str::<Duration>("13")
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("expected one of: 2, 3, 4"), "{error}");
 }

@@ -6,11 +6,24 @@ use std::path::Path;
 use serde_json::Value;
 
 const CHECKED_KEYWORDS: &[&str] = &[
-    "type", "enum", "const", "maxLength", "minItems", "maxItems", "minimum", "maximum", "format", "items", "validations", "default",
+    "type",
+    "enum",
+    "const",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "format",
+    "items",
+    "validations",
+    "default",
 ];
 
 fn schema_file(path: &str) -> Value {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas").join(path);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schemas")
+        .join(path);
     serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
 }
 
@@ -27,7 +40,11 @@ fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(path: &str) {
     );
     for (name, vendor_prop) in vendor_props {
         for keyword in CHECKED_KEYWORDS {
-            assert_eq!(emitted_props[name].get(*keyword), vendor_prop.get(*keyword), "{path}: {name}.{keyword}");
+            assert_eq!(
+                emitted_props[name].get(*keyword),
+                vendor_prop.get(*keyword),
+                "{path}: {name}.{keyword}"
+            );
         }
     }
     assert_eq!(emitted["additionalProperties"], Value::Bool(false));
@@ -39,13 +56,19 @@ fn runcomfy_schemas_are_kept() {
     assert_keeps_vendor_schema::<seedance_1_0_lite_reference_to_video::Input>(
         "runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json",
     );
-    assert_keeps_vendor_schema::<seedance_1_0_pro_image_to_video::Input>("runcomfy/bytedance/seedance-1-0/pro/image-to-video.json");
-    assert_keeps_vendor_schema::<seedance_1_0_lite_image_to_video::Input>("runcomfy/bytedance/seedance-1-0/lite/image-to-video.json");
+    assert_keeps_vendor_schema::<seedance_1_0_pro_image_to_video::Input>(
+        "runcomfy/bytedance/seedance-1-0/pro/image-to-video.json",
+    );
+    assert_keeps_vendor_schema::<seedance_1_0_lite_image_to_video::Input>(
+        "runcomfy/bytedance/seedance-1-0/lite/image-to-video.json",
+    );
 }
 
 #[test]
 fn transcribed_schemas_are_kept() {
-    assert_keeps_vendor_schema::<seedance::aimlapi::seedance_1_0_lite_i2v::Input>("aimlapi/bytedance/seedance-1-0-lite-i2v.json");
+    assert_keeps_vendor_schema::<seedance::aimlapi::seedance_1_0_lite_i2v::Input>(
+        "aimlapi/bytedance/seedance-1-0-lite-i2v.json",
+    );
     assert_keeps_vendor_schema::<seedance::wavespeed::seedance_v1_lite_reference_to_video::Input>(
         "wavespeed/bytedance/seedance-v1-lite/reference-to-video.json",
     );

@@ -11,7 +11,10 @@ use seedance::runcomfy::{
 use seedance::wavespeed::seedance_v1_lite_reference_to_video as ws_r2v;
 
 fn page_body(name: &str) -> Value {
-    let path = format!("{}/fixtures/page-examples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/fixtures/page-examples/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -66,16 +69,22 @@ fn wavespeed_page_example_plus_required_fields() {
         .camera_fixed(false);
     let mut expected = page.as_object().unwrap().clone();
     expected.insert("prompt".into(), json!("a cat surfing"));
-    expected.insert("reference_images".into(), json!(["https://example.com/cat.png"]));
+    expected.insert(
+        "reference_images".into(),
+        json!(["https://example.com/cat.png"]),
+    );
     assert_eq!(body(&input), Value::Object(expected));
 }
 
 /// The AI/ML API page shows no body; the builder fills in the constant model id.
 #[test]
 fn aimlapi_body_carries_the_constant_model_id() {
-    let input = aiml_lite::Input::new("https://example.com/mona-lisa.png", "Mona Lisa puts on glasses with her hands.")
-        .resolution(aiml_lite::Resolution::P720)
-        .duration(aiml_lite::Duration::S5);
+    let input = aiml_lite::Input::new(
+        "https://example.com/mona-lisa.png",
+        "Mona Lisa puts on glasses with her hands.",
+    )
+    .resolution(aiml_lite::Resolution::P720)
+    .duration(aiml_lite::Duration::S5);
     assert_eq!(
         body(&input),
         json!({
@@ -92,7 +101,9 @@ fn aimlapi_body_carries_the_constant_model_id() {
 fn unset_optionals_are_omitted_and_integer_enums_are_integers() {
     let input = pro_i2v::Input::new("p", "https://example.com/a.png");
     assert_eq!(body(&input).as_object().unwrap().len(), 2);
-    let input = input.duration(pro_i2v::Duration::S12).ratio(pro_i2v::Ratio::R21x9);
+    let input = input
+        .duration(pro_i2v::Duration::S12)
+        .ratio(pro_i2v::Ratio::R21x9);
     assert_eq!(body(&input)["duration"], json!(12));
     assert_eq!(body(&input)["ratio"], json!("21:9"));
 }
@@ -105,6 +116,8 @@ fn bodies_round_trip_and_unknown_fields_are_refused() {
     let back: lite_r2v::Input = serde_json::from_value(body(&input)).unwrap();
     assert_eq!(back, input);
     let typo = json!({"images": ["https://example.com/a.png"], "text": "t", "resolutoin": "720p"});
-    let error = serde_json::from_value::<lite_r2v::Input>(typo).unwrap_err().to_string();
+    let error = serde_json::from_value::<lite_r2v::Input>(typo)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("resolutoin"), "{error}");
 }

@@ -21,16 +21,28 @@ fn max_length_counts_characters() {
     assert!(at_limit.validate().is_ok());
     let over = violations(lite_i2v::Input::new("é".repeat(1901), IMAGE).validate());
     assert_eq!(over.len(), 1);
-    assert_eq!((over[0].field.as_str(), over[0].rule), ("prompt", Rule::MaxLength));
-    assert_eq!((over[0].limit.as_str(), over[0].actual.as_str()), ("1900", "1901 characters"));
+    assert_eq!(
+        (over[0].field.as_str(), over[0].rule),
+        ("prompt", Rule::MaxLength)
+    );
+    assert_eq!(
+        (over[0].limit.as_str(), over[0].actual.as_str()),
+        ("1900", "1901 characters")
+    );
 }
 
 #[test]
 fn item_counts_are_checked() {
     let none = violations(lite_r2v::Input::new("t", Vec::<String>::new()).validate());
-    assert_eq!((none[0].field.as_str(), none[0].rule, none[0].limit.as_str()), ("images", Rule::MinItems, "1"));
+    assert_eq!(
+        (none[0].field.as_str(), none[0].rule, none[0].limit.as_str()),
+        ("images", Rule::MinItems, "1")
+    );
     let five = violations(lite_r2v::Input::new("t", [IMAGE; 5]).validate());
-    assert_eq!((five[0].rule, five[0].actual.as_str()), (Rule::MaxItems, "5 items"));
+    assert_eq!(
+        (five[0].rule, five[0].actual.as_str()),
+        (Rule::MaxItems, "5 items")
+    );
     assert!(lite_r2v::Input::new("t", [IMAGE; 4]).validate().is_ok());
 }
 
@@ -38,11 +50,34 @@ fn item_counts_are_checked() {
 fn ranges_are_inclusive() {
     let ok = ws_r2v::Input::new("p", [IMAGE]).duration(2).seed(-1);
     assert!(ok.validate().is_ok());
-    let ok = ws_r2v::Input::new("p", [IMAGE]).duration(12).seed(2_147_483_647);
+    let ok = ws_r2v::Input::new("p", [IMAGE])
+        .duration(12)
+        .seed(2_147_483_647);
     assert!(ok.validate().is_ok());
-    let bad = violations(ws_r2v::Input::new("p", [IMAGE]).duration(13).seed(-2).validate());
-    let summary: Vec<_> = bad.iter().map(|v| (v.field.as_str(), v.rule, v.limit.as_str(), v.actual.as_str())).collect();
-    assert_eq!(summary, [("duration", Rule::Maximum, "12", "13"), ("seed", Rule::Minimum, "-1", "-2")]);
+    let bad = violations(
+        ws_r2v::Input::new("p", [IMAGE])
+            .duration(13)
+            .seed(-2)
+            .validate(),
+    );
+    let summary: Vec<_> = bad
+        .iter()
+        .map(|v| {
+            (
+                v.field.as_str(),
+                v.rule,
+                v.limit.as_str(),
+                v.actual.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("duration", Rule::Maximum, "12", "13"),
+            ("seed", Rule::Minimum, "-1", "-2")
+        ]
+    );
 }
 
 #[test]
@@ -50,7 +85,10 @@ fn image_fields_must_be_urls_or_data_uris_with_item_paths() {
     let images = [IMAGE, "data:image/png;base64,iVBORw0KGgo=", "not a url"];
     let bad = violations(lite_r2v::Input::new("t", images).validate());
     assert_eq!(bad.len(), 1);
-    assert_eq!((bad[0].field.as_str(), bad[0].rule), ("images[2]", Rule::Format("image_uri")));
+    assert_eq!(
+        (bad[0].field.as_str(), bad[0].rule),
+        ("images[2]", Rule::Format("image_uri"))
+    );
     assert_eq!(bad[0].actual, "\"not a url\"");
 }
 
@@ -78,10 +116,19 @@ fn image_rules_are_data_with_strict_operators_and_vendor_messages() {
     assert_eq!(fields, ["first_frame_image_url", "last_frame_image_url"]);
     let rules = images[0].rules;
     assert_eq!(rules.len(), 7);
-    let width_below = rules.iter().find(|r| r.kind == ImageRuleKind::WidthBelow).unwrap();
+    let width_below = rules
+        .iter()
+        .find(|r| r.kind == ImageRuleKind::WidthBelow)
+        .unwrap();
     assert_eq!(width_below.limit, 6000.0);
-    assert_eq!(width_below.message, "The uploaded image width and height must not exceed 6000 pixels.");
-    let ratio_above = rules.iter().find(|r| r.kind == ImageRuleKind::RatioAbove).unwrap();
+    assert_eq!(
+        width_below.message,
+        "The uploaded image width and height must not exceed 6000 pixels."
+    );
+    let ratio_above = rules
+        .iter()
+        .find(|r| r.kind == ImageRuleKind::RatioAbove)
+        .unwrap();
     assert_eq!(ratio_above.limit, 0.4);
 
     let two_images = ws_r2v::Input::new("p", [IMAGE, IMAGE]);

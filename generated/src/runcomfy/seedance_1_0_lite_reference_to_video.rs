@@ -122,7 +122,7 @@ impl schemars::JsonSchema for Input {
     /// required list and image rules.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!(
-            { "type" : "object", "title" : "Input", "required" : ["text", "images"],
+            { "type" : "object", "title" : "Input", "required" : ["images", "text"],
             "properties" : { "text" : { "title" : "Prompt", "description" :
             "The prompt should be less than 500 characters to get better results.",
             "type" : "string", "default" :
@@ -192,14 +192,11 @@ impl serde::Serialize for Resolution {
     }
 }
 impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        value
+            .parse()
+            .map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Resolution {
@@ -282,14 +279,11 @@ impl serde::Serialize for Ratio {
     }
 }
 impl<'de> serde::Deserialize<'de> for Ratio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        value
+            .parse()
+            .map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Ratio {
@@ -408,17 +402,13 @@ impl serde::Serialize for Duration {
     }
 }
 impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
         Self::ALL
             .into_iter()
             .find(|v| v.value() == value)
             .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(
-                    Self::parse_error(&value.to_string()),
-                )
+                <D::Error as serde::de::Error>::custom(Self::parse_error(&value.to_string()))
             })
     }
 }
