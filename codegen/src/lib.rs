@@ -51,6 +51,12 @@ pub fn generate_corpus(corpus: &ir::Corpus) -> Result<Vec<GeneratedFile>, Error>
         emit::crate_root(&corpus.vendors),
         Path::new(""),
     )?);
+    files.push(rust_file(
+        "src/catalog.rs",
+        "schemas/",
+        emit::catalog(&corpus.vendors),
+        Path::new(""),
+    )?);
     for vendor in &corpus.vendors {
         let dir = format!("src/{}", vendor.id);
         let source = emit::display_path(&vendor.source);

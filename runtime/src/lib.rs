@@ -33,7 +33,7 @@ mod state;
 mod submit;
 mod wait;
 
-pub use model::{Model, Protocol, Vendor};
+pub use model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
 pub use validation::{
     FieldPath, ImageFacts, ImageInput, ImageRule, ImageRuleKind, Rule, ValidationErrors, Validator,
     Violation,

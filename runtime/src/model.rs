@@ -56,6 +56,29 @@ pub trait Vendor: Send + Sync + 'static {
     const BASE_URL: &'static str;
     /// Environment variable holding the API token.
     const TOKEN_ENV: &'static str;
+    /// The same facts as a value, for catalogs and tools.
+    const INFO: VendorInfo = VendorInfo {
+        name: Self::NAME,
+        id: Self::ID,
+        protocol: Self::PROTOCOL,
+        base_url: Self::BASE_URL,
+        token_env: Self::TOKEN_ENV,
+    };
+}
+
+/// A vendor's manifest facts as a value (see [`Vendor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VendorInfo {
+    /// Display name.
+    pub name: &'static str,
+    /// Short id (`runcomfy`).
+    pub id: &'static str,
+    /// Wire protocol.
+    pub protocol: Protocol,
+    /// Production base URL.
+    pub base_url: &'static str,
+    /// Environment variable holding the token.
+    pub token_env: &'static str,
 }
 
 /// A model input, generated from `schemas/<vendor>/<model path>.json`.
@@ -76,6 +99,44 @@ pub trait Model: Serialize + Send + Sync {
     /// The image references whose pixel, ratio and size rules need the image
     /// itself (checked by the runtime's prober before submit).
     fn image_inputs(&self) -> Vec<ImageInput<'_>>;
+}
+
+/// A model input whose type is chosen at run time (a command line, a
+/// catalog): the object-safe face of [`Model`], implemented for every model.
+pub trait ErasedModel: Send + Sync {
+    /// [`Model::MODEL`].
+    fn model(&self) -> &'static str;
+    /// [`Model::SUBMIT_PATH`].
+    fn submit_path(&self) -> &'static str;
+    /// The vendor's facts.
+    fn vendor(&self) -> VendorInfo;
+    /// [`Model::validate`].
+    fn validate(&self) -> Result<(), ValidationErrors>;
+    /// [`Model::image_inputs`].
+    fn image_inputs(&self) -> Vec<ImageInput<'_>>;
+    /// The request body.
+    fn to_body(&self) -> serde_json::Result<Vec<u8>>;
+}
+
+impl<M: Model> ErasedModel for M {
+    fn model(&self) -> &'static str {
+        M::MODEL
+    }
+    fn submit_path(&self) -> &'static str {
+        M::SUBMIT_PATH
+    }
+    fn vendor(&self) -> VendorInfo {
+        <M::Vendor as Vendor>::INFO
+    }
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Model::validate(self)
+    }
+    fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+        Model::image_inputs(self)
+    }
+    fn to_body(&self) -> serde_json::Result<Vec<u8>> {
+        serde_json::to_vec(self)
+    }
 }
 
 /// A string that is not one of an enum's wire values (from `FromStr` or

@@ -7,6 +7,7 @@ use crate::{
     connection::Connection,
     error::Error,
     job::Job,
+    model::ErasedModel,
     prober::{ProbeReport, Prober},
     protocol,
     validation::{ImageInput, ValidationErrors, Violation},
@@ -93,6 +94,33 @@ impl Connection {
             // A server error or an unreadable success: it may exist.
             Err(err) => Err(uncertain(err)),
         }
+    }
+}
+
+impl Connection {
+    /// Checks and submits a model chosen at run time, exactly like
+    /// `Client::submit_with` does for a typed one. The model's vendor must
+    /// speak this connection's protocol.
+    pub async fn submit_erased(&self, input: &dyn ErasedModel, options: SubmitOptions) -> Result<Job, Error> {
+        self.check_erased(input, options).await?;
+        let body = input
+            .to_body()
+            .map_err(|err| Error::Config(format!("cannot serialise the input: {err}")))?;
+        self.submit_raw(&submit_path(input.submit_path(), input.model()), body).await
+    }
+
+    /// Every check [`submit_erased`](Self::submit_erased) runs, nothing sent.
+    pub async fn check_erased(&self, input: &dyn ErasedModel, options: SubmitOptions) -> Result<ProbeReport, Error> {
+        let protocol = input.vendor().protocol;
+        if protocol != self.protocol() {
+            return Err(Error::Config(format!(
+                "{} is a {} model; this connection speaks {}",
+                input.model(),
+                input.vendor().name,
+                self.protocol()
+            )));
+        }
+        self.preflight(input.validate(), &input.image_inputs(), options).await
     }
 }
 

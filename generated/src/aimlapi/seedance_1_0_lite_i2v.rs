@@ -124,11 +124,12 @@ impl seedance_runtime::model::Model for Input {
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
         let mut images = Vec::new();
-        images.push(ImageInput {
-            field: FieldPath::Field("image_url"),
-            uri: &self.image_url,
-            rules: IMAGE_URL_RULES,
-        });
+        images
+            .push(ImageInput {
+                field: FieldPath::Field("image_url"),
+                uri: &self.image_url,
+                rules: IMAGE_URL_RULES,
+            });
         images
     }
 }
@@ -266,11 +267,14 @@ impl serde::Serialize for Model {
     }
 }
 impl<'de> serde::Deserialize<'de> for Model {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        value
-            .parse()
-            .map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Model {
@@ -339,11 +343,14 @@ impl serde::Serialize for Resolution {
     }
 }
 impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        value
-            .parse()
-            .map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Resolution {
@@ -413,13 +420,17 @@ impl serde::Serialize for Duration {
     }
 }
 impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
         Self::ALL
             .into_iter()
             .find(|v| v.value() == value)
             .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(Self::parse_error(&value.to_string()))
+                <D::Error as serde::de::Error>::custom(
+                    Self::parse_error(&value.to_string()),
+                )
             })
     }
 }

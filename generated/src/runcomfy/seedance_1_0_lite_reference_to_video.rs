@@ -192,11 +192,14 @@ impl serde::Serialize for Resolution {
     }
 }
 impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        value
-            .parse()
-            .map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Resolution {
@@ -279,11 +282,14 @@ impl serde::Serialize for Ratio {
     }
 }
 impl<'de> serde::Deserialize<'de> for Ratio {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        value
-            .parse()
-            .map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Ratio {
@@ -402,13 +408,17 @@ impl serde::Serialize for Duration {
     }
 }
 impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
         Self::ALL
             .into_iter()
             .find(|v| v.value() == value)
             .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(Self::parse_error(&value.to_string()))
+                <D::Error as serde::de::Error>::custom(
+                    Self::parse_error(&value.to_string()),
+                )
             })
     }
 }

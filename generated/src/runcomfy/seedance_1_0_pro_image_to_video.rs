@@ -39,7 +39,10 @@ pub struct Input {
 }
 impl Input {
     /// An input with the required fields set and every optional field unset.
-    pub fn new(prompt: impl Into<String>, first_frame_image_url: impl Into<String>) -> Self {
+    pub fn new(
+        prompt: impl Into<String>,
+        first_frame_image_url: impl Into<String>,
+    ) -> Self {
         Input {
             prompt: prompt.into(),
             resolution: None,
@@ -74,7 +77,8 @@ impl Input {
         let mut validator = Validator::new();
         {
             let value = &self.first_frame_image_url;
-            validator.image_uri(FieldPath::Field("first_frame_image_url"), value, "image");
+            validator
+                .image_uri(FieldPath::Field("first_frame_image_url"), value, "image");
         }
         validator.finish()
     }
@@ -88,11 +92,12 @@ impl seedance_runtime::model::Model for Input {
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
         let mut images = Vec::new();
-        images.push(ImageInput {
-            field: FieldPath::Field("first_frame_image_url"),
-            uri: &self.first_frame_image_url,
-            rules: FIRST_FRAME_IMAGE_URL_RULES,
-        });
+        images
+            .push(ImageInput {
+                field: FieldPath::Field("first_frame_image_url"),
+                uri: &self.first_frame_image_url,
+                rules: FIRST_FRAME_IMAGE_URL_RULES,
+            });
         images
     }
 }
@@ -101,7 +106,9 @@ impl schemars::JsonSchema for Input {
         std::borrow::Cow::Borrowed("Input")
     }
     fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("seedance::bytedance/seedance-1-0/pro/image-to-video::Input")
+        std::borrow::Cow::Borrowed(
+            "seedance::bytedance/seedance-1-0/pro/image-to-video::Input",
+        )
     }
     /// The vendor's schema as codegen understood it: same enums, bounds,
     /// required list and image rules.
@@ -234,11 +241,14 @@ impl serde::Serialize for Resolution {
     }
 }
 impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        value
-            .parse()
-            .map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Resolution {
@@ -325,11 +335,14 @@ impl serde::Serialize for Ratio {
     }
 }
 impl<'de> serde::Deserialize<'de> for Ratio {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-        value
-            .parse()
-            .map_err(<D::Error as serde::de::Error>::custom)
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
 impl schemars::JsonSchema for Ratio {
@@ -448,13 +461,17 @@ impl serde::Serialize for Duration {
     }
 }
 impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
         Self::ALL
             .into_iter()
             .find(|v| v.value() == value)
             .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(Self::parse_error(&value.to_string()))
+                <D::Error as serde::de::Error>::custom(
+                    Self::parse_error(&value.to_string()),
+                )
             })
     }
 }

@@ -10,8 +10,7 @@ pub struct Vendor;
 impl seedance_runtime::model::Vendor for Vendor {
     const NAME: &'static str = "WaveSpeed AI";
     const ID: &'static str = "wavespeed";
-    const PROTOCOL: seedance_runtime::model::Protocol =
-        seedance_runtime::model::Protocol::WaveSpeed;
+    const PROTOCOL: seedance_runtime::model::Protocol = seedance_runtime::model::Protocol::WaveSpeed;
     const BASE_URL: &'static str = "https://api.wavespeed.ai";
     const TOKEN_ENV: &'static str = "WAVESPEED_API_KEY";
 }

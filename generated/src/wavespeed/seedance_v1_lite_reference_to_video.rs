@@ -85,7 +85,8 @@ impl Input {
             validator.min_items(FieldPath::Field("reference_images"), value.len(), 1);
             validator.max_items(FieldPath::Field("reference_images"), value.len(), 4);
             for (index, item) in value.iter().enumerate() {
-                validator.image_uri(FieldPath::Item("reference_images", index), item, "uri");
+                validator
+                    .image_uri(FieldPath::Item("reference_images", index), item, "uri");
             }
         }
         if let Some(value) = self.duration {
@@ -109,11 +110,12 @@ impl seedance_runtime::model::Model for Input {
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
         let mut images = Vec::new();
         for (index, uri) in self.reference_images.iter().enumerate() {
-            images.push(ImageInput {
-                field: FieldPath::Item("reference_images", index),
-                uri: uri,
-                rules: REFERENCE_IMAGES_RULES,
-            });
+            images
+                .push(ImageInput {
+                    field: FieldPath::Item("reference_images", index),
+                    uri: uri,
+                    rules: REFERENCE_IMAGES_RULES,
+                });
         }
         images
     }
@@ -123,7 +125,9 @@ impl schemars::JsonSchema for Input {
         std::borrow::Cow::Borrowed("Input")
     }
     fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("seedance::bytedance/seedance-v1-lite/reference-to-video::Input")
+        std::borrow::Cow::Borrowed(
+            "seedance::bytedance/seedance-v1-lite/reference-to-video::Input",
+        )
     }
     /// The vendor's schema as codegen understood it: same enums, bounds,
     /// required list and image rules.
