@@ -1,1 +1,33 @@
-//! Shared helpers for the workspace integration tests.
+//! Shared helpers for the workspace integration tests: clients of every
+//! vendor pointed at a fresh in-process simulator, polling in milliseconds.
+
+use std::time::Duration;
+
+use seedance::runtime::{Client, PollPolicy, RetryPolicy, Vendor};
+use seedance_sim::Sim;
+
+/// Poll every few milliseconds: the simulator's jobs advance per poll, not per second.
+pub fn fast_polls() -> PollPolicy {
+    PollPolicy::fixed(Duration::from_millis(2))
+}
+
+/// A client of vendor `V` talking to `sim`, with fast polls and retries.
+pub fn client<V: Vendor>(sim: &Sim) -> Client<V> {
+    Client::<V>::new(seedance_sim::TOKEN)
+        .expect("a client")
+        .with_base_url(sim.base_url())
+        .with_poll_policy(fast_polls())
+        .with_retry_policy(RetryPolicy {
+            initial_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(10),
+            ..RetryPolicy::default()
+        })
+        .with_wait_timeout(Duration::from_secs(20))
+}
+
+/// A scratch file path unique to this test process.
+pub fn scratch_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("seedance-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch dir");
+    dir.join(name)
+}
