@@ -31,3 +31,7 @@ pub fn scratch_file(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("a scratch dir");
     dir.join(name)
 }
+
+/// The README's usage example, compiled as a doc test so it stays true.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}
