@@ -19,7 +19,10 @@ const IMAGE: &str = "https://playgrounds-storage-public.runcomfy.net/tools/7002/
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let live = std::env::args().any(|arg| arg == "--live");
-    let out = std::env::args().skip(1).find(|arg| !arg.starts_with("--")).unwrap_or_else(|| "quickstart.mp4".into());
+    let out = std::env::args()
+        .skip(1)
+        .find(|arg| !arg.starts_with("--"))
+        .unwrap_or_else(|| "quickstart.mp4".into());
 
     // Offline, the simulator stands in for RunComfy; it cannot reach the
     // page's image host, so it serves a JPEG of the same kind itself.
@@ -27,13 +30,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, image) = match &sim {
         None => (runcomfy::Client::from_env()?, IMAGE.to_owned()),
         Some(sim) => {
-            println!("offline: simulator at {} (pass --live to call RunComfy)", sim.base_url());
+            println!(
+                "offline: simulator at {} (pass --live to call RunComfy)",
+                sim.base_url()
+            );
             // A short queue and a few running polls, so there is progress to show.
-            sim.set_timing(JobTiming { queued_polls: 3, running_polls: 3, outcome: Outcome::Succeed });
+            sim.set_timing(JobTiming {
+                queued_polls: 3,
+                running_polls: 3,
+                outcome: Outcome::Succeed,
+            });
             let client = runcomfy::Client::new(seedance_sim::TOKEN)?
                 .with_base_url(sim.base_url())
                 .with_poll_policy(PollPolicy::fixed(Duration::from_millis(200)));
-            (client, sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720)))
+            (
+                client,
+                sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720)),
+            )
         }
     };
 
@@ -42,9 +55,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("submitted: job {}", job.id());
 
     let output = job
-        .wait_with(WaitOptions::new(), |progress: &Progress<'_>| println!("  {progress}"))
+        .wait_with(WaitOptions::new(), |progress: &Progress<'_>| {
+            println!("  {progress}")
+        })
         .await?;
-    let url = output.video_url().ok_or("the job finished without a video")?;
+    let url = output
+        .video_url()
+        .ok_or("the job finished without a video")?;
     let bytes = output.download(&out).await?;
     println!("done: {url} -> {out} ({bytes} bytes)");
     Ok(())

@@ -35,7 +35,11 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
     });
     let vendor_list: String = vendors
         .iter()
-        .map(|v| format!("\n- [`{}`]: {} ({} models)", v.id, v.name, v.models.len()))
+        .map(|v| {
+            let count = v.models.len();
+            let plural = if count == 1 { "" } else { "s" };
+            format!("\n- [`{}`] ({}): {count} model{plural}", v.id, v.name)
+        })
         .collect();
     let doc = format!(
         "Typed clients for hosted Seedance video-generation APIs, generated from \
@@ -429,8 +433,8 @@ fn field_checks(field: &Field) -> Option<TokenStream> {
             bound_checks(min, max, &value, &path)
         }
         Type::Number { minimum, maximum } => {
-            let min = minimum.map(|m| float(m));
-            let max = maximum.map(|m| float(m));
+            let min = minimum.map(float);
+            let max = maximum.map(float);
             bound_checks(min, max, &value, &path)
         }
         Type::Array {
@@ -499,42 +503,45 @@ fn bound_checks(
 fn model_impl(model: &Model) -> TokenStream {
     let path = &model.path;
     let submit_path = &model.submit_path;
-    let pushes = model
+    let image_fields: Vec<&Field> = model
         .fields
         .iter()
         .filter(|f| !f.image_rules.is_empty())
-        .map(|field| {
-            let name = ident(&field.ident);
-            let wire = &field.wire;
-            let rules = rule_const_name(field);
-            let push = |path: TokenStream, uri: TokenStream| {
-                quote! {
-                    images.push(ImageInput { field: #path, uri: #uri, rules: #rules });
-                }
-            };
-            let field_path = quote! { FieldPath::Field(#wire) };
-            let item_path = quote! { FieldPath::Item(#wire, index) };
-            match (&field.ty, field.required) {
-                (Type::Array { .. }, true) => {
-                    let push = push(item_path, quote! { uri });
-                    quote! { for (index, uri) in self.#name.iter().enumerate() { #push } }
-                }
-                (Type::Array { .. }, false) => {
-                    let push = push(item_path, quote! { uri });
-                    quote! { for (index, uri) in self.#name.iter().flatten().enumerate() { #push } }
-                }
-                (_, true) => push(field_path, quote! { &self.#name }),
-                (_, false) => {
-                    let push = push(field_path, quote! { uri });
-                    quote! { if let Some(uri) = &self.#name { #push } }
-                }
+        .collect();
+    let image = |field: &Field, path: TokenStream, uri: TokenStream| {
+        let rules = rule_const_name(field);
+        quote! { ImageInput::new(#path, #uri, #rules) }
+    };
+    // Required single images start the vector; optional ones and arrays follow.
+    let mut initial = Vec::new();
+    let mut more = Vec::new();
+    for field in image_fields {
+        let name = ident(&field.ident);
+        let wire = &field.wire;
+        let field_path = quote! { FieldPath::Field(#wire) };
+        let item_path = quote! { FieldPath::Item(#wire, index) };
+        match (&field.ty, field.required) {
+            (Type::Array { .. }, required) => {
+                let items = if required {
+                    quote! { self.#name.iter() }
+                } else {
+                    quote! { self.#name.iter().flatten() }
+                };
+                let item = image(field, item_path, quote! { uri });
+                more.push(quote! { images.extend(#items.enumerate().map(|(index, uri)| #item)); });
             }
-        });
-    let pushes: Vec<TokenStream> = pushes.collect();
-    let body = if pushes.is_empty() {
-        quote! { Vec::new() }
-    } else {
-        quote! { let mut images = Vec::new(); #(#pushes)* images }
+            (_, true) => initial.push(image(field, field_path, quote! { &self.#name })),
+            (_, false) => {
+                let item = image(field, field_path, quote! { uri });
+                more.push(quote! { if let Some(uri) = &self.#name { images.push(#item); } });
+            }
+        }
+    }
+    let body = match (initial.is_empty(), more.is_empty()) {
+        (true, true) => quote! { Vec::new() },
+        (false, true) => quote! { vec![#(#initial),*] },
+        (true, false) => quote! { let mut images = Vec::new(); #(#more)* images },
+        (false, false) => quote! { let mut images = vec![#(#initial),*]; #(#more)* images },
     };
     quote! {
         impl seedance_runtime::model::Model for Input {

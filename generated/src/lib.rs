@@ -3,9 +3,9 @@
 //!
 //! One module per vendor, one per model: an `Input` whose constructor takes the required fields, setters for the optional ones, compile-time enums and a `validate()` that checks every local rule.
 //!
-//! - [`aimlapi`]: AI/ML API (1 models)
-//! - [`runcomfy`]: RunComfy (3 models)
-//! - [`wavespeed`]: WaveSpeed AI (1 models)
+//! - [`aimlapi`] (AI/ML API): 1 model
+//! - [`runcomfy`] (RunComfy): 3 models
+//! - [`wavespeed`] (WaveSpeed AI): 1 model
 pub use seedance_runtime as runtime;
 pub use seedance_runtime::model::{
     ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo,

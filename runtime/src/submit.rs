@@ -101,16 +101,25 @@ impl Connection {
     /// Checks and submits a model chosen at run time, exactly like
     /// `Client::submit_with` does for a typed one. The model's vendor must
     /// speak this connection's protocol.
-    pub async fn submit_erased(&self, input: &dyn ErasedModel, options: SubmitOptions) -> Result<Job, Error> {
+    pub async fn submit_erased(
+        &self,
+        input: &dyn ErasedModel,
+        options: SubmitOptions,
+    ) -> Result<Job, Error> {
         self.check_erased(input, options).await?;
         let body = input
             .to_body()
             .map_err(|err| Error::Config(format!("cannot serialise the input: {err}")))?;
-        self.submit_raw(&submit_path(input.submit_path(), input.model()), body).await
+        self.submit_raw(&submit_path(input.submit_path(), input.model()), body)
+            .await
     }
 
     /// Every check [`submit_erased`](Self::submit_erased) runs, nothing sent.
-    pub async fn check_erased(&self, input: &dyn ErasedModel, options: SubmitOptions) -> Result<ProbeReport, Error> {
+    pub async fn check_erased(
+        &self,
+        input: &dyn ErasedModel,
+        options: SubmitOptions,
+    ) -> Result<ProbeReport, Error> {
         let protocol = input.vendor().protocol;
         if protocol != self.protocol() {
             return Err(Error::Config(format!(
@@ -120,7 +129,8 @@ impl Connection {
                 self.protocol()
             )));
         }
-        self.preflight(input.validate(), &input.image_inputs(), options).await
+        self.preflight(input.validate(), &input.image_inputs(), options)
+            .await
     }
 }
 

@@ -410,6 +410,13 @@ pub struct ImageInput<'a> {
     pub rules: &'static [ImageRule],
 }
 
+impl<'a> ImageInput<'a> {
+    /// An image reference at `field`.
+    pub const fn new(field: FieldPath<'a>, uri: &'a str, rules: &'static [ImageRule]) -> Self {
+        ImageInput { field, uri, rules }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

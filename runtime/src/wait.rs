@@ -200,19 +200,27 @@ impl std::fmt::Display for Progress<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let seconds = |elapsed: &Duration| elapsed.as_secs_f64();
         match self {
-            Progress::State { status, elapsed, .. } => {
+            Progress::State {
+                status, elapsed, ..
+            } => {
                 write!(f, "[{:.1}s] {}", seconds(elapsed), status.state)?;
                 match status.queue_position {
                     Some(position) => write!(f, " (position {position})"),
                     None => Ok(()),
                 }
             }
-            Progress::QueuePosition { position, elapsed, .. } => match position {
+            Progress::QueuePosition {
+                position, elapsed, ..
+            } => match position {
                 Some(position) => write!(f, "[{:.1}s] queue position {position}", seconds(elapsed)),
                 None => write!(f, "[{:.1}s] queue position unknown", seconds(elapsed)),
             },
             Progress::PollFailed { error, elapsed, .. } => {
-                write!(f, "[{:.1}s] poll failed, retrying: {error}", seconds(elapsed))
+                write!(
+                    f,
+                    "[{:.1}s] poll failed, retrying: {error}",
+                    seconds(elapsed)
+                )
             }
         }
     }

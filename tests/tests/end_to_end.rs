@@ -9,8 +9,8 @@ use seedance_tests::{client, scratch_file};
 
 use seedance::aimlapi::{self, seedance_1_0_lite_i2v as aiml_lite};
 use seedance::runcomfy::{
-    self, seedance_1_0_lite_image_to_video as lite_i2v, seedance_1_0_lite_reference_to_video as lite_r2v,
-    seedance_1_0_pro_image_to_video as pro_i2v,
+    self, seedance_1_0_lite_image_to_video as lite_i2v,
+    seedance_1_0_lite_reference_to_video as lite_r2v, seedance_1_0_pro_image_to_video as pro_i2v,
 };
 use seedance::wavespeed::{self, seedance_v1_lite_reference_to_video as ws_r2v};
 
@@ -33,10 +33,16 @@ async fn finish(job: seedance::Job, name: &str) {
 #[tokio::test]
 async fn runcomfy_pro_image_to_video_end_to_end() {
     let sim = Sim::start().await;
-    let input = pro_i2v::Input::new("A pair of stylish round sunglasses rests on a sleek table.", good_image(&sim))
-        .resolution(pro_i2v::Resolution::P1080)
-        .duration(pro_i2v::Duration::S5);
-    let job = client::<runcomfy::Vendor>(&sim).submit(&input).await.unwrap();
+    let input = pro_i2v::Input::new(
+        "A pair of stylish round sunglasses rests on a sleek table.",
+        good_image(&sim),
+    )
+    .resolution(pro_i2v::Resolution::P1080)
+    .duration(pro_i2v::Duration::S5);
+    let job = client::<runcomfy::Vendor>(&sim)
+        .submit(&input)
+        .await
+        .unwrap();
     finish(job, "pro.mp4").await;
     assert_eq!(sim.count(Route::Submit), 1);
 }
@@ -48,7 +54,10 @@ async fn runcomfy_lite_image_to_video_end_to_end() {
     let input = lite_i2v::Input::new("a boat drifts", good_image(&sim))
         .last_frame_image_url(last)
         .duration(lite_i2v::Duration::S10);
-    let job = client::<runcomfy::Vendor>(&sim).submit(&input).await.unwrap();
+    let job = client::<runcomfy::Vendor>(&sim)
+        .submit(&input)
+        .await
+        .unwrap();
     finish(job, "lite-i2v.mp4").await;
 }
 
@@ -56,10 +65,16 @@ async fn runcomfy_lite_image_to_video_end_to_end() {
 async fn runcomfy_lite_reference_to_video_end_to_end() {
     let sim = Sim::start().await;
     let webp = sim.image_url(&ImageSpec::new(ImageFormat::Webp, 640, 640));
-    let input = lite_r2v::Input::new("the woman is standing beside the boats", [good_image(&sim), webp])
-        .ratio(lite_r2v::Ratio::R9x16)
-        .seed(53_154_020);
-    let job = client::<runcomfy::Vendor>(&sim).submit(&input).await.unwrap();
+    let input = lite_r2v::Input::new(
+        "the woman is standing beside the boats",
+        [good_image(&sim), webp],
+    )
+    .ratio(lite_r2v::Ratio::R9x16)
+    .seed(53_154_020);
+    let job = client::<runcomfy::Vendor>(&sim)
+        .submit(&input)
+        .await
+        .unwrap();
     finish(job, "lite-r2v.mp4").await;
 }
 
@@ -70,15 +85,23 @@ async fn aimlapi_lite_i2v_end_to_end() {
     let input = aiml_lite::Input::new(data_uri, "Mona Lisa puts on glasses with her hands.")
         .camera_fixed(true)
         .resolution(aiml_lite::Resolution::P720);
-    let job = client::<aimlapi::Vendor>(&sim).submit(&input).await.unwrap();
+    let job = client::<aimlapi::Vendor>(&sim)
+        .submit(&input)
+        .await
+        .unwrap();
     finish(job, "aiml.mp4").await;
 }
 
 #[tokio::test]
 async fn wavespeed_reference_to_video_end_to_end() {
     let sim = Sim::start().await;
-    let input = ws_r2v::Input::new("a cat surfing", [good_image(&sim)]).duration(5).camera_fixed(false);
-    let job = client::<wavespeed::Vendor>(&sim).submit(&input).await.unwrap();
+    let input = ws_r2v::Input::new("a cat surfing", [good_image(&sim)])
+        .duration(5)
+        .camera_fixed(false);
+    let job = client::<wavespeed::Vendor>(&sim)
+        .submit(&input)
+        .await
+        .unwrap();
     finish(job, "wavespeed.mp4").await;
 }
 
@@ -87,7 +110,10 @@ async fn cancel_while_queued_cancels() {
     let sim = Sim::start().await;
     sim.set_timing(JobTiming::queued_forever());
     let client = client::<runcomfy::Vendor>(&sim);
-    let job = client.submit(&pro_i2v::Input::new("p", good_image(&sim))).await.unwrap();
+    let job = client
+        .submit(&pro_i2v::Input::new("p", good_image(&sim)))
+        .await
+        .unwrap();
     assert_eq!(job.status().await.unwrap().state, JobState::Queued);
     assert_eq!(job.cancel().await.unwrap(), CancelOutcome::Cancelled);
     assert_eq!(job.status().await.unwrap().state, JobState::Cancelled);
@@ -98,7 +124,10 @@ async fn cancel_while_running_is_not_cancellable() {
     let sim = Sim::start().await;
     sim.set_timing(JobTiming::running_forever());
     let client = client::<runcomfy::Vendor>(&sim);
-    let job = client.submit(&pro_i2v::Input::new("p", good_image(&sim))).await.unwrap();
+    let job = client
+        .submit(&pro_i2v::Input::new("p", good_image(&sim)))
+        .await
+        .unwrap();
     assert_eq!(job.status().await.unwrap().state, JobState::Running);
     assert_eq!(job.cancel().await.unwrap(), CancelOutcome::NotCancellable);
     assert_eq!(job.status().await.unwrap().state, JobState::Running);
@@ -108,9 +137,15 @@ async fn cancel_while_running_is_not_cancellable() {
 async fn vendors_without_cancel_say_so() {
     let sim = Sim::start().await;
     let client = client::<wavespeed::Vendor>(&sim);
-    let job = client.submit(&ws_r2v::Input::new("p", [good_image(&sim)])).await.unwrap();
+    let job = client
+        .submit(&ws_r2v::Input::new("p", [good_image(&sim)]))
+        .await
+        .unwrap();
     let error = job.cancel().await.unwrap_err();
-    assert!(matches!(error, Error::CancelUnsupported { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::CancelUnsupported { .. }),
+        "{error:?}"
+    );
     assert_eq!(error.job_id(), Some(job.id()));
     assert_eq!(sim.count(Route::Cancel), 0);
 }
@@ -120,7 +155,10 @@ async fn a_job_resumes_from_its_id_alone() {
     let sim = Sim::start().await;
     let id = {
         let client = client::<runcomfy::Vendor>(&sim);
-        let job = client.submit(&pro_i2v::Input::new("p", good_image(&sim))).await.unwrap();
+        let job = client
+            .submit(&pro_i2v::Input::new("p", good_image(&sim)))
+            .await
+            .unwrap();
         job.id().to_owned()
     };
     // A new client, as after a crash: only the id survived.
@@ -133,9 +171,14 @@ async fn a_job_resumes_from_its_id_alone() {
 #[tokio::test]
 async fn a_failed_job_reports_the_vendor_message_and_the_id() {
     let sim = Sim::start().await;
-    sim.set_timing(JobTiming::immediate(Outcome::Fail { message: "content moderation".into() }));
+    sim.set_timing(JobTiming::immediate(Outcome::Fail {
+        message: "content moderation".into(),
+    }));
     let client = client::<aimlapi::Vendor>(&sim);
-    let job = client.submit(&aiml_lite::Input::new(good_image(&sim), "p")).await.unwrap();
+    let job = client
+        .submit(&aiml_lite::Input::new(good_image(&sim), "p"))
+        .await
+        .unwrap();
     let error = job.wait().await.unwrap_err();
     assert_eq!(error.job_id(), Some(job.id()));
     assert!(error.to_string().contains("content moderation"), "{error}");
@@ -146,21 +189,47 @@ async fn a_failed_job_reports_the_vendor_message_and_the_id() {
 #[tokio::test]
 async fn every_image_rule_is_caught_before_submit() {
     let cases = [
-        (ImageSpec::new(ImageFormat::Png, 300, 600), ImageRuleKind::WidthAbove),
-        (ImageSpec::new(ImageFormat::Jpeg, 3000, 6000), ImageRuleKind::HeightBelow),
-        (ImageSpec::new(ImageFormat::Webp, 6000, 3000), ImageRuleKind::WidthBelow),
-        (ImageSpec::new(ImageFormat::Png, 700, 300), ImageRuleKind::HeightAbove),
-        (ImageSpec::new(ImageFormat::Png, 2500, 1000), ImageRuleKind::RatioBelow),
-        (ImageSpec::new(ImageFormat::Jpeg, 400, 1000), ImageRuleKind::RatioAbove),
-        (ImageSpec::new(ImageFormat::Png, 800, 600).file_size(30 * 1_048_576), ImageRuleKind::FileSizeMbBelow),
+        (
+            ImageSpec::new(ImageFormat::Png, 300, 600),
+            ImageRuleKind::WidthAbove,
+        ),
+        (
+            ImageSpec::new(ImageFormat::Jpeg, 3000, 6000),
+            ImageRuleKind::HeightBelow,
+        ),
+        (
+            ImageSpec::new(ImageFormat::Webp, 6000, 3000),
+            ImageRuleKind::WidthBelow,
+        ),
+        (
+            ImageSpec::new(ImageFormat::Png, 700, 300),
+            ImageRuleKind::HeightAbove,
+        ),
+        (
+            ImageSpec::new(ImageFormat::Png, 2500, 1000),
+            ImageRuleKind::RatioBelow,
+        ),
+        (
+            ImageSpec::new(ImageFormat::Jpeg, 400, 1000),
+            ImageRuleKind::RatioAbove,
+        ),
+        (
+            ImageSpec::new(ImageFormat::Png, 800, 600).file_size(30 * 1_048_576),
+            ImageRuleKind::FileSizeMbBelow,
+        ),
     ];
     let sim = Sim::start().await;
     let client = client::<runcomfy::Vendor>(&sim);
     for (spec, broken) in cases {
         let sources = [("url", sim.image_url(&spec)), ("data URI", spec.data_uri())];
         for (kind, image) in sources {
-            let error = client.submit(&pro_i2v::Input::new("p", image)).await.unwrap_err();
-            let Error::Validation(errors) = error else { panic!("{kind} {broken:?}: {error:?}") };
+            let error = client
+                .submit(&pro_i2v::Input::new("p", image))
+                .await
+                .unwrap_err();
+            let Error::Validation(errors) = error else {
+                panic!("{kind} {broken:?}: {error:?}")
+            };
             let rules: Vec<Rule> = errors.violations.iter().map(|v| v.rule).collect();
             assert_eq!(rules, [Rule::Image(broken)], "{kind} {spec:?}");
             assert_eq!(errors.violations[0].field, "first_frame_image_url");
@@ -173,13 +242,35 @@ async fn every_image_rule_is_caught_before_submit() {
 async fn local_and_image_violations_come_together_with_item_paths() {
     let sim = Sim::start().await;
     let small = sim.image_url(&ImageSpec::new(ImageFormat::Png, 200, 200));
-    let input = ws_r2v::Input::new("p", [good_image(&sim), small, "not a url".to_owned()]).duration(20);
-    let error = client::<wavespeed::Vendor>(&sim).submit(&input).await.unwrap_err();
-    let Error::Validation(errors) = error else { panic!("{error:?}") };
-    let found: Vec<(String, Rule)> = errors.violations.iter().map(|v| (v.field.clone(), v.rule)).collect();
-    assert!(found.contains(&("reference_images[2]".into(), Rule::Format("uri"))), "{found:?}");
-    assert!(found.contains(&("duration".into(), Rule::Maximum)), "{found:?}");
-    assert!(found.contains(&("reference_images[1]".into(), Rule::Image(ImageRuleKind::WidthAbove))), "{found:?}");
+    let input =
+        ws_r2v::Input::new("p", [good_image(&sim), small, "not a url".to_owned()]).duration(20);
+    let error = client::<wavespeed::Vendor>(&sim)
+        .submit(&input)
+        .await
+        .unwrap_err();
+    let Error::Validation(errors) = error else {
+        panic!("{error:?}")
+    };
+    let found: Vec<(String, Rule)> = errors
+        .violations
+        .iter()
+        .map(|v| (v.field.clone(), v.rule))
+        .collect();
+    assert!(
+        found.contains(&("reference_images[2]".into(), Rule::Format("uri"))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("duration".into(), Rule::Maximum)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "reference_images[1]".into(),
+            Rule::Image(ImageRuleKind::WidthAbove)
+        )),
+        "{found:?}"
+    );
     assert_eq!(sim.count(Route::Submit), 0);
 }
 

@@ -123,14 +123,10 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        let mut images = Vec::new();
-        images
-            .push(ImageInput {
-                field: FieldPath::Field("image_url"),
-                uri: &self.image_url,
-                rules: IMAGE_URL_RULES,
-            });
-        images
+        vec![
+            ImageInput::new(FieldPath::Field("image_url"), & self.image_url,
+            IMAGE_URL_RULES)
+        ]
     }
 }
 impl schemars::JsonSchema for Input {

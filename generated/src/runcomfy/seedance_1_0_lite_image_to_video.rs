@@ -99,20 +99,19 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        let mut images = Vec::new();
-        images
-            .push(ImageInput {
-                field: FieldPath::Field("first_frame_image_url"),
-                uri: &self.first_frame_image_url,
-                rules: FIRST_FRAME_IMAGE_URL_RULES,
-            });
+        let mut images = vec![
+            ImageInput::new(FieldPath::Field("first_frame_image_url"), & self
+            .first_frame_image_url, FIRST_FRAME_IMAGE_URL_RULES)
+        ];
         if let Some(uri) = &self.last_frame_image_url {
             images
-                .push(ImageInput {
-                    field: FieldPath::Field("last_frame_image_url"),
-                    uri: uri,
-                    rules: LAST_FRAME_IMAGE_URL_RULES,
-                });
+                .push(
+                    ImageInput::new(
+                        FieldPath::Field("last_frame_image_url"),
+                        uri,
+                        LAST_FRAME_IMAGE_URL_RULES,
+                    ),
+                );
         }
         images
     }

@@ -91,14 +91,10 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        let mut images = Vec::new();
-        images
-            .push(ImageInput {
-                field: FieldPath::Field("first_frame_image_url"),
-                uri: &self.first_frame_image_url,
-                rules: FIRST_FRAME_IMAGE_URL_RULES,
-            });
-        images
+        vec![
+            ImageInput::new(FieldPath::Field("first_frame_image_url"), & self
+            .first_frame_image_url, FIRST_FRAME_IMAGE_URL_RULES)
+        ]
     }
 }
 impl schemars::JsonSchema for Input {

@@ -109,14 +109,18 @@ impl seedance_runtime::model::Model for Input {
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
         let mut images = Vec::new();
-        for (index, uri) in self.reference_images.iter().enumerate() {
-            images
-                .push(ImageInput {
-                    field: FieldPath::Item("reference_images", index),
-                    uri: uri,
-                    rules: REFERENCE_IMAGES_RULES,
-                });
-        }
+        images
+            .extend(
+                self
+                    .reference_images
+                    .iter()
+                    .enumerate()
+                    .map(|(index, uri)| ImageInput::new(
+                        FieldPath::Item("reference_images", index),
+                        uri,
+                        REFERENCE_IMAGES_RULES,
+                    )),
+            );
         images
     }
 }
