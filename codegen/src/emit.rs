@@ -14,7 +14,26 @@ use crate::schema_out;
 /// Formats a token stream as a file, after a `@generated` header line.
 pub fn render(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     let file = syn::parse2::<syn::File>(tokens)?;
-    Ok(format!("{header}\n{}", prettyplease::unparse(&file)))
+    Ok(format!(
+        "{header}\n{}",
+        separate_items(&prettyplease::unparse(&file))
+    ))
+}
+
+/// Puts a blank line between top-level items, which prettyplease runs together.
+fn separate_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    let mut previous_closed_item = false;
+    for line in text.lines() {
+        let top_level = !line.starts_with([' ', '\t']) && !line.is_empty();
+        if top_level && previous_closed_item && !line.starts_with(['}', ']', ')']) {
+            out.push('\n');
+        }
+        previous_closed_item = top_level && (line.starts_with(['}', ']']) || line.ends_with(';'));
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// `generated/src/lib.rs`.
@@ -424,7 +443,13 @@ fn field_checks(field: &Field) -> Option<TokenStream> {
     let wire = &field.wire;
     let name = ident(&field.ident);
     let path = quote! { FieldPath::Field(#wire) };
-    let value = quote! { value };
+    // A required field is read in place; an optional one is bound by `if let`.
+    let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
+    let value = match (field.required, copy) {
+        (true, true) => quote! { self.#name },
+        (true, false) => quote! { &self.#name },
+        (false, _) => quote! { value },
+    };
     let checks: Vec<TokenStream> = match &field.ty {
         Type::String(s) => string_checks(s, &value, &path),
         Type::Integer { minimum, maximum } => {
@@ -442,18 +467,23 @@ fn field_checks(field: &Field) -> Option<TokenStream> {
             min_items,
             max_items,
         } => {
+            let list = if field.required {
+                quote! { self.#name }
+            } else {
+                value.clone()
+            };
             let mut checks = Vec::new();
             if let Some(min) = min_items.map(usize_literal) {
-                checks.push(quote! { validator.min_items(#path, value.len(), #min); });
+                checks.push(quote! { validator.min_items(#path, #list.len(), #min); });
             }
             if let Some(max) = max_items.map(usize_literal) {
-                checks.push(quote! { validator.max_items(#path, value.len(), #max); });
+                checks.push(quote! { validator.max_items(#path, #list.len(), #max); });
             }
             let item_path = quote! { FieldPath::Item(#wire, index) };
             let item_checks = string_checks(items, &quote! { item }, &item_path);
             if !item_checks.is_empty() {
                 checks.push(quote! {
-                    for (index, item) in value.iter().enumerate() { #(#item_checks)* }
+                    for (index, item) in #list.iter().enumerate() { #(#item_checks)* }
                 });
             }
             checks
@@ -463,10 +493,8 @@ fn field_checks(field: &Field) -> Option<TokenStream> {
     if checks.is_empty() {
         return None;
     }
-    let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
     Some(match (field.required, copy) {
-        (true, true) => quote! { { let value = self.#name; #(#checks)* } },
-        (true, false) => quote! { { let value = &self.#name; #(#checks)* } },
+        (true, _) => quote! { #(#checks)* },
         (false, true) => quote! { if let Some(value) = self.#name { #(#checks)* } },
         (false, false) => quote! { if let Some(value) = &self.#name { #(#checks)* } },
     })
@@ -539,9 +567,9 @@ fn model_impl(model: &Model) -> TokenStream {
     }
     let body = match (initial.is_empty(), more.is_empty()) {
         (true, true) => quote! { Vec::new() },
-        (false, true) => quote! { vec![#(#initial),*] },
+        (false, true) => quote! { Vec::from([#(#initial),*]) },
         (true, false) => quote! { let mut images = Vec::new(); #(#more)* images },
-        (false, false) => quote! { let mut images = vec![#(#initial),*]; #(#more)* images },
+        (false, false) => quote! { let mut images = Vec::from([#(#initial),*]); #(#more)* images },
     };
     quote! {
         impl seedance_runtime::model::Model for Input {
@@ -561,7 +589,9 @@ fn model_impl(model: &Model) -> TokenStream {
 }
 
 fn schema_impl(model: &Model) -> TokenStream {
-    let schema = json_tokens(&schema_out::model_schema(model));
+    let schema = raw_string(
+        &serde_json::to_string_pretty(&schema_out::model_schema(model)).unwrap_or_default(),
+    );
     let id = format!("seedance::{}::Input", model.path);
     quote! {
         impl schemars::JsonSchema for Input {
@@ -571,13 +601,28 @@ fn schema_impl(model: &Model) -> TokenStream {
             fn schema_id() -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed(#id)
             }
-            /// The vendor's schema as codegen understood it: same enums, bounds,
-            /// required list and image rules.
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!(#schema)
+                let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+                    .expect("INPUT_SCHEMA is JSON written by codegen");
+                schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
             }
         }
+
+        /// The input's JSON Schema, as codegen understood the vendor's: same
+        /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+        pub const INPUT_SCHEMA: &str = #schema;
     }
+}
+
+/// A raw string literal holding `text` (with enough `#`s that it cannot end early).
+fn raw_string(text: &str) -> Literal {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
 }
 
 fn rule_const(field: &Field) -> TokenStream {

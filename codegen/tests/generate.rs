@@ -57,7 +57,11 @@ fn every_model_gets_a_module_with_input_validate_and_vendor_binding() {
     let models: Vec<&GeneratedFile> = files
         .iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "rs"))
-        .filter(|f| f.path.parent().is_some_and(|dir| dir != std::path::Path::new("src")))
+        .filter(|f| {
+            f.path
+                .parent()
+                .is_some_and(|dir| dir != std::path::Path::new("src"))
+        })
         .filter(|f| !f.path.ends_with("mod.rs"))
         .collect();
     assert_eq!(models.len(), 5, "five model endpoints in schemas/");

@@ -3,7 +3,9 @@
 //! time (the `seedance` command line): its vendor, schema, image rules
 //! and a parser from JSON into the typed input.
 use seedance_runtime::model::{ErasedModel, VendorInfo};
+
 use seedance_runtime::validation::ImageRule;
+
 /// One generated model.
 #[derive(Clone, Copy)]
 pub struct ModelInfo {
@@ -23,6 +25,7 @@ pub struct ModelInfo {
     /// The image rules of each image field.
     pub image_rules: &'static [(&'static str, &'static [ImageRule])],
 }
+
 impl std::fmt::Debug for ModelInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ModelInfo")
@@ -31,6 +34,7 @@ impl std::fmt::Debug for ModelInfo {
             .finish()
     }
 }
+
 /// Every model of the enabled vendor features, sorted by vendor then model.
 pub static MODELS: &[ModelInfo] = &[
     #[cfg(feature = "aimlapi")]
@@ -148,6 +152,7 @@ pub static MODELS: &[ModelInfo] = &[
         ],
     },
 ];
+
 /// Finds a model by `vendor/model path` (`runcomfy/bytedance/seedance-1-0/pro/image-to-video`),
 /// module path (`runcomfy::seedance_1_0_pro_image_to_video`) or module name
 /// (`seedance_1_0_pro_image_to_video`), when that is unambiguous.

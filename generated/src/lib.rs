@@ -7,24 +7,31 @@
 //! - [`runcomfy`] (RunComfy): 3 models
 //! - [`wavespeed`] (WaveSpeed AI): 1 model
 pub use seedance_runtime as runtime;
+
 pub use seedance_runtime::model::{
     ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo,
 };
+
 pub use seedance_runtime::validation::{ValidationErrors, Violation};
+
 pub use seedance_runtime::{
     CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output,
     PollPolicy, Progress, RetryPolicy, SubmitOptions, WaitOptions,
 };
+
 #[rustfmt::skip]
 pub mod catalog;
+
 /// AI/ML API models (cargo feature `aimlapi`).
 #[cfg(feature = "aimlapi")]
 #[rustfmt::skip]
 pub mod aimlapi;
+
 /// RunComfy models (cargo feature `runcomfy`).
 #[cfg(feature = "runcomfy")]
 #[rustfmt::skip]
 pub mod runcomfy;
+
 /// WaveSpeed AI models (cargo feature `wavespeed`).
 #[cfg(feature = "wavespeed")]
 #[rustfmt::skip]

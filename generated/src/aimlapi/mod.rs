@@ -4,9 +4,11 @@
 //! Generated from `schemas/aimlapi/vendor.json`.
 /// `bytedance/seedance-1-0-lite-i2v`
 pub mod seedance_1_0_lite_i2v;
+
 /// The AI/ML API vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;
+
 impl seedance_runtime::model::Vendor for Vendor {
     const NAME: &'static str = "AI/ML API";
     const ID: &'static str = "aimlapi";
@@ -14,5 +16,6 @@ impl seedance_runtime::model::Vendor for Vendor {
     const BASE_URL: &'static str = "https://api.aimlapi.com";
     const TOKEN_ENV: &'static str = "AIMLAPI_API_KEY";
 }
+
 /// A client for AI/ML API models (`Client::from_env()` reads `AIMLAPI_API_KEY`).
 pub type Client = seedance_runtime::Client<Vendor>;

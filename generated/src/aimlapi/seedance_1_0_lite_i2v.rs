@@ -3,9 +3,11 @@
 //!
 //! Generated from `schemas/aimlapi/bytedance/seedance-1-0-lite-i2v.json`; submitted to `/v2/generate/video/bytedance/generation`.
 use seedance_runtime::model::ParseEnumError;
+
 use seedance_runtime::validation::{
     FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
 };
+
 /// Input of `bytedance/seedance-1-0-lite-i2v` (AI/ML API). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +59,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark: Option<bool>,
 }
+
 impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(image_url: impl Into<String>, prompt: impl Into<String>) -> Self {
@@ -103,18 +106,17 @@ impl Input {
         self
     }
 }
+
 impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        {
-            let value = &self.image_url;
-            validator.image_uri(FieldPath::Field("image_url"), value, "uri");
-        }
+        validator.image_uri(FieldPath::Field("image_url"), &self.image_url, "uri");
         validator.finish()
     }
 }
+
 impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0-lite-i2v";
@@ -123,12 +125,16 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        vec![
-            ImageInput::new(FieldPath::Field("image_url"), & self.image_url,
-            IMAGE_URL_RULES)
-        ]
+        Vec::from([
+            ImageInput::new(
+                FieldPath::Field("image_url"),
+                &self.image_url,
+                IMAGE_URL_RULES,
+            ),
+        ])
     }
 }
+
 impl schemars::JsonSchema for Input {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Input")
@@ -136,52 +142,119 @@ impl schemars::JsonSchema for Input {
     fn schema_id() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("seedance::bytedance/seedance-1-0-lite-i2v::Input")
     }
-    /// The vendor's schema as codegen understood it: same enums, bounds,
-    /// required list and image rules.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "type" : "object", "title" : "Input", "required" : ["model", "image_url",
-            "prompt"], "properties" : { "model" : { "title" : "Model", "type" : "string",
-            "const" : "bytedance/seedance-1-0-lite-i2v" }, "image_url" : { "title" :
-            "Image URL", "description" :
-            "A direct link to an online image or a Base64-encoded local image that will serve as the visual base or the first frame for the video.",
-            "type" : "string", "format" : "uri", "validations" : [{ "validation_rule" :
-            "width_pixels<", "validation_value" : 6000, "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "height_pixels<", "validation_value" : 6000,
-            "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "width_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "height_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "width/height>", "validation_value" : 0.4,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "width/height<", "validation_value" : 2.5,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "file_size_mb<", "validation_value" : 30,
-            "validation_error" : "File size must be less than 30 MB." }] }, "prompt" : {
-            "title" : "Prompt", "description" :
-            "The text description of the scene, subject, or action to generate in the video.",
-            "type" : "string" }, "resolution" : { "title" : "Resolution", "description" :
-            "An enumeration where the short side of the video frame determines the resolution.",
-            "type" : "string", "enum" : ["480p", "720p", "1080p"], "default" : "720p" },
-            "duration" : { "title" : "Duration", "description" :
-            "The length of the output video in seconds.", "type" : "integer", "enum" :
-            [5, 10] }, "seed" : { "title" : "Seed", "description" :
-            "Varying the seed integer is a way to get different results for the same other request parameters. Using the same value for an identical request will produce similar results. If unspecified, a random number is chosen.",
-            "type" : "integer" }, "camera_fixed" : { "title" : "Camera Fixed",
-            "description" :
-            "Whether to fix the camera position. true: the platform appends instructions to fix the camera position to the prompt (the effect is not guaranteed); false: the camera is not fixed.",
-            "type" : "boolean", "default" : false }, "watermark" : { "title" :
-            "Watermark", "description" : "Whether the video contains a watermark.",
-            "type" : "boolean", "default" : false, "deprecated" : true } },
-            "additionalProperties" : false }
-        )
+        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+            .expect("INPUT_SCHEMA is JSON written by codegen");
+        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
     }
 }
+
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "title": "Input",
+  "required": [
+    "model",
+    "image_url",
+    "prompt"
+  ],
+  "properties": {
+    "model": {
+      "title": "Model",
+      "type": "string",
+      "const": "bytedance/seedance-1-0-lite-i2v"
+    },
+    "image_url": {
+      "title": "Image URL",
+      "description": "A direct link to an online image or a Base64-encoded local image that will serve as the visual base or the first frame for the video.",
+      "type": "string",
+      "format": "uri",
+      "validations": [
+        {
+          "validation_rule": "width_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "height_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "width_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "height_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "width/height>",
+          "validation_value": 0.4,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "width/height<",
+          "validation_value": 2.5,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "file_size_mb<",
+          "validation_value": 30,
+          "validation_error": "File size must be less than 30 MB."
+        }
+      ]
+    },
+    "prompt": {
+      "title": "Prompt",
+      "description": "The text description of the scene, subject, or action to generate in the video.",
+      "type": "string"
+    },
+    "resolution": {
+      "title": "Resolution",
+      "description": "An enumeration where the short side of the video frame determines the resolution.",
+      "type": "string",
+      "enum": [
+        "480p",
+        "720p",
+        "1080p"
+      ],
+      "default": "720p"
+    },
+    "duration": {
+      "title": "Duration",
+      "description": "The length of the output video in seconds.",
+      "type": "integer",
+      "enum": [
+        5,
+        10
+      ]
+    },
+    "seed": {
+      "title": "Seed",
+      "description": "Varying the seed integer is a way to get different results for the same other request parameters. Using the same value for an identical request will produce similar results. If unspecified, a random number is chosen.",
+      "type": "integer"
+    },
+    "camera_fixed": {
+      "title": "Camera Fixed",
+      "description": "Whether to fix the camera position. true: the platform appends instructions to fix the camera position to the prompt (the effect is not guaranteed); false: the camera is not fixed.",
+      "type": "boolean",
+      "default": false
+    },
+    "watermark": {
+      "title": "Watermark",
+      "description": "Whether the video contains a watermark.",
+      "type": "boolean",
+      "default": false,
+      "deprecated": true
+    }
+  },
+  "additionalProperties": false
+}"#;
+
 /// Image rules (`validations`) of `image_url`, checked remotely before submit.
 pub const IMAGE_URL_RULES: &[ImageRule] = &[
     ImageRule {
@@ -220,12 +293,14 @@ pub const IMAGE_URL_RULES: &[ImageRule] = &[
         message: "File size must be less than 30 MB.",
     },
 ];
+
 /// Model
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Model {
     /// `bytedance/seedance-1-0-lite-i2v`
     BytedanceSeedance10LiteI2v,
 }
+
 impl Model {
     /// Every value, in schema order.
     pub const ALL: [Self; 1usize] = [Self::BytedanceSeedance10LiteI2v];
@@ -243,11 +318,13 @@ impl Model {
         }
     }
 }
+
 impl std::fmt::Display for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Model {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -257,11 +334,13 @@ impl std::str::FromStr for Model {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Model {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Model {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -273,6 +352,7 @@ impl<'de> serde::Deserialize<'de> for Model {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Model {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Model")
@@ -284,6 +364,7 @@ impl schemars::JsonSchema for Model {
         )
     }
 }
+
 /// Resolution
 ///
 /// An enumeration where the short side of the video frame determines the resolution.
@@ -298,6 +379,7 @@ pub enum Resolution {
     /// `1080p`
     P1080,
 }
+
 impl Resolution {
     /// Every value, in schema order.
     pub const ALL: [Self; 3usize] = [Self::P480, Self::P720, Self::P1080];
@@ -319,11 +401,13 @@ impl Resolution {
         }
     }
 }
+
 impl std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Resolution {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -333,11 +417,13 @@ impl std::str::FromStr for Resolution {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Resolution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Resolution {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -349,6 +435,7 @@ impl<'de> serde::Deserialize<'de> for Resolution {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Resolution {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Resolution")
@@ -361,6 +448,7 @@ impl schemars::JsonSchema for Resolution {
         )
     }
 }
+
 /// Duration
 ///
 /// The length of the output video in seconds.
@@ -371,6 +459,7 @@ pub enum Duration {
     /// `10`
     S10,
 }
+
 impl Duration {
     /// Every value, in schema order.
     pub const ALL: [Self; 2usize] = [Self::S5, Self::S10];
@@ -396,11 +485,13 @@ impl Duration {
         }
     }
 }
+
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Duration {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -410,11 +501,13 @@ impl std::str::FromStr for Duration {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Duration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -430,6 +523,7 @@ impl<'de> serde::Deserialize<'de> for Duration {
             })
     }
 }
+
 impl schemars::JsonSchema for Duration {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Duration")

@@ -4,13 +4,17 @@
 //! Generated from `schemas/runcomfy/vendor.json`.
 /// `bytedance/seedance-1-0/lite/image-to-video`
 pub mod seedance_1_0_lite_image_to_video;
+
 /// `bytedance/seedance-1-0/lite/reference-to-video`
 pub mod seedance_1_0_lite_reference_to_video;
+
 /// `bytedance/seedance-1-0/pro/image-to-video`
 pub mod seedance_1_0_pro_image_to_video;
+
 /// The RunComfy vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;
+
 impl seedance_runtime::model::Vendor for Vendor {
     const NAME: &'static str = "RunComfy";
     const ID: &'static str = "runcomfy";
@@ -18,5 +22,6 @@ impl seedance_runtime::model::Vendor for Vendor {
     const BASE_URL: &'static str = "https://model-api.runcomfy.net";
     const TOKEN_ENV: &'static str = "RUNCOMFY_API_TOKEN";
 }
+
 /// A client for RunComfy models (`Client::from_env()` reads `RUNCOMFY_API_TOKEN`).
 pub type Client = seedance_runtime::Client<Vendor>;

@@ -3,9 +3,11 @@
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/lite/image-to-video`.
 use seedance_runtime::model::ParseEnumError;
+
 use seedance_runtime::validation::{
     FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
 };
+
 /// Input of `bytedance/seedance-1-0/lite/image-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +39,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<Duration>,
 }
+
 impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(
@@ -70,20 +73,19 @@ impl Input {
         self
     }
 }
+
 impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        {
-            let value = &self.prompt;
-            validator.max_length(FieldPath::Field("prompt"), value, 1900);
-        }
-        {
-            let value = &self.first_frame_image_url;
-            validator
-                .image_uri(FieldPath::Field("first_frame_image_url"), value, "image");
-        }
+        validator.max_length(FieldPath::Field("prompt"), &self.prompt, 1900);
+        validator
+            .image_uri(
+                FieldPath::Field("first_frame_image_url"),
+                &self.first_frame_image_url,
+                "image",
+            );
         if let Some(value) = &self.last_frame_image_url {
             validator
                 .image_uri(FieldPath::Field("last_frame_image_url"), value, "image");
@@ -91,6 +93,7 @@ impl Input {
         validator.finish()
     }
 }
+
 impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0/lite/image-to-video";
@@ -99,10 +102,13 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        let mut images = vec![
-            ImageInput::new(FieldPath::Field("first_frame_image_url"), & self
-            .first_frame_image_url, FIRST_FRAME_IMAGE_URL_RULES)
-        ];
+        let mut images = Vec::from([
+            ImageInput::new(
+                FieldPath::Field("first_frame_image_url"),
+                &self.first_frame_image_url,
+                FIRST_FRAME_IMAGE_URL_RULES,
+            ),
+        ]);
         if let Some(uri) = &self.last_frame_image_url {
             images
                 .push(
@@ -116,6 +122,7 @@ impl seedance_runtime::model::Model for Input {
         images
     }
 }
+
 impl schemars::JsonSchema for Input {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Input")
@@ -125,58 +132,133 @@ impl schemars::JsonSchema for Input {
             "seedance::bytedance/seedance-1-0/lite/image-to-video::Input",
         )
     }
-    /// The vendor's schema as codegen understood it: same enums, bounds,
-    /// required list and image rules.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "type" : "object", "required" : ["prompt", "first_frame_image_url"],
-            "properties" : { "prompt" : { "title" : "Prompt", "type" : "string",
-            "maxLength" : 1900 }, "first_frame_image_url" : { "title" :
-            "First Frame Image", "type" : "string", "validations" : [{ "validation_rule"
-            : "width_pixels<", "validation_value" : 6000, "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "height_pixels<", "validation_value" : 6000,
-            "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "width_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "height_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "width/height>", "validation_value" : 0.4,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "width/height<", "validation_value" : 2.5,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "file_size_mb<", "validation_value" : 30,
-            "validation_error" : "File size must be less than 30 MB." }] },
-            "last_frame_image_url" : { "title" : "Last Frame Image", "description" :
-            "Note: The last frame image will not take effect when the resolution is set to 1080P.",
-            "type" : "string", "validations" : [{ "validation_rule" : "width_pixels<",
-            "validation_value" : 6000, "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "height_pixels<", "validation_value" : 6000,
-            "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "width_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "height_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "width/height>", "validation_value" : 0.4,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "width/height<", "validation_value" : 2.5,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "file_size_mb<", "validation_value" : 30,
-            "validation_error" : "File size must be less than 30 MB." }] }, "resolution"
-            : { "title" : "Resolution", "type" : "string", "enum" : ["480p", "720p",
-            "1080p"], "default" : "480p" }, "duration" : { "title" : "Duration", "type" :
-            "integer", "enum" : [5, 10], "default" : 5 } }, "additionalProperties" :
-            false }
-        )
+        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+            .expect("INPUT_SCHEMA is JSON written by codegen");
+        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
     }
 }
+
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "required": [
+    "prompt",
+    "first_frame_image_url"
+  ],
+  "properties": {
+    "prompt": {
+      "title": "Prompt",
+      "type": "string",
+      "maxLength": 1900
+    },
+    "first_frame_image_url": {
+      "title": "First Frame Image",
+      "type": "string",
+      "validations": [
+        {
+          "validation_rule": "width_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "height_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "width_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "height_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "width/height>",
+          "validation_value": 0.4,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "width/height<",
+          "validation_value": 2.5,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "file_size_mb<",
+          "validation_value": 30,
+          "validation_error": "File size must be less than 30 MB."
+        }
+      ]
+    },
+    "last_frame_image_url": {
+      "title": "Last Frame Image",
+      "description": "Note: The last frame image will not take effect when the resolution is set to 1080P.",
+      "type": "string",
+      "validations": [
+        {
+          "validation_rule": "width_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "height_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "width_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "height_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "width/height>",
+          "validation_value": 0.4,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "width/height<",
+          "validation_value": 2.5,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "file_size_mb<",
+          "validation_value": 30,
+          "validation_error": "File size must be less than 30 MB."
+        }
+      ]
+    },
+    "resolution": {
+      "title": "Resolution",
+      "type": "string",
+      "enum": [
+        "480p",
+        "720p",
+        "1080p"
+      ],
+      "default": "480p"
+    },
+    "duration": {
+      "title": "Duration",
+      "type": "integer",
+      "enum": [
+        5,
+        10
+      ],
+      "default": 5
+    }
+  },
+  "additionalProperties": false
+}"#;
+
 /// Image rules (`validations`) of `first_frame_image_url`, checked remotely before submit.
 pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
     ImageRule {
@@ -215,6 +297,7 @@ pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
         message: "File size must be less than 30 MB.",
     },
 ];
+
 /// Image rules (`validations`) of `last_frame_image_url`, checked remotely before submit.
 pub const LAST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
     ImageRule {
@@ -253,6 +336,7 @@ pub const LAST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
         message: "File size must be less than 30 MB.",
     },
 ];
+
 /// Resolution
 ///
 /// Vendor default: `480p`.
@@ -265,6 +349,7 @@ pub enum Resolution {
     /// `1080p`
     P1080,
 }
+
 impl Resolution {
     /// Every value, in schema order.
     pub const ALL: [Self; 3usize] = [Self::P480, Self::P720, Self::P1080];
@@ -286,11 +371,13 @@ impl Resolution {
         }
     }
 }
+
 impl std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Resolution {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -300,11 +387,13 @@ impl std::str::FromStr for Resolution {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Resolution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Resolution {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -316,6 +405,7 @@ impl<'de> serde::Deserialize<'de> for Resolution {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Resolution {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Resolution")
@@ -327,6 +417,7 @@ impl schemars::JsonSchema for Resolution {
         )
     }
 }
+
 /// Duration
 ///
 /// Vendor default: `5`.
@@ -337,6 +428,7 @@ pub enum Duration {
     /// `10`
     S10,
 }
+
 impl Duration {
     /// Every value, in schema order.
     pub const ALL: [Self; 2usize] = [Self::S5, Self::S10];
@@ -364,11 +456,13 @@ impl Duration {
         }
     }
 }
+
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Duration {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -378,11 +472,13 @@ impl std::str::FromStr for Duration {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Duration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -398,6 +494,7 @@ impl<'de> serde::Deserialize<'de> for Duration {
             })
     }
 }
+
 impl schemars::JsonSchema for Duration {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Duration")

@@ -3,7 +3,9 @@
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/lite/reference-to-video`.
 use seedance_runtime::model::ParseEnumError;
+
 use seedance_runtime::validation::{FieldPath, ImageInput, ValidationErrors, Validator};
+
 /// Input of `bytedance/seedance-1-0/lite/reference-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +44,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
+
 impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(
@@ -82,22 +85,21 @@ impl Input {
         self
     }
 }
+
 impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        {
-            let value = &self.images;
-            validator.min_items(FieldPath::Field("images"), value.len(), 1);
-            validator.max_items(FieldPath::Field("images"), value.len(), 4);
-            for (index, item) in value.iter().enumerate() {
-                validator.image_uri(FieldPath::Item("images", index), item, "image_uri");
-            }
+        validator.min_items(FieldPath::Field("images"), self.images.len(), 1);
+        validator.max_items(FieldPath::Field("images"), self.images.len(), 4);
+        for (index, item) in self.images.iter().enumerate() {
+            validator.image_uri(FieldPath::Item("images", index), item, "image_uri");
         }
         validator.finish()
     }
 }
+
 impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0/lite/reference-to-video";
@@ -109,6 +111,7 @@ impl seedance_runtime::model::Model for Input {
         Vec::new()
     }
 }
+
 impl schemars::JsonSchema for Input {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Input")
@@ -118,30 +121,93 @@ impl schemars::JsonSchema for Input {
             "seedance::bytedance/seedance-1-0/lite/reference-to-video::Input",
         )
     }
-    /// The vendor's schema as codegen understood it: same enums, bounds,
-    /// required list and image rules.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "type" : "object", "title" : "Input", "required" : ["images", "text"],
-            "properties" : { "text" : { "title" : "Prompt", "description" :
-            "The prompt should be less than 500 characters to get better results.",
-            "type" : "string", "default" :
-            "the woman is standing beside the boats, her feet soaked in water" },
-            "images" : { "title" : "Images", "description" : "Upload 1~4 images", "type"
-            : "array", "items" : { "type" : "string", "format" : "image_uri" },
-            "minItems" : 1, "maxItems" : 4, "default" :
-            ["https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg",
-            "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg"]
-            }, "resolution" : { "title" : "Resolution", "type" : "string", "enum" :
-            ["480p", "720p"], "default" : "480p" }, "ratio" : { "title" :
-            "Aspect Ratio (WH)", "type" : "string", "enum" : ["16:9", "4:3", "1:1",
-            "3:4", "9:16", "21:9"], "default" : "16:9" }, "duration" : { "title" :
-            "Duration", "type" : "integer", "enum" : [2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-            12], "default" : 5 }, "seed" : { "title" : "Seed", "type" : "integer",
-            "default" : 53154020 } }, "additionalProperties" : false }
-        )
+        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+            .expect("INPUT_SCHEMA is JSON written by codegen");
+        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
     }
 }
+
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "title": "Input",
+  "required": [
+    "images",
+    "text"
+  ],
+  "properties": {
+    "text": {
+      "title": "Prompt",
+      "description": "The prompt should be less than 500 characters to get better results.",
+      "type": "string",
+      "default": "the woman is standing beside the boats, her feet soaked in water"
+    },
+    "images": {
+      "title": "Images",
+      "description": "Upload 1~4 images",
+      "type": "array",
+      "items": {
+        "type": "string",
+        "format": "image_uri"
+      },
+      "minItems": 1,
+      "maxItems": 4,
+      "default": [
+        "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg",
+        "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg"
+      ]
+    },
+    "resolution": {
+      "title": "Resolution",
+      "type": "string",
+      "enum": [
+        "480p",
+        "720p"
+      ],
+      "default": "480p"
+    },
+    "ratio": {
+      "title": "Aspect Ratio (WH)",
+      "type": "string",
+      "enum": [
+        "16:9",
+        "4:3",
+        "1:1",
+        "3:4",
+        "9:16",
+        "21:9"
+      ],
+      "default": "16:9"
+    },
+    "duration": {
+      "title": "Duration",
+      "type": "integer",
+      "enum": [
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12
+      ],
+      "default": 5
+    },
+    "seed": {
+      "title": "Seed",
+      "type": "integer",
+      "default": 53154020
+    }
+  },
+  "additionalProperties": false
+}"#;
+
 /// Resolution
 ///
 /// Vendor default: `480p`.
@@ -152,6 +218,7 @@ pub enum Resolution {
     /// `720p`
     P720,
 }
+
 impl Resolution {
     /// Every value, in schema order.
     pub const ALL: [Self; 2usize] = [Self::P480, Self::P720];
@@ -172,11 +239,13 @@ impl Resolution {
         }
     }
 }
+
 impl std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Resolution {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -186,11 +255,13 @@ impl std::str::FromStr for Resolution {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Resolution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Resolution {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -202,6 +273,7 @@ impl<'de> serde::Deserialize<'de> for Resolution {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Resolution {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Resolution")
@@ -213,6 +285,7 @@ impl schemars::JsonSchema for Resolution {
         )
     }
 }
+
 /// Aspect Ratio (WH)
 ///
 /// Vendor default: `16:9`.
@@ -231,6 +304,7 @@ pub enum Ratio {
     /// `21:9`
     R21x9,
 }
+
 impl Ratio {
     /// Every value, in schema order.
     pub const ALL: [Self; 6usize] = [
@@ -262,11 +336,13 @@ impl Ratio {
         }
     }
 }
+
 impl std::fmt::Display for Ratio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Ratio {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -276,11 +352,13 @@ impl std::str::FromStr for Ratio {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Ratio {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Ratio {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -292,6 +370,7 @@ impl<'de> serde::Deserialize<'de> for Ratio {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Ratio {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Ratio")
@@ -303,6 +382,7 @@ impl schemars::JsonSchema for Ratio {
         )
     }
 }
+
 /// Duration
 ///
 /// Vendor default: `5`.
@@ -331,6 +411,7 @@ pub enum Duration {
     /// `12`
     S12,
 }
+
 impl Duration {
     /// Every value, in schema order.
     pub const ALL: [Self; 11usize] = [
@@ -388,11 +469,13 @@ impl Duration {
         }
     }
 }
+
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Duration {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -402,11 +485,13 @@ impl std::str::FromStr for Duration {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Duration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -422,6 +507,7 @@ impl<'de> serde::Deserialize<'de> for Duration {
             })
     }
 }
+
 impl schemars::JsonSchema for Duration {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Duration")

@@ -3,9 +3,11 @@
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/pro/image-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/pro/image-to-video`.
 use seedance_runtime::model::ParseEnumError;
+
 use seedance_runtime::validation::{
     FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
 };
+
 /// Input of `bytedance/seedance-1-0/pro/image-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +39,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<Duration>,
 }
+
 impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(
@@ -70,19 +73,22 @@ impl Input {
         self
     }
 }
+
 impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        {
-            let value = &self.first_frame_image_url;
-            validator
-                .image_uri(FieldPath::Field("first_frame_image_url"), value, "image");
-        }
+        validator
+            .image_uri(
+                FieldPath::Field("first_frame_image_url"),
+                &self.first_frame_image_url,
+                "image",
+            );
         validator.finish()
     }
 }
+
 impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0/pro/image-to-video";
@@ -91,12 +97,16 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        vec![
-            ImageInput::new(FieldPath::Field("first_frame_image_url"), & self
-            .first_frame_image_url, FIRST_FRAME_IMAGE_URL_RULES)
-        ]
+        Vec::from([
+            ImageInput::new(
+                FieldPath::Field("first_frame_image_url"),
+                &self.first_frame_image_url,
+                FIRST_FRAME_IMAGE_URL_RULES,
+            ),
+        ])
     }
 }
+
 impl schemars::JsonSchema for Input {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Input")
@@ -106,46 +116,117 @@ impl schemars::JsonSchema for Input {
             "seedance::bytedance/seedance-1-0/pro/image-to-video::Input",
         )
     }
-    /// The vendor's schema as codegen understood it: same enums, bounds,
-    /// required list and image rules.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "type" : "object", "title" : "Input", "required" : ["prompt",
-            "first_frame_image_url"], "properties" : { "prompt" : { "title" : "Prompt",
-            "description" :
-            "The prompt should be less than 500 characters to get better results.",
-            "type" : "string", "default" :
-            "A pair of stylish round sunglasses rests on a sleek table. A man's hand enters the frame, delicately picking them up. The camera follows the movement of the sunglasses, smoothly rising up from the table while subtly adjusting focus. As the man lifts the glasses toward his face, the background begins to transition, seamlessly blending into a vibrant yellow textured wall. As he puts on the glasses, the reflection in the lenses subtly shifts, revealing a different perspective. The final frame locks onto his face, now exuding confidence and style, as he adjusts the glasses slightly with a confident gesture."
-            }, "resolution" : { "title" : "Resolution", "type" : "string", "enum" :
-            ["480p", "720p", "1080p"], "default" : "480p" }, "first_frame_image_url" : {
-            "title" : "Start Image", "type" : "string", "default" :
-            "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase3-1-2-input.jpeg",
-            "validations" : [{ "validation_rule" : "width_pixels<", "validation_value" :
-            6000, "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "height_pixels<", "validation_value" : 6000,
-            "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "width_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "height_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "width/height>", "validation_value" : 0.4,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "width/height<", "validation_value" : 2.5,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "file_size_mb<", "validation_value" : 30,
-            "validation_error" : "File size must be less than 30 MB." }] }, "ratio" : {
-            "title" : "Aspect Ratio (W:H)", "type" : "string", "enum" : ["16:9", "4:3",
-            "1:1", "3:4", "9:16", "21:9", "adaptive"], "default" : "adaptive" },
-            "duration" : { "title" : "Duration", "type" : "integer", "enum" : [2, 3, 4,
-            5, 6, 7, 8, 9, 10, 11, 12], "default" : 5 } }, "additionalProperties" : false
-            }
-        )
+        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+            .expect("INPUT_SCHEMA is JSON written by codegen");
+        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
     }
 }
+
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "title": "Input",
+  "required": [
+    "prompt",
+    "first_frame_image_url"
+  ],
+  "properties": {
+    "prompt": {
+      "title": "Prompt",
+      "description": "The prompt should be less than 500 characters to get better results.",
+      "type": "string",
+      "default": "A pair of stylish round sunglasses rests on a sleek table. A man's hand enters the frame, delicately picking them up. The camera follows the movement of the sunglasses, smoothly rising up from the table while subtly adjusting focus. As the man lifts the glasses toward his face, the background begins to transition, seamlessly blending into a vibrant yellow textured wall. As he puts on the glasses, the reflection in the lenses subtly shifts, revealing a different perspective. The final frame locks onto his face, now exuding confidence and style, as he adjusts the glasses slightly with a confident gesture."
+    },
+    "resolution": {
+      "title": "Resolution",
+      "type": "string",
+      "enum": [
+        "480p",
+        "720p",
+        "1080p"
+      ],
+      "default": "480p"
+    },
+    "first_frame_image_url": {
+      "title": "Start Image",
+      "type": "string",
+      "default": "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase3-1-2-input.jpeg",
+      "validations": [
+        {
+          "validation_rule": "width_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "height_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "width_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "height_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "width/height>",
+          "validation_value": 0.4,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "width/height<",
+          "validation_value": 2.5,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "file_size_mb<",
+          "validation_value": 30,
+          "validation_error": "File size must be less than 30 MB."
+        }
+      ]
+    },
+    "ratio": {
+      "title": "Aspect Ratio (W:H)",
+      "type": "string",
+      "enum": [
+        "16:9",
+        "4:3",
+        "1:1",
+        "3:4",
+        "9:16",
+        "21:9",
+        "adaptive"
+      ],
+      "default": "adaptive"
+    },
+    "duration": {
+      "title": "Duration",
+      "type": "integer",
+      "enum": [
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12
+      ],
+      "default": 5
+    }
+  },
+  "additionalProperties": false
+}"#;
+
 /// Image rules (`validations`) of `first_frame_image_url`, checked remotely before submit.
 pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
     ImageRule {
@@ -184,6 +265,7 @@ pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
         message: "File size must be less than 30 MB.",
     },
 ];
+
 /// Resolution
 ///
 /// Vendor default: `480p`.
@@ -196,6 +278,7 @@ pub enum Resolution {
     /// `1080p`
     P1080,
 }
+
 impl Resolution {
     /// Every value, in schema order.
     pub const ALL: [Self; 3usize] = [Self::P480, Self::P720, Self::P1080];
@@ -217,11 +300,13 @@ impl Resolution {
         }
     }
 }
+
 impl std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Resolution {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -231,11 +316,13 @@ impl std::str::FromStr for Resolution {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Resolution {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Resolution {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -247,6 +334,7 @@ impl<'de> serde::Deserialize<'de> for Resolution {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Resolution {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Resolution")
@@ -258,6 +346,7 @@ impl schemars::JsonSchema for Resolution {
         )
     }
 }
+
 /// Aspect Ratio (W:H)
 ///
 /// Vendor default: `adaptive`.
@@ -278,6 +367,7 @@ pub enum Ratio {
     /// `adaptive`
     Adaptive,
 }
+
 impl Ratio {
     /// Every value, in schema order.
     pub const ALL: [Self; 7usize] = [
@@ -311,11 +401,13 @@ impl Ratio {
         }
     }
 }
+
 impl std::fmt::Display for Ratio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Ratio {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -325,11 +417,13 @@ impl std::str::FromStr for Ratio {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Ratio {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Ratio {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -341,6 +435,7 @@ impl<'de> serde::Deserialize<'de> for Ratio {
         value.parse().map_err(<D::Error as serde::de::Error>::custom)
     }
 }
+
 impl schemars::JsonSchema for Ratio {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Ratio")
@@ -352,6 +447,7 @@ impl schemars::JsonSchema for Ratio {
         )
     }
 }
+
 /// Duration
 ///
 /// Vendor default: `5`.
@@ -380,6 +476,7 @@ pub enum Duration {
     /// `12`
     S12,
 }
+
 impl Duration {
     /// Every value, in schema order.
     pub const ALL: [Self; 11usize] = [
@@ -437,11 +534,13 @@ impl Duration {
         }
     }
 }
+
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for Duration {
     type Err = ParseEnumError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -451,11 +550,13 @@ impl std::str::FromStr for Duration {
             .ok_or_else(|| Self::parse_error(value))
     }
 }
+
 impl serde::Serialize for Duration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.value())
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -471,6 +572,7 @@ impl<'de> serde::Deserialize<'de> for Duration {
             })
     }
 }
+
 impl schemars::JsonSchema for Duration {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Duration")

@@ -4,9 +4,11 @@
 //! Generated from `schemas/wavespeed/vendor.json`.
 /// `bytedance/seedance-v1-lite/reference-to-video`
 pub mod seedance_v1_lite_reference_to_video;
+
 /// The WaveSpeed AI vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;
+
 impl seedance_runtime::model::Vendor for Vendor {
     const NAME: &'static str = "WaveSpeed AI";
     const ID: &'static str = "wavespeed";
@@ -14,5 +16,6 @@ impl seedance_runtime::model::Vendor for Vendor {
     const BASE_URL: &'static str = "https://api.wavespeed.ai";
     const TOKEN_ENV: &'static str = "WAVESPEED_API_KEY";
 }
+
 /// A client for WaveSpeed AI models (`Client::from_env()` reads `WAVESPEED_API_KEY`).
 pub type Client = seedance_runtime::Client<Vendor>;

@@ -5,6 +5,7 @@
 use seedance_runtime::validation::{
     FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
 };
+
 /// Input of `bytedance/seedance-v1-lite/reference-to-video` (WaveSpeed AI). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +43,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
+
 impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(
@@ -75,19 +77,26 @@ impl Input {
         self
     }
 }
+
 impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        {
-            let value = &self.reference_images;
-            validator.min_items(FieldPath::Field("reference_images"), value.len(), 1);
-            validator.max_items(FieldPath::Field("reference_images"), value.len(), 4);
-            for (index, item) in value.iter().enumerate() {
-                validator
-                    .image_uri(FieldPath::Item("reference_images", index), item, "uri");
-            }
+        validator
+            .min_items(
+                FieldPath::Field("reference_images"),
+                self.reference_images.len(),
+                1,
+            );
+        validator
+            .max_items(
+                FieldPath::Field("reference_images"),
+                self.reference_images.len(),
+                4,
+            );
+        for (index, item) in self.reference_images.iter().enumerate() {
+            validator.image_uri(FieldPath::Item("reference_images", index), item, "uri");
         }
         if let Some(value) = self.duration {
             validator.minimum(FieldPath::Field("duration"), value, 2i64);
@@ -100,6 +109,7 @@ impl Input {
         validator.finish()
     }
 }
+
 impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-v1-lite/reference-to-video";
@@ -124,6 +134,7 @@ impl seedance_runtime::model::Model for Input {
         images
     }
 }
+
 impl schemars::JsonSchema for Input {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed("Input")
@@ -133,46 +144,101 @@ impl schemars::JsonSchema for Input {
             "seedance::bytedance/seedance-v1-lite/reference-to-video::Input",
         )
     }
-    /// The vendor's schema as codegen understood it: same enums, bounds,
-    /// required list and image rules.
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "type" : "object", "title" : "Input", "required" : ["prompt",
-            "reference_images"], "properties" : { "prompt" : { "title" : "Prompt",
-            "description" : "The positive prompt for the generation.", "type" : "string"
-            }, "reference_images" : { "title" : "Reference Images", "description" :
-            "A list of images to use as style references. At least 1 image is required. max 4 images.",
-            "type" : "array", "items" : { "type" : "string", "format" : "uri" },
-            "minItems" : 1, "maxItems" : 4, "validations" : [{ "validation_rule" :
-            "width_pixels<", "validation_value" : 6000, "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "height_pixels<", "validation_value" : 6000,
-            "validation_error" :
-            "The uploaded image width and height must not exceed 6000 pixels." }, {
-            "validation_rule" : "width_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "height_pixels>", "validation_value" : 300,
-            "validation_error" :
-            "The uploaded image width and height must not be less than 300 pixels." }, {
-            "validation_rule" : "width/height>", "validation_value" : 0.4,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "width/height<", "validation_value" : 2.5,
-            "validation_error" : "The aspect ratio range should be between 0.4 and 2.5."
-            }, { "validation_rule" : "file_size_mb<", "validation_value" : 30,
-            "validation_error" : "File size must be less than 30 MB." }] }, "duration" :
-            { "title" : "Duration", "description" :
-            "The duration of the generated media in seconds.", "type" : "integer",
-            "minimum" : 2, "maximum" : 12, "default" : 5 }, "camera_fixed" : { "title" :
-            "Camera Fixed", "description" : "Whether to fix the camera position.", "type"
-            : "boolean", "default" : false }, "seed" : { "title" : "Seed", "description"
-            :
-            "The random seed to use for the generation. -1 means a random seed will be used.",
-            "type" : "integer", "minimum" : - 1, "maximum" : 2147483647 } },
-            "additionalProperties" : false }
-        )
+        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+            .expect("INPUT_SCHEMA is JSON written by codegen");
+        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
     }
 }
+
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = r#"{
+  "type": "object",
+  "title": "Input",
+  "required": [
+    "prompt",
+    "reference_images"
+  ],
+  "properties": {
+    "prompt": {
+      "title": "Prompt",
+      "description": "The positive prompt for the generation.",
+      "type": "string"
+    },
+    "reference_images": {
+      "title": "Reference Images",
+      "description": "A list of images to use as style references. At least 1 image is required. max 4 images.",
+      "type": "array",
+      "items": {
+        "type": "string",
+        "format": "uri"
+      },
+      "minItems": 1,
+      "maxItems": 4,
+      "validations": [
+        {
+          "validation_rule": "width_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "height_pixels<",
+          "validation_value": 6000,
+          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
+        },
+        {
+          "validation_rule": "width_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "height_pixels>",
+          "validation_value": 300,
+          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
+        },
+        {
+          "validation_rule": "width/height>",
+          "validation_value": 0.4,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "width/height<",
+          "validation_value": 2.5,
+          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
+        },
+        {
+          "validation_rule": "file_size_mb<",
+          "validation_value": 30,
+          "validation_error": "File size must be less than 30 MB."
+        }
+      ]
+    },
+    "duration": {
+      "title": "Duration",
+      "description": "The duration of the generated media in seconds.",
+      "type": "integer",
+      "minimum": 2,
+      "maximum": 12,
+      "default": 5
+    },
+    "camera_fixed": {
+      "title": "Camera Fixed",
+      "description": "Whether to fix the camera position.",
+      "type": "boolean",
+      "default": false
+    },
+    "seed": {
+      "title": "Seed",
+      "description": "The random seed to use for the generation. -1 means a random seed will be used.",
+      "type": "integer",
+      "minimum": -1,
+      "maximum": 2147483647
+    }
+  },
+  "additionalProperties": false
+}"#;
+
 /// Image rules (`validations`) of `reference_images`, for each item, checked remotely before submit.
 pub const REFERENCE_IMAGES_RULES: &[ImageRule] = &[
     ImageRule {
