@@ -5,6 +5,7 @@
 //! [`ir`], every keyword understood or an error with file and JSON pointer) ->
 //! [`emit`] (IR -> tokens -> text). [`naming`] owns every identifier decision.
 
+pub mod api_doc;
 pub mod convert;
 pub mod emit;
 pub mod error;
@@ -41,10 +42,16 @@ pub fn generate(schemas_root: &Path) -> Result<Vec<GeneratedFile>, Error> {
 
 /// Emits the files of an already converted corpus.
 pub fn generate_corpus(corpus: &ir::Corpus) -> Result<Vec<GeneratedFile>, Error> {
-    let mut files = vec![GeneratedFile {
-        path: PathBuf::from("Cargo.toml"),
-        contents: manifest(corpus),
-    }];
+    let mut files = vec![
+        GeneratedFile {
+            path: PathBuf::from("Cargo.toml"),
+            contents: manifest(corpus),
+        },
+        GeneratedFile {
+            path: PathBuf::from("API.md"),
+            contents: api_doc::render(corpus),
+        },
+    ];
     files.push(rust_file(
         "src/lib.rs",
         "schemas/",
