@@ -1,1 +1,43 @@
-fn main() {}
+//! `seedance`: the generated Seedance models from the command line, built
+//! on the generated catalog and the runtime (never on a hand-kept list of
+//! models or fields), with an in-process simulator behind `--sim`.
+
+mod cli;
+mod commands;
+mod connect;
+mod error;
+mod input;
+mod output;
+mod progress;
+mod schema;
+mod sim;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::{CliError, Exit};
+use crate::output::Printer;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let printer = Printer::new(cli.global.json);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            printer.error(&CliError::Startup(err));
+            return ExitCode::from(Exit::Other as u8);
+        }
+    };
+    match runtime.block_on(commands::dispatch(&cli, &printer)) {
+        Ok(()) => ExitCode::from(Exit::Success as u8),
+        Err(err) => {
+            printer.error(&err);
+            ExitCode::from(err.exit() as u8)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The command line as clap types: nothing here knows a model, every model
+//! and field comes from the generated catalog at run time.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::EXIT_CODES_HELP;
+
+/// Try the hosted Seedance video models (RunComfy, AI/ML API, WaveSpeed AI)
+/// from the command line, or against the local simulator with --sim.
+#[derive(Debug, Parser)]
+#[command(name = "seedance", version, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Global options.
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Machine-readable output: one JSON object per line on stdout (the last
+    /// one is the outcome, or {"error": ...}); messages go to stderr.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Run against a simulator started inside this process: no token, no
+    /// network. Image URLs on other hosts are replaced by a valid simulator
+    /// image (a note says so), a missing required image is filled in, and a
+    /// value starting with `/sim/` is taken relative to the simulator
+    /// (e.g. `/sim/images/img.png?w=200&h=200` to see an image rule fail).
+    #[arg(long, global = true)]
+    pub sim: bool,
+    /// Send requests to this base URL instead of the vendor's (a compatible
+    /// server, or `cargo run -p seedance-sim`, whose token is `sim-token`).
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Poll every DURATION while waiting (e.g. `10ms`, `2s`) instead of the
+    /// runtime's schedule (1.5 s growing to 2.5 s). --sim polls every 10 ms.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll_interval: Option<Duration>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every vendor/model with a one-line summary.
+    Models,
+    /// Show a model's fields: types, enum values, defaults, bounds, image rules.
+    Describe {
+        /// `vendor/model` (see `seedance models`), or the model's module name.
+        model: String,
+    },
+    /// Validate, submit, wait for and download one generation.
+    Run(RunArgs),
+    /// Print a job's state once.
+    Status(JobArgs),
+    /// Print a finished job's output URLs (and download with --out).
+    Result(ResultArgs),
+    /// Wait for a job submitted earlier, then print or download its output.
+    Wait(WaitArgs),
+    /// Ask the vendor to cancel a job (only RunComfy can, and only while queued).
+    Cancel(JobArgs),
+}
+
+/// `seedance run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// `vendor/model` (see `seedance models`), or the model's module name.
+    pub model: String,
+    /// Set a field: `--set prompt="a cat"`. Values are typed by the model's
+    /// schema; arrays take repeated --set or a comma list (a data: URI is
+    /// always one item). Applied over --input.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub sets: Vec<String>,
+    /// A JSON file holding the request body (an object of fields).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Print the job id and stop, without waiting.
+    #[arg(long, conflicts_with_all = ["out", "cancel_on_interrupt"])]
+    pub no_wait: bool,
+    /// Do not fetch remote images to check their rules before submit
+    /// (data URIs are still checked).
+    #[arg(long)]
+    pub skip_image_checks: bool,
+    /// Waiting options.
+    #[command(flatten)]
+    pub wait: WaitFlags,
+}
+
+/// How to wait and where to save.
+#[derive(Debug, Args)]
+pub struct WaitFlags {
+    /// Save the video here once the job succeeds.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Give up waiting after DURATION (e.g. `90s`, `20m`); the job keeps running.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// On Ctrl-C, also ask the vendor to cancel the job (by default it keeps
+    /// running and the command that resumes it is printed).
+    #[arg(long)]
+    pub cancel_on_interrupt: bool,
+}
+
+/// A job named by its vendor (or one of the vendor's models) and its id.
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// A vendor id (`runcomfy`, `aimlapi`, `wavespeed`) or any of its models.
+    #[arg(value_name = "MODEL-OR-VENDOR")]
+    pub target: String,
+    /// The job id printed by `seedance run`.
+    pub id: String,
+}
+
+/// `seedance result`.
+#[derive(Debug, Args)]
+pub struct ResultArgs {
+    /// The job.
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Save the video here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `seedance wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The job.
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Waiting options.
+    #[command(flatten)]
+    pub wait: WaitFlags,
+}
+
+/// `500ms`, `2s`, `3m`, `1h`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 500ms, 30s, 5m"))?;
+    let seconds = match unit.trim() {
+        "ms" => number / 1000.0,
+        "" | "s" => number,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|err| format!("{text:?}: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("10ms"), Ok(Duration::from_millis(10)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("soon").is_err());
+    }
+}

@@ -1,0 +1,28 @@
+//! One module per command; `dispatch` maps the parsed command line to them.
+
+mod describe;
+mod follow;
+mod models;
+mod resume;
+mod run;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Runs the chosen command.
+pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Models => {
+            models::run(printer);
+            Ok(())
+        }
+        Command::Describe { model } => describe::run(printer, model),
+        Command::Run(args) => run::run(printer, global, args).await,
+        Command::Status(args) => resume::status(printer, global, args).await,
+        Command::Result(args) => resume::result(printer, global, args).await,
+        Command::Wait(args) => resume::wait(printer, global, args).await,
+        Command::Cancel(args) => resume::cancel(printer, global, args).await,
+    }
+}

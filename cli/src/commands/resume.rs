@@ -1,0 +1,67 @@
+//! `seedance status|result|wait|cancel MODEL-OR-VENDOR ID`: any job picked
+//! up again from its id alone, from any process.
+
+use seedance_runtime::Job;
+use serde_json::json;
+
+use crate::cli::{Global, JobArgs, ResultArgs, WaitArgs};
+use crate::commands::follow::{self, Interrupt, Resume};
+use crate::connect;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// The job named on the command line, on a connection to its vendor.
+fn job(global: &Global, args: &JobArgs) -> Result<Job, CliError> {
+    let vendor = connect::vendor(&args.target)?;
+    if global.sim {
+        return Err(CliError::SimCannotResume {
+            token_env: vendor.token_env,
+        });
+    }
+    Ok(connect::remote(vendor, global)?.job(args.id.clone()))
+}
+
+/// Prints the job's state once.
+pub async fn status(printer: &Printer, global: &Global, args: &JobArgs) -> Result<(), CliError> {
+    let job = job(global, args)?;
+    let status = job.status().await?;
+    printer.result(
+        || format!("job {}: {status}", job.id()),
+        || {
+            json!({
+                "job_id": job.id(),
+                "state": status.state.as_str(),
+                "vendor_state": status.raw,
+                "queue_position": status.queue_position,
+                "finished": status.state.is_terminal(),
+            })
+        },
+    );
+    Ok(())
+}
+
+/// Prints (or saves) a finished job's output.
+pub async fn result(printer: &Printer, global: &Global, args: &ResultArgs) -> Result<(), CliError> {
+    let job = job(global, &args.job)?;
+    let output = job.result().await?;
+    follow::save(printer, &output, args.out.as_deref()).await
+}
+
+/// Waits for the job, then prints or saves its output.
+pub async fn wait(printer: &Printer, global: &Global, args: &WaitArgs) -> Result<(), CliError> {
+    let job = job(global, &args.job)?;
+    let resume = Resume::Command(connect::resume_command(&args.job.target, job.id(), global));
+    let interrupt = Interrupt::listen().await;
+    follow::wait_and_save(printer, &job, &args.wait, &resume, interrupt).await
+}
+
+/// Asks the vendor to cancel the job.
+pub async fn cancel(printer: &Printer, global: &Global, args: &JobArgs) -> Result<(), CliError> {
+    let job = job(global, args)?;
+    let outcome = job.cancel().await?;
+    printer.result(
+        || format!("job {}: {}", job.id(), follow::cancel_text(outcome)),
+        || json!({ "job_id": job.id(), "outcome": follow::cancel_name(outcome) }),
+    );
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! From names on the command line to a catalog entry and a `Connection`:
+//! model and vendor look-up (with suggestions), the token from the vendor's
+//! `token_env`, `--base-url`, and the poll schedule.
+
+use seedance::catalog::{self, ModelInfo};
+use seedance_runtime::{Connection, PollPolicy, VendorInfo};
+
+use crate::cli::Global;
+use crate::error::CliError;
+use crate::schema::full_name;
+
+/// Every vendor of the catalog, in catalog order, once each.
+pub fn vendors() -> Vec<&'static VendorInfo> {
+    let mut vendors: Vec<&'static VendorInfo> = Vec::new();
+    for info in catalog::MODELS {
+        if !vendors.iter().any(|v| v.id == info.vendor.id) {
+            vendors.push(info.vendor);
+        }
+    }
+    vendors
+}
+
+/// A model by `vendor/model`, module path or module name.
+pub fn model(name: &str) -> Result<&'static ModelInfo, CliError> {
+    catalog::find(name).ok_or_else(|| {
+        let names: Vec<String> = catalog::MODELS.iter().map(full_name).collect();
+        CliError::UnknownModel {
+            name: name.to_owned(),
+            suggestion: closest(name, &names),
+        }
+    })
+}
+
+/// The vendor a resume command talks to: a vendor id or any of its models.
+pub fn vendor(name: &str) -> Result<&'static VendorInfo, CliError> {
+    let vendors = vendors();
+    if let Some(vendor) = vendors.iter().find(|v| v.id == name) {
+        return Ok(vendor);
+    }
+    if let Some(info) = catalog::find(name) {
+        return Ok(info.vendor);
+    }
+    let mut names: Vec<String> = vendors.iter().map(|v| v.id.to_owned()).collect();
+    names.extend(catalog::MODELS.iter().map(full_name));
+    Err(CliError::UnknownTarget {
+        name: name.to_owned(),
+        vendors: vendors.iter().map(|v| v.id).collect::<Vec<_>>().join(", "),
+        suggestion: closest(name, &names),
+    })
+}
+
+/// The one name containing what was typed (a partial path), else the
+/// closest by edit distance.
+fn closest(name: &str, names: &[String]) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let mut containing = names
+        .iter()
+        .filter(|candidate| candidate.to_ascii_lowercase().contains(&lower));
+    if let (Some(only), None) = (containing.next(), containing.next()) {
+        return Some(only.clone());
+    }
+    crate::schema::suggest(name, names.iter().map(String::as_str)).map(str::to_owned)
+}
+
+/// A connection to the vendor (or `--base-url`) with the token from the
+/// vendor's environment variable.
+pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
+    let token = std::env::var(vendor.token_env)
+        .ok()
+        .filter(|token| !token.trim().is_empty())
+        .ok_or(CliError::MissingToken {
+            var: vendor.token_env,
+            vendor: vendor.name,
+        })?;
+    let base_url = global.base_url.as_deref().unwrap_or(vendor.base_url);
+    let conn = Connection::new(vendor.protocol, base_url, token)?;
+    Ok(match global.poll_interval {
+        Some(interval) => conn.reconfigure(|config| config.poll = PollPolicy::fixed(interval)),
+        None => conn,
+    })
+}
+
+/// The resume hint printed after `--no-wait`, a timeout or Ctrl-C.
+pub fn resume_command(target: &str, id: &str, global: &Global) -> String {
+    let mut command = format!("seedance wait {target} {id}");
+    if let Some(base_url) = &global.base_url {
+        command.push_str(&format!(" --base-url {base_url}"));
+    }
+    command
+}

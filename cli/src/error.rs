@@ -1,0 +1,171 @@
+//! Every way a command can fail, and the exit code each maps to, so scripts
+//! can tell "fix your input" from "the vendor said no" from "the job failed"
+//! from "try again later" without parsing messages.
+
+use crate::input::InputError;
+
+/// The documented exit codes (also listed in `seedance --help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked.
+    Success = 0,
+    /// Anything else: no token, network set-up, writing a file.
+    Other = 1,
+    /// Bad arguments, unknown model or vendor (clap also exits 2).
+    Usage = 2,
+    /// The input was rejected locally (schema, rules, images); nothing was sent.
+    Validation = 3,
+    /// The vendor answered with an error or could not be reached.
+    Vendor = 4,
+    /// The job finished as failed or cancelled.
+    JobFailed = 5,
+    /// Gave up waiting; the job may still finish (resume it by id).
+    Timeout = 6,
+    /// `result` of a job that has not finished yet.
+    NotFinished = 7,
+    /// Ctrl-C while waiting; the job keeps running unless `--cancel-on-interrupt`.
+    Interrupted = 130,
+}
+
+/// The `--help` text that documents [`Exit`].
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success
+  1    other error (missing token, network set-up, writing a file)
+  2    usage error (bad arguments, unknown model or vendor)
+  3    input rejected locally (unknown field, bad value, broken rule or image); nothing was sent
+  4    vendor error (error answer, unreachable, or a submit whose outcome is unknown)
+  5    job failed or was cancelled
+  6    timed out waiting; the job may still finish: resume it with `seedance wait`
+  7    job not finished yet (`seedance result`)
+  130  interrupted by Ctrl-C; the job keeps running unless --cancel-on-interrupt";
+
+/// A failed command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A model name that is not in the generated catalog.
+    #[error("unknown model {name:?}{} (`seedance models` lists them all)", hint(suggestion.as_deref()))]
+    UnknownModel {
+        /// What was typed.
+        name: String,
+        /// The closest catalog name.
+        suggestion: Option<String>,
+    },
+    /// Neither a vendor id nor a model name.
+    #[error("{name:?} is neither a vendor ({vendors}) nor a model{} (`seedance models` lists the models)", hint(suggestion.as_deref()))]
+    UnknownTarget {
+        /// What was typed.
+        name: String,
+        /// Every vendor id.
+        vendors: String,
+        /// The closest vendor id or model name.
+        suggestion: Option<String>,
+    },
+    /// `--sim` on a command that resumes a job: in-process jobs die with the process.
+    #[error(
+        "--sim starts a fresh simulator inside this process, which cannot know a job \
+         submitted by another process; run `cargo run -p seedance-sim` (it prints its base URL), \
+         then pass `--base-url URL` and set {token_env}=sim-token"
+    )]
+    SimCannotResume {
+        /// The vendor's token variable.
+        token_env: &'static str,
+    },
+    /// `--sim` and `--base-url` together.
+    #[error("--sim and --base-url exclude each other: --sim starts its own simulator")]
+    SimWithBaseUrl,
+    /// No token in the environment.
+    #[error(
+        "{var} is not set: it must hold your {vendor} API token \
+         (or try the simulator with --sim, which needs none)"
+    )]
+    MissingToken {
+        /// The vendor's `token_env`.
+        var: &'static str,
+        /// Vendor display name.
+        vendor: &'static str,
+    },
+    /// The input could not be built or was rejected by the schema.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The in-process simulator could not start.
+    #[error("the simulator could not start: {0}")]
+    Sim(#[source] std::io::Error),
+    /// The HTTP client for the simulator could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Startup(#[source] std::io::Error),
+    /// Anything the runtime reports (its messages are the library's).
+    #[error(transparent)]
+    Runtime(#[from] seedance_runtime::Error),
+    /// Ctrl-C while waiting for a job.
+    #[error("interrupted while waiting for job {job_id}; {what}")]
+    Interrupted {
+        /// The job.
+        job_id: String,
+        /// What happened to it and how to resume it.
+        what: String,
+    },
+}
+
+fn hint(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean {s:?}?"))
+}
+
+impl CliError {
+    /// The exit code of this failure (see [`Exit`]).
+    pub fn exit(&self) -> Exit {
+        use seedance_runtime::Error as E;
+        match self {
+            CliError::UnknownModel { .. }
+            | CliError::UnknownTarget { .. }
+            | CliError::SimCannotResume { .. }
+            | CliError::SimWithBaseUrl => Exit::Usage,
+            CliError::Input(_) => Exit::Validation,
+            CliError::Interrupted { .. } => Exit::Interrupted,
+            CliError::MissingToken { .. }
+            | CliError::Sim(_)
+            | CliError::Http(_)
+            | CliError::Startup(_) => Exit::Other,
+            CliError::Runtime(err) => match err {
+                E::Validation(_) => Exit::Validation,
+                E::Api(_)
+                | E::Transport { .. }
+                | E::Decode { .. }
+                | E::SubmitUncertain { .. }
+                | E::CancelUnsupported { .. }
+                | E::NoOutput { .. } => Exit::Vendor,
+                E::JobFailed { .. } | E::JobCancelled { .. } => Exit::JobFailed,
+                E::Timeout { .. } => Exit::Timeout,
+                E::NotFinished { .. } => Exit::NotFinished,
+                _ => Exit::Other,
+            },
+        }
+    }
+
+    /// A stable one-word name of the failure, for `--json`.
+    pub fn kind(&self) -> &'static str {
+        match self.exit() {
+            Exit::Success => "ok",
+            Exit::Other => "error",
+            Exit::Usage => "usage",
+            Exit::Validation => "validation",
+            Exit::Vendor => "vendor",
+            Exit::JobFailed => "job_failed",
+            Exit::Timeout => "timeout",
+            Exit::NotFinished => "not_finished",
+            Exit::Interrupted => "interrupted",
+        }
+    }
+
+    /// The job the failure is about, when one exists.
+    pub fn job_id(&self) -> Option<&str> {
+        match self {
+            CliError::Runtime(err) => err.job_id(),
+            CliError::Interrupted { job_id, .. } => Some(job_id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Building a request body from `--input request.json` and `--set
+//! field=value`, typed by the model's JSON Schema: integers, numbers and
+//! booleans are parsed, arrays take repeated `--set` or comma lists, enum
+//! values are checked, and typos get a "did you mean". Range, length and
+//! image rules are left to the generated `validate()` and the runtime, so
+//! their messages are the library's.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::schema::{Field, Kind, suggest};
+
+/// Why an input could not be built; every variant names the field at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// `--set` without `=`.
+    #[error("--set {0:?} is not FIELD=VALUE")]
+    NotAssignment(String),
+    /// A field the model does not have.
+    #[error("{model} has no field `{field}`{} (fields: {known})", did_you_mean(suggestion.as_deref()))]
+    UnknownField {
+        /// The model's `vendor/model` name.
+        model: String,
+        /// What was typed.
+        field: String,
+        /// The closest field name.
+        suggestion: Option<String>,
+        /// Every field, comma separated.
+        known: String,
+    },
+    /// A value of the wrong JSON type.
+    #[error("{field}: {value} is not a valid {expected}")]
+    WrongType {
+        /// Field path (`images[1]`).
+        field: String,
+        /// The value as given.
+        value: String,
+        /// The schema's type.
+        expected: String,
+    },
+    /// A value outside the field's `enum`.
+    #[error("{field}: {value} is not one of {choices}{}", did_you_mean(suggestion.as_deref()))]
+    NotAChoice {
+        /// Field path.
+        field: String,
+        /// The value as given.
+        value: String,
+        /// The accepted values, comma separated.
+        choices: String,
+        /// The closest accepted value.
+        suggestion: Option<String>,
+    },
+    /// A `const` field set to another value.
+    #[error("{field} is always {expected}, got {value}")]
+    NotTheConstant {
+        /// Field.
+        field: String,
+        /// The only accepted value.
+        expected: Value,
+        /// What was given.
+        value: Value,
+    },
+    /// Required fields left out.
+    #[error("missing required field{} {}: set {} with --set FIELD=VALUE (`seedance describe {model}` shows them)", plural(missing.len()), missing.join(", "), if missing.len() == 1 { "it" } else { "them" })]
+    Missing {
+        /// The model's `vendor/model` name.
+        model: String,
+        /// The missing fields.
+        missing: Vec<String>,
+    },
+    /// The `--input` file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The `--input` file is not a JSON object.
+    #[error("{} is not a JSON object: {message}", path.display())]
+    NotAnObject {
+        /// The file.
+        path: PathBuf,
+        /// Parse error or what was found instead.
+        message: String,
+    },
+    /// The generated type refused the body (serde's message names the field).
+    #[error("{model}: {source}")]
+    Rejected {
+        /// The model's `vendor/model` name.
+        model: String,
+        /// serde's error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Reads `--input` (if any), applies every `--set` over it and fills `const`
+/// fields. Required fields are checked later by [`check_required`], after
+/// `--sim` may have supplied images.
+pub fn build(
+    model: &str,
+    fields: &[Field],
+    file: Option<&Path>,
+    sets: &[String],
+) -> Result<Map<String, Value>, InputError> {
+    let mut body = match file {
+        Some(path) => read_file(path)?,
+        None => Map::new(),
+    };
+    for (name, value) in &body {
+        check(find(model, fields, name)?, name, value)?;
+    }
+    // Arrays given on the command line replace the file's, then grow with
+    // each repeated --set.
+    let mut replaced: HashSet<String> = HashSet::new();
+    for set in sets {
+        let (name, text) = set
+            .split_once('=')
+            .ok_or_else(|| InputError::NotAssignment(set.clone()))?;
+        let field = find(model, fields, name)?;
+        let value = typed(field, text)?;
+        check(field, name, &value)?;
+        match (value, body.get_mut(name)) {
+            (Value::Array(items), Some(Value::Array(existing))) if replaced.contains(name) => {
+                existing.extend(items);
+            }
+            (value, _) => {
+                replaced.insert(name.to_owned());
+                body.insert(name.to_owned(), value);
+            }
+        }
+    }
+    for field in fields {
+        if let Some(constant) = &field.constant {
+            body.entry(field.name.clone())
+                .or_insert_with(|| constant.clone());
+        }
+    }
+    Ok(body)
+}
+
+/// Fails with every required field still missing.
+pub fn check_required(
+    model: &str,
+    fields: &[Field],
+    body: &Map<String, Value>,
+) -> Result<(), InputError> {
+    let missing: Vec<String> = fields
+        .iter()
+        .filter(|field| field.required && !body.contains_key(&field.name))
+        .map(|field| field.name.clone())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(InputError::Missing {
+            model: model.to_owned(),
+            missing,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<Map<String, Value>, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(InputError::NotAnObject {
+            path: path.to_owned(),
+            message: format!("found {}", json_type(&other)),
+        }),
+        Err(err) => Err(InputError::NotAnObject {
+            path: path.to_owned(),
+            message: err.to_string(),
+        }),
+    }
+}
+
+fn find<'a>(model: &str, fields: &'a [Field], name: &str) -> Result<&'a Field, InputError> {
+    fields
+        .iter()
+        .find(|field| field.name == name)
+        .ok_or_else(|| InputError::UnknownField {
+            model: model.to_owned(),
+            field: name.to_owned(),
+            suggestion: suggest(name, fields.iter().map(|f| f.name.as_str())).map(str::to_owned),
+            known: fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// Turns `--set` text into JSON of the field's type.
+fn typed(field: &Field, text: &str) -> Result<Value, InputError> {
+    match &field.kind {
+        Kind::Array(items) => {
+            // A data URI holds a comma of its own: it is always one item.
+            let parts: Vec<&str> = if text.starts_with("data:") {
+                vec![text]
+            } else {
+                text.split(',').map(str::trim).collect()
+            };
+            parts
+                .into_iter()
+                .map(|part| scalar(&field.name, items, part))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        }
+        kind => scalar(&field.name, kind, text),
+    }
+}
+
+fn scalar(name: &str, kind: &Kind, text: &str) -> Result<Value, InputError> {
+    let wrong = || InputError::WrongType {
+        field: name.to_owned(),
+        value: format!("{text:?}"),
+        expected: kind.name(),
+    };
+    Ok(match kind {
+        Kind::String => Value::String(text.to_owned()),
+        Kind::Integer => text.trim().parse::<i64>().map_err(|_| wrong())?.into(),
+        Kind::Number => {
+            let number = text.trim().parse::<f64>().map_err(|_| wrong())?;
+            serde_json::Number::from_f64(number)
+                .map(Value::Number)
+                .ok_or_else(wrong)?
+        }
+        Kind::Boolean => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Value::Bool(true),
+            "false" | "no" | "0" => Value::Bool(false),
+            _ => return Err(wrong()),
+        },
+        Kind::Array(_) | Kind::Json => serde_json::from_str(text).map_err(|_| wrong())?,
+    })
+}
+
+/// Type and enum check of a value from either source.
+fn check(field: &Field, name: &str, value: &Value) -> Result<(), InputError> {
+    if let Some(constant) = &field.constant {
+        if value != constant {
+            return Err(InputError::NotTheConstant {
+                field: name.to_owned(),
+                expected: constant.clone(),
+                value: value.clone(),
+            });
+        }
+        return Ok(());
+    }
+    match (&field.kind, value) {
+        (Kind::Array(items), Value::Array(values)) => {
+            for (index, item) in values.iter().enumerate() {
+                check_scalar(field, items, &format!("{name}[{index}]"), item)?;
+            }
+            Ok(())
+        }
+        (kind, value) => check_scalar(field, kind, name, value),
+    }
+}
+
+fn check_scalar(field: &Field, kind: &Kind, path: &str, value: &Value) -> Result<(), InputError> {
+    let type_ok = match kind {
+        Kind::String => value.is_string(),
+        Kind::Integer => value.is_i64() || value.is_u64(),
+        Kind::Number => value.is_number(),
+        Kind::Boolean => value.is_boolean(),
+        Kind::Array(_) => value.is_array(),
+        Kind::Json => true,
+    };
+    if !type_ok {
+        return Err(InputError::WrongType {
+            field: path.to_owned(),
+            value: value.to_string(),
+            expected: kind.name(),
+        });
+    }
+    if field.accepts(value) {
+        return Ok(());
+    }
+    let choices = field.choices.as_deref().unwrap_or_default();
+    let shown: Vec<String> = choices.iter().map(plain).collect();
+    Err(InputError::NotAChoice {
+        field: path.to_owned(),
+        value: plain(value),
+        suggestion: value
+            .as_str()
+            .and_then(|text| suggest(text, shown.iter().map(String::as_str)))
+            .map(str::to_owned),
+        choices: shown.join(", "),
+    })
+}
+
+/// A value without JSON quotes when it is a string (`720p`, not `"720p"`).
+pub fn plain(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema;
+
+    const PRO: &str = "runcomfy/bytedance/seedance-1-0/pro/image-to-video";
+    const REF: &str = "runcomfy/bytedance/seedance-1-0/lite/reference-to-video";
+
+    fn fields(name: &str) -> Vec<Field> {
+        schema::fields(seedance::catalog::find(name).expect("model"))
+    }
+
+    fn sets(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn types_values_by_schema() {
+        let body = build(
+            PRO,
+            &fields(PRO),
+            None,
+            &sets(&["prompt=a cat", "duration=7", "resolution=720p"]),
+        )
+        .expect("valid");
+        assert_eq!(body["duration"], Value::from(7));
+        assert_eq!(body["resolution"], Value::from("720p"));
+        assert_eq!(body["prompt"], Value::from("a cat"));
+    }
+
+    #[test]
+    fn field_typo_suggests_the_field() {
+        let err = build(PRO, &fields(PRO), None, &sets(&["promt=x"])).unwrap_err();
+        assert!(err.to_string().contains("did you mean `prompt`"), "{err}");
+    }
+
+    #[test]
+    fn enum_typo_suggests_the_value() {
+        let err = build(PRO, &fields(PRO), None, &sets(&["resolution=720"])).unwrap_err();
+        assert!(err.to_string().contains("did you mean `720p`"), "{err}");
+    }
+
+    #[test]
+    fn integer_field_refuses_text() {
+        let err = build(PRO, &fields(PRO), None, &sets(&["duration=five"])).unwrap_err();
+        assert!(matches!(err, InputError::WrongType { .. }), "{err}");
+    }
+
+    #[test]
+    fn arrays_take_repeats_and_comma_lists() {
+        let body = build(
+            REF,
+            &fields(REF),
+            None,
+            &sets(&[
+                "images=http://a/1.png,http://a/2.png",
+                "images=data:image/png;base64,AA",
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(body["images"].as_array().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn constants_are_filled_in() {
+        let model = "aimlapi/bytedance/seedance-1-0-lite-i2v";
+        let body = build(model, &fields(model), None, &[]).expect("valid");
+        assert_eq!(
+            body["model"],
+            Value::from("bytedance/seedance-1-0-lite-i2v")
+        );
+    }
+
+    #[test]
+    fn missing_required_fields_are_named() {
+        let body = build(PRO, &fields(PRO), None, &[]).expect("valid");
+        let err = check_required(PRO, &fields(PRO), &body).unwrap_err();
+        assert!(
+            err.to_string().contains("first_frame_image_url, prompt"),
+            "{err}"
+        );
+    }
+}

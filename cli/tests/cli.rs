@@ -1,0 +1,442 @@
+//! End-to-end tests of the `seedance` binary against the simulator: either
+//! the one `--sim` starts in the child process, or one started here (for
+//! resuming jobs by id across processes). Only 127.0.0.1 is ever contacted:
+//! `--sim` rewrites every foreign image URL, and the tokens and proxy
+//! variables of the environment are removed from every child.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use seedance::catalog::{MODELS, ModelInfo};
+use seedance_sim::{JobTiming, Outcome, Sim};
+use serde_json::Value;
+
+const PRO: &str = "runcomfy/bytedance/seedance-1-0/pro/image-to-video";
+
+/// The binary with a clean environment: no vendor token, no proxy.
+fn seedance(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seedance"));
+    command.current_dir(dir);
+    for info in MODELS {
+        command.env_remove(info.vendor.token_env);
+    }
+    for proxy in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        command.env_remove(proxy);
+    }
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the seedance binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every stdout line of a `--json` run, parsed.
+fn json_lines(output: &Output) -> Vec<Value> {
+    text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line:?}: {err}")))
+        .collect()
+}
+
+fn name(info: &ModelInfo) -> String {
+    format!("{}/{}", info.vendor.id, info.model)
+}
+
+/// `--set` for each required text field (image fields are supplied by --sim).
+fn required_text(info: &ModelInfo) -> Vec<String> {
+    let schema = (info.json_schema)();
+    let properties = &schema.as_value()["properties"];
+    schema.as_value()["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|field| {
+            let prop = &properties[*field];
+            prop["type"] == "string"
+                && prop.get("const").is_none()
+                && prop.get("format").is_none()
+                && prop.get("validations").is_none()
+        })
+        .map(|field| format!("{field}=a red fox running through snow"))
+        .collect()
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+#[test]
+fn models_lists_every_catalog_model_and_json_parses() {
+    let dir = tempdir();
+    let plain = run(seedance(dir.path()).arg("models"));
+    assert!(plain.status.success());
+    let listing = text(&plain.stdout);
+    for info in MODELS {
+        assert!(listing.contains(&name(info)), "{listing}");
+    }
+    let json = run(seedance(dir.path()).args(["models", "--json"]));
+    let lines = json_lines(&json);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].as_array().map(Vec::len), Some(MODELS.len()));
+}
+
+#[test]
+fn describe_shows_enums_defaults_and_image_rules() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args(["describe", PRO]));
+    assert!(output.status.success());
+    let shown = text(&output.stdout);
+    assert!(shown.contains("one of: 480p, 720p, 1080p"), "{shown}");
+    assert!(shown.contains("image rule width_pixels< 6000"), "{shown}");
+
+    let json = json_lines(&run(seedance(dir.path()).args(["describe", PRO, "--json"])));
+    let fields = json[0]["fields"].as_array().expect("fields");
+    let image = fields
+        .iter()
+        .find(|f| f["name"] == "first_frame_image_url")
+        .expect("image field");
+    assert_eq!(image["required"], true);
+    assert_eq!(image["image_rules"].as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn run_with_sim_completes_for_every_model() {
+    let dir = tempdir();
+    for info in MODELS {
+        let out = dir
+            .path()
+            .join(format!("{}.mp4", info.module.replace("::", "_")));
+        let mut command = seedance(dir.path());
+        command
+            .args(["run", "--sim", &name(info), "--out"])
+            .arg(&out);
+        for set in required_text(info) {
+            command.args(["--set", &set]);
+        }
+        let output = run(&mut command);
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            name(info),
+            text(&output.stderr)
+        );
+        assert!(text(&output.stdout).starts_with("job "));
+        let written = std::fs::metadata(&out).expect("video saved").len();
+        assert_eq!(written, seedance_sim::VIDEO_LEN as u64);
+    }
+}
+
+#[test]
+fn run_json_output_is_one_object_per_line() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        PRO,
+        "--json",
+        "--set",
+        "prompt=a cat",
+        "--set",
+        "first_frame_image_url=https://example.com/cat.jpg",
+    ]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let lines = json_lines(&output);
+    assert_eq!(lines[0]["event"], "submitted");
+    let id = lines[0]["job_id"].as_str().expect("job id");
+    let last = lines.last().expect("outcome");
+    assert_eq!(last["event"], "succeeded");
+    assert_eq!(last["job_id"], id);
+    assert!(lines.iter().any(|line| line["state"] == "running"));
+    // The foreign URL was replaced, and the user was told.
+    assert!(text(&output.stderr).contains("replaced by the simulator's test image"));
+}
+
+#[test]
+fn broken_image_rule_exits_3_with_the_library_message() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        PRO,
+        "--set",
+        "prompt=a cat",
+        "--set",
+        "first_frame_image_url=/sim/images/img.png?w=200&h=200",
+    ]));
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("input rejected before submit, nothing was sent: 2 violations"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("first_frame_image_url: breaks width_pixels> (limit 300, actual 200 px)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn too_long_prompt_exits_3_before_any_token_is_needed() {
+    let dir = tempdir();
+    let model = "runcomfy/bytedance/seedance-1-0/lite/image-to-video";
+    let prompt = format!("prompt={}", "x".repeat(2000));
+    let output = run(seedance(dir.path()).args([
+        "run",
+        model,
+        "--set",
+        &prompt,
+        "--set",
+        "first_frame_image_url=https://example.com/a.png",
+    ]));
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        text(&output.stderr)
+            .contains("prompt: breaks maxLength (limit 1900, actual 2000 characters)")
+    );
+}
+
+#[test]
+fn typos_get_suggestions_and_exit_3() {
+    let dir = tempdir();
+    let field = run(seedance(dir.path()).args(["run", "--sim", PRO, "--set", "promt=a cat"]));
+    assert_eq!(field.status.code(), Some(3));
+    assert!(text(&field.stderr).contains("did you mean `prompt`?"));
+
+    let value = run(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        PRO,
+        "--set",
+        "prompt=a cat",
+        "--set",
+        "resolution=720",
+    ]));
+    assert_eq!(value.status.code(), Some(3));
+    assert!(text(&value.stderr).contains("did you mean `720p`?"));
+
+    let model = run(seedance(dir.path()).args(["describe", "pro/image-to-vide"]));
+    assert_eq!(model.status.code(), Some(2));
+    assert!(text(&model.stderr).contains(PRO));
+}
+
+#[test]
+fn missing_token_names_the_environment_variable() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args([
+        "run",
+        PRO,
+        "--set",
+        "prompt=a cat",
+        "--set",
+        "first_frame_image_url=https://example.com/a.png",
+    ]));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("RUNCOMFY_API_TOKEN is not set"));
+}
+
+#[test]
+fn input_file_is_read_and_set_overrides_it() {
+    let dir = tempdir();
+    let request = dir.path().join("request.json");
+    std::fs::write(
+        &request,
+        r#"{"prompt": "from the file", "resolution": "1080p", "duration": 5}"#,
+    )
+    .expect("write request");
+    let output = run(seedance(dir.path())
+        .args(["run", "--sim", PRO, "--json", "--input"])
+        .arg(&request)
+        .args(["--set", "duration=99"]));
+    assert_eq!(output.status.code(), Some(3));
+    assert!(text(&output.stderr).contains("duration: 99 is not one of"));
+}
+
+/// A simulator in this process, for the resume commands; the children run
+/// on blocking threads so the simulator keeps serving.
+struct External {
+    sim: Sim,
+    dir: tempfile::TempDir,
+}
+
+impl External {
+    async fn start(timing: JobTiming) -> External {
+        let sim = Sim::start().await;
+        sim.set_timing(timing);
+        External {
+            sim,
+            dir: tempdir(),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = seedance(self.dir.path());
+        command
+            .args(args)
+            .args(["--base-url", self.sim.base_url(), "--poll-interval", "5ms"])
+            .env("RUNCOMFY_API_TOKEN", seedance_sim::TOKEN);
+        command
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut command = self.command(args);
+        tokio::task::spawn_blocking(move || run(&mut command))
+            .await
+            .expect("child finished")
+    }
+
+    /// Submits without waiting; returns the job id.
+    async fn submit(&self) -> String {
+        let image = self.sim.image_url(&seedance_sim::ImageSpec::new(
+            seedance_sim::ImageFormat::Png,
+            800,
+            600,
+        ));
+        let image = format!("first_frame_image_url={image}");
+        let output = self
+            .run(&[
+                "run",
+                PRO,
+                "--no-wait",
+                "--json",
+                "--set",
+                "prompt=a cat",
+                "--set",
+                &image,
+            ])
+            .await;
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        json_lines(&output)[0]["job_id"]
+            .as_str()
+            .expect("job id")
+            .to_owned()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_is_resumed_by_id_from_another_process() {
+    let ext = External::start(JobTiming::default()).await;
+    let id = ext.submit().await;
+
+    let status = ext.run(&["status", "runcomfy", &id, "--json"]).await;
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert_eq!(json_lines(&status)[0]["state"], "queued");
+
+    let early = ext.run(&["result", PRO, &id]).await;
+    assert_eq!(early.status.code(), Some(7), "{}", text(&early.stderr));
+
+    let out = ext.dir.path().join("resumed.mp4");
+    let out_arg = out.display().to_string();
+    let waited = ext.run(&["wait", "runcomfy", &id, "--out", &out_arg]).await;
+    assert!(waited.status.success(), "{}", text(&waited.stderr));
+    assert!(text(&waited.stdout).contains("saved"));
+    assert_eq!(
+        std::fs::metadata(&out).expect("saved").len(),
+        seedance_sim::VIDEO_LEN as u64
+    );
+
+    let result = ext.run(&["result", "runcomfy", &id, "--json"]).await;
+    assert!(result.status.success());
+    assert_eq!(json_lines(&result)[0]["event"], "succeeded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_job_exits_5() {
+    let ext = External::start(JobTiming::immediate(Outcome::Fail {
+        message: "content policy".to_owned(),
+    }))
+    .await;
+    let id = ext.submit().await;
+    let output = ext.run(&["wait", "runcomfy", &id]).await;
+    assert_eq!(output.status.code(), Some(5));
+    assert!(text(&output.stderr).contains("content policy"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_exits_6_and_says_how_to_resume() {
+    let ext = External::start(JobTiming::queued_forever()).await;
+    let id = ext.submit().await;
+    let output = ext
+        .run(&["wait", "runcomfy", &id, "--timeout", "50ms"])
+        .await;
+    assert_eq!(output.status.code(), Some(6));
+    assert!(text(&output.stderr).contains(&format!("seedance wait runcomfy {id}")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_job_is_cancelled() {
+    let ext = External::start(JobTiming::queued_forever()).await;
+    let id = ext.submit().await;
+    let output = ext.run(&["cancel", "runcomfy", &id, "--json"]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(json_lines(&output)[0]["outcome"], "cancelled");
+    let status = ext.run(&["status", "runcomfy", &id, "--json"]).await;
+    assert_eq!(json_lines(&status)[0]["state"], "cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_prints_the_id_and_leaves_the_job_running() {
+    let ext = External::start(JobTiming::queued_forever()).await;
+    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
+        seedance_sim::ImageFormat::Png,
+        800,
+        600,
+    ));
+    let image = format!("first_frame_image_url={image}");
+    let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("job line");
+        // The id is printed once the Ctrl-C handler is in place.
+        let interrupted = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(interrupted.success());
+        let output = child.wait_with_output().expect("exit");
+        (first, output)
+    })
+    .await
+    .expect("child finished");
+    let (first, output) = output;
+    let id = first
+        .trim()
+        .strip_prefix("job ")
+        .expect("job line")
+        .to_owned();
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("seedance wait {PRO} {id}")),
+        "{stderr}"
+    );
+
+    let status = ext.run(&["status", "runcomfy", &id, "--json"]).await;
+    assert_eq!(json_lines(&status)[0]["state"], "queued");
+}
+
+#[test]
+fn resume_with_sim_explains_the_separate_simulator() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args(["status", "runcomfy", "some-id", "--sim"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cargo run -p seedance-sim"));
+}
