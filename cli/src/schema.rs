@@ -119,7 +119,7 @@ pub fn fields(info: &ModelInfo) -> Vec<Field> {
         .filter_map(|(name, prop)| Some((name, prop.as_object()?)))
         .map(|(name, prop)| field(info, name, prop, required.contains(&name.as_str())))
         .collect();
-    // serde_json maps are sorted by name; required fields first reads best.
+    // Schema order (serde_json keeps it: `preserve_order`), required fields first.
     fields.sort_by_key(|field| !field.required);
     fields
 }
