@@ -5,10 +5,8 @@
 
 use serde_json::Value;
 
-use super::{
-    OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls,
-};
-use crate::state::{JobState, JobStatus};
+use super::{Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use crate::state::JobState;
 
 /// Path of the poll; the universal `/v2/video/generations` reaches the same
 /// jobs, but this is the one the Seedance pages document.
@@ -58,20 +56,7 @@ pub(crate) fn parse_poll(value: Value) -> Result<Snapshot, String> {
                 .unwrap_or_else(|| format!("status {raw}")),
         )
     });
-    Ok(Snapshot {
-        status: JobStatus {
-            state,
-            queue_position: None,
-            raw,
-        },
-        urls: OutputUrls {
-            videos,
-            images: Vec::new(),
-        },
-        failure,
-        raw: value,
-        has_result: true,
-    })
+    Ok(Snapshot::single_poll(state, raw, videos, failure, value))
 }
 
 #[cfg(test)]

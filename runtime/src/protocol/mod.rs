@@ -57,6 +57,33 @@ pub(crate) struct Snapshot {
     pub has_result: bool,
 }
 
+impl Snapshot {
+    /// The answer of a protocol whose single poll carries state and outputs
+    /// together (AI/ML API, WaveSpeed): no queue position, no images.
+    pub(crate) fn single_poll(
+        state: JobState,
+        raw_state: String,
+        videos: Vec<String>,
+        failure: Option<(Option<String>, String)>,
+        raw: Value,
+    ) -> Self {
+        Snapshot {
+            status: JobStatus {
+                state,
+                queue_position: None,
+                raw: raw_state,
+            },
+            urls: OutputUrls {
+                videos,
+                images: Vec::new(),
+            },
+            failure,
+            raw,
+            has_result: true,
+        }
+    }
+}
+
 /// An error body as the vendor shaped it.
 #[derive(Debug, Default)]
 pub(crate) struct VendorError {
@@ -139,13 +166,7 @@ pub(crate) fn parse_status(
     answer: &Answer,
     job_id: &str,
 ) -> Result<Snapshot, Error> {
-    let value = checked_json(protocol, vendor, answer, Some(job_id))?;
-    let parsed = match protocol {
-        Protocol::RunComfy => runcomfy::parse_status(value),
-        Protocol::AimlApi => aimlapi::parse_poll(value),
-        Protocol::WaveSpeed => wavespeed::parse_result(value),
-    };
-    parsed.map_err(|message| decode_error(vendor, job_id, message, answer))
+    parse_poll(protocol, vendor, answer, job_id, runcomfy::parse_status)
 }
 
 /// A result answer as a [`Snapshot`].
@@ -155,9 +176,20 @@ pub(crate) fn parse_result(
     answer: &Answer,
     job_id: &str,
 ) -> Result<Snapshot, Error> {
+    parse_poll(protocol, vendor, answer, job_id, runcomfy::parse_result)
+}
+
+/// A poll answer; only RunComfy tells its status and result answers apart.
+fn parse_poll(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    job_id: &str,
+    runcomfy_parser: fn(Value) -> Result<Snapshot, String>,
+) -> Result<Snapshot, Error> {
     let value = checked_json(protocol, vendor, answer, Some(job_id))?;
     let parsed = match protocol {
-        Protocol::RunComfy => runcomfy::parse_result(value),
+        Protocol::RunComfy => runcomfy_parser(value),
         Protocol::AimlApi => aimlapi::parse_poll(value),
         Protocol::WaveSpeed => wavespeed::parse_result(value),
     };

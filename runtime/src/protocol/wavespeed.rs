@@ -6,10 +6,8 @@
 
 use serde_json::Value;
 
-use super::{
-    OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls,
-};
-use crate::state::{JobState, JobStatus};
+use super::{Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use crate::state::JobState;
 
 /// `created`, `processing`, `completed`, `failed` are documented; the
 /// official SDK also treats `cancelled`, `timeout` and `deleted` as terminal.
@@ -60,20 +58,7 @@ pub(crate) fn parse_result(value: Value) -> Result<Snapshot, String> {
             message_text(value.pointer("/data/error")).unwrap_or_else(|| format!("status {raw}")),
         )
     });
-    Ok(Snapshot {
-        status: JobStatus {
-            state,
-            queue_position: None,
-            raw,
-        },
-        urls: OutputUrls {
-            videos,
-            images: Vec::new(),
-        },
-        failure,
-        raw: value,
-        has_result: true,
-    })
+    Ok(Snapshot::single_poll(state, raw, videos, failure, value))
 }
 
 #[cfg(test)]
