@@ -162,21 +162,8 @@ fn field(info: &ModelInfo, name: &str, prop: &Map<String, Value>, required: bool
     }
 }
 
-/// The candidate closest to `word` by edit distance, when close enough to
-/// be a typo (the threshold of `ParseEnumError::suggestion`).
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|candidate| {
-            let distance =
-                seedance_runtime::model::edit_distance(&word, &candidate.to_ascii_lowercase());
-            (distance, candidate)
-        })
-        .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
+/// The candidate closest to `word`, when close enough to be a typo.
+pub use seedance_runtime::suggest::closest as suggest;
 
 /// `vendor/model`, the name every command accepts and prints.
 pub fn full_name(info: &ModelInfo) -> String {

@@ -15,7 +15,9 @@
 //! # Ok(()) }
 //! ```
 
+pub mod image_rules;
 pub mod model;
+pub mod suggest;
 pub mod validation;
 
 mod client;

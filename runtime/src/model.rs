@@ -154,18 +154,7 @@ pub struct ParseEnumError {
 impl ParseEnumError {
     /// The accepted value closest to the rejected one, for "did you mean" hints.
     pub fn suggestion(&self) -> Option<&'static str> {
-        let value = self.value.to_ascii_lowercase();
-        self.expected
-            .iter()
-            .map(|candidate| {
-                (
-                    edit_distance(&value, &candidate.to_ascii_lowercase()),
-                    *candidate,
-                )
-            })
-            .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
-            .min_by_key(|(distance, _)| *distance)
-            .map(|(_, candidate)| candidate)
+        crate::suggest::closest(&self.value, self.expected.iter().copied())
     }
 }
 
@@ -186,18 +175,3 @@ impl std::fmt::Display for ParseEnumError {
 }
 
 impl std::error::Error for ParseEnumError {}
-
-/// Levenshtein distance over characters; inputs are short enum values.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}

@@ -1,11 +1,14 @@
-//! Local validation support: the [`Violation`] type every check reports, the
-//! small checks generated `validate()` methods call, and the image rules
-//! (`validations` in the schemas) as data the prober evaluates.
+//! Local validation support: the [`Violation`] type every check reports and
+//! the small checks generated `validate()` methods call. The image rules
+//! (`validations` in the schemas) live in `image_rules` and are re-exported
+//! here, so generated code needs this one module.
 //!
 //! The valid path allocates nothing: a [`Validator`] only allocates when it
 //! records its first violation.
 
 use std::fmt;
+
+pub use crate::image_rules::{BYTES_PER_MB, ImageFacts, ImageInput, ImageRule, ImageRuleKind};
 
 /// Where a violation is: a field, or one item of an array field (`images[2]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,181 +278,9 @@ pub fn is_image_uri(value: &str) -> bool {
     }
 }
 
-/// The image rules of the schema dialect (`validation_rule`). Operators are
-/// strict: `width_pixels<` 6000 means width must be below 6000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ImageRuleKind {
-    /// `width_pixels<`
-    WidthBelow,
-    /// `width_pixels>`
-    WidthAbove,
-    /// `height_pixels<`
-    HeightBelow,
-    /// `height_pixels>`
-    HeightAbove,
-    /// `width/height<`
-    RatioBelow,
-    /// `width/height>`
-    RatioAbove,
-    /// `file_size_mb<` (1 MB = 1,048,576 bytes)
-    FileSizeMbBelow,
-}
-
-/// Bytes in the schema dialect's megabyte (`file_size_mb<`).
-pub const BYTES_PER_MB: f64 = 1_048_576.0;
-
-impl ImageRuleKind {
-    /// Every rule, in a stable order.
-    pub const ALL: [ImageRuleKind; 7] = [
-        ImageRuleKind::WidthBelow,
-        ImageRuleKind::WidthAbove,
-        ImageRuleKind::HeightBelow,
-        ImageRuleKind::HeightAbove,
-        ImageRuleKind::RatioBelow,
-        ImageRuleKind::RatioAbove,
-        ImageRuleKind::FileSizeMbBelow,
-    ];
-
-    /// The schema spelling (`validation_rule`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ImageRuleKind::WidthBelow => "width_pixels<",
-            ImageRuleKind::WidthAbove => "width_pixels>",
-            ImageRuleKind::HeightBelow => "height_pixels<",
-            ImageRuleKind::HeightAbove => "height_pixels>",
-            ImageRuleKind::RatioBelow => "width/height<",
-            ImageRuleKind::RatioAbove => "width/height>",
-            ImageRuleKind::FileSizeMbBelow => "file_size_mb<",
-        }
-    }
-
-    /// Parses the schema spelling.
-    pub fn from_schema(rule: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == rule)
-    }
-
-    /// True when the rule needs the file size rather than the header.
-    pub const fn needs_file_size(self) -> bool {
-        matches!(self, ImageRuleKind::FileSizeMbBelow)
-    }
-}
-
-/// What the prober learnt about one image.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ImageFacts {
-    /// Pixels.
-    pub width: u32,
-    /// Pixels.
-    pub height: u32,
-    /// Whole file size in bytes, when the source told it.
-    pub file_size: Option<u64>,
-}
-
-/// One `validations` entry of an image field.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ImageRule {
-    /// Which rule.
-    pub kind: ImageRuleKind,
-    /// `validation_value`.
-    pub limit: f64,
-    /// `validation_error`: the vendor's message.
-    pub message: &'static str,
-}
-
-impl ImageRule {
-    /// The value of `facts` this rule looks at; `None` when unknown (file size
-    /// not reported by the server).
-    pub fn measure(&self, facts: &ImageFacts) -> Option<f64> {
-        Some(match self.kind {
-            ImageRuleKind::WidthBelow | ImageRuleKind::WidthAbove => f64::from(facts.width),
-            ImageRuleKind::HeightBelow | ImageRuleKind::HeightAbove => f64::from(facts.height),
-            ImageRuleKind::RatioBelow | ImageRuleKind::RatioAbove => {
-                f64::from(facts.width) / f64::from(facts.height.max(1))
-            }
-            ImageRuleKind::FileSizeMbBelow => facts.file_size? as f64 / BYTES_PER_MB,
-        })
-    }
-
-    /// Checks the rule against `facts`: `None` when it holds or cannot be
-    /// measured, the violation otherwise.
-    pub fn check(&self, field: FieldPath<'_>, facts: &ImageFacts) -> Option<Violation> {
-        let actual = self.measure(facts)?;
-        let holds = match self.kind {
-            ImageRuleKind::WidthBelow
-            | ImageRuleKind::HeightBelow
-            | ImageRuleKind::RatioBelow
-            | ImageRuleKind::FileSizeMbBelow => actual < self.limit,
-            ImageRuleKind::WidthAbove | ImageRuleKind::HeightAbove | ImageRuleKind::RatioAbove => {
-                actual > self.limit
-            }
-        };
-        (!holds).then(|| Violation {
-            field: field.to_string(),
-            rule: Rule::Image(self.kind),
-            limit: self.limit.to_string(),
-            actual: match self.kind {
-                ImageRuleKind::RatioBelow | ImageRuleKind::RatioAbove => {
-                    format!("{actual:.3} ({}x{})", facts.width, facts.height)
-                }
-                ImageRuleKind::FileSizeMbBelow => format!("{actual:.2} MB"),
-                _ => format!("{actual} px"),
-            },
-            message: Some(self.message.to_owned()),
-        })
-    }
-}
-
-/// One image reference of an input, with the rules that apply to it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ImageInput<'a> {
-    /// Where it is in the input.
-    pub field: FieldPath<'a>,
-    /// The URL or data URI.
-    pub uri: &'a str,
-    /// The field's `validations`.
-    pub rules: &'static [ImageRule],
-}
-
-impl<'a> ImageInput<'a> {
-    /// An image reference at `field`.
-    pub const fn new(field: FieldPath<'a>, uri: &'a str, rules: &'static [ImageRule]) -> Self {
-        ImageInput { field, uri, rules }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const WIDTH_BELOW_6000: ImageRule = ImageRule {
-        kind: ImageRuleKind::WidthBelow,
-        limit: 6000.0,
-        message: "too wide",
-    };
-
-    #[test]
-    fn image_rules_are_strict() {
-        let at_limit = ImageFacts {
-            width: 6000,
-            height: 3000,
-            file_size: None,
-        };
-        let below = ImageFacts {
-            width: 5999,
-            height: 3000,
-            file_size: None,
-        };
-        let violation = WIDTH_BELOW_6000
-            .check(FieldPath::Item("images", 2), &at_limit)
-            .unwrap();
-        assert_eq!(violation.field, "images[2]");
-        assert_eq!(violation.actual, "6000 px");
-        assert_eq!(violation.message.as_deref(), Some("too wide"));
-        assert_eq!(
-            WIDTH_BELOW_6000.check(FieldPath::Field("image"), &below),
-            None
-        );
-    }
 
     #[test]
     fn max_length_counts_characters_not_bytes() {
