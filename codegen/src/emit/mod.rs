@@ -1,0 +1,145 @@
+//! Emission: IR -> Rust tokens (quote) -> formatted text (prettyplease).
+//!
+//! Generated code talks to the runtime only through `seedance_runtime::model`
+//! and `seedance_runtime::validation`. It uses prelude and runtime names
+//! unqualified; `naming` keeps schema-derived type names off those names.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ir::Vendor;
+use tokens::{doc_attrs, ident, inner_doc};
+
+mod catalog;
+mod docs;
+mod enums;
+mod model;
+mod tokens;
+mod validate;
+
+pub use catalog::catalog;
+pub use model::model_module;
+
+/// Formats a token stream as a file, after a `@generated` header line.
+pub fn render(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
+    let file = syn::parse2::<syn::File>(tokens)?;
+    Ok(format!(
+        "{header}\n{}",
+        separate_items(&prettyplease::unparse(&file))
+    ))
+}
+
+/// Puts a blank line between top-level items, which prettyplease runs together.
+fn separate_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    let mut previous_closed_item = false;
+    for line in text.lines() {
+        let top_level = !line.starts_with([' ', '\t']) && !line.is_empty();
+        if top_level && previous_closed_item && !line.starts_with(['}', ']', ')']) {
+            out.push('\n');
+        }
+        previous_closed_item = top_level && (line.starts_with(['}', ']']) || line.ends_with(';'));
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// `generated/src/lib.rs`.
+pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
+    let modules = vendors.iter().map(|vendor| {
+        let module = ident(&vendor.id);
+        let feature = &vendor.id;
+        let doc = doc_attrs(&format!(
+            "{} models (cargo feature `{feature}`).",
+            vendor.name
+        ));
+        quote! {
+            #doc
+            #[cfg(feature = #feature)]
+            #[rustfmt::skip] // prettyplease formats generated code; `cargo fmt` leaves it as is
+            pub mod #module;
+        }
+    });
+    let vendor_list: String = vendors
+        .iter()
+        .map(|v| {
+            let count = v.models.len();
+            let plural = if count == 1 { "" } else { "s" };
+            format!("\n- [`{}`] ({}): {count} model{plural}", v.id, v.name)
+        })
+        .collect();
+    let doc = format!(
+        "Typed clients for hosted Seedance video-generation APIs, generated from \
+         the vendors' input schemas.\n\nOne module per vendor, one per model: an \
+         `Input` whose constructor takes the required fields, setters for the \
+         optional ones, compile-time enums and a `validate()` that checks every \
+         local rule.\n{vendor_list}"
+    );
+    let doc = inner_doc(&doc);
+    quote! {
+        #doc
+        pub use seedance_runtime as runtime;
+        pub use seedance_runtime::model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
+        pub use seedance_runtime::validation::{ValidationErrors, Violation};
+        pub use seedance_runtime::{
+            CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output, PollPolicy,
+            Progress, RetryPolicy, SubmitOptions, WaitOptions,
+        };
+        #[rustfmt::skip]
+        pub mod catalog;
+        #(#modules)*
+    }
+}
+
+/// `generated/src/<vendor>/mod.rs`.
+pub fn vendor_module(vendor: &Vendor) -> TokenStream {
+    let modules = vendor.models.iter().map(|model| {
+        let module = ident(&model.module);
+        let doc = doc_attrs(&format!("`{}`", model.path));
+        quote! { #doc pub mod #module; }
+    });
+    let name = &vendor.name;
+    let id = &vendor.id;
+    let base_url = &vendor.base_url;
+    let token_env = &vendor.token_env;
+    let protocol = format_ident!("{}", format!("{:?}", vendor.protocol));
+    let doc = format!(
+        "{name}: base URL `{base_url}`, token from `{token_env}`.\n\nGenerated from `{}`.",
+        display_path(&vendor.source)
+    );
+    let doc = inner_doc(&doc);
+    let vendor_doc = doc_attrs(&format!(
+        "The {name} vendor; its models can only be sent through its [`Client`]."
+    ));
+    let client_doc = doc_attrs(&format!(
+        "A client for {name} models (`Client::from_env()` reads `{token_env}`)."
+    ));
+    quote! {
+        #doc
+        #(#modules)*
+
+        #vendor_doc
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct Vendor;
+
+        impl seedance_runtime::model::Vendor for Vendor {
+            const NAME: &'static str = #name;
+            const ID: &'static str = #id;
+            const PROTOCOL: seedance_runtime::model::Protocol = seedance_runtime::model::Protocol::#protocol;
+            const BASE_URL: &'static str = #base_url;
+            const TOKEN_ENV: &'static str = #token_env;
+        }
+
+        #client_doc
+        pub type Client = seedance_runtime::Client<Vendor>;
+    }
+}
+
+/// A path shown in docs: forward slashes, whatever the platform.
+pub fn display_path(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

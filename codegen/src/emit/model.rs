@@ -1,0 +1,292 @@
+//! One model module: the `Input` struct, its constructor and setters, the
+//! `Model` trait impl binding it to its vendor, its JSON Schema and image rules.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::display_path;
+use super::docs::field_doc;
+use super::enums::enum_items;
+use super::tokens::{
+    convert_param, doc_attrs, float, ident, inner_doc, param_type, raw_string, rust_type,
+};
+use super::validate::{field_checks, validate_fn};
+use crate::ir::{Field, Model, Type, Vendor};
+use crate::schema_out;
+
+/// `generated/src/<vendor>/<model>.rs`.
+pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
+    let module_doc = model_doc(vendor, model);
+    let input = input_struct(vendor, model);
+    let constructor = constructor(model);
+    let validate = validate_fn(model);
+    let model_impl = model_impl(model);
+    let schema_impl = schema_impl(model);
+    let enums = model.fields.iter().filter_map(|field| match &field.ty {
+        Type::Enum(e) | Type::Const(e) => Some(enum_items(field, e)),
+        _ => None,
+    });
+    let rule_consts = model
+        .fields
+        .iter()
+        .filter(|f| !f.image_rules.is_empty())
+        .map(rule_const);
+    let imports = imports(model);
+    let module_doc = inner_doc(&module_doc);
+    quote! {
+        #module_doc
+        #imports
+        #input
+        #constructor
+        #validate
+        #model_impl
+        #schema_impl
+        #(#rule_consts)*
+        #(#enums)*
+    }
+}
+
+/// The runtime names a model module uses, and only those (no unused imports).
+pub(super) fn imports(model: &Model) -> TokenStream {
+    let has_rules = model.fields.iter().any(|f| !f.image_rules.is_empty());
+    let has_checks = model.fields.iter().any(|f| field_checks(f).is_some());
+    let has_enums = model
+        .fields
+        .iter()
+        .any(|f| matches!(f.ty, Type::Enum(_) | Type::Const(_)));
+    let mut validation = vec![
+        format_ident!("ImageInput"),
+        format_ident!("ValidationErrors"),
+    ];
+    if has_checks || has_rules {
+        validation.push(format_ident!("FieldPath"));
+    }
+    if has_rules {
+        validation.extend([format_ident!("ImageRule"), format_ident!("ImageRuleKind")]);
+    }
+    if has_checks {
+        validation.push(format_ident!("Validator"));
+    }
+    validation.sort();
+    let model_names = has_enums.then(|| quote! { use seedance_runtime::model::ParseEnumError; });
+    quote! {
+        #model_names
+        use seedance_runtime::validation::{#(#validation),*};
+    }
+}
+
+pub(super) fn model_doc(vendor: &Vendor, model: &Model) -> String {
+    let mut doc = format!("`{}` on {}.", model.path, vendor.name);
+    if let Some(description) = &model.description {
+        doc.push_str("\n\n");
+        doc.push_str(description);
+    }
+    doc.push_str(&format!(
+        "\n\nGenerated from `{}`; submitted to `{}`.",
+        display_path(&model.source),
+        model.submit_path
+    ));
+    doc
+}
+
+pub(super) fn input_struct(vendor: &Vendor, model: &Model) -> TokenStream {
+    let fields = model.fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let ty = rust_type(field);
+        let doc = doc_attrs(&field_doc(field));
+        let wire = &field.wire;
+        let rename = (field.ident != *wire).then(|| quote! { #[serde(rename = #wire)] });
+        let skip = (!field.required).then(|| {
+            quote! { #[serde(default, skip_serializing_if = "Option::is_none")] }
+        });
+        quote! { #doc #rename #skip pub #name: #ty }
+    });
+    let doc = format!(
+        "Input of `{}` ({}). Build it with [`Input::new`] (the required fields) and \
+         the setters; unset optional fields are left out of the request body so the \
+         vendor default applies.",
+        model.path, vendor.name
+    );
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[non_exhaustive]
+        pub struct Input { #(#fields,)* }
+    }
+}
+
+pub(super) fn constructor(model: &Model) -> TokenStream {
+    let required: Vec<&Field> = model
+        .fields
+        .iter()
+        .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
+        .collect();
+    let params = required.iter().map(|field| {
+        let name = ident(&field.ident);
+        let ty = param_type(&field.ty);
+        quote! { #name: #ty }
+    });
+    let inits = model.fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let value = match &field.ty {
+            Type::Const(e) => {
+                let ty = ident(&e.name);
+                let variant = ident(&e.variants[0].name);
+                quote! { #ty::#variant }
+            }
+            ty if field.required => convert_param(ty, quote! { #name }),
+            _ => quote! { None },
+        };
+        quote! { #name: #value }
+    });
+    let setters = model.fields.iter().filter(|f| !f.required).map(|field| {
+        let name = ident(&field.ident);
+        let ty = param_type(&field.ty);
+        let value = convert_param(&field.ty, quote! { value });
+        let doc = doc_attrs(&format!("Sets `{}`.", field.wire));
+        let deprecated = field
+            .deprecated
+            .then(|| quote! { #[deprecated(note = "the vendor marks this field deprecated")] });
+        quote! {
+            #doc
+            #deprecated
+            #[must_use]
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        }
+    });
+    let doc = doc_attrs("An input with the required fields set and every optional field unset.");
+    quote! {
+        impl Input {
+            #doc
+            pub fn new(#(#params),*) -> Self {
+                Input { #(#inits,)* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+pub(super) fn model_impl(model: &Model) -> TokenStream {
+    let path = &model.path;
+    let submit_path = &model.submit_path;
+    let image_fields: Vec<&Field> = model
+        .fields
+        .iter()
+        .filter(|f| !f.image_rules.is_empty())
+        .collect();
+    let image = |field: &Field, path: TokenStream, uri: TokenStream| {
+        let rules = rule_const_name(field);
+        quote! { ImageInput::new(#path, #uri, #rules) }
+    };
+    // Required single images start the vector; optional ones and arrays follow.
+    let mut initial = Vec::new();
+    let mut more = Vec::new();
+    for field in image_fields {
+        let name = ident(&field.ident);
+        let wire = &field.wire;
+        let field_path = quote! { FieldPath::Field(#wire) };
+        let item_path = quote! { FieldPath::Item(#wire, index) };
+        match (&field.ty, field.required) {
+            (Type::Array { .. }, required) => {
+                let items = if required {
+                    quote! { self.#name.iter() }
+                } else {
+                    quote! { self.#name.iter().flatten() }
+                };
+                let item = image(field, item_path, quote! { uri });
+                more.push(quote! { images.extend(#items.enumerate().map(|(index, uri)| #item)); });
+            }
+            (_, true) => initial.push(image(field, field_path, quote! { &self.#name })),
+            (_, false) => {
+                let item = image(field, field_path, quote! { uri });
+                more.push(quote! { if let Some(uri) = &self.#name { images.push(#item); } });
+            }
+        }
+    }
+    let body = match (initial.is_empty(), more.is_empty()) {
+        (true, true) => quote! { Vec::new() },
+        (false, true) => quote! { Vec::from([#(#initial),*]) },
+        (true, false) => quote! { let mut images = Vec::new(); #(#more)* images },
+        (false, false) => quote! { let mut images = Vec::from([#(#initial),*]); #(#more)* images },
+    };
+    quote! {
+        impl seedance_runtime::model::Model for Input {
+            type Vendor = super::Vendor;
+            const MODEL: &'static str = #path;
+            const SUBMIT_PATH: &'static str = #submit_path;
+
+            fn validate(&self) -> Result<(), ValidationErrors> {
+                Input::validate(self)
+            }
+
+            fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+                #body
+            }
+        }
+    }
+}
+
+pub(super) fn schema_impl(model: &Model) -> TokenStream {
+    let schema = raw_string(
+        &serde_json::to_string_pretty(&schema_out::model_schema(model)).unwrap_or_default(),
+    );
+    let id = format!("seedance::{}::Input", model.path);
+    quote! {
+        impl schemars::JsonSchema for Input {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed("Input")
+            }
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(#id)
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
+                    .expect("INPUT_SCHEMA is JSON written by codegen");
+                schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
+            }
+        }
+
+        /// The input's JSON Schema, as codegen understood the vendor's: same
+        /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+        pub const INPUT_SCHEMA: &str = #schema;
+    }
+}
+
+pub(super) fn rule_const(field: &Field) -> TokenStream {
+    let name = rule_const_name(field);
+    let rules = field.image_rules.iter().map(|rule| {
+        let kind = format_ident!("{}", rule.kind.runtime_variant());
+        let limit = float(rule.value);
+        let message = &rule.message;
+        quote! {
+            ImageRule {
+                kind: ImageRuleKind::#kind,
+                limit: #limit,
+                message: #message,
+            }
+        }
+    });
+    let doc = format!(
+        "Image rules (`validations`) of `{}`{}, checked remotely before submit.",
+        field.wire,
+        if matches!(field.ty, Type::Array { .. }) {
+            ", for each item"
+        } else {
+            ""
+        }
+    );
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        pub const #name: &[ImageRule] = &[#(#rules),*];
+    }
+}
+
+pub(super) fn rule_const_name(field: &Field) -> Ident {
+    format_ident!("{}_RULES", field.wire.to_ascii_uppercase())
+}

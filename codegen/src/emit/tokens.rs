@@ -1,0 +1,152 @@
+//! Token helpers shared by the emitters: identifiers, doc attributes,
+//! literals, JSON as tokens, and the Rust type of a field.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+use serde_json::Value;
+
+use crate::ir::{Field, Type, WireValue};
+
+/// `#[doc]` attributes, one per line, so prettyplease prints `/// line`.
+pub(super) fn doc_attrs(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #(#[doc = #lines])* }
+}
+
+/// Inner `#![doc]` attributes, one per line (`//! line`).
+pub(super) fn inner_doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    quote! { #(#![doc = #lines])* }
+}
+
+pub(super) fn rust_type(field: &Field) -> TokenStream {
+    let ty = match &field.ty {
+        Type::String(_) => quote! { String },
+        Type::Integer { .. } => quote! { i64 },
+        Type::Number { .. } => quote! { f64 },
+        Type::Boolean => quote! { bool },
+        Type::Enum(e) | Type::Const(e) => {
+            let name = ident(&e.name);
+            quote! { #name }
+        }
+        Type::Array { .. } => quote! { Vec<String> },
+    };
+    if field.required {
+        ty
+    } else {
+        quote! { Option<#ty> }
+    }
+}
+
+pub(super) fn param_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String(_) => quote! { impl Into<String> },
+        Type::Array { .. } => quote! {
+            impl IntoIterator<Item = impl Into<String>>
+        },
+        Type::Integer { .. } => quote! { i64 },
+        Type::Number { .. } => quote! { f64 },
+        Type::Boolean => quote! { bool },
+        Type::Enum(e) | Type::Const(e) => {
+            let name = ident(&e.name);
+            quote! { #name }
+        }
+    }
+}
+
+pub(super) fn convert_param(ty: &Type, value: TokenStream) -> TokenStream {
+    match ty {
+        Type::String(_) => quote! { #value.into() },
+        Type::Array { .. } => quote! { #value.into_iter().map(Into::into).collect() },
+        _ => value,
+    }
+}
+
+pub(super) fn wire_text(wire: &WireValue) -> String {
+    match wire {
+        WireValue::Str(s) => s.clone(),
+        WireValue::Int(i) => i.to_string(),
+    }
+}
+
+/// An integer literal with an optional type suffix; negative values as `-` and a literal.
+pub(super) fn signed(value: i64, suffix: &str) -> TokenStream {
+    let text = format!("{}{suffix}", value.unsigned_abs());
+    let literal: Literal = text
+        .parse()
+        .unwrap_or_else(|_| Literal::u64_unsuffixed(value.unsigned_abs()));
+    let sign = (value < 0).then(|| quote! { - });
+    quote! { #sign #literal }
+}
+
+/// A float literal (always with a decimal point, so `30` reads `30.0`).
+pub(super) fn float(value: f64) -> TokenStream {
+    let literal = Literal::f64_unsuffixed(value.abs());
+    let sign = (value < 0.0).then(|| quote! { - });
+    quote! { #sign #literal }
+}
+
+pub(super) fn usize_literal(n: u64) -> Literal {
+    Literal::usize_unsuffixed(n as usize)
+}
+
+/// An identifier from naming's text (which may carry `r#`).
+pub(super) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
+/// JSON as `json!`-style tokens, for `schemars::json_schema!`.
+pub(super) fn json_tokens(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote! { null },
+        Value::Bool(b) => quote! { #b },
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                signed(i, "")
+            } else if let Some(u) = n.as_u64() {
+                let literal = Literal::u64_unsuffixed(u);
+                quote! { #literal }
+            } else {
+                float(n.as_f64().unwrap_or_default())
+            }
+        }
+        Value::String(s) => quote! { #s },
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote! { [#(#items),*] }
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote! { #k: #v }
+            });
+            quote! { { #(#entries),* } }
+        }
+    }
+}
+
+/// A raw string literal holding `text` (with enough `#`s that it cannot end early).
+pub(super) fn raw_string(text: &str) -> Literal {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
+}
