@@ -215,7 +215,7 @@ impl WireValue {
 }
 
 /// An image rule from `validations`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageRule {
     /// Which rule.
     pub kind: ImageRuleKind,

@@ -26,11 +26,17 @@ pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
         Type::Enum(e) | Type::Const(e) => Some(enum_items(field, e)),
         _ => None,
     });
-    let rule_consts = model
+    let with_rules: Vec<&Field> = model
         .fields
         .iter()
         .filter(|f| !f.image_rules.is_empty())
-        .map(rule_const);
+        .collect();
+    let rule_consts = with_rules.iter().enumerate().map(|(i, field)| {
+        let same_as = with_rules[..i]
+            .iter()
+            .find(|earlier| earlier.image_rules == field.image_rules);
+        rule_const(field, same_as.copied())
+    });
     let imports = imports(model);
     let module_doc = inner_doc(&module_doc);
     quote! {
@@ -257,7 +263,9 @@ pub(super) fn schema_impl(model: &Model) -> TokenStream {
     }
 }
 
-pub(super) fn rule_const(field: &Field) -> TokenStream {
+/// The rules of `field` as a const; an alias of `same_as`'s when they are
+/// identical (RunComfy's first and last frame images share theirs).
+pub(super) fn rule_const(field: &Field, same_as: Option<&Field>) -> TokenStream {
     let name = rule_const_name(field);
     let rules = field.image_rules.iter().map(|rule| {
         let kind = format_ident!("{}", rule.kind.runtime_variant());
@@ -281,9 +289,12 @@ pub(super) fn rule_const(field: &Field) -> TokenStream {
         }
     );
     let doc = doc_attrs(&doc);
-    quote! {
-        #doc
-        pub const #name: &[ImageRule] = &[#(#rules),*];
+    match same_as {
+        Some(earlier) => {
+            let earlier = rule_const_name(earlier);
+            quote! { #doc pub const #name: &[ImageRule] = #earlier; }
+        }
+        None => quote! { #doc pub const #name: &[ImageRule] = &[#(#rules),*]; },
     }
 }
 

@@ -299,43 +299,7 @@ pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
 ];
 
 /// Image rules (`validations`) of `last_frame_image_url`, checked remotely before submit.
-pub const LAST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
-    ImageRule {
-        kind: ImageRuleKind::WidthBelow,
-        limit: 6000.0,
-        message: "The uploaded image width and height must not exceed 6000 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::HeightBelow,
-        limit: 6000.0,
-        message: "The uploaded image width and height must not exceed 6000 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::WidthAbove,
-        limit: 300.0,
-        message: "The uploaded image width and height must not be less than 300 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::HeightAbove,
-        limit: 300.0,
-        message: "The uploaded image width and height must not be less than 300 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::RatioAbove,
-        limit: 0.4,
-        message: "The aspect ratio range should be between 0.4 and 2.5.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::RatioBelow,
-        limit: 2.5,
-        message: "The aspect ratio range should be between 0.4 and 2.5.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::FileSizeMbBelow,
-        limit: 30.0,
-        message: "File size must be less than 30 MB.",
-    },
-];
+pub const LAST_FRAME_IMAGE_URL_RULES: &[ImageRule] = FIRST_FRAME_IMAGE_URL_RULES;
 
 /// Resolution
 ///
