@@ -260,15 +260,16 @@ fn summarise(value: &str) -> String {
 /// True for an `http://` or `https://` URL with a host, or a `data:` URI with a
 /// comma-separated payload. No whitespace or control characters anywhere.
 pub fn is_image_uri(value: &str) -> bool {
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if has_space_or_control(value) {
         return false;
     }
     if let Some(rest) = value
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"))
     {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        return !host.is_empty() && !host.starts_with(':') && !host.starts_with('@');
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let host = &rest.as_bytes()[..host_end];
+        return !host.is_empty() && host[0] != b':' && host[0] != b'@';
     }
     match value.strip_prefix("data:") {
         Some(rest) => rest
@@ -276,6 +277,16 @@ pub fn is_image_uri(value: &str) -> bool {
             .is_some_and(|(header, payload)| header.starts_with("image/") && !payload.is_empty()),
         None => false,
     }
+}
+
+/// Whitespace or control characters anywhere in `value`. The ASCII pass has
+/// no early exit so it vectorises (a data URI can be megabytes); only text
+/// with non-ASCII bytes pays for decoding characters.
+fn has_space_or_control(value: &str) -> bool {
+    let unusual = value
+        .bytes()
+        .fold(false, |found, b| found | (b <= b' ') | (b >= 0x7f));
+    unusual && value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]
@@ -304,5 +315,8 @@ mod tests {
         assert!(!is_image_uri("https://exa mple.com/a.png"));
         assert!(!is_image_uri("data:text/plain;base64,aGk="));
         assert!(!is_image_uri("data:image/png;base64,"));
+        assert!(!is_image_uri("https://example.com/a\u{7f}.png"));
+        assert!(!is_image_uri("https://example.com/\u{a0}a.png"));
+        assert!(is_image_uri("https://example.com/caf\u{e9}.png"));
     }
 }
