@@ -28,15 +28,18 @@ pub struct Global {
     /// one is the outcome, or {"error": ...}); messages go to stderr.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Run against a simulator started inside this process: no token, no
-    /// network. Image URLs on other hosts are replaced by a valid simulator
+    /// Run against the simulator: no token, no network. Uses the `seedance
+    /// sim` running in another terminal if there is one (needed by status,
+    /// result, wait and cancel); otherwise `run` starts one inside this
+    /// process. Image URLs on other hosts are replaced by a valid simulator
     /// image (a note says so), a missing required image is filled in, and a
     /// value starting with `/sim/` is taken relative to the simulator
     /// (e.g. `/sim/images/img.png?w=200&h=200` to see an image rule fail).
     #[arg(long, global = true)]
     pub sim: bool,
     /// Send requests to this base URL instead of the vendor's (a compatible
-    /// server, or `cargo run -p seedance-sim`, whose token is `sim-token`).
+    /// server, or `cargo run -p seedance-sim`, whose token is `sim-token`;
+    /// `seedance sim` with --sim needs neither).
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Poll every DURATION while waiting (e.g. `10ms`, `2s`) instead of the
@@ -55,7 +58,8 @@ pub enum Command {
         /// `vendor/model` (see `seedance models`), or the model's module name.
         model: String,
     },
-    /// Validate, submit, wait for and download one generation.
+    /// Validate, submit, wait for and download one generation (to
+    /// `JOB_ID.mp4` unless --out says where).
     Run(RunArgs),
     /// Print a job's state once.
     Status(JobArgs),
@@ -65,6 +69,27 @@ pub enum Command {
     Wait(WaitArgs),
     /// Ask the vendor to cancel a job (only RunComfy can, and only while queued).
     Cancel(JobArgs),
+    /// Run the simulator in the foreground until Ctrl-C, so that `--sim`
+    /// in other terminals shares it and jobs can be resumed by id.
+    Sim(SimArgs),
+}
+
+/// `seedance sim [serve] [--port PORT]`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Listen on 127.0.0.1:PORT (0 picks a free port).
+    #[arg(long, global = true, default_value_t = 0)]
+    pub port: u16,
+    /// `serve` is the only action, and the default.
+    #[command(subcommand)]
+    pub action: Option<SimAction>,
+}
+
+/// What `seedance sim` does.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SimAction {
+    /// Run the simulator (the same as plain `seedance sim`).
+    Serve,
 }
 
 /// `seedance run`.
@@ -95,7 +120,9 @@ pub struct RunArgs {
 /// How to wait and where to save.
 #[derive(Debug, Args)]
 pub struct WaitFlags {
-    /// Save the video here once the job succeeds.
+    /// Save the video here once the job succeeds (`run` saves to
+    /// `JOB_ID.mp4` in the current folder without it; `wait` prints the
+    /// output URLs instead).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Give up waiting after DURATION (e.g. `90s`, `20m`); the job keeps running.

@@ -2,6 +2,8 @@
 //! model and vendor look-up (with suggestions), the token from the vendor's
 //! `token_env`, `--base-url`, and the poll schedule.
 
+use std::path::Path;
+
 use seedance::catalog::{self, ModelInfo};
 use seedance_runtime::{Connection, PollPolicy, VendorInfo};
 
@@ -80,11 +82,47 @@ pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliErr
     })
 }
 
-/// The resume hint printed after `--no-wait`, a timeout or Ctrl-C.
-pub fn resume_command(target: &str, id: &str, global: &Global) -> String {
-    let mut command = format!("seedance wait {target} {id}");
+/// The resume hint printed after `--no-wait`, a timeout or Ctrl-C: the
+/// `wait` command with the same target (`--base-url` or `--sim`) and, when
+/// the output was to be saved, the same file.
+pub fn resume_command(target: &str, id: &str, global: &Global, out: Option<&Path>) -> String {
+    let mut command = format!("seedance wait {target} {}", shell_word(id));
+    if global.sim {
+        command.push_str(" --sim");
+    }
     if let Some(base_url) = &global.base_url {
-        command.push_str(&format!(" --base-url {base_url}"));
+        command.push_str(&format!(" --base-url {}", shell_word(base_url)));
+    }
+    if let Some(out) = out {
+        command.push_str(&format!(
+            " --out {}",
+            shell_word(&out.display().to_string())
+        ));
     }
     command
+}
+
+/// `text` as one shell word: as it is when plain, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("video.mp4"), "video.mp4");
+        assert_eq!(shell_word("my video.mp4"), "'my video.mp4'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
 }

@@ -2,6 +2,8 @@
 //! can tell "fix your input" from "the vendor said no" from "the job failed"
 //! from "try again later" without parsing messages.
 
+use std::path::PathBuf;
+
 use crate::input::InputError;
 
 /// The documented exit codes (also listed in `seedance --help`).
@@ -23,7 +25,7 @@ pub enum Exit {
     Timeout = 6,
     /// `result` of a job that has not finished yet.
     NotFinished = 7,
-    /// Ctrl-C while waiting; the job keeps running unless `--cancel-on-interrupt`.
+    /// Ctrl-C after submit; the job keeps running unless `--cancel-on-interrupt`.
     Interrupted = 130,
 }
 
@@ -61,18 +63,42 @@ pub enum CliError {
         /// The closest vendor id or model name.
         suggestion: Option<String>,
     },
-    /// `--sim` on a command that resumes a job: in-process jobs die with the process.
+    /// `--sim` on a command that resumes a job, with no `seedance sim`
+    /// running: an in-process simulator would start empty.
     #[error(
-        "--sim starts a fresh simulator inside this process, which cannot know a job \
-         submitted by another process; run `cargo run -p seedance-sim` (it prints its base URL), \
-         then pass `--base-url URL` and set {token_env}=sim-token"
+        "--sim: no `seedance sim` is running (none answers at the URL in {}); \
+         start `seedance sim` in another terminal, submit with `seedance run --sim ...`, \
+         then run this command again (a job of `run --sim` without it lived in that \
+         command's own simulator and ended with it)",
+        state.display()
     )]
-    SimCannotResume {
-        /// The vendor's token variable.
-        token_env: &'static str,
+    SimNotRunning {
+        /// The state file that was looked at.
+        state: PathBuf,
+    },
+    /// `seedance sim` while another one answers at the state file's URL.
+    #[error(
+        "a `seedance sim` is already running at {url} (state file {}); \
+         use it, or stop it first",
+        state.display()
+    )]
+    SimAlreadyRunning {
+        /// Its base URL.
+        url: String,
+        /// The state file naming it.
+        state: PathBuf,
+    },
+    /// The state file of `seedance sim` could not be written.
+    #[error("cannot write the simulator state file {}: {source}", path.display())]
+    SimState {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
     },
     /// `--sim` and `--base-url` together.
-    #[error("--sim and --base-url exclude each other: --sim starts its own simulator")]
+    #[error("--sim and --base-url exclude each other: --sim finds or starts its own simulator")]
     SimWithBaseUrl,
     /// No token in the environment.
     #[error(
@@ -100,8 +126,8 @@ pub enum CliError {
     /// Anything the runtime reports (its messages are the library's).
     #[error(transparent)]
     Runtime(#[from] seedance_runtime::Error),
-    /// Ctrl-C while waiting for a job.
-    #[error("interrupted while waiting for job {job_id}; {what}")]
+    /// Ctrl-C after submit (while waiting or downloading).
+    #[error("interrupted while following job {job_id}; {what}")]
     Interrupted {
         /// The job.
         job_id: String,
@@ -121,12 +147,14 @@ impl CliError {
         match self {
             CliError::UnknownModel { .. }
             | CliError::UnknownTarget { .. }
-            | CliError::SimCannotResume { .. }
+            | CliError::SimNotRunning { .. }
+            | CliError::SimAlreadyRunning { .. }
             | CliError::SimWithBaseUrl => Exit::Usage,
             CliError::Input(_) => Exit::Validation,
             CliError::Interrupted { .. } => Exit::Interrupted,
             CliError::MissingToken { .. }
             | CliError::Sim(_)
+            | CliError::SimState { .. }
             | CliError::Http(_)
             | CliError::Startup(_) => Exit::Other,
             CliError::Runtime(err) => match err {

@@ -52,15 +52,17 @@ pub enum InputError {
         /// The closest accepted value.
         suggestion: Option<String>,
     },
-    /// A `const` field set to another value.
+    /// A `const` field set to another value. The values are kept as JSON
+    /// text: a `Value` (an ordered map with `preserve_order`) would make
+    /// every `Result` of this crate large.
     #[error("{field} is always {expected}, got {value}")]
     NotTheConstant {
         /// Field.
         field: String,
-        /// The only accepted value.
-        expected: Value,
-        /// What was given.
-        value: Value,
+        /// The only accepted value, as JSON.
+        expected: String,
+        /// What was given, as JSON.
+        value: String,
     },
     /// Required fields left out.
     #[error("missing required field{} {}: set {} with --set FIELD=VALUE (`seedance describe {model}` shows them)", plural(missing.len()), missing.join(", "), if missing.len() == 1 { "it" } else { "them" })]
@@ -256,8 +258,8 @@ fn check(field: &Field, name: &str, value: &Value) -> Result<(), InputError> {
         if value != constant {
             return Err(InputError::NotTheConstant {
                 field: name.to_owned(),
-                expected: constant.clone(),
-                value: value.clone(),
+                expected: constant.to_string(),
+                value: value.to_string(),
             });
         }
         return Ok(());
@@ -402,7 +404,7 @@ mod tests {
         let body = build(PRO, &fields(PRO), None, &[]).expect("valid");
         let err = check_required(PRO, &fields(PRO), &body).unwrap_err();
         assert!(
-            err.to_string().contains("first_frame_image_url, prompt"),
+            err.to_string().contains("prompt, first_frame_image_url"),
             "{err}"
         );
     }

@@ -1,23 +1,33 @@
-//! End-to-end tests of the `seedance` binary against the simulator: either
-//! the one `--sim` starts in the child process, or one started here (for
-//! resuming jobs by id across processes). Only 127.0.0.1 is ever contacted:
+//! End-to-end tests of the `seedance` binary against the simulator: the one
+//! `--sim` starts in the child process, one started here (for resuming jobs
+//! by id across processes and injecting faults), or a `seedance sim` child
+//! found through a state file in the test's own folder. Only 127.0.0.1 is ever contacted:
 //! `--sim` rewrites every foreign image URL, and the tokens and proxy
 //! variables of the environment are removed from every child.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use seedance::catalog::{MODELS, ModelInfo};
-use seedance_sim::{JobTiming, Outcome, Sim};
+use seedance_sim::{Fault, JobTiming, Outcome, Route, Sim};
 use serde_json::Value;
 
 const PRO: &str = "runcomfy/bytedance/seedance-1-0/pro/image-to-video";
 
-/// The binary with a clean environment: no vendor token, no proxy.
+/// Where a test's `seedance sim` records its URL: inside the test's own
+/// folder, so no test (and no simulator the developer runs) sees another's.
+fn state_file(dir: &Path) -> PathBuf {
+    dir.join("seedance-sim.url")
+}
+
+/// The binary with a clean environment: no vendor token, no proxy, and a
+/// state file of its own.
 fn seedance(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_seedance"));
-    command.current_dir(dir);
+    command
+        .current_dir(dir)
+        .env("SEEDANCE_SIM_STATE", state_file(dir));
     for info in MODELS {
         command.env_remove(info.vendor.token_env);
     }
@@ -434,9 +444,225 @@ async fn ctrl_c_prints_the_id_and_leaves_the_job_running() {
 }
 
 #[test]
-fn resume_with_sim_explains_the_separate_simulator() {
+fn resume_with_sim_and_no_seedance_sim_says_to_start_one() {
     let dir = tempdir();
     let output = run(seedance(dir.path()).args(["status", "runcomfy", "some-id", "--sim"]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("cargo run -p seedance-sim"));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("start `seedance sim` in another terminal"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn run_without_out_saves_job_id_mp4_in_the_current_folder() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args(["run", "--sim", PRO, "--set", "prompt=a cat"]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let id = stdout
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("job "))
+        .expect("job line");
+    let file = format!("{id}.mp4");
+    assert!(stdout.contains(&format!("saved {file}")), "{stdout}");
+    assert_eq!(
+        std::fs::metadata(dir.path().join(&file))
+            .expect("video saved under the job id")
+            .len(),
+        seedance_sim::VIDEO_LEN as u64
+    );
+}
+
+/// A `seedance sim` child process, stopped with Ctrl-C (SIGINT) on drop.
+struct SimProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl SimProcess {
+    fn start(dir: &Path) -> SimProcess {
+        let mut child = seedance(dir)
+            .arg("sim")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn seedance sim");
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut url)
+            .expect("URL line");
+        SimProcess {
+            child,
+            url: url.trim().to_owned(),
+        }
+    }
+
+    /// Ctrl-C, then the exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        interrupt(self.child.id());
+        let status = self.child.wait().expect("seedance sim exits");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn interrupt(pid: u32) {
+    let sent = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+}
+
+#[test]
+fn seedance_sim_lets_sim_jobs_be_resumed_from_another_process() {
+    let dir = tempdir();
+    let sim = SimProcess::start(dir.path());
+    assert!(sim.url.starts_with("http://127.0.0.1:"), "{}", sim.url);
+    let recorded = std::fs::read_to_string(state_file(dir.path())).expect("state file");
+    assert_eq!(recorded.trim(), sim.url);
+
+    let submitted = run(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        PRO,
+        "--no-wait",
+        "--json",
+        "--set",
+        "prompt=a cat",
+    ]));
+    assert!(submitted.status.success(), "{}", text(&submitted.stderr));
+    let stderr = text(&submitted.stderr);
+    assert!(
+        stderr.contains(&format!("using `seedance sim` at {}", sim.url)),
+        "{stderr}"
+    );
+    let id = json_lines(&submitted)[0]["job_id"]
+        .as_str()
+        .expect("job id")
+        .to_owned();
+    assert!(
+        stderr.contains(&format!("seedance wait {PRO} {id} --sim")),
+        "{stderr}"
+    );
+
+    let status = run(seedance(dir.path()).args(["status", "--sim", "runcomfy", &id, "--json"]));
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert_eq!(json_lines(&status)[0]["state"], "queued");
+
+    let out = dir.path().join("resumed.mp4");
+    let waited = run(seedance(dir.path())
+        .args(["wait", "--sim", "runcomfy", &id, "--out"])
+        .arg(&out));
+    assert!(waited.status.success(), "{}", text(&waited.stderr));
+    assert_eq!(
+        std::fs::metadata(&out).expect("saved").len(),
+        seedance_sim::VIDEO_LEN as u64
+    );
+
+    let status = sim.stop();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        !state_file(dir.path()).exists(),
+        "state file removed on exit"
+    );
+
+    // With the simulator gone, resuming says how to get it back.
+    let gone = run(seedance(dir.path()).args(["status", "--sim", "runcomfy", &id]));
+    assert_eq!(gone.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_error_exits_4_and_names_the_vendor() {
+    let ext = External::start(JobTiming::default()).await;
+    ext.sim.inject(Route::Submit, Fault::Status(400), 1);
+    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
+        seedance_sim::ImageFormat::Png,
+        800,
+        600,
+    ));
+    let image = format!("first_frame_image_url={image}");
+    let output = ext
+        .run(&[
+            "run",
+            PRO,
+            "--json",
+            "--set",
+            "prompt=a cat",
+            "--set",
+            &image,
+        ])
+        .await;
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("RunComfy"), "{stderr}");
+    let last = json_lines(&output).pop().expect("error line");
+    assert_eq!(last["error"]["kind"], "vendor");
+
+    // A wrong token is the vendor's answer too.
+    let mut command = ext.command(&["status", "runcomfy", "some-id"]);
+    command.env("RUNCOMFY_API_TOKEN", "not-the-token");
+    let output = tokio::task::spawn_blocking(move || run(&mut command))
+        .await
+        .expect("child finished");
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("RunComfy"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_the_download_still_prints_the_resume_command() {
+    let ext = External::start(JobTiming::default()).await;
+    // The video answers late, so the Ctrl-C lands in the download.
+    ext.sim.inject(
+        Route::Video,
+        Fault::Delay(std::time::Duration::from_secs(30)),
+        1,
+    );
+    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
+        seedance_sim::ImageFormat::Png,
+        800,
+        600,
+    ));
+    let image = format!("first_frame_image_url={image}");
+    let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut started = tokio::time::Instant::now();
+    while ext.sim.count(Route::Video) == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no download"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    started = tokio::time::Instant::now();
+    interrupt(child.id());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().expect("exit"))
+        .await
+        .expect("child finished");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    let id = text(&output.stdout)
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("job ").map(str::to_owned))
+        .expect("job line");
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("seedance wait {PRO} {id}")),
+        "{stderr}"
+    );
 }

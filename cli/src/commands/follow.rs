@@ -28,17 +28,21 @@ impl Resume {
         match self {
             Resume::Command(command) => format!("resume it with: {command}"),
             Resume::InProcessSim => "it lived in the in-process simulator (--sim), which stops \
-                 with this command, so it cannot be resumed"
+                 with this command, so it cannot be resumed (start `seedance sim` in another \
+                 terminal first to keep --sim jobs)"
                 .to_owned(),
         }
     }
 }
 
-/// Waits for `job`, showing progress, then saves or prints its output.
+/// Waits for `job`, showing progress, then saves its output to `out` or
+/// prints its URLs. Ctrl-C is caught until the very end, the download
+/// included, so the job id and the command that resumes it are never lost.
 pub async fn wait_and_save(
     printer: &Printer,
     job: &Job,
     flags: &WaitFlags,
+    out: Option<&Path>,
     resume: &Resume,
     mut interrupt: Interrupt,
 ) -> Result<(), CliError> {
@@ -47,21 +51,28 @@ pub async fn wait_and_save(
     if let Some(timeout) = flags.timeout {
         options = options.timeout(timeout);
     }
-    let outcome = tokio::select! {
-        outcome = job.wait_with(options, |progress| reporter.show(progress)) => Some(outcome),
-        () = interrupt.received() => None,
-    };
-    reporter.finish();
-    match outcome {
-        Some(Ok(output)) => save(printer, &output, flags.out.as_deref()).await,
-        Some(Err(err)) => {
-            let err = CliError::from(err);
-            if err.exit() == Exit::Timeout {
-                printer.note(&format!("job {}: {}", job.id(), resume.sentence()));
+    let follow = async {
+        let outcome = job
+            .wait_with(options, |progress| reporter.show(progress))
+            .await;
+        reporter.finish();
+        match outcome {
+            Ok(output) => save(printer, &output, out).await,
+            Err(err) => {
+                let err = CliError::from(err);
+                if err.exit() == Exit::Timeout {
+                    printer.note(&format!("job {}: {}", job.id(), resume.sentence()));
+                }
+                Err(err)
             }
-            Err(err)
         }
-        None => Err(on_interrupt(job, flags.cancel_on_interrupt, resume).await),
+    };
+    tokio::select! {
+        result = follow => result,
+        () = interrupt.received() => {
+            reporter.finish();
+            Err(on_interrupt(job, flags.cancel_on_interrupt, resume).await)
+        }
     }
 }
 

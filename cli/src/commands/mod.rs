@@ -5,6 +5,7 @@ mod follow;
 mod models;
 mod resume;
 mod run;
+mod serve;
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
@@ -24,5 +25,6 @@ pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
         Command::Result(args) => resume::result(printer, global, args).await,
         Command::Wait(args) => resume::wait(printer, global, args).await,
         Command::Cancel(args) => resume::cancel(printer, global, args).await,
+        Command::Sim(args) => serve::run(printer, args).await,
     }
 }

@@ -9,21 +9,29 @@ use crate::commands::follow::{self, Interrupt, Resume};
 use crate::connect;
 use crate::error::CliError;
 use crate::output::Printer;
+use crate::sim::Simulator;
 
-/// The job named on the command line, on a connection to its vendor.
-fn job(global: &Global, args: &JobArgs) -> Result<Job, CliError> {
+/// The job named on the command line, on a connection to its vendor, or
+/// with `--sim` to the running `seedance sim` (the only simulator that can
+/// know a job submitted by another process).
+async fn job(global: &Global, args: &JobArgs) -> Result<Job, CliError> {
     let vendor = connect::vendor(&args.target)?;
-    if global.sim {
-        return Err(CliError::SimCannotResume {
-            token_env: vendor.token_env,
-        });
-    }
-    Ok(connect::remote(vendor, global)?.job(args.id.clone()))
+    let conn = if global.sim {
+        if global.base_url.is_some() {
+            return Err(CliError::SimWithBaseUrl);
+        }
+        Simulator::running()
+            .await?
+            .connection(vendor, global.poll_interval)?
+    } else {
+        connect::remote(vendor, global)?
+    };
+    Ok(conn.job(args.id.clone()))
 }
 
 /// Prints the job's state once.
 pub async fn status(printer: &Printer, global: &Global, args: &JobArgs) -> Result<(), CliError> {
-    let job = job(global, args)?;
+    let job = job(global, args).await?;
     let status = job.status().await?;
     printer.result(
         || format!("job {}: {status}", job.id()),
@@ -42,22 +50,28 @@ pub async fn status(printer: &Printer, global: &Global, args: &JobArgs) -> Resul
 
 /// Prints (or saves) a finished job's output.
 pub async fn result(printer: &Printer, global: &Global, args: &ResultArgs) -> Result<(), CliError> {
-    let job = job(global, &args.job)?;
+    let job = job(global, &args.job).await?;
     let output = job.result().await?;
     follow::save(printer, &output, args.out.as_deref()).await
 }
 
 /// Waits for the job, then prints or saves its output.
 pub async fn wait(printer: &Printer, global: &Global, args: &WaitArgs) -> Result<(), CliError> {
-    let job = job(global, &args.job)?;
-    let resume = Resume::Command(connect::resume_command(&args.job.target, job.id(), global));
+    let job = job(global, &args.job).await?;
+    let resume = Resume::Command(connect::resume_command(
+        &args.job.target,
+        job.id(),
+        global,
+        args.wait.out.as_deref(),
+    ));
     let interrupt = Interrupt::listen().await;
-    follow::wait_and_save(printer, &job, &args.wait, &resume, interrupt).await
+    let out = args.wait.out.as_deref();
+    follow::wait_and_save(printer, &job, &args.wait, out, &resume, interrupt).await
 }
 
 /// Asks the vendor to cancel the job.
 pub async fn cancel(printer: &Printer, global: &Global, args: &JobArgs) -> Result<(), CliError> {
-    let job = job(global, args)?;
+    let job = job(global, args).await?;
     let outcome = job.cancel().await?;
     printer.result(
         || format!("job {}: {}", job.id(), follow::cancel_text(outcome)),

@@ -1,9 +1,7 @@
-//! `--sim`: the simulator started inside this process, so `run` works on a
-//! fresh machine with no token and no network.
-//!
-//! The simulator (like the vendors) fetches input images, and so does the
-//! runtime's image check before submit; it must never reach another host.
-//! So in `--sim` mode, image fields are rewritten, each with a note:
+//! Image fields under `--sim`. The simulator (like the vendors) fetches
+//! input images, and so does the runtime's image check before submit; it
+//! must never reach another host. So image fields are rewritten, each
+//! with a note:
 //! - an http(s) URL on any other host becomes the simulator's test image
 //!   ([`TEST_IMAGE`]: a 1280x720 PNG, valid for every model's rules);
 //! - a value starting with `/sim/` is taken relative to the simulator, to
@@ -11,51 +9,17 @@
 //! - a required image field left out is filled with the test image;
 //! - data URIs are kept as they are.
 
-use std::time::Duration;
-
-use seedance_runtime::{Config, Connection, PollPolicy, Secret, VendorInfo};
-use seedance_sim::{ImageFormat, ImageSpec, Sim};
+use seedance_sim::{ImageFormat, ImageSpec};
 use serde_json::{Map, Value};
 
-use crate::error::CliError;
-use crate::schema::Field;
+use super::Simulator;
+use crate::schema::{Field, Kind};
 
-/// Poll interval against the simulator: its jobs advance per poll, not
-/// with time, so waiting takes milliseconds.
-pub const POLL: Duration = Duration::from_millis(10);
-
-/// Width, height and format of the image substituted for foreign URLs.
+/// Width and height of the PNG substituted for foreign URLs.
 pub const TEST_IMAGE: (u32, u32) = (1280, 720);
 
-/// Starts the simulator on 127.0.0.1 (random port).
-pub async fn start() -> Result<Sim, CliError> {
-    Sim::try_start().await.map_err(CliError::Sim)
-}
-
-/// A connection to the in-process simulator with its token, a fast poll
-/// and no proxy (the simulator is on 127.0.0.1).
-pub fn connection(
-    sim: &Sim,
-    vendor: &VendorInfo,
-    poll: Option<Duration>,
-) -> Result<Connection, CliError> {
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .map_err(|err| CliError::Http(err.to_string()))?;
-    let mut config = Config::new(sim.base_url());
-    config.poll = PollPolicy::fixed(poll.unwrap_or(POLL));
-    Ok(Connection::with_parts(
-        vendor.protocol,
-        vendor.name,
-        Secret::from(seedance_sim::TOKEN.to_owned()),
-        http,
-        config,
-    ))
-}
-
 /// The URL of the substituted test image.
-pub fn test_image(sim: &Sim) -> String {
+fn test_image(sim: &Simulator) -> String {
     sim.image_url(&ImageSpec::new(
         ImageFormat::Png,
         TEST_IMAGE.0,
@@ -65,7 +29,7 @@ pub fn test_image(sim: &Sim) -> String {
 
 /// Rewrites the image fields of `body` as the module docs say; returns one
 /// note per change.
-pub fn prepare_images(sim: &Sim, fields: &[Field], body: &mut Map<String, Value>) -> Vec<String> {
+pub fn prepare(sim: &Simulator, fields: &[Field], body: &mut Map<String, Value>) -> Vec<String> {
     let mut notes = Vec::new();
     for field in fields.iter().filter(|field| field.image) {
         match body.get_mut(&field.name) {
@@ -84,7 +48,7 @@ pub fn prepare_images(sim: &Sim, fields: &[Field], body: &mut Map<String, Value>
                     "--sim: {} not given; using the simulator's test image {image}",
                     field.name
                 ));
-                let value = if matches!(field.kind, crate::schema::Kind::Array(_)) {
+                let value = if matches!(field.kind, Kind::Array(_)) {
                     Value::Array(vec![Value::String(image)])
                 } else {
                     Value::String(image)
@@ -97,7 +61,7 @@ pub fn prepare_images(sim: &Sim, fields: &[Field], body: &mut Map<String, Value>
     notes
 }
 
-fn rewrite(sim: &Sim, path: &str, url: &mut String, notes: &mut Vec<String>) {
+fn rewrite(sim: &Simulator, path: &str, url: &mut String, notes: &mut Vec<String>) {
     let base = sim.base_url();
     if url.starts_with("/sim/") {
         *url = format!("{base}{url}");

@@ -1,0 +1,96 @@
+//! `--sim`: the simulator instead of the vendors, so every command works
+//! on a fresh machine with no token and no network. A `seedance sim`
+//! running in another terminal is used when its state file names one that
+//! answers (so jobs outlive the process that submitted them); otherwise
+//! `run --sim` starts one inside the process, whose jobs end with it.
+
+pub mod images;
+pub mod state;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use seedance_runtime::{Config, Connection, PollPolicy, Secret, VendorInfo};
+use seedance_sim::{ImageSpec, Sim};
+
+use crate::error::CliError;
+
+/// Poll interval against the simulator: its jobs advance per poll, not
+/// with time, so waiting takes milliseconds.
+pub const POLL: Duration = Duration::from_millis(10);
+
+/// The simulator `--sim` talks to.
+#[derive(Debug)]
+pub struct Simulator {
+    base_url: String,
+    /// The server, when it runs in this process: dropping it stops it.
+    in_process: Option<Sim>,
+}
+
+impl Simulator {
+    /// For `run --sim`: the running `seedance sim`, else a new one in
+    /// this process.
+    pub async fn find_or_start() -> Result<Simulator, CliError> {
+        if let Some(base_url) = state::running(&state::path()).await {
+            return Ok(Simulator {
+                base_url,
+                in_process: None,
+            });
+        }
+        let sim = Sim::try_start().await.map_err(CliError::Sim)?;
+        Ok(Simulator {
+            base_url: sim.base_url().to_owned(),
+            in_process: Some(sim),
+        })
+    }
+
+    /// For the commands that resume a job: only a running `seedance sim`
+    /// can know it, since an in-process one would start empty.
+    pub async fn running() -> Result<Simulator, CliError> {
+        let path: PathBuf = state::path();
+        match state::running(&path).await {
+            Some(base_url) => Ok(Simulator {
+                base_url,
+                in_process: None,
+            }),
+            None => Err(CliError::SimNotRunning { state: path }),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// True when the simulator (and so every job on it) ends with this process.
+    pub fn is_in_process(&self) -> bool {
+        self.in_process.is_some()
+    }
+
+    /// URL of a test image served by the simulator.
+    pub fn image_url(&self, spec: &ImageSpec) -> String {
+        format!("{}{}", self.base_url, spec.path())
+    }
+
+    /// A connection with the simulator's token, a fast poll and no proxy
+    /// (the simulator is on 127.0.0.1).
+    pub fn connection(
+        &self,
+        vendor: &VendorInfo,
+        poll: Option<Duration>,
+    ) -> Result<Connection, CliError> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .map_err(|err| CliError::Http(err.to_string()))?;
+        let mut config = Config::new(&self.base_url);
+        config.poll = PollPolicy::fixed(poll.unwrap_or(POLL));
+        Ok(Connection::with_parts(
+            vendor.protocol,
+            vendor.name,
+            Secret::from(seedance_sim::TOKEN.to_owned()),
+            http,
+            config,
+        ))
+    }
+}
