@@ -10,7 +10,7 @@ use tokio::io::AsyncWriteExt;
 use crate::{
     connection::Connection,
     error::{ApiError, Error, excerpt},
-    retry::retry_after_header,
+    retry::{Verdict, retry_after_header, retrying},
 };
 
 /// Downloads `url` to `path`; returns the bytes written.
@@ -20,19 +20,14 @@ pub(crate) async fn download(
     url: &str,
     path: &Path,
 ) -> Result<u64, Error> {
-    let policy = conn.config().retry;
-    let mut retry = 0;
-    loop {
-        let err = match attempt(conn, job_id, url, path).await {
-            Ok(written) => return Ok(written),
-            Err(err) => err,
-        };
-        if !err.is_transient() || retry >= policy.max_retries {
-            return Err(err);
-        }
-        tokio::time::sleep(policy.delay(retry, err.retry_after(), fastrand::f64())).await;
-        retry += 1;
-    }
+    let verdict = |outcome: &Result<u64, Error>| match outcome {
+        Err(err) if err.is_transient() => Verdict::Retry(err.retry_after()),
+        _ => Verdict::Final,
+    };
+    retrying(&conn.config().retry, verdict, || {
+        attempt(conn, job_id, url, path)
+    })
+    .await
 }
 
 async fn attempt(

@@ -91,7 +91,8 @@ impl Job {
         protocol::parse_cancel(conn.protocol(), conn.vendor(), &answer, &self.id)
     }
 
-    /// Waits for the result, then downloads its first video (or image) to
+    /// Fetches the result (does not wait: a running job is
+    /// [`Error::NotFinished`]), then downloads its first video (or image) to
     /// `path`; returns the bytes written.
     pub async fn download(&self, path: impl AsRef<Path>) -> Result<u64, Error> {
         self.result().await?.download(path).await

@@ -2,18 +2,26 @@
 //! as possible, so the schema's image rules can be checked before a paid job
 //! is submitted.
 //!
-//! - Data URIs are decoded locally.
+//! - Data URIs are decoded locally ([`data_uri`]).
 //! - http(s) images: one GET with `Range: bytes=0-65535`; dimensions from
 //!   the header bytes, total size from `Content-Range` (or `Content-Length`).
 //!   A JPEG whose frame header lies past a large metadata block gets small
-//!   follow-up Range reads starting exactly where the next segment begins.
+//!   follow-up Range reads, each starting exactly at the next segment marker,
+//!   so segment bodies are skipped unread; when even the follow-up budget is
+//!   spent, the rest is streamed from that marker, bounded, until the header.
 //!   A server that ignores Range (200 with the full body) is streamed only
 //!   until the header is parsed, then the response is dropped.
+//! - When a file-size rule applies and those answers did not give the total
+//!   size, one `HEAD` (`Content-Length`) and then a `Range: bytes=-1` read
+//!   (`Content-Range` total) ask for it; if neither tells, the probe says so
+//!   ([`ImageProbe::file_size_unknown`]) instead of refusing the image.
 //! - Every image is probed concurrently, under one deadline, and the bytes and
 //!   requests spent are counted ([`ProbeReport`]) so tests and benchmarks can
 //!   hold the prober to its promise.
 
+mod data_uri;
 mod jpeg;
+mod remote;
 mod sniff;
 
 use std::{
@@ -21,12 +29,7 @@ use std::{
     time::Duration,
 };
 
-use base64::Engine as _;
 use futures_util::StreamExt;
-use reqwest::{
-    StatusCode,
-    header::{CONTENT_RANGE, RANGE},
-};
 use sniff::{Sniffer, Step};
 
 use crate::validation::{ImageFacts, ImageInput, Rule, Violation};
@@ -39,12 +42,18 @@ pub struct ProbeConfig {
     /// any PNG, WebP, GIF, BMP header and nearly every JPEG).
     pub range_bytes: u64,
     /// Bytes asked for by each follow-up read of a JPEG segment (default
-    /// 4 KiB: a few small segments and the frame header).
+    /// 4 KiB: the next segment's marker and length, or a few small segments
+    /// and the frame header).
     pub follow_up_bytes: u64,
-    /// Follow-up reads allowed per image (default 8).
+    /// Follow-up reads allowed per image (default 64: one per segment, so
+    /// 4 MB of metadata in 64 KB segments).
     pub max_follow_ups: u32,
-    /// Bytes streamed at most from a server that ignores Range (default
-    /// 8 MiB); the stream stops as soon as the header is parsed.
+    /// Bytes all follow-up reads of one image may ask for together (default
+    /// 1 MiB).
+    pub max_follow_up_bytes: u64,
+    /// Bytes streamed at most from a server that ignores Range, or once the
+    /// follow-up budget is spent (default 8 MiB); the stream stops as soon as
+    /// the header is parsed.
     pub max_stream_bytes: u64,
     /// Deadline for probing all images of one input (default 20 s).
     pub timeout: Duration,
@@ -57,7 +66,8 @@ impl Default for ProbeConfig {
         ProbeConfig {
             range_bytes: 64 * 1024,
             follow_up_bytes: 4 * 1024,
-            max_follow_ups: 8,
+            max_follow_ups: 64,
+            max_follow_up_bytes: 1 << 20,
             max_stream_bytes: 8 << 20,
             timeout: Duration::from_secs(20),
             concurrency: 8,
@@ -72,6 +82,9 @@ pub struct ImageProbe {
     pub field: String,
     /// The facts, or why the image could not be read.
     pub facts: Result<ImageFacts, String>,
+    /// True when the file size was wanted (a file-size rule applies) but no
+    /// answer told it, so that rule could not be checked.
+    pub file_size_unknown: bool,
     /// Body bytes received.
     pub bytes_read: u64,
     /// HTTP requests sent (0 for a data URI).
@@ -87,6 +100,17 @@ pub struct ProbeReport {
     pub bytes_read: u64,
     /// HTTP requests sent in total.
     pub requests: u32,
+}
+
+impl ProbeReport {
+    /// Fields whose file-size rule could not be checked: the server told the
+    /// size neither in its answers nor to a `HEAD` or a suffix Range read.
+    pub fn file_size_unknown(&self) -> impl Iterator<Item = &str> {
+        self.images
+            .iter()
+            .filter(|probe| probe.file_size_unknown)
+            .map(|probe| probe.field.as_str())
+    }
 }
 
 /// Reads image headers over HTTP (without the vendor token: image URLs are
@@ -125,7 +149,8 @@ impl Prober {
             .collect();
         let probes: Vec<ImageProbe> = futures_util::stream::iter(wanted.iter().map(|input| {
             let field = input.field.to_string();
-            self.probe_until(input.uri, field, deadline)
+            let want_size = input.rules.iter().any(|rule| rule.kind.needs_file_size());
+            self.probe_until(input.uri, field, want_size, deadline)
         }))
         .buffered(self.config.concurrency.max(1))
         .collect()
@@ -157,183 +182,38 @@ impl Prober {
         (violations, report)
     }
 
-    /// Probes one image (URL or data URI) under the configured deadline.
+    /// Probes one image (URL or data URI) under the configured deadline,
+    /// learning its file size too (see the module docs for what that costs).
     pub async fn probe(&self, uri: &str) -> ImageProbe {
         let deadline = tokio::time::Instant::now() + self.config.timeout;
-        self.probe_until(uri, String::new(), deadline).await
+        self.probe_until(uri, String::new(), true, deadline).await
     }
 
     async fn probe_until(
         &self,
         uri: &str,
         field: String,
+        want_size: bool,
         deadline: tokio::time::Instant,
     ) -> ImageProbe {
         let cost = Cost::default();
         let facts = if uri.starts_with("data:") {
             data_uri_facts(uri)
         } else {
-            match tokio::time::timeout_at(deadline, self.remote(uri, &cost)).await {
+            match tokio::time::timeout_at(deadline, self.remote(uri, want_size, &cost)).await {
                 Ok(facts) => facts,
                 Err(_) => Err(format!("no image header within {:?}", self.config.timeout)),
             }
         };
         ImageProbe {
             field,
+            file_size_unknown: want_size
+                && facts.as_ref().is_ok_and(|facts| facts.file_size.is_none()),
             facts,
             bytes_read: cost.bytes.load(Ordering::Relaxed),
             requests: cost.requests.load(Ordering::Relaxed),
         }
     }
-
-    async fn remote(&self, url: &str, cost: &Cost) -> Result<ImageFacts, String> {
-        let mut sniffer = Sniffer::new();
-        let response = self.range(url, 0, self.config.range_bytes, cost).await?;
-        match response.status() {
-            StatusCode::PARTIAL_CONTENT => {
-                let total = content_range(&response).and_then(|(_, total)| total);
-                read_range(response, 0, self.config.range_bytes, &mut sniffer, cost).await?;
-                let mut follow_ups = 0;
-                loop {
-                    match sniffer.step() {
-                        Step::Done(width, height) => {
-                            return Ok(facts(width, height, total));
-                        }
-                        Step::Fail(why) => return Err(why),
-                        Step::NeedFrom(at) => {
-                            if total.is_some_and(|total| at >= total) {
-                                return Err("the file ends before its image header".to_owned());
-                            }
-                            if follow_ups >= self.config.max_follow_ups {
-                                return Err(format!(
-                                    "no image header after {} range reads",
-                                    follow_ups + 1
-                                ));
-                            }
-                            follow_ups += 1;
-                            let len = self.config.follow_up_bytes;
-                            let response = self.range(url, at, len, cost).await?;
-                            match response.status() {
-                                StatusCode::PARTIAL_CONTENT
-                                    if content_range(&response).map(|(start, _)| start)
-                                        == Some(at) =>
-                                {
-                                    read_range(response, at, len, &mut sniffer, cost).await?;
-                                }
-                                StatusCode::OK => {
-                                    let (width, height) =
-                                        self.stream(response, Sniffer::new(), cost).await?;
-                                    return Ok(facts(width, height, total));
-                                }
-                                status => return Err(format!("follow-up read answered {status}")),
-                            }
-                        }
-                    }
-                }
-            }
-            StatusCode::OK => {
-                let total = response.content_length();
-                let (width, height) = self.stream(response, sniffer, cost).await?;
-                Ok(facts(width, height, total))
-            }
-            status => Err(format!("HTTP {status}")),
-        }
-    }
-
-    /// One Range GET of `len` bytes from `start`.
-    async fn range(
-        &self,
-        url: &str,
-        start: u64,
-        len: u64,
-        cost: &Cost,
-    ) -> Result<reqwest::Response, String> {
-        cost.requests.fetch_add(1, Ordering::Relaxed);
-        let end = start + len.max(1) - 1;
-        self.http
-            .get(url)
-            .header(RANGE, format!("bytes={start}-{end}"))
-            .send()
-            .await
-            .map_err(|err| format!("cannot read image: {err}"))
-    }
-
-    /// Streams a whole-file answer until the sniffer has the header, then
-    /// drops it (closing the connection) without reading further.
-    async fn stream(
-        &self,
-        response: reqwest::Response,
-        mut sniffer: Sniffer,
-        cost: &Cost,
-    ) -> Result<(u32, u32), String> {
-        let mut at = 0u64;
-        let mut body = response.bytes_stream();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|err| format!("cannot read image: {err}"))?;
-            cost.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-            sniffer.feed(at, &chunk);
-            at += chunk.len() as u64;
-            match sniffer.step() {
-                Step::Done(width, height) => return Ok((width, height)),
-                Step::Fail(why) => return Err(why),
-                Step::NeedFrom(_) if at >= self.config.max_stream_bytes => {
-                    return Err(format!(
-                        "no image header in the first {} bytes",
-                        self.config.max_stream_bytes
-                    ));
-                }
-                Step::NeedFrom(_) => {}
-            }
-        }
-        Err("the file ends before its image header".to_owned())
-    }
-}
-
-/// Reads at most `len` bytes of a 206 body into the sniffer.
-async fn read_range(
-    response: reqwest::Response,
-    start: u64,
-    len: u64,
-    sniffer: &mut Sniffer,
-    cost: &Cost,
-) -> Result<(), String> {
-    let mut got = 0u64;
-    let mut body = response.bytes_stream();
-    while got < len {
-        let Some(chunk) = body.next().await else {
-            break;
-        };
-        let chunk = chunk.map_err(|err| format!("cannot read image: {err}"))?;
-        cost.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-        let keep = usize::try_from(len - got)
-            .unwrap_or(usize::MAX)
-            .min(chunk.len());
-        sniffer.feed(start + got, &chunk[..keep]);
-        got += keep as u64;
-        // Stop (dropping the rest of the answer) once the header is parsed.
-        if matches!(sniffer.step(), Step::Done(..)) {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// `Content-Range: bytes START-END/TOTAL` as (START, TOTAL); TOTAL is
-/// `None` for `*`.
-fn content_range(response: &reqwest::Response) -> Option<(u64, Option<u64>)> {
-    parse_content_range(response.headers().get(CONTENT_RANGE)?.to_str().ok()?)
-}
-
-fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
-    let rest = value.trim().strip_prefix("bytes")?.trim_start();
-    let (range, total) = rest.split_once('/')?;
-    let (start, _end) = range.split_once('-')?;
-    let start = start.trim().parse().ok()?;
-    let total = match total.trim() {
-        "*" => None,
-        total => Some(total.parse().ok()?),
-    };
-    Some((start, total))
 }
 
 fn facts(width: u32, height: u32, file_size: Option<u64>) -> ImageFacts {
@@ -346,7 +226,7 @@ fn facts(width: u32, height: u32, file_size: Option<u64>) -> ImageFacts {
 
 /// Decodes a data URI (base64 or percent-encoded) and reads its header.
 fn data_uri_facts(uri: &str) -> Result<ImageFacts, String> {
-    let bytes = decode_data_uri(uri)?;
+    let bytes = data_uri::decode(uri)?;
     let mut sniffer = Sniffer::new();
     sniffer.feed(0, &bytes);
     match sniffer.step() {
@@ -356,58 +236,9 @@ fn data_uri_facts(uri: &str) -> Result<ImageFacts, String> {
     }
 }
 
-fn decode_data_uri(uri: &str) -> Result<Vec<u8>, String> {
-    let rest = uri.strip_prefix("data:").ok_or("not a data URI")?;
-    let (header, payload) = rest.split_once(',').ok_or("data URI without a comma")?;
-    if header.ends_with(";base64") {
-        let engine = base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-        );
-        engine
-            .decode(payload.trim())
-            .map_err(|err| format!("invalid base64 in data URI: {err}"))
-    } else {
-        percent_decode(payload)
-    }
-}
-
-fn percent_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|hex| std::str::from_utf8(hex).ok())
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                .ok_or("invalid percent escape in data URI")?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn content_range_forms() {
-        assert_eq!(
-            parse_content_range("bytes 0-65535/1234567"),
-            Some((0, Some(1_234_567)))
-        );
-        assert_eq!(parse_content_range("bytes 100-200/*"), Some((100, None)));
-        assert_eq!(parse_content_range("bytes */1000"), None);
-        assert_eq!(parse_content_range("items 0-1/2"), None);
-    }
 
     #[test]
     fn data_uri_png_is_read_locally() {

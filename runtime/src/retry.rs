@@ -2,12 +2,18 @@
 //!
 //! Defaults follow openai-python: 2 retries, 0.5 s doubling to 8 s, up to
 //! 25% jitter taken off, and a server's `Retry-After` honoured up to a bound.
-//! A submit POST is never retried here except when the connection failed
-//! before the request was written (see `Connection::submit`).
+//! A POST (submit, cancel) is re-sent only when the connection failed before
+//! the request was written (see `Connection::post`, used by
+//! `Connection::submit_raw`). [`retrying`] is the one loop every retried
+//! request goes through; the wait loop keeps its own poll schedule.
 
-use std::time::{Duration, SystemTime};
+use std::{
+    future::Future,
+    time::{Duration, SystemTime},
+};
 
-/// How idempotent requests (status, result, download, cancel) are retried.
+/// How requests are retried: idempotent GETs (status, result, download) on
+/// transient failures; POSTs (submit, cancel) only on connect errors.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).
@@ -60,6 +66,40 @@ impl RetryPolicy {
         match retry_after {
             Some(after) => after.min(self.max_retry_after),
             None => apply_jitter(self.backoff(retry), self.jitter, unit),
+        }
+    }
+}
+
+/// What a finished attempt calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Return this outcome as it is.
+    Final,
+    /// Try again (if retries are left), after the server's `Retry-After`
+    /// when it sent one, else after the backoff.
+    Retry(Option<Duration>),
+}
+
+/// Runs `attempt` until `verdict` calls its outcome final or `policy` has no
+/// retries left, sleeping [`RetryPolicy::delay`] between attempts; returns
+/// the last outcome.
+pub(crate) async fn retrying<T, E, Fut>(
+    policy: &RetryPolicy,
+    mut verdict: impl FnMut(&Result<T, E>) -> Verdict,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, E>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut retry = 0;
+    loop {
+        let outcome = attempt().await;
+        match verdict(&outcome) {
+            Verdict::Retry(retry_after) if retry < policy.max_retries => {
+                tokio::time::sleep(policy.delay(retry, retry_after, fastrand::f64())).await;
+                retry += 1;
+            }
+            _ => return outcome,
         }
     }
 }

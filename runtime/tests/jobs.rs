@@ -304,9 +304,22 @@ async fn malformed_and_truncated_json_are_errors_with_the_id() {
     assert!(matches!(err, Error::Decode { .. }), "{err}");
     assert_eq!(err.job_id(), Some(job.id()));
 
-    sim.inject(Route::Result, Fault::TruncatedJson, 3);
+    // A body cut short is a transport failure: the GET is retried, so every
+    // attempt gets a truncated answer, and the last failure is returned.
+    let attempts = fast_retry().max_retries + 1;
+    let before = sim.count(Route::Result);
+    sim.inject(Route::Result, Fault::TruncatedJson, attempts);
     let err = job.result().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(err.job_id(), Some(job.id()), "{err}");
+    assert_eq!(sim.count(Route::Result) - before, u64::from(attempts));
+    assert_eq!(sim.pending_faults(Route::Result), 0);
+    // One truncated answer is ridden out by the retry.
+    sim.inject(Route::Result, Fault::TruncatedJson, 1);
+    assert!(!matches!(
+        job.result().await,
+        Err(Error::Transport { .. } | Error::Decode { .. })
+    ));
 }
 
 #[tokio::test]
@@ -337,7 +350,8 @@ async fn submit_with_lost_answer_is_uncertain_and_not_resent() {
 #[tokio::test]
 async fn submit_rejected_for_a_bad_token_is_definite() {
     let sim = Sim::start().await;
-    let client = Client::<AimlApi>::new("wrong")
+    const TOKEN: &str = "sk-test-SHOULD-NOT-APPEAR";
+    let client = Client::<AimlApi>::new(TOKEN)
         .unwrap()
         .with_base_url(sim.base_url());
     let err = client.submit(&aiml_input(&sim)).await.unwrap_err();
@@ -348,7 +362,9 @@ async fn submit_rejected_for_a_bad_token_is_definite() {
         }
         other => panic!("{other}"),
     }
-    assert!(!err.to_string().contains("wrong"));
+    assert!(!err.to_string().contains(TOKEN), "{err}");
+    assert!(!format!("{err:?}").contains(TOKEN), "{err:?}");
+    assert!(!format!("{client:?}").contains(TOKEN));
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! any file size, served lazily (big files cost nothing) with Range support.
 //!
 //! The spec travels in the URL:
-//! `/sim/images/img.png?w=800&h=600&size=1000000&meta=70000&norange=1`.
+//! `/sim/images/img.png?w=800&h=600&size=1000000&meta=70000&norange=1&hide=get`.
 
 use std::collections::HashMap;
 use std::io;
@@ -10,7 +10,7 @@ use std::io;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query};
 use axum::http::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
@@ -63,8 +63,55 @@ impl ImageFormat {
     }
 }
 
-/// A test image: format, dimensions, total file size, JPEG metadata size and
-/// whether the server ignores `Range`.
+/// Which answers leave out the file's total size, as servers that generate
+/// or proxy files on the fly do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum HideSize {
+    /// Every answer tells the size (the default).
+    #[default]
+    Nowhere,
+    /// GET answers do not (`Content-Range: bytes a-b/*`, a 200 sent chunked
+    /// without `Content-Length`); a HEAD and a suffix range (`bytes=-N`) do.
+    Get,
+    /// GET and HEAD answers do not; only a suffix range does.
+    GetAndHead,
+    /// No answer does.
+    Everywhere,
+}
+
+impl HideSize {
+    /// The URL spelling (`hide=`), `None` for [`HideSize::Nowhere`].
+    const fn as_query(self) -> Option<&'static str> {
+        match self {
+            HideSize::Nowhere => None,
+            HideSize::Get => Some("get"),
+            HideSize::GetAndHead => Some("head"),
+            HideSize::Everywhere => Some("all"),
+        }
+    }
+
+    fn from_query(value: &str) -> Option<Self> {
+        match value {
+            "get" => Some(HideSize::Get),
+            "head" => Some(HideSize::GetAndHead),
+            "all" => Some(HideSize::Everywhere),
+            _ => None,
+        }
+    }
+
+    /// Whether an answer to this request leaves the size out.
+    fn hides(self, method: &Method, suffix_range: bool) -> bool {
+        match self {
+            HideSize::Nowhere => false,
+            HideSize::Get => method != Method::HEAD && !suffix_range,
+            HideSize::GetAndHead => !suffix_range,
+            HideSize::Everywhere => true,
+        }
+    }
+}
+
+/// A test image: format, dimensions, total file size, JPEG metadata size,
+/// whether the server ignores `Range` and where it hides the file size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageSpec {
     /// File format.
@@ -82,6 +129,8 @@ pub struct ImageSpec {
     /// When set, the server answers 200 with the whole body even to a Range
     /// request.
     pub ignore_range: bool,
+    /// Answers that leave out the total size.
+    pub hide_size: HideSize,
 }
 
 impl ImageSpec {
@@ -94,6 +143,7 @@ impl ImageSpec {
             file_size: None,
             metadata: 0,
             ignore_range: false,
+            hide_size: HideSize::Nowhere,
         }
     }
 
@@ -113,6 +163,13 @@ impl ImageSpec {
     /// Makes the server ignore `Range` and always answer 200 with everything.
     pub fn ignore_range(mut self) -> Self {
         self.ignore_range = true;
+        self
+    }
+
+    /// Makes the server leave the total size out of the answers `hide`
+    /// names.
+    pub fn hide_size(mut self, hide: HideSize) -> Self {
+        self.hide_size = hide;
         self
     }
 
@@ -155,6 +212,20 @@ impl ImageSpec {
         )
     }
 
+    /// The file as a percent-encoded (not base64) `data:image/...,` URI:
+    /// unreserved ASCII bytes as they are, every other byte as `%XX`.
+    pub fn percent_data_uri(&self) -> String {
+        let mut uri = format!("data:{},", self.format.mime());
+        for byte in self.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                uri.push(char::from(byte));
+            } else {
+                uri.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        uri
+    }
+
     /// Path and query under the simulator's base URL.
     pub fn path(&self) -> String {
         let mut path = format!(
@@ -171,6 +242,9 @@ impl ImageSpec {
         }
         if self.ignore_range {
             path.push_str("&norange=1");
+        }
+        if let Some(hide) = self.hide_size.as_query() {
+            path.push_str(&format!("&hide={hide}"));
         }
         path
     }
@@ -192,6 +266,9 @@ impl ImageSpec {
         spec.ignore_range = query
             .get("norange")
             .is_some_and(|v| v == "1" || v == "true");
+        if let Some(hide) = query.get("hide") {
+            spec.hide_size = HideSize::from_query(hide)?;
+        }
         Some(spec)
     }
 }
@@ -334,8 +411,9 @@ fn stream_body(header: Bytes, start: u64, end: u64) -> Body {
     Body::from_stream(stream)
 }
 
-/// `GET /sim/images/{name}`: the image described by the URL.
+/// `GET /sim/images/{name}` (and `HEAD`): the image described by the URL.
 pub(crate) async fn serve(
+    method: Method,
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -343,25 +421,35 @@ pub(crate) async fn serve(
     let Some(spec) = ImageSpec::from_request(&name, &query) else {
         return (
             StatusCode::NOT_FOUND,
-            "unknown image: use /sim/images/img.{png,jpg,webp}?w=..&h=..[&size=..][&meta=..][&norange=1]",
+            "unknown image: use /sim/images/img.{png,jpg,webp}?w=..&h=..[&size=..][&meta=..][&norange=1][&hide=get|head|all]",
         )
             .into_response();
     };
     let total = spec.total_size();
     let header = Bytes::from(spec.header());
+    let range_header = headers.get(RANGE).and_then(|value| value.to_str().ok());
     let range = if spec.ignore_range {
         ByteRange::Full
     } else {
-        parse_range(
-            headers.get(RANGE).and_then(|value| value.to_str().ok()),
-            total,
-        )
+        parse_range(range_header, total)
+    };
+    let suffix_range =
+        !spec.ignore_range && range_header.is_some_and(|value| value.trim().starts_with("bytes=-"));
+    let hidden = spec.hide_size.hides(&method, suffix_range);
+    let total_text = if hidden {
+        "*".to_owned()
+    } else {
+        total.to_string()
     };
     let mut builder = Response::builder().header(CONTENT_TYPE, spec.format.mime());
     if !spec.ignore_range {
         builder = builder.header(ACCEPT_RANGES, "bytes");
     }
     let response = match range {
+        // Without a Content-Length the body goes out chunked.
+        ByteRange::Full if hidden => builder
+            .status(StatusCode::OK)
+            .body(stream_body(header, 0, total)),
         ByteRange::Full => builder
             .status(StatusCode::OK)
             .header(CONTENT_LENGTH, total)
@@ -369,8 +457,11 @@ pub(crate) async fn serve(
         ByteRange::Part(start, end) => builder
             .status(StatusCode::PARTIAL_CONTENT)
             .header(CONTENT_LENGTH, end + 1 - start)
-            .header(CONTENT_RANGE, format!("bytes {start}-{end}/{total}"))
+            .header(CONTENT_RANGE, format!("bytes {start}-{end}/{total_text}"))
             .body(stream_body(header, start, end + 1)),
+        ByteRange::Unsatisfiable if hidden => builder
+            .status(StatusCode::RANGE_NOT_SATISFIABLE)
+            .body(Body::empty()),
         ByteRange::Unsatisfiable => builder
             .status(StatusCode::RANGE_NOT_SATISFIABLE)
             .header(CONTENT_RANGE, format!("bytes */{total}"))
@@ -435,7 +526,8 @@ mod tests {
         let spec = ImageSpec::new(ImageFormat::Webp, 10, 20)
             .file_size(5000)
             .metadata(3)
-            .ignore_range();
+            .ignore_range()
+            .hide_size(HideSize::GetAndHead);
         let path = spec.path();
         let (name, query) = path
             .trim_start_matches("/sim/images/")

@@ -36,7 +36,7 @@ mod time;
 mod video;
 
 pub use faults::{Fault, Route};
-pub use images::{ImageFormat, ImageSpec};
+pub use images::{HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};
 pub use protocols::Vendor;
 pub use sim::Sim;

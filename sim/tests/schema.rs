@@ -105,7 +105,8 @@ fn catches_each_local_rule() {
             LITE_I2V,
             json!({ "prompt": "x", "first_frame_image_url": URL, "resolution": "4k", "duration": 7 })
         ),
-        pairs(&[("duration", "enum"), ("resolution", "enum")])
+        // Schema property order (serde_json keeps it: `preserve_order`).
+        pairs(&[("resolution", "enum"), ("duration", "enum")])
     );
     assert_eq!(
         rules(
@@ -113,7 +114,7 @@ fn catches_each_local_rule() {
             LITE_I2V,
             json!({ "prompt": 5, "first_frame_image_url": URL, "duration": "5" })
         ),
-        pairs(&[("duration", "type"), ("prompt", "type")])
+        pairs(&[("prompt", "type"), ("duration", "type")])
     );
     assert_eq!(
         rules("runcomfy", LITE_I2V, json!([1])),

@@ -14,7 +14,7 @@ use reqwest::{Method, Response, header::CONTENT_TYPE};
 use super::Connection;
 use crate::{
     error::Error,
-    retry::{is_retryable_status, retry_after_header},
+    retry::{Verdict, is_retryable_status, retry_after_header, retrying},
 };
 
 /// A complete answer: status, `Retry-After`, body.
@@ -38,23 +38,16 @@ impl Connection {
     /// retryable status that persists is returned as an answer (the protocol
     /// turns it into an error with the vendor's message).
     pub(crate) async fn get(&self, path: &str, job_id: Option<&str>) -> Result<Answer, Error> {
-        let policy = self.config().retry;
-        let mut retry = 0;
-        loop {
-            let (wait, last) = match self.attempt(Method::GET, path, None).await {
-                Ok(answer) if is_retryable_status(answer.status) => {
-                    (answer.retry_after, Ok(answer))
-                }
-                Ok(answer) => return Ok(answer),
-                Err(Failure::Http(err)) if !err.is_builder() => (None, Err(Failure::Http(err))),
-                Err(failure) => return Err(self.failure(failure, path, job_id)),
-            };
-            if retry >= policy.max_retries {
-                return last.map_err(|failure| self.failure(failure, path, job_id));
-            }
-            tokio::time::sleep(policy.delay(retry, wait, fastrand::f64())).await;
-            retry += 1;
-        }
+        let verdict = |outcome: &Result<Answer, Failure>| match outcome {
+            Ok(answer) if is_retryable_status(answer.status) => Verdict::Retry(answer.retry_after),
+            Err(Failure::Http(err)) if !err.is_builder() => Verdict::Retry(None),
+            _ => Verdict::Final,
+        };
+        retrying(&self.config().retry, verdict, || {
+            self.attempt(Method::GET, path, None)
+        })
+        .await
+        .map_err(|failure| self.failure(failure, path, job_id))
     }
 
     /// POST a JSON body, re-sent only after a connect failure. `Err` from a
@@ -66,24 +59,21 @@ impl Connection {
         body: Vec<u8>,
         job_id: Option<&str>,
     ) -> Result<Answer, (Error, bool)> {
-        let policy = self.config().retry;
-        let mut retry = 0;
-        loop {
-            match self.attempt(Method::POST, path, Some(body.clone())).await {
-                Ok(answer) => return Ok(answer),
-                Err(Failure::Http(err)) if err.is_connect() && retry < policy.max_retries => {
-                    tokio::time::sleep(policy.delay(retry, None, fastrand::f64())).await;
-                    retry += 1;
-                }
-                Err(failure) => {
-                    let sent = match &failure {
-                        Failure::Http(err) => !err.is_connect() && !err.is_builder(),
-                        Failure::TooLarge(_) => true,
-                    };
-                    return Err((self.failure(failure, path, job_id), sent));
-                }
-            }
-        }
+        let verdict = |outcome: &Result<Answer, Failure>| match outcome {
+            Err(Failure::Http(err)) if err.is_connect() => Verdict::Retry(None),
+            _ => Verdict::Final,
+        };
+        retrying(&self.config().retry, verdict, || {
+            self.attempt(Method::POST, path, Some(body.clone()))
+        })
+        .await
+        .map_err(|failure| {
+            let sent = match &failure {
+                Failure::Http(err) => !err.is_connect() && !err.is_builder(),
+                Failure::TooLarge(_) => true,
+            };
+            (self.failure(failure, path, job_id), sent)
+        })
     }
 
     /// One request and its whole (bounded) body.
