@@ -5,18 +5,15 @@
 //! `/sim/images/img.png?w=800&h=600&size=1000000&meta=70000&norange=1&hide=get`.
 
 use std::collections::HashMap;
-use std::io;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query};
-use axum::http::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::Method;
 use base64::Engine as _;
 
-/// Chunk size of the streamed padding.
-const CHUNK: usize = 64 * 1024;
-static ZEROS: [u8; CHUNK] = [0; CHUNK];
+mod headers;
+mod serve;
+
+use headers::{jpeg_header, png_header, webp_header};
+pub(crate) use serve::serve;
 
 /// Image file formats the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -273,211 +270,9 @@ impl ImageSpec {
     }
 }
 
-fn png_header(width: u32, height: u32) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    out.extend_from_slice(&13u32.to_be_bytes());
-    let chunk_start = out.len();
-    out.extend_from_slice(b"IHDR");
-    out.extend_from_slice(&width.to_be_bytes());
-    out.extend_from_slice(&height.to_be_bytes());
-    // Bit depth 8, colour type 6 (RGBA), deflate, adaptive filter, no interlace.
-    out.extend_from_slice(&[8, 6, 0, 0, 0]);
-    let crc = crc32(&out[chunk_start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-    out
-}
-
-fn jpeg_header(width: u32, height: u32, metadata: usize) -> Vec<u8> {
-    const MAX_SEGMENT_PAYLOAD: usize = 65_533;
-    const EXIF_ID: &[u8] = b"Exif\0\0";
-    let mut out = vec![0xFF, 0xD8];
-    let mut left = metadata;
-    while left > 0 {
-        let payload = left.min(MAX_SEGMENT_PAYLOAD);
-        out.extend_from_slice(&[0xFF, 0xE1]);
-        let length = u16::try_from(payload + 2).unwrap_or(u16::MAX);
-        out.extend_from_slice(&length.to_be_bytes());
-        let id = EXIF_ID.len().min(payload);
-        out.extend_from_slice(&EXIF_ID[..id]);
-        out.resize(out.len() + payload - id, 0);
-        left -= payload;
-    }
-    let w = u16::try_from(width).unwrap_or(u16::MAX);
-    let h = u16::try_from(height).unwrap_or(u16::MAX);
-    // SOF0: length 17, precision 8, height, width, 3 components.
-    out.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
-    out.extend_from_slice(&h.to_be_bytes());
-    out.extend_from_slice(&w.to_be_bytes());
-    out.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
-    out
-}
-
-fn webp_header(width: u32, height: u32, total: u64) -> Vec<u8> {
-    let mut out = b"RIFF".to_vec();
-    let riff_size = u32::try_from(total.saturating_sub(8)).unwrap_or(u32::MAX);
-    out.extend_from_slice(&riff_size.to_le_bytes());
-    out.extend_from_slice(b"WEBPVP8X");
-    out.extend_from_slice(&10u32.to_le_bytes());
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    let w = width.clamp(1, 1 << 24) - 1;
-    let h = height.clamp(1, 1 << 24) - 1;
-    out.extend_from_slice(&w.to_le_bytes()[..3]);
-    out.extend_from_slice(&h.to_le_bytes()[..3]);
-    out
-}
-
-/// CRC-32 (IEEE), bitwise: only ever run over 17 bytes.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
-/// A parsed `Range` header against a file of `total` bytes.
-#[derive(Debug, PartialEq, Eq)]
-enum ByteRange {
-    /// No usable range: the whole file.
-    Full,
-    /// Inclusive byte range.
-    Part(u64, u64),
-    /// Outside the file: 416.
-    Unsatisfiable,
-}
-
-fn parse_range(value: Option<&str>, total: u64) -> ByteRange {
-    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
-        return ByteRange::Full;
-    };
-    if spec.contains(',') {
-        return ByteRange::Full;
-    }
-    let Some((start, end)) = spec.split_once('-') else {
-        return ByteRange::Full;
-    };
-    let (start, end) = (start.trim(), end.trim());
-    if start.is_empty() {
-        let Ok(suffix) = end.parse::<u64>() else {
-            return ByteRange::Full;
-        };
-        if suffix == 0 || total == 0 {
-            return ByteRange::Unsatisfiable;
-        }
-        return ByteRange::Part(total.saturating_sub(suffix), total - 1);
-    }
-    let Ok(start) = start.parse::<u64>() else {
-        return ByteRange::Full;
-    };
-    let end = if end.is_empty() {
-        total.saturating_sub(1)
-    } else {
-        match end.parse::<u64>() {
-            Ok(end) if end >= start => end.min(total.saturating_sub(1)),
-            _ => return ByteRange::Full,
-        }
-    };
-    if start >= total {
-        return ByteRange::Unsatisfiable;
-    }
-    ByteRange::Part(start, end)
-}
-
-/// Bytes `start..end` (exclusive) of a file made of `header` then zeros,
-/// streamed in chunks.
-fn stream_body(header: Bytes, start: u64, end: u64) -> Body {
-    let stream = futures_util::stream::unfold(start, move |offset| {
-        let header = header.clone();
-        async move {
-            if offset >= end {
-                return None;
-            }
-            let header_len = header.len() as u64;
-            let chunk = if offset < header_len {
-                let stop = end.min(header_len);
-                header.slice(offset as usize..stop as usize)
-            } else {
-                let len = (end - offset).min(CHUNK as u64) as usize;
-                Bytes::from_static(&ZEROS[..len])
-            };
-            let next = offset + chunk.len() as u64;
-            Some((Ok::<Bytes, io::Error>(chunk), next))
-        }
-    });
-    Body::from_stream(stream)
-}
-
-/// `GET /sim/images/{name}` (and `HEAD`): the image described by the URL.
-pub(crate) async fn serve(
-    method: Method,
-    Path(name): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(spec) = ImageSpec::from_request(&name, &query) else {
-        return (
-            StatusCode::NOT_FOUND,
-            "unknown image: use /sim/images/img.{png,jpg,webp}?w=..&h=..[&size=..][&meta=..][&norange=1][&hide=get|head|all]",
-        )
-            .into_response();
-    };
-    let total = spec.total_size();
-    let header = Bytes::from(spec.header());
-    let range_header = headers.get(RANGE).and_then(|value| value.to_str().ok());
-    let range = if spec.ignore_range {
-        ByteRange::Full
-    } else {
-        parse_range(range_header, total)
-    };
-    let suffix_range =
-        !spec.ignore_range && range_header.is_some_and(|value| value.trim().starts_with("bytes=-"));
-    let hidden = spec.hide_size.hides(&method, suffix_range);
-    let total_text = if hidden {
-        "*".to_owned()
-    } else {
-        total.to_string()
-    };
-    let mut builder = Response::builder().header(CONTENT_TYPE, spec.format.mime());
-    if !spec.ignore_range {
-        builder = builder.header(ACCEPT_RANGES, "bytes");
-    }
-    let response = match range {
-        // Without a Content-Length the body goes out chunked.
-        ByteRange::Full if hidden => builder
-            .status(StatusCode::OK)
-            .body(stream_body(header, 0, total)),
-        ByteRange::Full => builder
-            .status(StatusCode::OK)
-            .header(CONTENT_LENGTH, total)
-            .body(stream_body(header, 0, total)),
-        ByteRange::Part(start, end) => builder
-            .status(StatusCode::PARTIAL_CONTENT)
-            .header(CONTENT_LENGTH, end + 1 - start)
-            .header(CONTENT_RANGE, format!("bytes {start}-{end}/{total_text}"))
-            .body(stream_body(header, start, end + 1)),
-        ByteRange::Unsatisfiable if hidden => builder
-            .status(StatusCode::RANGE_NOT_SATISFIABLE)
-            .body(Body::empty()),
-        ByteRange::Unsatisfiable => builder
-            .status(StatusCode::RANGE_NOT_SATISFIABLE)
-            .header(CONTENT_RANGE, format!("bytes */{total}"))
-            .body(Body::empty()),
-    };
-    response.unwrap_or_else(|_| {
-        let mut fallback = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        fallback
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        fallback
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::serve::{ByteRange, parse_range};
     use super::*;
 
     #[test]
