@@ -3,6 +3,11 @@
 //! - `cargo xtask regen`: regenerate `generated/` from `schemas/`.
 //! - `cargo xtask regen --check`: fail, naming the stale files, when
 //!   `generated/` differs from what `schemas/` produce (CI runs this).
+//! - `cargo xtask regen --schemas DIR --out DIR [--check]`: the same from
+//!   another schema tree into another crate folder (benchmarks, experiments).
+//! - `cargo xtask synth N OUT_DIR`: write a synthetic corpus of `N` model
+//!   schemas plus the vendors' `vendor.json` under `OUT_DIR` (the
+//!   regen-scaling benchmark; the generator lives in `benches/src/synth.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,14 +15,25 @@ use std::{env, fs};
 
 use seedance_codegen::{GeneratedFile, REGEN_COMMAND, generate};
 
+/// The synthetic corpus generator, shared with the benchmarks (std only).
+#[path = "../../benches/src/synth.rs"]
+mod synth;
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["regen"] => regen(Mode::Write),
         ["regen", "--check"] => regen(Mode::Check),
-        _ => Err(format!(
-            "usage: cargo xtask regen [--check]\n  regen          write generated/ from schemas/\n  regen --check  fail when generated/ is stale"
+        ["regen", "--schemas", schemas, "--out", out] => {
+            regen_tree(Path::new(schemas), Path::new(out), Mode::Write)
+        }
+        ["regen", "--schemas", schemas, "--out", out, "--check"] => {
+            regen_tree(Path::new(schemas), Path::new(out), Mode::Check)
+        }
+        ["synth", n, out] => synthesize(n, Path::new(out)),
+        _ => Err(String::from(
+            "usage: cargo xtask regen [--check]\n  regen          write generated/ from schemas/\n  regen --check  fail when generated/ is stale\n  regen --schemas DIR --out DIR [--check]\n                 the same from another schema tree into another folder\n  synth N OUT_DIR\n                 write a synthetic corpus of N model schemas under OUT_DIR",
         )),
     };
     match result {
@@ -69,6 +85,40 @@ fn regen(mode: Mode) -> Result<(), String> {
             ))
         }
     }
+}
+
+/// `regen` from any schema tree into any output folder (paths as given,
+/// relative to the current directory).
+fn regen_tree(schemas: &Path, out: &Path, mode: Mode) -> Result<(), String> {
+    let files = generate(schemas).map_err(|e| e.to_string())?;
+    let stale = sync(out, &files, mode)?;
+    match (mode, stale.is_empty()) {
+        (_, true) => {
+            println!("{} is up to date ({} files)", out.display(), files.len());
+            Ok(())
+        }
+        (Mode::Write, false) => {
+            println!("wrote {} of {} files to {}", stale.len(), files.len(), out.display());
+            Ok(())
+        }
+        (Mode::Check, false) => Err(format!(
+            "{} is stale: {} files differ from what {} produce",
+            out.display(),
+            stale.len(),
+            schemas.display()
+        )),
+    }
+}
+
+/// `synth N OUT_DIR`.
+fn synthesize(n: &str, out: &Path) -> Result<(), String> {
+    let n: usize = n
+        .parse()
+        .map_err(|_| format!("synth: N must be a number of models, not {n:?}"))?;
+    let written = synth::write_corpus(n, out)
+        .map_err(|e| format!("cannot write the corpus under {}: {e}", out.display()))?;
+    println!("wrote {written} model schemas under {}", out.display());
+    Ok(())
 }
 
 /// Brings `out` in line with `files` (or only compares, in check mode) and
