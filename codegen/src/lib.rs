@@ -128,6 +128,8 @@ publish.workspace = true
 
 [features]
 default = [{defaults}]
+# `seedance::catalog`: every model as data (the command line uses it).
+catalog = []
 {features}
 [dependencies]
 seedance-runtime.workspace = true

@@ -19,6 +19,10 @@ pub use seedance_runtime::{
     PollPolicy, Progress, RetryPolicy, SubmitOptions, WaitOptions,
 };
 
+/// Every model as data, for tools that choose a model at run time
+/// (cargo feature `catalog`: it compiles every model's serde code, which
+/// a program using a few models does not need).
+#[cfg(feature = "catalog")]
 #[rustfmt::skip]
 pub mod catalog;
 

@@ -86,6 +86,10 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
             CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output, PollPolicy,
             Progress, RetryPolicy, SubmitOptions, WaitOptions,
         };
+        /// Every model as data, for tools that choose a model at run time
+        /// (cargo feature `catalog`: it compiles every model's serde code, which
+        /// a program using a few models does not need).
+        #[cfg(feature = "catalog")]
         #[rustfmt::skip]
         pub mod catalog;
         #(#modules)*
