@@ -263,13 +263,14 @@ pub fn is_image_uri(value: &str) -> bool {
     if has_space_or_control(value) {
         return false;
     }
-    if let Some(rest) = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))
+    let bytes = value.as_bytes();
+    if let Some(rest) = bytes
+        .strip_prefix(b"https://")
+        .or_else(|| bytes.strip_prefix(b"http://"))
     {
-        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let host = &rest.as_bytes()[..host_end];
-        return !host.is_empty() && host[0] != b':' && host[0] != b'@';
+        // The host is what precedes the first `/`, `?` or `#`: it must not be
+        // empty, nor start with a port or user-info separator.
+        return !matches!(rest.first(), None | Some(b'/' | b'?' | b'#' | b':' | b'@'));
     }
     match value.strip_prefix("data:") {
         Some(rest) => rest
@@ -279,14 +280,21 @@ pub fn is_image_uri(value: &str) -> bool {
     }
 }
 
-/// Whitespace or control characters anywhere in `value`. The ASCII pass has
-/// no early exit so it vectorises (a data URI can be megabytes); only text
-/// with non-ASCII bytes pays for decoding characters.
+/// Whitespace or control characters anywhere in `value`. The ASCII pass
+/// works on 16-byte blocks without early exit so it vectorises (a data URI
+/// can be megabytes); only text with non-ASCII bytes pays for decoding.
 fn has_space_or_control(value: &str) -> bool {
-    let unusual = value
-        .bytes()
-        .fold(false, |found, b| found | (b <= b' ') | (b >= 0x7f));
-    unusual && value.chars().any(|c| c.is_whitespace() || c.is_control())
+    let unusual = |b: u8| u8::from(b <= b' ') | u8::from(b >= 0x7f);
+    let mut blocks = value.as_bytes().chunks_exact(16);
+    let mut found = 0u8;
+    for block in &mut blocks {
+        found |= block.iter().fold(0, |acc, &b| acc | unusual(b));
+    }
+    found |= blocks
+        .remainder()
+        .iter()
+        .fold(0, |acc, &b| acc | unusual(b));
+    found != 0 && value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]

@@ -45,6 +45,36 @@ fn main() -> ExitCode {
     }
 }
 
+/// The generated crate's public surface as text, one fact per line.
+const API_LISTING: &str = "API.md";
+
+/// Lines of the API listing that a regen removed (`-`) or added (`+`), in
+/// listing order: the readable list of what a schema change means for users.
+fn api_changes(old: &str, new: &str) -> Vec<String> {
+    let facts = |text: &str| -> Vec<String> {
+        let mut heading = String::new();
+        let mut facts = Vec::new();
+        for line in text.lines() {
+            if line.starts_with("### ") {
+                heading = line.trim_start_matches("### ").to_owned();
+            } else if let Some(fact) = line.strip_prefix("- ") {
+                facts.push(format!("{heading}: {fact}"));
+            }
+        }
+        facts
+    };
+    let (old, new) = (facts(old), facts(new));
+    let removed = old
+        .iter()
+        .filter(|f| !new.contains(f))
+        .map(|f| format!("- {f}"));
+    let added = new
+        .iter()
+        .filter(|f| !old.contains(f))
+        .map(|f| format!("+ {f}"));
+    removed.chain(added).collect()
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Write,
@@ -65,7 +95,18 @@ fn regen(mode: Mode) -> Result<(), String> {
     env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
     let files = generate(Path::new("schemas")).map_err(|e| e.to_string())?;
     let out = Path::new("generated");
+    let old_api = fs::read_to_string(out.join(API_LISTING)).unwrap_or_default();
     let stale = sync(out, &files, mode)?;
+    if mode == Mode::Write {
+        let new_api = files.iter().find(|f| f.path == Path::new(API_LISTING));
+        let changes = api_changes(&old_api, new_api.map_or("", |f| f.contents.as_str()));
+        if !changes.is_empty() {
+            println!("what changed for users (generated/{API_LISTING}):");
+            for change in changes {
+                println!("  {change}");
+            }
+        }
+    }
     match (mode, stale.is_empty()) {
         (_, true) => {
             println!("generated/ is up to date ({} files)", files.len());
@@ -98,7 +139,12 @@ fn regen_tree(schemas: &Path, out: &Path, mode: Mode) -> Result<(), String> {
             Ok(())
         }
         (Mode::Write, false) => {
-            println!("wrote {} of {} files to {}", stale.len(), files.len(), out.display());
+            println!(
+                "wrote {} of {} files to {}",
+                stale.len(),
+                files.len(),
+                out.display()
+            );
             Ok(())
         }
         (Mode::Check, false) => Err(format!(
@@ -170,4 +216,24 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_changes;
+
+    #[test]
+    fn api_changes_name_the_model_and_the_fact() {
+        let old = "### `v::m` (o/m)\n\n- `Input::new(prompt)`\n- `seed`: i64 (optional)\n";
+        let new =
+            "### `v::m` (o/m)\n\n- `Input::new(prompt)`\n- `seed`: i64, minimum -1 (optional)\n";
+        assert_eq!(
+            api_changes(old, new),
+            [
+                "- `v::m` (o/m): `seed`: i64 (optional)",
+                "+ `v::m` (o/m): `seed`: i64, minimum -1 (optional)",
+            ]
+        );
+        assert!(api_changes(new, new).is_empty());
+    }
 }
