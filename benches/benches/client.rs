@@ -49,7 +49,10 @@ async fn reqwest_cycle(http: &reqwest::Client, base: &str, image: &str) -> usize
         .json()
         .await
         .expect("submit body");
-    let id = submitted["request_id"].as_str().expect("request_id").to_owned();
+    let id = submitted["request_id"]
+        .as_str()
+        .expect("request_id")
+        .to_owned();
     let status: Value = http
         .get(format!("{base}/v1/requests/{id}/status"))
         .bearer_auth(seedance_sim::TOKEN)

@@ -33,7 +33,9 @@ use serde_json::Value;
 #[jsonschema::validator(path = "../schemas/aimlapi/bytedance/seedance-1-0-lite-i2v.json")]
 struct AimlSchema;
 
-#[jsonschema::validator(path = "../schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json")]
+#[jsonschema::validator(
+    path = "../schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json"
+)]
 struct LiteI2vSchema;
 
 #[jsonschema::validator(
@@ -41,7 +43,9 @@ struct LiteI2vSchema;
 )]
 struct LiteR2vSchema;
 
-#[jsonschema::validator(path = "../schemas/runcomfy/bytedance/seedance-1-0/pro/image-to-video.json")]
+#[jsonschema::validator(
+    path = "../schemas/runcomfy/bytedance/seedance-1-0/pro/image-to-video.json"
+)]
 struct ProI2vSchema;
 
 #[jsonschema::validator(
@@ -70,8 +74,16 @@ macro_rules! model_bench {
         assert!(typed.validate().is_ok(), "{}: typed valid", $id);
         assert!(runtime.is_valid(&valid_value), "{}: jsonschema valid", $id);
         assert!($compiled::is_valid(&valid_value), "{}: compiled valid", $id);
-        assert!(!runtime.is_valid(&invalid_value), "{}: jsonschema invalid", $id);
-        assert!(!$compiled::is_valid(&invalid_value), "{}: compiled invalid", $id);
+        assert!(
+            !runtime.is_valid(&invalid_value),
+            "{}: jsonschema invalid",
+            $id
+        );
+        assert!(
+            !$compiled::is_valid(&invalid_value),
+            "{}: compiled invalid",
+            $id
+        );
         let parse_typed = |text: &str| -> bool {
             serde_json::from_str::<$module::Input>(text)
                 .ok()
@@ -113,7 +125,11 @@ macro_rules! model_bench {
         if let Some(invalid) = invalid {
             assert!(invalid.validate().is_err(), "{}: typed invalid", $id);
             group.bench_function("invalid_typed", |b| {
-                b.iter(|| black_box(&invalid).validate().map_err(|e| e.violations.len()))
+                b.iter(|| {
+                    black_box(&invalid)
+                        .validate()
+                        .map_err(|e| e.violations.len())
+                })
             });
         }
         group.bench_function("invalid_jsonschema", |b| {
@@ -123,12 +139,12 @@ macro_rules! model_bench {
             b.iter(|| $compiled::iter_errors(black_box(&invalid_value)).count())
         });
         group.bench_function("invalid_typed_parse", |b| {
-            b.iter(|| {
-                match serde_json::from_str::<$module::Input>(black_box(&case.invalid_json)) {
+            b.iter(
+                || match serde_json::from_str::<$module::Input>(black_box(&case.invalid_json)) {
                     Ok(input) => input.validate().map_err(|e| e.violations.len()).err(),
                     Err(err) => Some(err.column()),
-                }
-            })
+                },
+            )
         });
         group.bench_function("invalid_jsonschema_parse", |b| {
             b.iter(|| {
@@ -152,7 +168,14 @@ fn validation(c: &mut Criterion) {
     c.bench_function("validation_breakdown/is_image_uri", |b| {
         b.iter(|| seedance::runtime::validation::is_image_uri(black_box(fixtures::IMAGE)))
     });
-    model_bench!(c, "aimlapi_lite_i2v", aiml, AimlSchema, fixtures::aimlapi_valid(), None);
+    model_bench!(
+        c,
+        "aimlapi_lite_i2v",
+        aiml,
+        AimlSchema,
+        fixtures::aimlapi_valid(),
+        None
+    );
     model_bench!(
         c,
         "runcomfy_lite_i2v",
@@ -169,7 +192,14 @@ fn validation(c: &mut Criterion) {
         fixtures::lite_r2v_valid(),
         Some(fixtures::lite_r2v_invalid())
     );
-    model_bench!(c, "runcomfy_pro_i2v", pro_i2v, ProI2vSchema, fixtures::pro_i2v_valid(), None);
+    model_bench!(
+        c,
+        "runcomfy_pro_i2v",
+        pro_i2v,
+        ProI2vSchema,
+        fixtures::pro_i2v_valid(),
+        None
+    );
     model_bench!(
         c,
         "wavespeed_lite_r2v",

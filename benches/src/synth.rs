@@ -83,7 +83,10 @@ pub fn write_corpus(n: usize, out: &Path) -> io::Result<usize> {
     for i in 0..n {
         let (folder, _) = VENDORS[i % VENDORS.len()];
         let (name, schema) = model(i, folder);
-        fs::write(out.join(folder).join("synth").join(format!("{name}.json")), schema)?;
+        fs::write(
+            out.join(folder).join("synth").join(format!("{name}.json")),
+            schema,
+        )?;
     }
     Ok(n)
 }
@@ -168,7 +171,10 @@ pub fn model(i: usize, folder: &str) -> (String, String) {
         r#""duration": {{"title": "Duration", "type": "integer", "enum": [{}], "default": 5}}"#,
         durations.join(", ")
     ));
-    props.push(r#""seed": {"title": "Seed", "type": "integer", "minimum": -1, "maximum": 2147483647}"#.to_owned());
+    props.push(
+        r#""seed": {"title": "Seed", "type": "integer", "minimum": -1, "maximum": 2147483647}"#
+            .to_owned(),
+    );
     let mut text = String::new();
     let _ = write!(
         text,

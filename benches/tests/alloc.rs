@@ -60,14 +60,29 @@ fn valid_inputs_validate_without_allocating() {
     let wavespeed = fixtures::wavespeed_valid();
     let results = [
         ("aimlapi_lite_i2v", allocations(|| aiml.validate().is_ok())),
-        ("runcomfy_lite_i2v", allocations(|| lite_i2v.validate().is_ok())),
-        ("runcomfy_lite_r2v", allocations(|| lite_r2v.validate().is_ok())),
-        ("runcomfy_pro_i2v", allocations(|| pro_i2v.validate().is_ok())),
-        ("wavespeed_lite_r2v", allocations(|| wavespeed.validate().is_ok())),
+        (
+            "runcomfy_lite_i2v",
+            allocations(|| lite_i2v.validate().is_ok()),
+        ),
+        (
+            "runcomfy_lite_r2v",
+            allocations(|| lite_r2v.validate().is_ok()),
+        ),
+        (
+            "runcomfy_pro_i2v",
+            allocations(|| pro_i2v.validate().is_ok()),
+        ),
+        (
+            "wavespeed_lite_r2v",
+            allocations(|| wavespeed.validate().is_ok()),
+        ),
     ];
     for (model, (count, ok)) in results {
         assert!(ok, "{model}: the fixture is valid");
-        assert_eq!(count, 0, "{model}: validate() allocated {count} times on a valid input");
+        assert_eq!(
+            count, 0,
+            "{model}: validate() allocated {count} times on a valid input"
+        );
     }
 }
 
@@ -76,5 +91,8 @@ fn the_counter_sees_the_invalid_path_allocate() {
     let invalid = fixtures::wavespeed_invalid();
     let (count, ok) = allocations(|| invalid.validate().is_ok());
     assert!(!ok);
-    assert!(count > 0, "the invalid path builds violations, so it must allocate");
+    assert!(
+        count > 0,
+        "the invalid path builds violations, so it must allocate"
+    );
 }

@@ -77,6 +77,7 @@ pub fn field_ident(wire: &str) -> Result<Ident, NameError> {
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Box",
     "Err",
+    "FieldReader",
     "FieldPath",
     "ImageInput",
     "ImageRule",

@@ -15,9 +15,18 @@ pub use seedance_runtime::model::{
 pub use seedance_runtime::validation::{ValidationErrors, Violation};
 
 pub use seedance_runtime::{
-    CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output,
-    PollPolicy, Progress, RetryPolicy, SubmitOptions, WaitOptions,
+    CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output, PollPolicy,
+    Progress, RetryPolicy, SubmitOptions, WaitOptions,
 };
+
+/// A generated type's JSON Schema from the JSON text codegen wrote for
+/// it (text compiles faster than a `json!` tree per type).
+#[cfg(any(feature = "aimlapi", feature = "runcomfy", feature = "wavespeed"))]
+fn schema_from_json(text: &str) -> schemars::Schema {
+    let value: serde_json::Value =
+        serde_json::from_str(text).expect("codegen writes valid JSON schemas");
+    schemars::Schema::try_from(value).expect("codegen writes JSON objects as schemas")
+}
 
 /// Every model as data, for tools that choose a model at run time
 /// (cargo feature `catalog`: it compiles every model's serde code, which

@@ -234,7 +234,9 @@ fn client(r: &mut Report) {
     r.line("One submit + status + result cycle of RunComfy pro image-to-video against the simulator on loopback (jobs finish at once). Ours: `seedance::runcomfy::Client::new(TOKEN).with_base_url(sim.base_url())`, `submit` (local validation, data-URI image check, serialization, one POST), `job.status()`, `job.result()`. Baseline: bare `reqwest::Client` sending the same three requests with a `json!` body and parsing each answer as `serde_json::Value`. The image is a data URI (a 1280x720 PNG header), so the prober decodes it locally and sends no request.");
     r.line("");
     let (ratio, value) = r.ratio("client_cycle/runtime", "client_cycle/reqwest");
-    r.line("| cycle | runtime client | bare reqwest | overhead (ours / baseline) | target <= 1.10x |");
+    r.line(
+        "| cycle | runtime client | bare reqwest | overhead (ours / baseline) | target <= 1.10x |",
+    );
     r.line("|---|---|---|---|---|");
     let row = format!(
         "| submit + status + result | {} | {} | {ratio} | {} |",
@@ -331,8 +333,12 @@ fn regen(r: &mut Report) {
             "| {n} | {} | {} | {} | {} | {} | {} |",
             r.cell(&id),
             t.map_or("n/a".to_owned(), |t| fmt_time(t / n as f64)),
-            corpus.as_ref().map_or("n/a".to_owned(), |c| c["files"].to_string()),
-            corpus.as_ref().map_or("n/a".to_owned(), |c| c["lines"].to_string()),
+            corpus
+                .as_ref()
+                .map_or("n/a".to_owned(), |c| c["files"].to_string()),
+            corpus
+                .as_ref()
+                .map_or("n/a".to_owned(), |c| c["lines"].to_string()),
             run.as_ref()
                 .and_then(|c| c["wall_secs"].as_f64())
                 .map_or("not run".to_owned(), |s| format!("{s:.2} s")),
@@ -349,7 +355,10 @@ fn regen(r: &mut Report) {
     r.line("| features | build time | target < 60 s |");
     r.line("|---|---|---|");
     let mut build_rows = 0;
-    for (key, label) in [("one_vendor", "`runcomfy` only"), ("all_vendors", "all three vendors (default)")] {
+    for (key, label) in [
+        ("one_vendor", "`runcomfy` only"),
+        ("all_vendors", "all three vendors (default)"),
+    ] {
         if let Some(secs) = build.as_ref().and_then(|b| b[key].as_f64()) {
             build_rows += 1;
             let row = format!("| {label} | {secs:.1} s | {} |", verdict(secs < 60.0));
@@ -463,7 +472,9 @@ fn main() {
     r.line("cargo bench -p seedance-benches                      # all five benches (release, several minutes on 2 cores)");
     r.line("cargo test -p seedance-benches --test alloc          # zero-allocation proof of validate()");
     r.line("bash benches/scripts/regen_scaling.sh                # peak memory + 1,000-model crate build time (minutes)");
-    r.line("bash benches/scripts/report.sh                       # rewrite this file from the results");
+    r.line(
+        "bash benches/scripts/report.sh                       # rewrite this file from the results",
+    );
     r.line("cargo bench -p seedance-benches -- --test            # CI: every bench runs once, no timing");
     r.line("```");
     r.line("");
@@ -480,6 +491,7 @@ fn main() {
         r.out.push('\n');
     }
     let path = root.join("BENCHMARKS.md");
-    std::fs::write(&path, &r.out).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    std::fs::write(&path, &r.out)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     println!("wrote {}", path.display());
 }

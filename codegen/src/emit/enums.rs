@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs::default_text;
-use super::tokens::{doc_attrs, ident, json_tokens, signed, wire_text};
+use super::tokens::{doc_attrs, ident, raw_string, signed, wire_text};
 use crate::ir::{EnumType, Field, WireValue};
 use crate::schema_out;
 
@@ -71,7 +71,7 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
             },
         )
     };
-    let schema = json_tokens(&schema_out::enum_schema(field, e));
+    let schema = raw_string(&schema_out::enum_schema(field, e).to_string());
     let doc = doc_attrs(&doc);
     quote! {
         #doc
@@ -124,7 +124,7 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
                 std::borrow::Cow::Borrowed(#type_name)
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!(#schema)
+                crate::schema_from_json(#schema)
             }
         }
     }

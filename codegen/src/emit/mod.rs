@@ -77,6 +77,7 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
          local rule.\n{vendor_list}"
     );
     let doc = inner_doc(&doc);
+    let features = vendors.iter().map(|v| v.id.as_str());
     quote! {
         #doc
         pub use seedance_runtime as runtime;
@@ -86,6 +87,15 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
             CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output, PollPolicy,
             Progress, RetryPolicy, SubmitOptions, WaitOptions,
         };
+        /// A generated type's JSON Schema from the JSON text codegen wrote for
+        /// it (text compiles faster than a `json!` tree per type).
+        #[cfg(any(#(feature = #features),*))]
+        fn schema_from_json(text: &str) -> schemars::Schema {
+            let value: serde_json::Value =
+                serde_json::from_str(text).expect("codegen writes valid JSON schemas");
+            schemars::Schema::try_from(value).expect("codegen writes JSON objects as schemas")
+        }
+
         /// Every model as data, for tools that choose a model at run time
         /// (cargo feature `catalog`: it compiles every model's serde code, which
         /// a program using a few models does not need).

@@ -18,6 +18,7 @@ use crate::schema_out;
 pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
     let module_doc = model_doc(vendor, model);
     let input = input_struct(vendor, model);
+    let deserialize = deserialize_impl(model);
     let constructor = constructor(model);
     let validate = validate_fn(model);
     let model_impl = model_impl(model);
@@ -43,6 +44,7 @@ pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
         #module_doc
         #imports
         #input
+        #deserialize
         #constructor
         #validate
         #model_impl
@@ -76,6 +78,7 @@ pub(super) fn imports(model: &Model) -> TokenStream {
     validation.sort();
     let model_names = has_enums.then(|| quote! { use seedance_runtime::model::ParseEnumError; });
     quote! {
+        use seedance_runtime::de::FieldReader;
         #model_names
         use seedance_runtime::validation::{#(#validation),*};
     }
@@ -116,10 +119,34 @@ pub(super) fn input_struct(vendor: &Vendor, model: &Model) -> TokenStream {
     let doc = doc_attrs(&doc);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #[non_exhaustive]
         pub struct Input { #(#fields,)* }
+    }
+}
+
+/// `Deserialize` through the runtime's `FieldReader`: unknown fields are
+/// refused with a suggestion, and the code per model stays small.
+pub(super) fn deserialize_impl(model: &Model) -> TokenStream {
+    let known = model.fields.iter().map(|f| f.wire.as_str());
+    let reads = model.fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let wire = &field.wire;
+        let read = if field.required {
+            quote! { required }
+        } else {
+            quote! { optional }
+        };
+        quote! { #name: fields.#read(#wire)? }
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for Input {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let mut fields = FieldReader::<D::Error>::new(value, &[#(#known),*])?;
+                Ok(Input { #(#reads,)* })
+            }
+        }
     }
 }
 
@@ -251,9 +278,7 @@ pub(super) fn schema_impl(model: &Model) -> TokenStream {
                 std::borrow::Cow::Borrowed(#id)
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
-                    .expect("INPUT_SCHEMA is JSON written by codegen");
-                schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
+                crate::schema_from_json(INPUT_SCHEMA)
             }
         }
 

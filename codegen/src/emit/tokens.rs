@@ -3,7 +3,6 @@
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
-use serde_json::Value;
 
 use crate::ir::{Field, Type, WireValue};
 
@@ -107,36 +106,6 @@ pub(super) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
         None => Ident::new(name, proc_macro2::Span::call_site()),
-    }
-}
-
-/// JSON as `json!`-style tokens, for `schemars::json_schema!`.
-pub(super) fn json_tokens(value: &Value) -> TokenStream {
-    match value {
-        Value::Null => quote! { null },
-        Value::Bool(b) => quote! { #b },
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                signed(i, "")
-            } else if let Some(u) = n.as_u64() {
-                let literal = Literal::u64_unsuffixed(u);
-                quote! { #literal }
-            } else {
-                float(n.as_f64().unwrap_or_default())
-            }
-        }
-        Value::String(s) => quote! { #s },
-        Value::Array(items) => {
-            let items = items.iter().map(json_tokens);
-            quote! { [#(#items),*] }
-        }
-        Value::Object(map) => {
-            let entries = map.iter().map(|(k, v)| {
-                let v = json_tokens(v);
-                quote! { #k: #v }
-            });
-            quote! { { #(#entries),* } }
-        }
     }
 }
 

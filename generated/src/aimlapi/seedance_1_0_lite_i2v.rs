@@ -2,6 +2,8 @@
 //! `bytedance/seedance-1-0-lite-i2v` on AI/ML API.
 //!
 //! Generated from `schemas/aimlapi/bytedance/seedance-1-0-lite-i2v.json`; submitted to `/v2/generate/video/bytedance/generation`.
+use seedance_runtime::de::FieldReader;
+
 use seedance_runtime::model::ParseEnumError;
 
 use seedance_runtime::validation::{
@@ -9,8 +11,7 @@ use seedance_runtime::validation::{
 };
 
 /// Input of `bytedance/seedance-1-0-lite-i2v` (AI/ML API). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
     /// Model
@@ -58,6 +59,41 @@ pub struct Input {
     /// Vendor default: `false`. Deprecated by the vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for Input {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fields = FieldReader::<
+            D::Error,
+        >::new(
+            value,
+            &[
+                "model",
+                "image_url",
+                "prompt",
+                "resolution",
+                "duration",
+                "seed",
+                "camera_fixed",
+                "watermark",
+            ],
+        )?;
+        Ok(Input {
+            model: fields.required("model")?,
+            image_url: fields.required("image_url")?,
+            prompt: fields.required("prompt")?,
+            resolution: fields.optional("resolution")?,
+            duration: fields.optional("duration")?,
+            seed: fields.optional("seed")?,
+            camera_fixed: fields.optional("camera_fixed")?,
+            watermark: fields.optional("watermark")?,
+        })
+    }
 }
 
 impl Input {
@@ -143,9 +179,7 @@ impl schemars::JsonSchema for Input {
         std::borrow::Cow::Borrowed("seedance::bytedance/seedance-1-0-lite-i2v::Input")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
-            .expect("INPUT_SCHEMA is JSON written by codegen");
-        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
+        crate::schema_from_json(INPUT_SCHEMA)
     }
 }
 
@@ -358,9 +392,8 @@ impl schemars::JsonSchema for Model {
         std::borrow::Cow::Borrowed("Model")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "title" : "Model", "type" : "string", "enum" :
-            ["bytedance/seedance-1-0-lite-i2v"] }
+        crate::schema_from_json(
+            r#"{"title":"Model","type":"string","enum":["bytedance/seedance-1-0-lite-i2v"]}"#,
         )
     }
 }
@@ -441,10 +474,8 @@ impl schemars::JsonSchema for Resolution {
         std::borrow::Cow::Borrowed("Resolution")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "title" : "Resolution", "description" :
-            "An enumeration where the short side of the video frame determines the resolution.",
-            "type" : "string", "enum" : ["480p", "720p", "1080p"], "default" : "720p" }
+        crate::schema_from_json(
+            r#"{"title":"Resolution","description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p"],"default":"720p"}"#,
         )
     }
 }
@@ -529,10 +560,8 @@ impl schemars::JsonSchema for Duration {
         std::borrow::Cow::Borrowed("Duration")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "title" : "Duration", "description" :
-            "The length of the output video in seconds.", "type" : "integer", "enum" :
-            [5, 10] }
+        crate::schema_from_json(
+            r#"{"title":"Duration","description":"The length of the output video in seconds.","type":"integer","enum":[5,10]}"#,
         )
     }
 }

@@ -2,6 +2,8 @@
 //! `bytedance/seedance-1-0/pro/image-to-video` on RunComfy.
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/pro/image-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/pro/image-to-video`.
+use seedance_runtime::de::FieldReader;
+
 use seedance_runtime::model::ParseEnumError;
 
 use seedance_runtime::validation::{
@@ -9,8 +11,7 @@ use seedance_runtime::validation::{
 };
 
 /// Input of `bytedance/seedance-1-0/pro/image-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
     /// Prompt
@@ -38,6 +39,29 @@ pub struct Input {
     /// Vendor default: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<Duration>,
+}
+
+impl<'de> serde::Deserialize<'de> for Input {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fields = FieldReader::<
+            D::Error,
+        >::new(
+            value,
+            &["prompt", "resolution", "first_frame_image_url", "ratio", "duration"],
+        )?;
+        Ok(Input {
+            prompt: fields.required("prompt")?,
+            resolution: fields.optional("resolution")?,
+            first_frame_image_url: fields.required("first_frame_image_url")?,
+            ratio: fields.optional("ratio")?,
+            duration: fields.optional("duration")?,
+        })
+    }
 }
 
 impl Input {
@@ -117,9 +141,7 @@ impl schemars::JsonSchema for Input {
         )
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
-            .expect("INPUT_SCHEMA is JSON written by codegen");
-        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
+        crate::schema_from_json(INPUT_SCHEMA)
     }
 }
 
@@ -340,9 +362,8 @@ impl schemars::JsonSchema for Resolution {
         std::borrow::Cow::Borrowed("Resolution")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "title" : "Resolution", "type" : "string", "enum" : ["480p", "720p",
-            "1080p"], "default" : "480p" }
+        crate::schema_from_json(
+            r#"{"title":"Resolution","type":"string","enum":["480p","720p","1080p"],"default":"480p"}"#,
         )
     }
 }
@@ -441,9 +462,8 @@ impl schemars::JsonSchema for Ratio {
         std::borrow::Cow::Borrowed("Ratio")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "title" : "Aspect Ratio (W:H)", "type" : "string", "enum" : ["16:9", "4:3",
-            "1:1", "3:4", "9:16", "21:9", "adaptive"], "default" : "adaptive" }
+        crate::schema_from_json(
+            r#"{"title":"Aspect Ratio (W:H)","type":"string","enum":["16:9","4:3","1:1","3:4","9:16","21:9","adaptive"],"default":"adaptive"}"#,
         )
     }
 }
@@ -578,9 +598,8 @@ impl schemars::JsonSchema for Duration {
         std::borrow::Cow::Borrowed("Duration")
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "title" : "Duration", "type" : "integer", "enum" : [2, 3, 4, 5, 6, 7, 8, 9,
-            10, 11, 12], "default" : 5 }
+        crate::schema_from_json(
+            r#"{"title":"Duration","type":"integer","enum":[2,3,4,5,6,7,8,9,10,11,12],"default":5}"#,
         )
     }
 }

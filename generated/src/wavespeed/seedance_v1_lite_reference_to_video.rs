@@ -2,13 +2,14 @@
 //! `bytedance/seedance-v1-lite/reference-to-video` on WaveSpeed AI.
 //!
 //! Generated from `schemas/wavespeed/bytedance/seedance-v1-lite/reference-to-video.json`; submitted to `/api/v3/bytedance/seedance-v1-lite/reference-to-video`.
+use seedance_runtime::de::FieldReader;
+
 use seedance_runtime::validation::{
     FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
 };
 
 /// Input of `bytedance/seedance-v1-lite/reference-to-video` (WaveSpeed AI). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
     /// Prompt
@@ -42,6 +43,29 @@ pub struct Input {
     /// From -1 to 2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
+}
+
+impl<'de> serde::Deserialize<'de> for Input {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let mut fields = FieldReader::<
+            D::Error,
+        >::new(
+            value,
+            &["prompt", "reference_images", "duration", "camera_fixed", "seed"],
+        )?;
+        Ok(Input {
+            prompt: fields.required("prompt")?,
+            reference_images: fields.required("reference_images")?,
+            duration: fields.optional("duration")?,
+            camera_fixed: fields.optional("camera_fixed")?,
+            seed: fields.optional("seed")?,
+        })
+    }
 }
 
 impl Input {
@@ -145,9 +169,7 @@ impl schemars::JsonSchema for Input {
         )
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let value: serde_json::Value = serde_json::from_str(INPUT_SCHEMA)
-            .expect("INPUT_SCHEMA is JSON written by codegen");
-        schemars::Schema::try_from(value).expect("INPUT_SCHEMA is a JSON object")
+        crate::schema_from_json(INPUT_SCHEMA)
     }
 }
 
