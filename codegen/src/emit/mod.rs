@@ -83,13 +83,13 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
         pub use seedance_runtime as runtime;
         pub use seedance_runtime::model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
         pub use seedance_runtime::validation::{ValidationErrors, Violation};
-        pub use seedance_runtime::{
-            CancelOutcome, Client, Connection, Error, Job, JobState, JobStatus, Output, PollPolicy,
-            Progress, RetryPolicy, SubmitOptions, WaitOptions,
-        };
+        pub use seedance_runtime::{CancelOutcome, Client, Connection, Error, Job, JobState};
+        pub use seedance_runtime::{JobStatus, Output, PollPolicy, Progress, RetryPolicy};
+        pub use seedance_runtime::{SubmitOptions, WaitOptions};
         /// A generated type's JSON Schema from the JSON text codegen wrote for
         /// it (text compiles faster than a `json!` tree per type).
         #[cfg(any(#(feature = #features),*))]
+        #[rustfmt::skip]
         fn schema_from_json(text: &str) -> schemars::Schema {
             let value: serde_json::Value =
                 serde_json::from_str(text).expect("codegen writes valid JSON schemas");
