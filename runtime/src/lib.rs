@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod de;
 pub mod image_rules;
 pub mod model;
 pub mod suggest;
