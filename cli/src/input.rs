@@ -183,7 +183,7 @@ fn read_file(path: &Path) -> Result<Map<String, Value>, InputError> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(InputError::NotAnObject {
             path: path.to_owned(),
-            message: format!("found {}", json_type(&other)),
+            message: format!("found {}", seedance_runtime::de::kind(&other)),
         }),
         Err(err) => Err(InputError::NotAnObject {
             path: path.to_owned(),
@@ -312,17 +312,6 @@ pub fn plain(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         other => other.to_string(),
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

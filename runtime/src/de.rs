@@ -64,7 +64,8 @@ fn read<T: DeserializeOwned, E: Error>(name: &str, value: Value) -> Result<T, E>
     serde_json::from_value(value).map_err(|err| E::custom(format_args!("{name}: {err}")))
 }
 
-fn kind(value: &Value) -> &'static str {
+/// What a JSON value is, as an error message names it ("a string").
+pub fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

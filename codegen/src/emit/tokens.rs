@@ -8,26 +8,25 @@ use crate::ir::{Field, Type, WireValue};
 
 /// `#[doc]` attributes, one per line, so prettyplease prints `/// line`.
 pub(super) fn doc_attrs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| {
-        if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        }
-    });
+    let lines = doc_lines(text);
     quote! { #(#[doc = #lines])* }
 }
 
 /// Inner `#![doc]` attributes, one per line (`//! line`).
 pub(super) fn inner_doc(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| {
+    let lines = doc_lines(text);
+    quote! { #(#![doc = #lines])* }
+}
+
+/// Each line of `text` with the space a doc comment puts after `///`.
+fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().map(|line| {
         if line.is_empty() {
             String::new()
         } else {
             format!(" {line}")
         }
-    });
-    quote! { #(#![doc = #lines])* }
+    })
 }
 
 pub(super) fn rust_type(field: &Field) -> TokenStream {
