@@ -18,7 +18,7 @@ fn regen(c: &mut Criterion) {
     for n in SIZES {
         let dir = root.join(n.to_string());
         let _ = std::fs::remove_dir_all(&dir);
-        seedance_benches::synth::write_corpus(n, &dir).expect("synthetic corpus");
+        xtask::synth::write_corpus(n, &dir).expect("synthetic corpus");
         let files = seedance_codegen::generate(&dir).expect("synthetic corpus generates");
         let bytes: usize = files.iter().map(|f| f.contents.len()).sum();
         let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();

@@ -30,7 +30,7 @@ use seedance::wavespeed::seedance_v1_lite_reference_to_video as ws_r2v;
 use seedance_benches::fixtures::{self, Case};
 use serde_json::Value;
 
-#[jsonschema::validator(path = "../schemas/aimlapi/bytedance/seedance-1-0-lite-i2v.json")]
+#[jsonschema::validator(path = "../generated/schemas/aimlapi/seedance_1_0_lite_i2v.json")]
 struct AimlSchema;
 
 #[jsonschema::validator(

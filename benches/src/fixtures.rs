@@ -54,7 +54,7 @@ pub fn aimlapi_valid() -> aiml::Input {
         .resolution(aiml::Resolution::P720)
         .duration(aiml::Duration::S5)
         .seed(42)
-        .camera_fixed(false)
+        .camerafixed(false)
 }
 
 /// Valid RunComfy lite image-to-video input.
@@ -123,7 +123,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "aimlapi_lite_i2v",
-            schema: "schemas/aimlapi/bytedance/seedance-1-0-lite-i2v.json",
+            schema: "generated/schemas/aimlapi/seedance_1_0_lite_i2v.json",
             invalid_json: edited(&aiml, "resolution", json!("4k")),
             valid_json: aiml,
             invalid_because: "resolution \"4k\" (enum)",

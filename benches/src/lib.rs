@@ -5,7 +5,6 @@
 
 pub mod fixtures;
 pub mod polling;
-pub mod synth;
 
 use std::path::PathBuf;
 

@@ -65,11 +65,14 @@ fn type_text(ty: &Type) -> String {
     match ty {
         Type::String(s) => {
             let mut text = String::from("String");
+            if let Some(min) = s.min_length {
+                let _ = write!(text, ", minLength {min}");
+            }
             if let Some(max) = s.max_length {
                 let _ = write!(text, ", maxLength {max}");
             }
-            if s.image {
-                text.push_str(", image URL or data URI");
+            if let Some(format) = s.format {
+                let _ = write!(text, ", format {}", format.as_str());
             }
             text
         }

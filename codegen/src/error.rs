@@ -63,10 +63,12 @@ pub enum Problem {
     #[error("missing {0:?}")]
     Missing(&'static str),
     /// Two schema names map to one Rust name.
-    #[error("{first:?} and {second:?} both map to the Rust name `{rust}`")]
+    #[error("{second:?} and {first:?} (at {first_pointer}) both map to the Rust name `{rust}`")]
     NameCollision {
         /// The first schema name.
         first: String,
+        /// Where the first name is (JSON pointer, or the file for modules).
+        first_pointer: String,
         /// The second schema name.
         second: String,
         /// The shared Rust name.
@@ -83,6 +85,30 @@ pub enum Problem {
     /// A value that breaks a constraint of the dialect (e.g. a default outside the enum).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A vendor mistake that does not change the wire: regen reports it with its
+/// file and pointer, leaves the offending value out, and goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The schema file.
+    pub file: PathBuf,
+    /// JSON pointer (RFC 6901) of the offending node.
+    pub pointer: String,
+    /// What is wrong and what codegen did instead.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}#{}: {}",
+            self.file.display(),
+            self.pointer,
+            self.message
+        )
+    }
 }
 
 /// A location in a schema file, carried while converting so errors can name it.
@@ -109,6 +135,15 @@ impl Location {
         Location {
             file: self.file.clone(),
             pointer: format!("{}/{key}", self.pointer),
+        }
+    }
+
+    /// A warning at this location.
+    pub fn warning(&self, message: impl Into<String>) -> Warning {
+        Warning {
+            file: self.file.clone(),
+            pointer: self.pointer.clone(),
+            message: message.into(),
         }
     }
 

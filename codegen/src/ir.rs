@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub use seedance_dialect::{Format, ImageRuleKind, MediaKind, Protocol};
+
+use crate::error::Warning;
 use crate::naming::Ident;
 
 /// Every vendor under the schemas root, sorted by id.
@@ -12,6 +15,9 @@ use crate::naming::Ident;
 pub struct Corpus {
     /// The vendors.
     pub vendors: Vec<Vendor>,
+    /// Vendor mistakes that do not change the wire, each skipped with a
+    /// reason (printed by regen; never fatal).
+    pub warnings: Vec<Warning>,
 }
 
 /// A vendor folder: `vendor.json` and its models.
@@ -27,30 +33,12 @@ pub struct Vendor {
     pub base_url: String,
     /// Environment variable holding the token.
     pub token_env: String,
+    /// Where `cargo xtask pull` fetches the schemas (`{model}`/`{file}` filled in).
+    pub catalog_url: Option<String>,
     /// The manifest file.
     pub source: PathBuf,
     /// Models, sorted by model path.
     pub models: Vec<Model>,
-}
-
-/// The wire protocols the runtime speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    /// RunComfy Model API.
-    RunComfy,
-    /// AI/ML API.
-    AimlApi,
-    /// WaveSpeed AI.
-    WaveSpeed,
-}
-
-impl Protocol {
-    /// Manifest spellings, in order.
-    pub const NAMES: [(&'static str, Protocol); 3] = [
-        ("runcomfy", Protocol::RunComfy),
-        ("aimlapi", Protocol::AimlApi),
-        ("wavespeed", Protocol::WaveSpeed),
-    ];
 }
 
 /// One model's input schema.
@@ -89,12 +77,21 @@ pub struct Field {
     pub required: bool,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// `x-hidden: true` (WaveSpeed): on the wire type, not advertised in docs or the CLI.
+    pub hidden: bool,
     /// The vendor default (documentation only: the client never sends it).
     pub default: Option<Value>,
     /// Type and local constraints.
     pub ty: Type,
     /// `validations`: image rules (for an array field, per item).
     pub image_rules: Vec<ImageRule>,
+}
+
+impl Field {
+    /// The Rust name without a raw-identifier prefix (`type` for `r#type`).
+    pub fn rust_name(&self) -> &str {
+        self.ident.strip_prefix("r#").unwrap_or(&self.ident)
+    }
 }
 
 /// A field's type with its local constraints.
@@ -136,31 +133,19 @@ pub enum Type {
 /// A string with its constraints.
 #[derive(Debug, Clone, Default)]
 pub struct StringType {
+    /// `minLength` in characters.
+    pub min_length: Option<u64>,
     /// `maxLength` in characters.
     pub max_length: Option<u64>,
-    /// `format`.
+    /// The checked URL format: the schema's `format`, or the media kind that
+    /// `x-accept` or image rules imply (`image_uri`).
     pub format: Option<Format>,
-    /// True when the value is an image reference (a format says so, or image
-    /// rules apply), so it must be an http(s) URL or a data URI.
-    pub image: bool,
 }
 
-/// The `format` values the dialect knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// `image_uri` (RunComfy).
-    ImageUri,
-    /// `uri`.
-    Uri,
-}
-
-impl Format {
-    /// Schema spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Format::ImageUri => "image_uri",
-            Format::Uri => "uri",
-        }
+impl StringType {
+    /// The media kind the value refers to, if any.
+    pub fn media(&self) -> Option<MediaKind> {
+        self.format.and_then(Format::media)
     }
 }
 
@@ -223,59 +208,4 @@ pub struct ImageRule {
     pub value: f64,
     /// `validation_error`.
     pub message: String,
-}
-
-/// The `validation_rule` values the dialect knows, named like the runtime's
-/// `ImageRuleKind` variants they are emitted as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageRuleKind {
-    /// `width_pixels<`
-    WidthBelow,
-    /// `width_pixels>`
-    WidthAbove,
-    /// `height_pixels<`
-    HeightBelow,
-    /// `height_pixels>`
-    HeightAbove,
-    /// `width/height<`
-    RatioBelow,
-    /// `width/height>`
-    RatioAbove,
-    /// `file_size_mb<`
-    FileSizeMbBelow,
-}
-
-impl ImageRuleKind {
-    /// Schema spelling and kind, for every rule.
-    pub const ALL: [(&'static str, ImageRuleKind); 7] = [
-        ("width_pixels<", ImageRuleKind::WidthBelow),
-        ("width_pixels>", ImageRuleKind::WidthAbove),
-        ("height_pixels<", ImageRuleKind::HeightBelow),
-        ("height_pixels>", ImageRuleKind::HeightAbove),
-        ("width/height<", ImageRuleKind::RatioBelow),
-        ("width/height>", ImageRuleKind::RatioAbove),
-        ("file_size_mb<", ImageRuleKind::FileSizeMbBelow),
-    ];
-
-    /// Schema spelling.
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, kind)| *kind == self)
-            .map(|(name, _)| *name)
-            .unwrap_or_default()
-    }
-
-    /// Variant name in the runtime's `ImageRuleKind`.
-    pub fn runtime_variant(self) -> &'static str {
-        match self {
-            ImageRuleKind::WidthBelow => "WidthBelow",
-            ImageRuleKind::WidthAbove => "WidthAbove",
-            ImageRuleKind::HeightBelow => "HeightBelow",
-            ImageRuleKind::HeightAbove => "HeightAbove",
-            ImageRuleKind::RatioBelow => "RatioBelow",
-            ImageRuleKind::RatioAbove => "RatioAbove",
-            ImageRuleKind::FileSizeMbBelow => "FileSizeMbBelow",
-        }
-    }
 }

@@ -6,12 +6,20 @@
 //!   owner, `bytedance/`), every run of non-alphanumerics turned into `_`:
 //!   `bytedance/seedance-1-0/pro/image-to-video` -> `seedance_1_0_pro_image_to_video`.
 //!   A single-segment path is used whole.
-//! - **Field**: the wire name when it is a snake_case identifier, a raw
-//!   identifier for keywords (`type` -> `r#type`); `self`, `super`, `crate`
-//!   and `Self` cannot be escaped and are errors.
-//! - **Type** (enum per field): the field name in UpperCamelCase (`resolution`
-//!   -> `Resolution`); `Value` is appended to a name the module already uses
-//!   (`option` -> `OptionValue`, `input` -> `InputValue`).
+//! - **Field**: any wire name becomes snake_case: a lower-to-upper case
+//!   change starts a word (`aspectRatio` -> `aspect_ratio`, `URLList` ->
+//!   `url_list`), every run of other characters (`-`, spaces, dots) becomes one
+//!   `_`, and a name starting with a digit gets a leading `_` (`2pass` ->
+//!   `_2pass`). Keywords become raw identifiers (`type` -> `r#type`); the four
+//!   that cannot be raw, `self`, `Self`, `super` and `crate`, get a trailing
+//!   `_` (`self_`). The wire name is kept byte for byte (serde rename); two
+//!   wire names with one Rust name are an error naming both.
+//! - **Type** (enum per field): the field's Rust name in UpperCamelCase
+//!   (`resolution` -> `Resolution`, `aspectRatio` -> `AspectRatio`); `Value` is
+//!   appended to a name the module already uses (`option` -> `OptionValue`,
+//!   `input` -> `InputValue`) or that is a keyword (`self` -> `SelfValue`).
+//! - **Rule constant**: the image rules of a field are `<FIELD>_RULES`
+//!   (`first_frame_image_url` -> `FIRST_FRAME_IMAGE_URL_RULES`).
 //! - **String variant**: a ratio `16:9` -> `R16x9`; digits with a unit suffix
 //!   `480p` -> `P480`; anything else UpperCamelCase of its alphanumeric runs
 //!   (`adaptive` -> `Adaptive`), prefixed with `V` if it would start with a digit.
@@ -64,12 +72,55 @@ pub fn vendor_module(id: &str) -> Result<Ident, NameError> {
     keyword_checked(id.to_owned())
 }
 
-/// Struct field identifier for a wire name.
+/// Struct field identifier for a wire name (see the module docs).
 pub fn field_ident(wire: &str) -> Result<Ident, NameError> {
-    if !is_snake_ident(wire) {
-        return Err("field names must be snake_case identifiers ([a-z_][a-z0-9_]*)");
+    let snake = snake_case(wire);
+    if snake.is_empty() {
+        return Err("it has no letters or digits");
     }
-    keyword_checked(wire.to_owned())
+    let snake = if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{snake}")
+    } else {
+        snake
+    };
+    Ok(if UNESCAPABLE_KEYWORDS.contains(&snake.as_str()) {
+        format!("{snake}_")
+    } else {
+        keyword_checked(snake)?
+    })
+}
+
+/// Name of the const holding a field's image rules (`IMAGE_URL_RULES`).
+pub fn rules_const(field_ident: &str) -> Ident {
+    let bare = field_ident.strip_prefix("r#").unwrap_or(field_ident);
+    format!("{}_RULES", bare.to_ascii_uppercase())
+}
+
+/// snake_case words of any name: case changes and non-alphanumeric runs split.
+fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    let mut pending_break = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            pending_break = true;
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let case_break = c.is_ascii_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_ascii_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+            });
+        if !out.is_empty() && (pending_break || case_break) {
+            out.push('_');
+        }
+        pending_break = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Names a model module already uses (prelude, runtime imports, `Input`):
@@ -78,6 +129,7 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Box",
     "Err",
     "FieldReader",
+    "Format",
     "FieldPath",
     "ImageInput",
     "ImageRule",
@@ -106,7 +158,8 @@ pub fn type_name(wire: &str) -> Result<Ident, NameError> {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         return Ok(format!("T{name}"));
     }
-    if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
+    if RESERVED_TYPE_NAMES.contains(&name.as_str()) || UNESCAPABLE_KEYWORDS.contains(&name.as_str())
+    {
         return Ok(format!("{name}Value"));
     }
     keyword_checked(name)
@@ -235,15 +288,31 @@ mod tests {
     }
 
     #[test]
-    fn fields_and_keywords() {
+    fn fields_of_any_shape() {
         assert_eq!(field_ident("camera_fixed").unwrap(), "camera_fixed");
         assert_eq!(field_ident("type").unwrap(), "r#type");
-        assert!(field_ident("self").is_err());
-        assert!(field_ident("camera-fixed").is_err());
-        assert!(field_ident("Prompt").is_err());
+        assert_eq!(field_ident("self").unwrap(), "self_");
+        assert_eq!(field_ident("Self").unwrap(), "self_");
+        assert_eq!(field_ident("super").unwrap(), "super_");
+        assert_eq!(field_ident("crate").unwrap(), "crate_");
+        assert_eq!(field_ident("negative-prompt").unwrap(), "negative_prompt");
+        assert_eq!(field_ident("aspectRatio").unwrap(), "aspect_ratio");
+        assert_eq!(field_ident("imageURL").unwrap(), "image_url");
+        assert_eq!(field_ident("URLList").unwrap(), "url_list");
+        assert_eq!(field_ident("Prompt").unwrap(), "prompt");
+        assert_eq!(field_ident("seed.value").unwrap(), "seed_value");
+        assert_eq!(field_ident("2pass").unwrap(), "_2pass");
+        assert_eq!(field_ident("image_url2").unwrap(), "image_url2");
+        assert!(field_ident("--").is_err());
+        assert_eq!(rules_const("r#type"), "TYPE_RULES");
+        assert_eq!(rules_const("_2pass"), "_2PASS_RULES");
+    }
+
+    #[test]
+    fn types_and_keywords() {
         assert_eq!(type_name("resolution").unwrap(), "Resolution");
         assert_eq!(type_name("first_frame").unwrap(), "FirstFrame");
-        assert!(type_name("self").is_err());
+        assert_eq!(type_name("self_").unwrap(), "SelfValue");
         assert_eq!(type_name("option").unwrap(), "OptionValue");
         assert_eq!(type_name("input").unwrap(), "InputValue");
     }

@@ -4,7 +4,24 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::ir::{EnumType, Field, Model, StringType, Type};
+use std::path::PathBuf;
+
+use crate::ir::{EnumType, Field, Model, StringType, Type, Vendor};
+
+/// Where the model's input schema is written in the generated crate
+/// (`schemas/runcomfy/seedance_1_0_pro_image_to_video.json`): a file of its
+/// own, so tools and benchmarks can read it and the Rust module stays code.
+pub fn schema_file(vendor: &Vendor, model: &Model) -> PathBuf {
+    PathBuf::from(format!("schemas/{}/{}.json", vendor.id, model.module))
+}
+
+/// The input object's schema as the text of [`schema_file`].
+pub fn model_schema_text(model: &Model) -> String {
+    let text = serde_json::to_string_pretty(&model_schema(model)).unwrap_or_default();
+    let mut text = crate::emit::json_text(text);
+    text.push('\n');
+    text
+}
 
 /// The input object's schema.
 pub fn model_schema(model: &Model) -> Value {

@@ -42,7 +42,7 @@ pub static MODELS: &[ModelInfo] = &[
         vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
         model: "bytedance/seedance-1-0-lite-i2v",
         module: "aimlapi::seedance_1_0_lite_i2v",
-        summary: "takes image_url, prompt; optional resolution, duration, seed, camera_fixed, watermark",
+        summary: "takes image_url, prompt; optional resolution, duration, watermark, seed, camerafixed",
         json_schema: || {
             schemars::schema_for!(crate ::aimlapi::seedance_1_0_lite_i2v::Input)
         },
@@ -52,9 +52,88 @@ pub static MODELS: &[ModelInfo] = &[
             )?;
             Ok(Box::new(input))
         },
-        image_rules: &[
-            ("image_url", crate::aimlapi::seedance_1_0_lite_i2v::IMAGE_URL_RULES),
-        ],
+        image_rules: &[],
+    },
+    #[cfg(feature = "aimlapi")]
+    ModelInfo {
+        vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
+        model: "bytedance/seedance-1-0-lite-t2v",
+        module: "aimlapi::seedance_1_0_lite_t2v",
+        summary: "takes prompt; optional resolution, duration, watermark, seed, camerafixed, aspect_ratio",
+        json_schema: || {
+            schemars::schema_for!(crate ::aimlapi::seedance_1_0_lite_t2v::Input)
+        },
+        parse: |body| {
+            let input: crate::aimlapi::seedance_1_0_lite_t2v::Input = serde_json::from_value(
+                body,
+            )?;
+            Ok(Box::new(input))
+        },
+        image_rules: &[],
+    },
+    #[cfg(feature = "aimlapi")]
+    ModelInfo {
+        vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
+        model: "bytedance/seedance-1-0-pro-i2v",
+        module: "aimlapi::seedance_1_0_pro_i2v",
+        summary: "takes prompt; optional image_url, resolution, duration, watermark, seed, camerafixed, last_image_url",
+        json_schema: || {
+            schemars::schema_for!(crate ::aimlapi::seedance_1_0_pro_i2v::Input)
+        },
+        parse: |body| {
+            let input: crate::aimlapi::seedance_1_0_pro_i2v::Input = serde_json::from_value(
+                body,
+            )?;
+            Ok(Box::new(input))
+        },
+        image_rules: &[],
+    },
+    #[cfg(feature = "aimlapi")]
+    ModelInfo {
+        vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
+        model: "bytedance/seedance-1-0-pro-t2v",
+        module: "aimlapi::seedance_1_0_pro_t2v",
+        summary: "takes prompt; optional image_url, resolution, duration, watermark, seed, camerafixed, last_image_url",
+        json_schema: || {
+            schemars::schema_for!(crate ::aimlapi::seedance_1_0_pro_t2v::Input)
+        },
+        parse: |body| {
+            let input: crate::aimlapi::seedance_1_0_pro_t2v::Input = serde_json::from_value(
+                body,
+            )?;
+            Ok(Box::new(input))
+        },
+        image_rules: &[],
+    },
+    #[cfg(feature = "aimlapi")]
+    ModelInfo {
+        vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
+        model: "bytedance/seedance-1-5-pro",
+        module: "aimlapi::seedance_1_5_pro",
+        summary: "takes prompt; optional image_url, last_image_url, aspect_ratio, resolution, duration, seed, camera_fixed, watermark, generate_audio",
+        json_schema: || schemars::schema_for!(crate ::aimlapi::seedance_1_5_pro::Input),
+        parse: |body| {
+            let input: crate::aimlapi::seedance_1_5_pro::Input = serde_json::from_value(
+                body,
+            )?;
+            Ok(Box::new(input))
+        },
+        image_rules: &[],
+    },
+    #[cfg(feature = "aimlapi")]
+    ModelInfo {
+        vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
+        model: "bytedance/seedance-2-0",
+        module: "aimlapi::seedance_2_0",
+        summary: "takes prompt; optional image_url, last_image_url, audio_url, video_url, image_urls, audio_urls, video_urls, aspect_ratio, resolution, duration, generate_audio, seed, watermark, provider",
+        json_schema: || schemars::schema_for!(crate ::aimlapi::seedance_2_0::Input),
+        parse: |body| {
+            let input: crate::aimlapi::seedance_2_0::Input = serde_json::from_value(
+                body,
+            )?;
+            Ok(Box::new(input))
+        },
+        image_rules: &[],
     },
     #[cfg(feature = "runcomfy")]
     ModelInfo {
@@ -144,12 +223,7 @@ pub static MODELS: &[ModelInfo] = &[
             )?;
             Ok(Box::new(input))
         },
-        image_rules: &[
-            (
-                "reference_images",
-                crate::wavespeed::seedance_v1_lite_reference_to_video::REFERENCE_IMAGES_RULES,
-            ),
-        ],
+        image_rules: &[],
     },
 ];
 

@@ -3,7 +3,7 @@
 //!
 //! One module per vendor, one per model: an `Input` whose constructor takes the required fields, setters for the optional ones, compile-time enums and a `validate()` that checks every local rule.
 //!
-//! - [`aimlapi`] (AI/ML API): 1 model
+//! - [`aimlapi`] (AI/ML API): 6 models
 //! - [`runcomfy`] (RunComfy): 3 models
 //! - [`wavespeed`] (WaveSpeed AI): 1 model
 pub use seedance_runtime as runtime;

@@ -4,64 +4,7 @@
 
 use crate::validation::{FieldPath, Rule, Violation};
 
-/// The image rules of the schema dialect (`validation_rule`). Operators are
-/// strict: `width_pixels<` 6000 means width must be below 6000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ImageRuleKind {
-    /// `width_pixels<`
-    WidthBelow,
-    /// `width_pixels>`
-    WidthAbove,
-    /// `height_pixels<`
-    HeightBelow,
-    /// `height_pixels>`
-    HeightAbove,
-    /// `width/height<`
-    RatioBelow,
-    /// `width/height>`
-    RatioAbove,
-    /// `file_size_mb<` (1 MB = 1,048,576 bytes)
-    FileSizeMbBelow,
-}
-
-/// Bytes in the schema dialect's megabyte (`file_size_mb<`).
-pub const BYTES_PER_MB: f64 = 1_048_576.0;
-
-impl ImageRuleKind {
-    /// Every rule, in a stable order.
-    pub const ALL: [ImageRuleKind; 7] = [
-        ImageRuleKind::WidthBelow,
-        ImageRuleKind::WidthAbove,
-        ImageRuleKind::HeightBelow,
-        ImageRuleKind::HeightAbove,
-        ImageRuleKind::RatioBelow,
-        ImageRuleKind::RatioAbove,
-        ImageRuleKind::FileSizeMbBelow,
-    ];
-
-    /// The schema spelling (`validation_rule`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ImageRuleKind::WidthBelow => "width_pixels<",
-            ImageRuleKind::WidthAbove => "width_pixels>",
-            ImageRuleKind::HeightBelow => "height_pixels<",
-            ImageRuleKind::HeightAbove => "height_pixels>",
-            ImageRuleKind::RatioBelow => "width/height<",
-            ImageRuleKind::RatioAbove => "width/height>",
-            ImageRuleKind::FileSizeMbBelow => "file_size_mb<",
-        }
-    }
-
-    /// Parses the schema spelling.
-    pub fn from_schema(rule: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == rule)
-    }
-
-    /// True when the rule needs the file size rather than the header.
-    pub const fn needs_file_size(self) -> bool {
-        matches!(self, ImageRuleKind::FileSizeMbBelow)
-    }
-}
+pub use seedance_dialect::{BYTES_PER_MB, ImageRuleKind};
 
 /// What the prober learnt about one image.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,6 +9,7 @@
 use std::fmt;
 
 pub use crate::image_rules::{BYTES_PER_MB, ImageFacts, ImageInput, ImageRule, ImageRuleKind};
+pub use seedance_dialect::{Format, MediaKind};
 
 /// Where a violation is: a field, or one item of an array field (`images[2]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,8 @@ impl fmt::Display for FieldPath<'_> {
 /// The rule a value broke, spelled as in the schema dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rule {
+    /// `minLength`, counted in characters (Unicode scalar values).
+    MinLength,
     /// `maxLength`, counted in characters (Unicode scalar values).
     MaxLength,
     /// `minItems`.
@@ -41,7 +44,7 @@ pub enum Rule {
     Minimum,
     /// `maximum` (inclusive).
     Maximum,
-    /// `format`: an image field must be an http(s) URL or a data URI.
+    /// `format`: a URL field must be an http(s) URL or a data URI (of its media kind).
     Format(&'static str),
     /// One of the `validations` image rules.
     Image(ImageRuleKind),
@@ -52,6 +55,7 @@ pub enum Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Rule::MinLength => f.write_str("minLength"),
             Rule::MaxLength => f.write_str("maxLength"),
             Rule::MinItems => f.write_str("minItems"),
             Rule::MaxItems => f.write_str("maxItems"),
@@ -150,6 +154,23 @@ impl Validator {
         });
     }
 
+    /// `minLength`: at least `limit` characters.
+    pub fn min_length(&mut self, field: FieldPath<'_>, value: &str, limit: usize) {
+        // A string of `limit` bytes or more may still be short in characters.
+        if value.len() < limit || value.chars().count() < limit {
+            let chars = value.chars().count();
+            if chars < limit {
+                self.record(
+                    field,
+                    Rule::MinLength,
+                    limit,
+                    format_args!("{chars} characters"),
+                    None,
+                );
+            }
+        }
+    }
+
     /// `maxLength`: at most `limit` characters.
     pub fn max_length(&mut self, field: FieldPath<'_>, value: &str, limit: usize) {
         // A string of at most `limit` bytes has at most `limit` characters:
@@ -218,13 +239,20 @@ impl Validator {
         }
     }
 
-    /// `format` of an image field: an http(s) URL or a data URI.
-    pub fn image_uri(&mut self, field: FieldPath<'_>, value: &str, format: &'static str) {
-        if !is_image_uri(value) {
+    /// `format` of a URL field: an http(s) URL or a data URI, of the media
+    /// kind the format names (`image_uri` wants `data:image/...`).
+    pub fn uri(&mut self, field: FieldPath<'_>, value: &str, format: Format) {
+        if !is_media_uri(value, format.media()) {
+            let expected = match format.media() {
+                None => "http(s) URL or data URI",
+                Some(MediaKind::Image) => "http(s) URL or data:image/... URI",
+                Some(MediaKind::Video) => "http(s) URL or data:video/... URI",
+                Some(MediaKind::Audio) => "http(s) URL or data:audio/... URI",
+            };
             self.record(
                 field,
-                Rule::Format(format),
-                "http(s) URL or data URI",
+                Rule::Format(format.as_str()),
+                expected,
                 summarise(value),
                 None,
             );
@@ -257,9 +285,16 @@ fn summarise(value: &str) -> String {
     }
 }
 
-/// True for an `http://` or `https://` URL with a host, or a `data:` URI with a
-/// comma-separated payload. No whitespace or control characters anywhere.
+/// True for an `http://` or `https://` URL with a host, or a `data:image/...`
+/// URI with a comma-separated payload.
 pub fn is_image_uri(value: &str) -> bool {
+    is_media_uri(value, Some(MediaKind::Image))
+}
+
+/// True for an `http://` or `https://` URL with a host, or a `data:` URI with
+/// a comma-separated payload whose MIME type is of `kind` (any type when
+/// `None`). No whitespace or control characters anywhere.
+pub fn is_media_uri(value: &str, kind: Option<MediaKind>) -> bool {
     if has_space_or_control(value) {
         return false;
     }
@@ -272,12 +307,17 @@ pub fn is_image_uri(value: &str) -> bool {
         // empty, nor start with a port or user-info separator.
         return !matches!(rest.first(), None | Some(b'/' | b'?' | b'#' | b':' | b'@'));
     }
-    match value.strip_prefix("data:") {
-        Some(rest) => rest
-            .split_once(',')
-            .is_some_and(|(header, payload)| header.starts_with("image/") && !payload.is_empty()),
-        None => false,
-    }
+    let Some((header, payload)) = value.strip_prefix("data:").and_then(|r| r.split_once(','))
+    else {
+        return false;
+    };
+    let kind_matches = match kind {
+        None => true,
+        Some(kind) => header
+            .strip_prefix(kind.as_str())
+            .is_some_and(|rest| rest.starts_with('/')),
+    };
+    kind_matches && !payload.is_empty()
 }
 
 /// Whitespace or control characters anywhere in `value`. The ASCII pass
@@ -326,5 +366,16 @@ mod tests {
         assert!(!is_image_uri("https://example.com/a\u{7f}.png"));
         assert!(!is_image_uri("https://example.com/\u{a0}a.png"));
         assert!(is_image_uri("https://example.com/caf\u{e9}.png"));
+    }
+
+    #[test]
+    fn media_uris_check_the_data_uri_kind() {
+        let video = Some(MediaKind::Video);
+        assert!(is_media_uri("https://example.com/a.mp4", video));
+        assert!(is_media_uri("data:video/mp4;base64,AAAA", video));
+        assert!(!is_media_uri("data:image/png;base64,AAAA", video));
+        assert!(!is_media_uri("data:videos/mp4;base64,AAAA", video));
+        assert!(is_media_uri("data:audio/mpeg;base64,AAAA", None));
+        assert!(!is_media_uri("data:audio/mpeg;base64,", None));
     }
 }

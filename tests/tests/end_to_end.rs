@@ -83,7 +83,7 @@ async fn aimlapi_lite_i2v_end_to_end() {
     let sim = Sim::start().await;
     let data_uri = ImageSpec::new(ImageFormat::Png, 832, 1120).data_uri();
     let input = aiml_lite::Input::new(data_uri, "Mona Lisa puts on glasses with her hands.")
-        .camera_fixed(true)
+        .camerafixed(true)
         .resolution(aiml_lite::Resolution::P720);
     let job = client::<aimlapi::Vendor>(&sim)
         .submit(&input)

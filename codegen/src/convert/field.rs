@@ -1,196 +1,341 @@
-//! One property of a model schema -> an IR [`Field`]: its type, bounds,
-//! enum values, default and image rules.
+//! One property of a request schema -> an IR [`Field`]: its type, bounds,
+//! enum values, default, media kind and image rules.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::keys::{
-    FIELD_KEYS, FIELD_KEYS_COMMON, ITEM_KEYS, RULE_KEYS, check_keys, claim, doc_text, object,
-    optional, required_str, wrong,
+    FIELD_KEYS_COMMON, ITEM_KEYS, OPENAPI_KEYS, RULE_KEYS, check_keys, claim, doc_text, flag,
+    object, optional, optional_str, required_str, shown, wrong,
 };
-use crate::error::{Error, Location, Problem};
+use super::resolve::Refs;
+use crate::error::{Error, Location, Problem, Warning};
 use crate::ir::{
-    EnumType, Field, Format, ImageRule, ImageRuleKind, StringType, Type, Variant, WireValue,
+    EnumType, Field, Format, ImageRule, ImageRuleKind, MediaKind, StringType, Type, Variant,
+    WireValue,
 };
 use crate::naming;
 
+/// What converting a field needs beyond the node itself.
+pub(super) struct Context<'a, 'w> {
+    /// Resolves `$ref`s in the document.
+    pub refs: &'a Refs<'a>,
+    /// The file is an OpenAPI document (its `model` enum is the model id).
+    pub openapi: bool,
+    /// Where vendor mistakes are reported.
+    pub warnings: &'w mut Vec<Warning>,
+}
+
+/// Converts one property; `None` for a `readOnly` one (never sent in a request).
 pub(super) fn convert_field(
     at: &Location,
     wire: &str,
     node: &Value,
     required: bool,
-) -> Result<Field, Error> {
-    let node = object(at, node)?;
-    check_keys(at, node, FIELD_KEYS)?;
+    context: &mut Context<'_, '_>,
+) -> Result<Option<Field>, Error> {
+    let (node, at) = context.refs.resolve(node, at)?;
+    let node = &node;
+    let at = &at;
+    if flag(at, node, "readOnly")? {
+        return Ok(None);
+    }
     let ident = naming::field_ident(wire).map_err(|why| {
         at.error(Problem::BadName {
             name: wire.to_owned(),
             why,
         })
     })?;
-    let image_rules = image_rules(at, node)?;
-    let ty = field_type(at, wire, node, !image_rules.is_empty())?;
-    let deprecated = match node.get("deprecated") {
-        None => false,
-        Some(Value::Bool(b)) => *b,
-        Some(other) => return Err(wrong(&at.child("deprecated"), "a boolean", other)),
+    let rules = image_rules(at, node)?;
+    let ty = field_type(at, wire, &ident, node, !rules.is_empty(), context)?;
+    let image_rules = match &ty {
+        Type::Array { items, .. } if rules.is_empty() => items_rules(at, node)?,
+        _ => rules,
     };
-    let default = node.get("default").cloned();
-    if let Some(default) = &default {
-        check_default(&at.child("default"), &ty, default)?;
-    }
-    Ok(Field {
+    let default = match node.get("default") {
+        None | Some(Value::Null) => None,
+        Some(default) => {
+            let default_at = at.child("default");
+            match default_mismatch(&ty, default) {
+                None => Some(default.clone()),
+                Some(why) => {
+                    context.warnings.push(default_at.warning(format!(
+                        "default {} {why}; ignored (no default is shown)",
+                        shown(default)
+                    )));
+                    None
+                }
+            }
+        }
+    };
+    Ok(Some(Field {
         wire: wire.to_owned(),
-        ident,
         title: doc_text(at, node, "title")?,
         description: doc_text(at, node, "description")?,
         required,
-        deprecated,
+        deprecated: flag(at, node, "deprecated")?,
+        hidden: flag(at, node, "x-hidden")?,
         default,
         ty,
         image_rules,
-    })
+        ident,
+    }))
 }
 
-pub(super) fn field_type(
+fn field_type(
     at: &Location,
     wire: &str,
+    ident: &str,
     node: &Map<String, Value>,
     has_image_rules: bool,
+    context: &Context<'_, '_>,
 ) -> Result<Type, Error> {
     let type_name = || {
-        naming::type_name(wire).map_err(|why| {
+        naming::type_name(ident.strip_prefix("r#").unwrap_or(ident)).map_err(|why| {
             at.error(Problem::BadName {
                 name: wire.to_owned(),
                 why,
             })
         })
     };
+    let only = |allowed: &[&str]| {
+        check_keys(
+            at,
+            node,
+            &[FIELD_KEYS_COMMON, OPENAPI_KEYS, allowed, &["enum", "const"]].concat(),
+        )
+    };
     if let Some(value) = node.get("const") {
-        let name = type_name()?;
+        only(&[])?;
         let wire_value = match value {
             Value::String(s) => WireValue::Str(s.clone()),
             other => return Err(wrong(&at.child("const"), "a string", other)),
         };
-        let variant = variant(&at.child("const"), wire, &wire_value)?;
         return Ok(Type::Const(EnumType {
-            name,
-            variants: vec![variant],
+            name: type_name()?,
+            variants: vec![variant(&at.child("const"), wire, &wire_value)?],
         }));
     }
-    let ty_at = at.child("type");
-    let ty = node
-        .get("type")
-        .ok_or_else(|| at.error(Problem::Missing("type")))?;
-    let ty = ty
-        .as_str()
-        .ok_or_else(|| ty_at.error(Problem::UnsupportedType(ty.to_string())))?;
-    let only = |allowed: &[&str]| check_keys(at, node, &[FIELD_KEYS_COMMON, allowed].concat());
-    let result =
-        match ty {
-            "string" if node.contains_key("enum") => {
-                only(&["enum"])?;
-                Type::Enum(enum_type(at, wire, node, type_name()?)?)
+    let ty = type_keyword(at, node)?;
+    let one_value_model = context.openapi
+        && wire == "model"
+        && node.get("enum").and_then(Value::as_array).map(Vec::len) == Some(1);
+    let result = match ty.as_str() {
+        "string" | "integer" if node.contains_key("enum") => {
+            only(&[])?;
+            let e = enum_type(at, wire, node, ty == "integer", type_name()?)?;
+            if one_value_model {
+                Type::Const(e)
+            } else {
+                Type::Enum(e)
             }
-            "integer" if node.contains_key("enum") => {
-                only(&["enum"])?;
-                Type::Enum(enum_type(at, wire, node, type_name()?)?)
-            }
-            "string" => {
-                only(&["maxLength", "format", "validations"])?;
-                Type::String(string_type(at, node, has_image_rules)?)
-            }
-            "integer" => {
-                only(&["minimum", "maximum"])?;
-                Type::Integer {
-                    minimum: optional(at, node, "minimum", Value::as_i64, "an integer")?,
-                    maximum: optional(at, node, "maximum", Value::as_i64, "an integer")?,
-                }
-            }
-            "number" => {
-                only(&["minimum", "maximum"])?;
-                Type::Number {
-                    minimum: optional(at, node, "minimum", Value::as_f64, "a number")?,
-                    maximum: optional(at, node, "maximum", Value::as_f64, "a number")?,
-                }
-            }
-            "boolean" => {
-                only(&[])?;
-                Type::Boolean
-            }
-            "array" => {
-                only(&["items", "minItems", "maxItems", "validations"])?;
-                let items_at = at.child("items");
-                let items = node
-                    .get("items")
-                    .ok_or_else(|| at.error(Problem::Missing("items")))?;
-                let items = object(&items_at, items)?;
-                check_keys(&items_at, items, ITEM_KEYS)?;
-                match items.get("type").and_then(Value::as_str) {
-                    Some("string") => {}
-                    Some(other) => {
-                        return Err(items_at.child("type").error(Problem::UnsupportedType(
-                            format!("array of {other} (only arrays of strings are supported)"),
-                        )));
-                    }
-                    None => return Err(items_at.error(Problem::Missing("type"))),
-                }
-                Type::Array {
-                    items: string_type(&items_at, items, has_image_rules)?,
-                    min_items: optional(
-                        at,
-                        node,
-                        "minItems",
-                        Value::as_u64,
-                        "a non-negative integer",
-                    )?,
-                    max_items: optional(
-                        at,
-                        node,
-                        "maxItems",
-                        Value::as_u64,
-                        "a non-negative integer",
-                    )?,
-                }
-            }
-            other => return Err(ty_at.error(Problem::UnsupportedType(other.to_owned()))),
-        };
+        }
+        "string" => {
+            only(&["minLength", "maxLength", "format", "validations"])?;
+            Type::String(string_type(at, node, has_image_rules, context)?)
+        }
+        "integer" => {
+            only(&["minimum", "maximum"])?;
+            let (minimum, maximum) = bounds(at, node, Value::as_i64, "an integer")?;
+            Type::Integer { minimum, maximum }
+        }
+        // RunComfy publishes `float` for what JSON Schema calls `number`.
+        "number" | "float" => {
+            only(&["minimum", "maximum"])?;
+            let (minimum, maximum) = bounds(at, node, Value::as_f64, "a number")?;
+            Type::Number { minimum, maximum }
+        }
+        "boolean" => {
+            only(&[])?;
+            Type::Boolean
+        }
+        "array" => {
+            only(&["items", "minItems", "maxItems", "validations"])?;
+            array_type(at, node, has_image_rules, context)?
+        }
+        other => {
+            return Err(at
+                .child("type")
+                .error(Problem::UnsupportedType(other.to_owned())));
+        }
+    };
     Ok(result)
 }
 
-pub(super) fn string_type(
+/// The `type` keyword: a name, or `[name, "null"]`; absent with an `enum`,
+/// taken from the values.
+fn type_keyword(at: &Location, node: &Map<String, Value>) -> Result<String, Error> {
+    let ty_at = at.child("type");
+    match node.get("type") {
+        Some(Value::String(name)) => Ok(name.clone()),
+        Some(Value::Array(names)) => {
+            let named: Vec<&str> = names
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|n| *n != "null")
+                .collect();
+            match named.as_slice() {
+                [one] if names.len() <= 2 => Ok((*one).to_owned()),
+                _ => Err(ty_at.error(Problem::UnsupportedType(shown(&Value::Array(
+                    names.clone(),
+                ))))),
+            }
+        }
+        Some(other) => Err(ty_at.error(Problem::UnsupportedType(shown(other)))),
+        None => match node.get("enum").and_then(Value::as_array) {
+            Some(values) if !values.is_empty() && values.iter().all(Value::is_string) => {
+                Ok("string".into())
+            }
+            Some(values) if !values.is_empty() && values.iter().all(Value::is_i64) => {
+                Ok("integer".into())
+            }
+            _ => Err(at.error(Problem::Missing("type"))),
+        },
+    }
+}
+
+fn bounds<'a, T: PartialOrd + std::fmt::Display + Copy>(
+    at: &Location,
+    node: &'a Map<String, Value>,
+    read: fn(&'a Value) -> Option<T>,
+    expected: &'static str,
+) -> Result<(Option<T>, Option<T>), Error> {
+    let minimum = optional(at, node, "minimum", read, expected)?;
+    let maximum = optional(at, node, "maximum", read, expected)?;
+    ordered(at, "minimum", minimum, "maximum", maximum)?;
+    Ok((minimum, maximum))
+}
+
+/// A lower bound above its upper bound admits no value: an error, not a guess.
+fn ordered<T: PartialOrd + std::fmt::Display>(
+    at: &Location,
+    low_key: &str,
+    low: Option<T>,
+    high_key: &str,
+    high: Option<T>,
+) -> Result<(), Error> {
+    match (low, high) {
+        (Some(low), Some(high)) if low > high => Err(at.child(low_key).error(Problem::Invalid(
+            format!("{low_key} {low} is above {high_key} {high}: no value can satisfy both"),
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn array_type(
     at: &Location,
     node: &Map<String, Value>,
     has_image_rules: bool,
-) -> Result<StringType, Error> {
-    let format = match node.get("format") {
-        None => None,
-        Some(Value::String(s)) if s == "image_uri" => Some(Format::ImageUri),
-        Some(Value::String(s)) if s == "uri" => Some(Format::Uri),
+    context: &Context<'_, '_>,
+) -> Result<Type, Error> {
+    let items_at = at.child("items");
+    let items = node
+        .get("items")
+        .ok_or_else(|| at.error(Problem::Missing("items")))?;
+    let (items, items_at) = context.refs.resolve(items, &items_at)?;
+    check_keys(&items_at, &items, ITEM_KEYS)?;
+    match items.get("type").and_then(Value::as_str) {
+        Some("string") => {}
         Some(other) => {
-            return Err(at.child("format").error(Problem::Invalid(format!(
-                "unsupported format {other} (known: \"image_uri\", \"uri\")"
-            ))));
+            return Err(items_at
+                .child("type")
+                .error(Problem::UnsupportedType(format!(
+                    "array of {other} (only arrays of strings are supported)"
+                ))));
         }
-    };
-    Ok(StringType {
-        max_length: optional(
-            at,
-            node,
-            "maxLength",
-            Value::as_u64,
-            "a non-negative integer",
+        None => return Err(items_at.error(Problem::Missing("type"))),
+    }
+    let item_rules = items.contains_key("validations");
+    // `x-accept` sits on the array in WaveSpeed's schemas; it describes each item.
+    let mut item_node = items.clone();
+    if let (Some(accept), false) = (node.get("x-accept"), item_node.contains_key("x-accept")) {
+        item_node.insert("x-accept".into(), accept.clone());
+    }
+    let min_items = optional(
+        at,
+        node,
+        "minItems",
+        Value::as_u64,
+        "a non-negative integer",
+    )?;
+    let max_items = optional(
+        at,
+        node,
+        "maxItems",
+        Value::as_u64,
+        "a non-negative integer",
+    )?;
+    ordered(at, "minItems", min_items, "maxItems", max_items)?;
+    Ok(Type::Array {
+        items: string_type(
+            &items_at,
+            &item_node,
+            has_image_rules || item_rules,
+            context,
         )?,
-        image: format.is_some() || has_image_rules,
+        min_items,
+        max_items,
+    })
+}
+
+fn string_type(
+    at: &Location,
+    node: &Map<String, Value>,
+    has_image_rules: bool,
+    context: &Context<'_, '_>,
+) -> Result<StringType, Error> {
+    let _ = context;
+    let format = match optional_str(at, node, "format")? {
+        None => None,
+        Some(name) => Some(Format::from_schema(name).ok_or_else(|| {
+            let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            at.child("format").error(Problem::Invalid(format!(
+                "unsupported format {name:?} (known: {})",
+                known.join(", ")
+            )))
+        })?),
+    };
+    let accepted = optional_str(at, node, "x-accept")?
+        .and_then(|mime| mime.split(',').find_map(MediaKind::from_mime));
+    let implied = match (has_image_rules, accepted) {
+        (true, _) | (false, Some(MediaKind::Image)) => Some(Format::ImageUri),
+        (false, Some(MediaKind::Video)) => Some(Format::VideoUri),
+        (false, Some(MediaKind::Audio)) => Some(Format::AudioUri),
+        (false, None) => None,
+    };
+    let format = match (format, implied) {
+        // A plain `uri` with a media kind known otherwise is that kind.
+        (None | Some(Format::Uri), Some(implied)) => Some(implied),
+        (format, _) => format,
+    };
+    let min_length = optional(
+        at,
+        node,
+        "minLength",
+        Value::as_u64,
+        "a non-negative integer",
+    )?;
+    let max_length = optional(
+        at,
+        node,
+        "maxLength",
+        Value::as_u64,
+        "a non-negative integer",
+    )?;
+    ordered(at, "minLength", min_length, "maxLength", max_length)?;
+    Ok(StringType {
+        min_length,
+        max_length,
         format,
     })
 }
 
-pub(super) fn enum_type(
+fn enum_type(
     at: &Location,
     wire: &str,
     node: &Map<String, Value>,
+    integer: bool,
     name: String,
 ) -> Result<EnumType, Error> {
     let enum_at = at.child("enum");
@@ -201,7 +346,6 @@ pub(super) fn enum_type(
     if values.is_empty() {
         return Err(enum_at.error(Problem::Invalid("an enum needs at least one value".into())));
     }
-    let integer = node.get("type").and_then(Value::as_str) == Some("integer");
     let mut seen = BTreeMap::new();
     let mut variants = Vec::new();
     for (i, value) in values.iter().enumerate() {
@@ -227,7 +371,7 @@ pub(super) fn enum_type(
     Ok(EnumType { name, variants })
 }
 
-pub(super) fn variant(at: &Location, field: &str, wire: &WireValue) -> Result<Variant, Error> {
+fn variant(at: &Location, field: &str, wire: &WireValue) -> Result<Variant, Error> {
     let name = match wire {
         WireValue::Str(s) => naming::string_variant(s).map_err(|why| {
             at.error(Problem::BadName {
@@ -243,10 +387,8 @@ pub(super) fn variant(at: &Location, field: &str, wire: &WireValue) -> Result<Va
     })
 }
 
-pub(super) fn image_rules(
-    at: &Location,
-    node: &Map<String, Value>,
-) -> Result<Vec<ImageRule>, Error> {
+/// `validations` of a field (for an array: of every item).
+fn image_rules(at: &Location, node: &Map<String, Value>) -> Result<Vec<ImageRule>, Error> {
     let Some(rules) = node.get("validations") else {
         return Ok(Vec::new());
     };
@@ -257,53 +399,61 @@ pub(super) fn image_rules(
     rules
         .iter()
         .enumerate()
-        .map(|(i, rule)| {
-            let at = list_at.child(i);
-            let rule = object(&at, rule)?;
-            check_keys(&at, rule, RULE_KEYS)?;
-            let name = required_str(&at, rule, "validation_rule")?;
-            let kind = ImageRuleKind::ALL
-                .iter()
-                .find(|(spelling, _)| *spelling == name)
-                .map(|(_, kind)| *kind)
-                .ok_or_else(|| {
-                    at.child("validation_rule").error(Problem::UnknownRule {
-                        rule: name.to_owned(),
-                        known: ImageRuleKind::ALL.map(|(s, _)| s).join(", "),
-                    })
-                })?;
-            let value_at = at.child("validation_value");
-            let value = rule
-                .get("validation_value")
-                .ok_or_else(|| at.error(Problem::Missing("validation_value")))?;
-            let value = value
-                .as_f64()
-                .ok_or_else(|| wrong(&value_at, "a number", value))?;
-            Ok(ImageRule {
-                kind,
-                value,
-                message: required_str(&at, rule, "validation_error")?.to_owned(),
-            })
-        })
+        .map(|(i, rule)| image_rule(&list_at.child(i), rule))
         .collect()
 }
 
-pub(super) fn check_default(at: &Location, ty: &Type, default: &Value) -> Result<(), Error> {
+/// `validations` on an array's `items`, which apply to every item as well.
+fn items_rules(at: &Location, node: &Map<String, Value>) -> Result<Vec<ImageRule>, Error> {
+    match node.get("items").and_then(Value::as_object) {
+        Some(items) => image_rules(&at.child("items"), items),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn image_rule(at: &Location, rule: &Value) -> Result<ImageRule, Error> {
+    let rule = object(at, rule)?;
+    check_keys(at, rule, RULE_KEYS)?;
+    let name = required_str(at, rule, "validation_rule")?;
+    let kind = ImageRuleKind::from_schema(name).ok_or_else(|| {
+        let known: Vec<&str> = ImageRuleKind::ALL.iter().map(|k| k.as_str()).collect();
+        at.child("validation_rule").error(Problem::UnknownRule {
+            rule: name.to_owned(),
+            known: known.join(", "),
+        })
+    })?;
+    let value = rule
+        .get("validation_value")
+        .ok_or_else(|| at.error(Problem::Missing("validation_value")))?;
+    let value = value
+        .as_f64()
+        .ok_or_else(|| wrong(&at.child("validation_value"), "a number", value))?;
+    Ok(ImageRule {
+        kind,
+        value,
+        message: required_str(at, rule, "validation_error")?.to_owned(),
+    })
+}
+
+/// Why `default` cannot be the field's value, or `None` when it can.
+fn default_mismatch(ty: &Type, default: &Value) -> Option<&'static str> {
     let fits = match ty {
         Type::String(_) => default.is_string(),
         Type::Integer { .. } => default.is_i64(),
         Type::Number { .. } => default.is_number(),
         Type::Boolean => default.is_boolean(),
-        Type::Enum(e) | Type::Const(e) => e.variants.iter().any(|v| v.wire.to_json() == *default),
+        Type::Enum(e) | Type::Const(e) => {
+            return (!e.variants.iter().any(|v| v.wire.to_json() == *default)).then_some(
+                if e.is_integer() && default.is_string() {
+                    "is a string but the enum holds integers"
+                } else {
+                    "is not one of the enum's values"
+                },
+            );
+        }
         Type::Array { .. } => default
             .as_array()
             .is_some_and(|items| items.iter().all(Value::is_string)),
     };
-    if fits {
-        Ok(())
-    } else {
-        Err(at.error(Problem::Invalid(format!(
-            "default {default} does not fit the field's type"
-        ))))
-    }
+    (!fits).then_some("does not fit the field's type")
 }

@@ -1,31 +1,39 @@
 //! Conversion: parsed JSON -> IR. Every keyword is either understood or an
-//! error naming its file and JSON pointer; nothing is dropped silently.
+//! error naming its file and JSON pointer; vendor mistakes that do not change
+//! the wire become warnings (see [`crate::error::Warning`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use field::convert_field;
-use keys::{MANIFEST_KEYS, MODEL_KEYS, check_keys, claim, doc_text, object, required_str, wrong};
+use keys::{
+    MANIFEST_KEYS, MODEL_KEYS, check_keys, claim, doc_text, object, optional_str, required_str,
+    wrong,
+};
+use source::{RequestSchema, request_schema};
 
-use crate::error::{Error, Location, Problem};
+use crate::error::{Error, Location, Problem, Warning};
 use crate::ir::{Corpus, Model, Protocol, Type, Vendor};
 use crate::load::{JsonFile, VendorFiles};
 use crate::naming;
 
 mod field;
-mod keys;
+pub mod keys;
+mod resolve;
+mod source;
 
 /// Converts loaded vendor folders into the IR.
 pub fn convert(vendors: &[VendorFiles]) -> Result<Corpus, Error> {
+    let mut warnings = Vec::new();
     let vendors = vendors
         .iter()
-        .map(convert_vendor)
+        .map(|files| convert_vendor(files, &mut warnings))
         .collect::<Result<_, _>>()?;
-    Ok(Corpus { vendors })
+    Ok(Corpus { vendors, warnings })
 }
 
-fn convert_vendor(files: &VendorFiles) -> Result<Vendor, Error> {
+fn convert_vendor(files: &VendorFiles, warnings: &mut Vec<Warning>) -> Result<Vendor, Error> {
     let root = Location::root(&files.manifest.path);
     let manifest = object(&root, &files.manifest.json)?;
     check_keys(&root, manifest, MANIFEST_KEYS)?;
@@ -36,46 +44,58 @@ fn convert_vendor(files: &VendorFiles) -> Result<Vendor, Error> {
         })
     })?;
     let protocol_name = required_str(&root, manifest, "protocol")?;
-    let protocol = Protocol::NAMES
-        .iter()
-        .find(|(name, _)| *name == protocol_name)
-        .map(|(_, protocol)| *protocol)
-        .ok_or_else(|| {
-            root.child("protocol").error(Problem::Invalid(format!(
-                "unknown protocol {protocol_name:?} (known: runcomfy, aimlapi, wavespeed)"
-            )))
-        })?;
-    let submit_template = required_str(&root, manifest, "submit_path")?;
+    let protocol = Protocol::from_name(protocol_name).ok_or_else(|| {
+        let known: Vec<&str> = Protocol::ALL.iter().map(|p| p.as_str()).collect();
+        root.child("protocol").error(Problem::Invalid(format!(
+            "unknown protocol {protocol_name:?} (known: {})",
+            known.join(", ")
+        )))
+    })?;
+    let submit_template = optional_str(&root, manifest, "submit_path")?;
 
     let mut modules = BTreeMap::new();
     let mut models = Vec::new();
     for (path, file) in &files.models {
-        let model = convert_model(path, file, submit_template)?;
-        if let Some(first) = modules.insert(model.module.clone(), path.clone()) {
-            return Err(Location::root(&file.path).error(Problem::NameCollision {
-                first,
-                second: path.clone(),
-                rust: model.module,
-            }));
-        }
+        let model = convert_model(path, file, submit_template, warnings)?;
+        claim(
+            &Location::root(&file.path),
+            &mut modules,
+            &model.module,
+            &model.path,
+        )?;
         models.push(model);
     }
+    models.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Vendor {
         id,
         name: required_str(&root, manifest, "name")?.to_owned(),
         protocol,
         base_url: required_str(&root, manifest, "base_url")?.to_owned(),
         token_env: required_str(&root, manifest, "token_env")?.to_owned(),
+        catalog_url: optional_str(&root, manifest, "catalog_url")?.map(str::to_owned),
         source: files.manifest.path.clone(),
         models,
     })
 }
 
-/// Converts one model schema.
-pub fn convert_model(path: &str, file: &JsonFile, submit_template: &str) -> Result<Model, Error> {
-    let root = Location::root(&file.path);
-    let schema = object(&root, &file.json)?;
-    check_keys(&root, schema, MODEL_KEYS)?;
+/// Converts one model file (a JSON Schema or an OpenAPI document) whose path
+/// under the vendor folder is `path`.
+pub fn convert_model(
+    path: &str,
+    file: &JsonFile,
+    submit_template: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Model, Error> {
+    let request = request_schema(file, path, submit_template)?;
+    let RequestSchema {
+        model_path,
+        submit_path,
+        schema,
+        at: root,
+        refs,
+        openapi,
+    } = &request;
+    check_keys(root, schema, MODEL_KEYS)?;
     if let Some(ty) = schema.get("type") {
         if ty != "object" {
             return Err(root
@@ -83,9 +103,9 @@ pub fn convert_model(path: &str, file: &JsonFile, submit_template: &str) -> Resu
                 .error(Problem::UnsupportedType(ty.to_string())));
         }
     }
-    let module = naming::model_module(path).map_err(|why| {
+    let module = naming::model_module(model_path).map_err(|why| {
         root.error(Problem::BadName {
-            name: path.to_owned(),
+            name: model_path.clone(),
             why,
         })
     })?;
@@ -95,14 +115,27 @@ pub fn convert_model(path: &str, file: &JsonFile, submit_template: &str) -> Resu
         &properties_at,
         schema.get("properties").unwrap_or(&Value::Null),
     )?;
-    let required = required_list(&root, schema, properties)?;
+    let required = required_list(root, schema, properties, warnings)?;
+    let order = property_order(root, schema, properties, warnings)?;
 
     let mut idents = BTreeMap::new();
-    let mut type_names = BTreeMap::from([("Input".to_owned(), "the input struct".to_owned())]);
+    let mut type_names = BTreeMap::from([(
+        "Input".to_owned(),
+        ("the input struct".to_owned(), String::new()),
+    )]);
     let mut fields = Vec::new();
-    for (wire, node) in properties {
+    let mut context = field::Context {
+        refs,
+        openapi: *openapi,
+        warnings,
+    };
+    for wire in order {
         let at = properties_at.child(wire);
-        let field = convert_field(&at, wire, node, required.contains(&wire.as_str()))?;
+        let is_required = required.contains(&wire);
+        let Some(field) = convert_field(&at, wire, &properties[wire], is_required, &mut context)?
+        else {
+            continue;
+        };
         claim(&at, &mut idents, &field.ident, wire)?;
         if let Type::Enum(e) | Type::Const(e) = &field.ty {
             claim(&at, &mut type_names, &e.name, wire)?;
@@ -110,21 +143,27 @@ pub fn convert_model(path: &str, file: &JsonFile, submit_template: &str) -> Resu
         fields.push(field);
     }
     Ok(Model {
-        path: path.to_owned(),
+        path: model_path.clone(),
         module,
         source: file.path.clone(),
-        title: doc_text(&root, schema, "title")?,
-        description: doc_text(&root, schema, "description")?,
-        submit_path: submit_template.replace("{model}", path),
+        title: doc_text(root, schema, "title")?.filter(|t| t != model_path),
+        description: doc_text(root, schema, "description")?,
+        submit_path: submit_path.clone(),
+        required: required
+            .iter()
+            .filter(|name| fields.iter().any(|f| f.wire == **name))
+            .map(|name| (*name).to_owned())
+            .collect(),
         fields,
-        required: required.iter().map(|name| (*name).to_owned()).collect(),
     })
 }
 
+/// The `required` names; one that names no property is a warning.
 fn required_list<'a>(
     root: &Location,
     schema: &'a Map<String, Value>,
     properties: &Map<String, Value>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Vec<&'a str>, Error> {
     let at = root.child("required");
     let Some(list) = schema.get("required") else {
@@ -133,20 +172,55 @@ fn required_list<'a>(
     let list = list
         .as_array()
         .ok_or_else(|| wrong(&at, "an array of property names", list))?;
-    list.iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let at = at.child(i);
+    let mut names = Vec::new();
+    for (i, name) in list.iter().enumerate() {
+        let at = at.child(i);
+        let name = name
+            .as_str()
+            .ok_or_else(|| wrong(&at, "a property name", name))?;
+        if properties.contains_key(name) {
+            names.push(name);
+        } else {
+            warnings.push(at.warning(format!(
+                "required property {name:?} is not defined; ignored"
+            )));
+        }
+    }
+    Ok(names)
+}
+
+/// Property names in the order to use: `x-order-properties` first (WaveSpeed),
+/// then the rest in schema order.
+fn property_order<'a>(
+    root: &Location,
+    schema: &Map<String, Value>,
+    properties: &'a Map<String, Value>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<&'a str>, Error> {
+    let mut order: Vec<&'a str> = Vec::new();
+    if let Some(list) = schema.get("x-order-properties") {
+        let at = root.child("x-order-properties");
+        let list = list
+            .as_array()
+            .ok_or_else(|| wrong(&at, "an array of property names", list))?;
+        for (i, name) in list.iter().enumerate() {
+            let item_at = at.child(i);
             let name = name
                 .as_str()
-                .ok_or_else(|| wrong(&at, "a property name", name))?;
-            if properties.contains_key(name) {
-                Ok(name)
-            } else {
-                Err(at.error(Problem::Invalid(format!(
-                    "required property {name:?} is not defined"
-                ))))
+                .ok_or_else(|| wrong(&item_at, "a property name", name))?;
+            match properties.get_key_value(name) {
+                Some((key, _)) if !order.contains(&key.as_str()) => order.push(key),
+                Some(_) => {}
+                None => warnings.push(item_at.warning(format!(
+                    "x-order-properties names {name:?}, which is not a property; ignored"
+                ))),
             }
-        })
-        .collect()
+        }
+    }
+    for key in properties.keys() {
+        if !order.contains(&key.as_str()) {
+            order.push(key);
+        }
+    }
+    Ok(order)
 }

@@ -48,6 +48,9 @@ pub(super) fn field_doc(field: &Field) -> String {
     if field.deprecated {
         facts.push("Deprecated by the vendor.".to_owned());
     }
+    if field.rust_name() != field.wire {
+        facts.push(format!("Wire name: `{}`.", field.wire.replace('`', "'")));
+    }
     if !facts.is_empty() {
         parts.push(facts.join(" "));
     }
@@ -59,11 +62,19 @@ pub(super) fn field_doc(field: &Field) -> String {
 
 pub(super) fn string_facts(s: &StringType) -> Vec<String> {
     let mut facts = Vec::new();
-    if let Some(max) = s.max_length {
-        facts.push(format!("At most {max} characters."));
+    match (s.min_length, s.max_length) {
+        (Some(min), Some(max)) => facts.push(format!("from {min} to {max} characters.")),
+        (Some(min), None) => facts.push(format!("at least {min} characters.")),
+        (None, Some(max)) => facts.push(format!("at most {max} characters.")),
+        (None, None) => {}
     }
-    if s.image {
-        facts.push("an http(s) URL or a data URI.".to_owned());
+    match s.format.map(|f| (f, f.media())) {
+        Some((_, Some(kind))) => facts.push(format!(
+            "an http(s) URL or a `data:{}/...` URI.",
+            kind.as_str()
+        )),
+        Some((_, None)) => facts.push("an http(s) URL or a data URI.".to_owned()),
+        None => {}
     }
     facts
 }

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs::default_text;
-use super::tokens::{doc_attrs, ident, raw_string, signed, wire_text};
+use super::tokens::{doc_attrs, ident, json_text, raw_string, signed, wire_text};
 use crate::ir::{EnumType, Field, WireValue};
 use crate::schema_out;
 
@@ -71,11 +71,12 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
             },
         )
     };
-    let schema = raw_string(&schema_out::enum_schema(field, e).to_string());
+    let schema = raw_string(&json_text(schema_out::enum_schema(field, e).to_string()));
     let doc = doc_attrs(&doc);
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name { #(#variant_docs #variants,)* }
 
         impl #name {

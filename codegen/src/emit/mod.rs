@@ -19,6 +19,7 @@ mod validate;
 
 pub use catalog::catalog;
 pub use model::model_module;
+pub use tokens::json_text;
 
 /// Formats a token stream as a file, after a `@generated` header line.
 pub fn render(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {

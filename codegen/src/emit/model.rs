@@ -7,11 +7,10 @@ use quote::{format_ident, quote};
 use super::display_path;
 use super::docs::field_doc;
 use super::enums::enum_items;
-use super::tokens::{
-    convert_param, doc_attrs, float, ident, inner_doc, param_type, raw_string, rust_type,
-};
+use super::tokens::{convert_param, doc_attrs, float, ident, inner_doc, param_type, rust_type};
 use super::validate::{field_checks, validate_fn};
 use crate::ir::{Field, Model, Type, Vendor};
+use crate::naming;
 use crate::schema_out;
 
 /// `generated/src/<vendor>/<model>.rs`.
@@ -22,7 +21,7 @@ pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
     let constructor = constructor(model);
     let validate = validate_fn(model);
     let model_impl = model_impl(model);
-    let schema_impl = schema_impl(model);
+    let schema_impl = schema_impl(vendor, model);
     let enums = model.fields.iter().filter_map(|field| match &field.ty {
         Type::Enum(e) | Type::Const(e) => Some(enum_items(field, e)),
         _ => None,
@@ -104,11 +103,12 @@ pub(super) fn input_struct(vendor: &Vendor, model: &Model) -> TokenStream {
         let ty = rust_type(field);
         let doc = doc_attrs(&field_doc(field));
         let wire = &field.wire;
-        let rename = (field.ident != *wire).then(|| quote! { #[serde(rename = #wire)] });
+        let rename = (field.rust_name() != wire).then(|| quote! { #[serde(rename = #wire)] });
         let skip = (!field.required).then(|| {
             quote! { #[serde(default, skip_serializing_if = "Option::is_none")] }
         });
-        quote! { #doc #rename #skip pub #name: #ty }
+        let hidden = field.hidden.then(|| quote! { #[doc(hidden)] });
+        quote! { #doc #hidden #rename #skip pub #name: #ty }
     });
     let doc = format!(
         "Input of `{}` ({}). Build it with [`Input::new`] (the required fields) and \
@@ -182,8 +182,10 @@ pub(super) fn constructor(model: &Model) -> TokenStream {
         let deprecated = field
             .deprecated
             .then(|| quote! { #[deprecated(note = "the vendor marks this field deprecated")] });
+        let hidden = field.hidden.then(|| quote! { #[doc(hidden)] });
         quote! {
             #doc
+            #hidden
             #deprecated
             #[must_use]
             pub fn #name(mut self, value: #ty) -> Self {
@@ -264,10 +266,8 @@ pub(super) fn model_impl(model: &Model) -> TokenStream {
     }
 }
 
-pub(super) fn schema_impl(model: &Model) -> TokenStream {
-    let schema = raw_string(
-        &serde_json::to_string_pretty(&schema_out::model_schema(model)).unwrap_or_default(),
-    );
+pub(super) fn schema_impl(vendor: &Vendor, model: &Model) -> TokenStream {
+    let schema = format!("../../{}", schema_out::schema_file(vendor, model).display());
     let id = format!("seedance::{}::Input", model.path);
     quote! {
         impl schemars::JsonSchema for Input {
@@ -284,7 +284,7 @@ pub(super) fn schema_impl(model: &Model) -> TokenStream {
 
         /// The input's JSON Schema, as codegen understood the vendor's: same
         /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-        pub const INPUT_SCHEMA: &str = #schema;
+        pub const INPUT_SCHEMA: &str = include_str!(#schema);
     }
 }
 
@@ -293,7 +293,7 @@ pub(super) fn schema_impl(model: &Model) -> TokenStream {
 pub(super) fn rule_const(field: &Field, same_as: Option<&Field>) -> TokenStream {
     let name = rule_const_name(field);
     let rules = field.image_rules.iter().map(|rule| {
-        let kind = format_ident!("{}", rule.kind.runtime_variant());
+        let kind = format_ident!("{}", rule.kind.variant_name());
         let limit = float(rule.value);
         let message = &rule.message;
         quote! {
@@ -324,5 +324,5 @@ pub(super) fn rule_const(field: &Field, same_as: Option<&Field>) -> TokenStream 
 }
 
 pub(super) fn rule_const_name(field: &Field) -> Ident {
-    format_ident!("{}_RULES", field.wire.to_ascii_uppercase())
+    format_ident!("{}", naming::rules_const(&field.ident))
 }

@@ -19,14 +19,57 @@ pub(super) fn inner_doc(text: &str) -> TokenStream {
 }
 
 /// Each line of `text` with the space a doc comment puts after `///`.
+/// Vendor text may hold a bare CR (which rustc refuses in a doc comment) or
+/// bidi controls (which make code read differently from how it compiles):
+/// every line break form splits lines, and other controls are shown escaped.
 fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.lines().map(|line| {
-        if line.is_empty() {
-            String::new()
+    text.split("\r\n")
+        .flat_map(|part| part.split(['\r', '\n']))
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", escape_invisible(line))
+            }
+        })
+}
+
+/// Control and bidi characters as `\u{..}` escapes; the rest unchanged.
+pub(super) fn escape_invisible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
-            format!(" {line}")
+            out.push(c);
         }
-    })
+    }
+    out
+}
+
+/// Characters that must not reach generated source as they are.
+fn is_invisible(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// JSON text safe to embed in source: bidi and C1 controls as JSON `\uXXXX`
+/// escapes (serde_json escapes the ASCII controls in strings itself; the
+/// ASCII ones left are the layout's own line breaks).
+pub fn json_text(text: String) -> String {
+    let escaped = |c: char| !c.is_ascii() && is_invisible(c);
+    if !text.chars().any(escaped) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub(super) fn rust_type(field: &Field) -> TokenStream {

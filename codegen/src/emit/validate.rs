@@ -2,7 +2,7 @@
 //! local rule of each field.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::tokens::{float, ident, signed, usize_literal};
 use crate::ir::{Field, Model, StringType, Type};
@@ -97,12 +97,17 @@ pub(super) fn string_checks(
     path: &TokenStream,
 ) -> Vec<TokenStream> {
     let mut checks = Vec::new();
+    if let Some(min) = s.min_length.map(usize_literal) {
+        checks.push(quote! { validator.min_length(#path, #value, #min); });
+    }
     if let Some(max) = s.max_length.map(usize_literal) {
         checks.push(quote! { validator.max_length(#path, #value, #max); });
     }
-    if s.image {
-        let format = s.format.map_or("image", |f| f.as_str());
-        checks.push(quote! { validator.image_uri(#path, #value, #format); });
+    if let Some(format) = s.format {
+        let format = format_ident!("{}", format.variant_name());
+        checks.push(
+            quote! { validator.uri(#path, #value, seedance_runtime::validation::Format::#format); },
+        );
     }
     checks
 }

@@ -5,6 +5,21 @@
 /// `bytedance/seedance-1-0-lite-i2v`
 pub mod seedance_1_0_lite_i2v;
 
+/// `bytedance/seedance-1-0-lite-t2v`
+pub mod seedance_1_0_lite_t2v;
+
+/// `bytedance/seedance-1-0-pro-i2v`
+pub mod seedance_1_0_pro_i2v;
+
+/// `bytedance/seedance-1-0-pro-t2v`
+pub mod seedance_1_0_pro_t2v;
+
+/// `bytedance/seedance-1-5-pro`
+pub mod seedance_1_5_pro;
+
+/// `bytedance/seedance-2-0`
+pub mod seedance_2_0;
+
 /// The AI/ML API vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;

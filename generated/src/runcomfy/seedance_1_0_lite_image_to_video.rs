@@ -20,13 +20,13 @@ pub struct Input {
     pub prompt: String,
     /// First Frame Image
     ///
-    /// An http(s) URL or a data URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`.
+    /// An http(s) URL or a `data:image/...` URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`.
     pub first_frame_image_url: String,
     /// Last Frame Image
     ///
     /// Note: The last frame image will not take effect when the resolution is set to 1080P.
     ///
-    /// An http(s) URL or a data URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`.
+    /// An http(s) URL or a `data:image/...` URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_frame_image_url: Option<String>,
     /// Resolution
@@ -111,14 +111,18 @@ impl Input {
         let mut validator = Validator::new();
         validator.max_length(FieldPath::Field("prompt"), &self.prompt, 1900);
         validator
-            .image_uri(
+            .uri(
                 FieldPath::Field("first_frame_image_url"),
                 &self.first_frame_image_url,
-                "image",
+                seedance_runtime::validation::Format::ImageUri,
             );
         if let Some(value) = &self.last_frame_image_url {
             validator
-                .image_uri(FieldPath::Field("last_frame_image_url"), value, "image");
+                .uri(
+                    FieldPath::Field("last_frame_image_url"),
+                    value,
+                    seedance_runtime::validation::Format::ImageUri,
+                );
         }
         validator.finish()
     }
@@ -169,123 +173,9 @@ impl schemars::JsonSchema for Input {
 
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = r#"{
-  "type": "object",
-  "required": [
-    "prompt",
-    "first_frame_image_url"
-  ],
-  "properties": {
-    "prompt": {
-      "title": "Prompt",
-      "type": "string",
-      "maxLength": 1900
-    },
-    "first_frame_image_url": {
-      "title": "First Frame Image",
-      "type": "string",
-      "validations": [
-        {
-          "validation_rule": "width_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "height_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "width_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "height_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "width/height>",
-          "validation_value": 0.4,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "width/height<",
-          "validation_value": 2.5,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "file_size_mb<",
-          "validation_value": 30,
-          "validation_error": "File size must be less than 30 MB."
-        }
-      ]
-    },
-    "last_frame_image_url": {
-      "title": "Last Frame Image",
-      "description": "Note: The last frame image will not take effect when the resolution is set to 1080P.",
-      "type": "string",
-      "validations": [
-        {
-          "validation_rule": "width_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "height_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "width_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "height_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "width/height>",
-          "validation_value": 0.4,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "width/height<",
-          "validation_value": 2.5,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "file_size_mb<",
-          "validation_value": 30,
-          "validation_error": "File size must be less than 30 MB."
-        }
-      ]
-    },
-    "resolution": {
-      "title": "Resolution",
-      "type": "string",
-      "enum": [
-        "480p",
-        "720p",
-        "1080p"
-      ],
-      "default": "480p"
-    },
-    "duration": {
-      "title": "Duration",
-      "type": "integer",
-      "enum": [
-        5,
-        10
-      ],
-      "default": 5
-    }
-  },
-  "additionalProperties": false
-}"#;
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/runcomfy/seedance_1_0_lite_image_to_video.json"
+);
 
 /// Image rules (`validations`) of `first_frame_image_url`, checked remotely before submit.
 pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
@@ -333,6 +223,7 @@ pub const LAST_FRAME_IMAGE_URL_RULES: &[ImageRule] = FIRST_FRAME_IMAGE_URL_RULES
 ///
 /// Vendor default: `480p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Resolution {
     /// `480p`
     P480,
@@ -413,6 +304,7 @@ impl schemars::JsonSchema for Resolution {
 ///
 /// Vendor default: `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Duration {
     /// `5`
     S5,

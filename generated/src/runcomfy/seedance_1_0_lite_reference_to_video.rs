@@ -22,7 +22,7 @@ pub struct Input {
     ///
     /// Upload 1~4 images
     ///
-    /// From 1 to 4 items. Each item: an http(s) URL or a data URI. Vendor default: `["https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg","https://playgrounds-st...`.
+    /// From 1 to 4 items. Each item: an http(s) URL or a `data:image/...` URI. Vendor default: `["https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg","https://playgrounds-st...`.
     pub images: Vec<String>,
     /// Resolution
     ///
@@ -116,7 +116,12 @@ impl Input {
         validator.min_items(FieldPath::Field("images"), self.images.len(), 1);
         validator.max_items(FieldPath::Field("images"), self.images.len(), 4);
         for (index, item) in self.images.iter().enumerate() {
-            validator.image_uri(FieldPath::Item("images", index), item, "image_uri");
+            validator
+                .uri(
+                    FieldPath::Item("images", index),
+                    item,
+                    seedance_runtime::validation::Format::ImageUri,
+                );
         }
         validator.finish()
     }
@@ -150,88 +155,15 @@ impl schemars::JsonSchema for Input {
 
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = r#"{
-  "type": "object",
-  "title": "Input",
-  "required": [
-    "images",
-    "text"
-  ],
-  "properties": {
-    "text": {
-      "title": "Prompt",
-      "description": "The prompt should be less than 500 characters to get better results.",
-      "type": "string",
-      "default": "the woman is standing beside the boats, her feet soaked in water"
-    },
-    "images": {
-      "title": "Images",
-      "description": "Upload 1~4 images",
-      "type": "array",
-      "items": {
-        "type": "string",
-        "format": "image_uri"
-      },
-      "minItems": 1,
-      "maxItems": 4,
-      "default": [
-        "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-1-input.jpg",
-        "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase5-1-2-input.jpg"
-      ]
-    },
-    "resolution": {
-      "title": "Resolution",
-      "type": "string",
-      "enum": [
-        "480p",
-        "720p"
-      ],
-      "default": "480p"
-    },
-    "ratio": {
-      "title": "Aspect Ratio (WH)",
-      "type": "string",
-      "enum": [
-        "16:9",
-        "4:3",
-        "1:1",
-        "3:4",
-        "9:16",
-        "21:9"
-      ],
-      "default": "16:9"
-    },
-    "duration": {
-      "title": "Duration",
-      "type": "integer",
-      "enum": [
-        2,
-        3,
-        4,
-        5,
-        6,
-        7,
-        8,
-        9,
-        10,
-        11,
-        12
-      ],
-      "default": 5
-    },
-    "seed": {
-      "title": "Seed",
-      "type": "integer",
-      "default": 53154020
-    }
-  },
-  "additionalProperties": false
-}"#;
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/runcomfy/seedance_1_0_lite_reference_to_video.json"
+);
 
 /// Resolution
 ///
 /// Vendor default: `480p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Resolution {
     /// `480p`
     P480,
@@ -309,6 +241,7 @@ impl schemars::JsonSchema for Resolution {
 ///
 /// Vendor default: `16:9`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Ratio {
     /// `16:9`
     R16x9,
@@ -405,6 +338,7 @@ impl schemars::JsonSchema for Ratio {
 ///
 /// Vendor default: `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Duration {
     /// `2`
     S2,

@@ -27,7 +27,7 @@ pub struct Input {
     pub resolution: Option<Resolution>,
     /// Start Image
     ///
-    /// An http(s) URL or a data URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`. Vendor default: `https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase3-1-2-input.jpeg`.
+    /// An http(s) URL or a `data:image/...` URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`. Vendor default: `https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase3-1-2-input.jpeg`.
     pub first_frame_image_url: String,
     /// Aspect Ratio (W:H)
     ///
@@ -104,10 +104,10 @@ impl Input {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
         validator
-            .image_uri(
+            .uri(
                 FieldPath::Field("first_frame_image_url"),
                 &self.first_frame_image_url,
-                "image",
+                seedance_runtime::validation::Format::ImageUri,
             );
         validator.finish()
     }
@@ -147,107 +147,9 @@ impl schemars::JsonSchema for Input {
 
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = r#"{
-  "type": "object",
-  "title": "Input",
-  "required": [
-    "prompt",
-    "first_frame_image_url"
-  ],
-  "properties": {
-    "prompt": {
-      "title": "Prompt",
-      "description": "The prompt should be less than 500 characters to get better results.",
-      "type": "string",
-      "default": "A pair of stylish round sunglasses rests on a sleek table. A man's hand enters the frame, delicately picking them up. The camera follows the movement of the sunglasses, smoothly rising up from the table while subtly adjusting focus. As the man lifts the glasses toward his face, the background begins to transition, seamlessly blending into a vibrant yellow textured wall. As he puts on the glasses, the reflection in the lenses subtly shifts, revealing a different perspective. The final frame locks onto his face, now exuding confidence and style, as he adjusts the glasses slightly with a confident gesture."
-    },
-    "resolution": {
-      "title": "Resolution",
-      "type": "string",
-      "enum": [
-        "480p",
-        "720p",
-        "1080p"
-      ],
-      "default": "480p"
-    },
-    "first_frame_image_url": {
-      "title": "Start Image",
-      "type": "string",
-      "default": "https://playgrounds-storage-public.runcomfy.net/tools/7002/media-files/usecase3-1-2-input.jpeg",
-      "validations": [
-        {
-          "validation_rule": "width_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "height_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "width_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "height_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "width/height>",
-          "validation_value": 0.4,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "width/height<",
-          "validation_value": 2.5,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "file_size_mb<",
-          "validation_value": 30,
-          "validation_error": "File size must be less than 30 MB."
-        }
-      ]
-    },
-    "ratio": {
-      "title": "Aspect Ratio (W:H)",
-      "type": "string",
-      "enum": [
-        "16:9",
-        "4:3",
-        "1:1",
-        "3:4",
-        "9:16",
-        "21:9",
-        "adaptive"
-      ],
-      "default": "adaptive"
-    },
-    "duration": {
-      "title": "Duration",
-      "type": "integer",
-      "enum": [
-        2,
-        3,
-        4,
-        5,
-        6,
-        7,
-        8,
-        9,
-        10,
-        11,
-        12
-      ],
-      "default": 5
-    }
-  },
-  "additionalProperties": false
-}"#;
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/runcomfy/seedance_1_0_pro_image_to_video.json"
+);
 
 /// Image rules (`validations`) of `first_frame_image_url`, checked remotely before submit.
 pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
@@ -292,6 +194,7 @@ pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
 ///
 /// Vendor default: `480p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Resolution {
     /// `480p`
     P480,
@@ -372,6 +275,7 @@ impl schemars::JsonSchema for Resolution {
 ///
 /// Vendor default: `adaptive`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Ratio {
     /// `16:9`
     R16x9,
@@ -472,6 +376,7 @@ impl schemars::JsonSchema for Ratio {
 ///
 /// Vendor default: `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Duration {
     /// `2`
     S2,

@@ -4,43 +4,31 @@
 //! Generated from `schemas/wavespeed/bytedance/seedance-v1-lite/reference-to-video.json`; submitted to `/api/v3/bytedance/seedance-v1-lite/reference-to-video`.
 use seedance_runtime::de::FieldReader;
 
-use seedance_runtime::validation::{
-    FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
-};
+use seedance_runtime::validation::{FieldPath, ImageInput, ValidationErrors, Validator};
 
 /// Input of `bytedance/seedance-v1-lite/reference-to-video` (WaveSpeed AI). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
-    /// Prompt
-    ///
     /// The positive prompt for the generation.
     pub prompt: String,
-    /// Reference Images
-    ///
     /// A list of images to use as style references. At least 1 image is required. max 4 images.
     ///
-    /// From 1 to 4 items. Each item: an http(s) URL or a data URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`.
+    /// From 1 to 4 items. Each item: an http(s) URL or a `data:image/...` URI.
     pub reference_images: Vec<String>,
-    /// Duration
-    ///
     /// The duration of the generated media in seconds.
     ///
     /// From 2 to 12. Vendor default: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// Camera Fixed
-    ///
     /// Whether to fix the camera position.
     ///
     /// Vendor default: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camera_fixed: Option<bool>,
-    /// Seed
-    ///
     /// The random seed to use for the generation. -1 means a random seed will be used.
     ///
-    /// From -1 to 2147483647.
+    /// From -1 to 2147483647. Vendor default: `-1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
@@ -120,7 +108,12 @@ impl Input {
                 4,
             );
         for (index, item) in self.reference_images.iter().enumerate() {
-            validator.image_uri(FieldPath::Item("reference_images", index), item, "uri");
+            validator
+                .uri(
+                    FieldPath::Item("reference_images", index),
+                    item,
+                    seedance_runtime::validation::Format::ImageUri,
+                );
         }
         if let Some(value) = self.duration {
             validator.minimum(FieldPath::Field("duration"), value, 2i64);
@@ -142,20 +135,7 @@ impl seedance_runtime::model::Model for Input {
         Input::validate(self)
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
-        let mut images = Vec::new();
-        images
-            .extend(
-                self
-                    .reference_images
-                    .iter()
-                    .enumerate()
-                    .map(|(index, uri)| ImageInput::new(
-                        FieldPath::Item("reference_images", index),
-                        uri,
-                        REFERENCE_IMAGES_RULES,
-                    )),
-            );
-        images
+        Vec::new()
     }
 }
 
@@ -175,127 +155,6 @@ impl schemars::JsonSchema for Input {
 
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = r#"{
-  "type": "object",
-  "title": "Input",
-  "required": [
-    "prompt",
-    "reference_images"
-  ],
-  "properties": {
-    "prompt": {
-      "title": "Prompt",
-      "description": "The positive prompt for the generation.",
-      "type": "string"
-    },
-    "reference_images": {
-      "title": "Reference Images",
-      "description": "A list of images to use as style references. At least 1 image is required. max 4 images.",
-      "type": "array",
-      "items": {
-        "type": "string",
-        "format": "uri"
-      },
-      "minItems": 1,
-      "maxItems": 4,
-      "validations": [
-        {
-          "validation_rule": "width_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "height_pixels<",
-          "validation_value": 6000,
-          "validation_error": "The uploaded image width and height must not exceed 6000 pixels."
-        },
-        {
-          "validation_rule": "width_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "height_pixels>",
-          "validation_value": 300,
-          "validation_error": "The uploaded image width and height must not be less than 300 pixels."
-        },
-        {
-          "validation_rule": "width/height>",
-          "validation_value": 0.4,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "width/height<",
-          "validation_value": 2.5,
-          "validation_error": "The aspect ratio range should be between 0.4 and 2.5."
-        },
-        {
-          "validation_rule": "file_size_mb<",
-          "validation_value": 30,
-          "validation_error": "File size must be less than 30 MB."
-        }
-      ]
-    },
-    "duration": {
-      "title": "Duration",
-      "description": "The duration of the generated media in seconds.",
-      "type": "integer",
-      "minimum": 2,
-      "maximum": 12,
-      "default": 5
-    },
-    "camera_fixed": {
-      "title": "Camera Fixed",
-      "description": "Whether to fix the camera position.",
-      "type": "boolean",
-      "default": false
-    },
-    "seed": {
-      "title": "Seed",
-      "description": "The random seed to use for the generation. -1 means a random seed will be used.",
-      "type": "integer",
-      "minimum": -1,
-      "maximum": 2147483647
-    }
-  },
-  "additionalProperties": false
-}"#;
-
-/// Image rules (`validations`) of `reference_images`, for each item, checked remotely before submit.
-pub const REFERENCE_IMAGES_RULES: &[ImageRule] = &[
-    ImageRule {
-        kind: ImageRuleKind::WidthBelow,
-        limit: 6000.0,
-        message: "The uploaded image width and height must not exceed 6000 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::HeightBelow,
-        limit: 6000.0,
-        message: "The uploaded image width and height must not exceed 6000 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::WidthAbove,
-        limit: 300.0,
-        message: "The uploaded image width and height must not be less than 300 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::HeightAbove,
-        limit: 300.0,
-        message: "The uploaded image width and height must not be less than 300 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::RatioAbove,
-        limit: 0.4,
-        message: "The aspect ratio range should be between 0.4 and 2.5.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::RatioBelow,
-        limit: 2.5,
-        message: "The aspect ratio range should be between 0.4 and 2.5.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::FileSizeMbBelow,
-        limit: 30.0,
-        message: "File size must be less than 30 MB.",
-    },
-];
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/wavespeed/seedance_v1_lite_reference_to_video.json"
+);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use seedance_runtime::{
     Client, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model, PollPolicy, Protocol,
-    RetryPolicy, ValidationErrors, Validator, Vendor,
+    RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
 };
 use seedance_sim::Sim;
 use serde::Serialize;
@@ -92,10 +92,10 @@ impl Model for RcInput {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         v.max_length(FieldPath::Field("prompt"), &self.prompt, 1900);
-        v.image_uri(
+        v.uri(
             FieldPath::Field("first_frame_image_url"),
             &self.first_frame_image_url,
-            "uri",
+            Format::ImageUri,
         );
         v.finish()
     }
@@ -132,7 +132,11 @@ impl Model for AimlInput {
     const SUBMIT_PATH: &'static str = "/v2/generate/video/bytedance/generation";
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
-        v.image_uri(FieldPath::Field("image_url"), &self.image_url, "uri");
+        v.uri(
+            FieldPath::Field("image_url"),
+            &self.image_url,
+            Format::ImageUri,
+        );
         v.finish()
     }
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {
@@ -168,7 +172,11 @@ impl Model for WsInput {
             4,
         );
         for (i, image) in self.reference_images.iter().enumerate() {
-            v.image_uri(FieldPath::Item("reference_images", i), image, "uri");
+            v.uri(
+                FieldPath::Item("reference_images", i),
+                image,
+                Format::ImageUri,
+            );
         }
         v.finish()
     }

@@ -1,0 +1,404 @@
+//! What a schema change does to users: every difference between two
+//! [`Surface`]s, classified as breaking, additive or docs only, and the semver
+//! bump the worst of them implies.
+//!
+//! Generated enums are `#[non_exhaustive]`: users build values and never need
+//! an exhaustive `match`, so a vendor adding an enum value is additive, as it
+//! is on the wire. Adding an optional field is additive because `Input` is
+//! `#[non_exhaustive]` and built with `Input::new` and setters.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::surface::{FieldSurface, ModelSurface, Surface, TypeSurface};
+
+/// How a change affects code written against the old surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Impact {
+    /// Only documentation (titles, descriptions, defaults) changed.
+    Docs,
+    /// Old code compiles and old requests are still accepted.
+    Additive,
+    /// Old code may not compile, or an old request may now be refused.
+    Breaking,
+}
+
+/// One classified change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Its impact.
+    pub impact: Impact,
+    /// `vendor/model path`.
+    pub model: String,
+    /// What changed, for people.
+    pub what: String,
+}
+
+/// Every change from `old` to `new`, breaking first, then by model.
+pub fn classify(old: &Surface, new: &Surface) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (name, old_model) in &old.models {
+        match new.models.get(name) {
+            None => changes.push(change(Impact::Breaking, name, "model removed".into())),
+            Some(new_model) => model_changes(name, old_model, new_model, &mut changes),
+        }
+    }
+    for (name, model) in &new.models {
+        if !old.models.contains_key(name) {
+            let what = format!("new model `{}`", model.module);
+            changes.push(change(Impact::Additive, name, what));
+        }
+    }
+    changes.sort_by(|a, b| b.impact.cmp(&a.impact).then_with(|| a.model.cmp(&b.model)));
+    changes
+}
+
+/// The semver bump the changes imply.
+pub fn bump(changes: &[Change]) -> &'static str {
+    match changes.iter().map(|c| c.impact).max() {
+        Some(Impact::Breaking) => "major",
+        Some(Impact::Additive) => "minor",
+        Some(Impact::Docs) => "patch",
+        None => "none",
+    }
+}
+
+/// The change report: one section per impact, then the bump.
+pub fn report(changes: &[Change]) -> String {
+    let mut out = String::new();
+    for (impact, heading) in [
+        (Impact::Breaking, "breaking"),
+        (Impact::Additive, "additive"),
+        (Impact::Docs, "docs only"),
+    ] {
+        let listed: Vec<&Change> = changes.iter().filter(|c| c.impact == impact).collect();
+        if listed.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("{heading}:\n"));
+        for change in listed {
+            out.push_str(&format!("  {}: {}\n", change.model, change.what));
+        }
+    }
+    let count = |impact| changes.iter().filter(|c| c.impact == impact).count();
+    out.push_str(&format!(
+        "semver: {} ({} breaking, {} additive, {} docs only)\n",
+        bump(changes),
+        count(Impact::Breaking),
+        count(Impact::Additive),
+        count(Impact::Docs)
+    ));
+    out
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.model, self.what)
+    }
+}
+
+fn change(impact: Impact, model: &str, what: String) -> Change {
+    Change {
+        impact,
+        model: model.to_owned(),
+        what,
+    }
+}
+
+fn model_changes(name: &str, old: &ModelSurface, new: &ModelSurface, out: &mut Vec<Change>) {
+    let mut push = |impact, what: String| out.push(change(impact, name, what));
+    if old.module != new.module {
+        push(
+            Impact::Breaking,
+            format!("module renamed `{}` -> `{}`", old.module, new.module),
+        );
+    }
+    for old_field in &old.fields {
+        let Some(new_field) = new.fields.iter().find(|f| f.wire == old_field.wire) else {
+            push(
+                Impact::Breaking,
+                format!("field `{}` removed or renamed", old_field.wire),
+            );
+            continue;
+        };
+        field_changes(old_field, new_field, &mut push);
+    }
+    for field in &new.fields {
+        if !old.fields.iter().any(|f| f.wire == field.wire) {
+            let (impact, what) = if field.required {
+                (Impact::Breaking, "new required field")
+            } else {
+                (Impact::Additive, "new optional field")
+            };
+            push(impact, format!("{what} `{}`", field.wire));
+        }
+    }
+    let order = |fields: &[FieldSurface]| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.wire.clone())
+            .collect()
+    };
+    let (old_args, new_args) = (order(&old.fields), order(&new.fields));
+    if old_args != new_args
+        && old_args.len() == new_args.len()
+        && old_args.iter().all(|a| new_args.contains(a))
+    {
+        push(
+            Impact::Breaking,
+            format!(
+                "`Input::new` arguments reordered ({}) -> ({})",
+                old_args.join(", "),
+                new_args.join(", ")
+            ),
+        );
+    }
+}
+
+fn field_changes(old: &FieldSurface, new: &FieldSurface, push: &mut impl FnMut(Impact, String)) {
+    let name = &old.wire;
+    if old.rust != new.rust {
+        push(
+            Impact::Breaking,
+            format!("`{name}`: Rust name `{}` -> `{}`", old.rust, new.rust),
+        );
+    }
+    match (old.required, new.required) {
+        (false, true) => push(Impact::Breaking, format!("`{name}` is now required")),
+        (true, false) => push(
+            Impact::Breaking,
+            format!("`{name}` is now optional (a setter, not an `Input::new` argument)"),
+        ),
+        _ => {}
+    }
+    type_changes(name, &old.ty, &new.ty, push);
+    rule_changes(name, &old.image_rules, &new.image_rules, push);
+    if old.hidden != new.hidden {
+        let what = if new.hidden {
+            "now hidden"
+        } else {
+            "now advertised"
+        };
+        push(Impact::Docs, format!("`{name}` {what}"));
+    }
+    if old.docs != new.docs {
+        push(
+            Impact::Docs,
+            format!("`{name}`: documentation or default changed"),
+        );
+    }
+}
+
+fn type_changes(
+    name: &str,
+    old: &TypeSurface,
+    new: &TypeSurface,
+    push: &mut impl FnMut(Impact, String),
+) {
+    use TypeSurface as T;
+    match (old, new) {
+        (
+            T::String {
+                min_length: a_min,
+                max_length: a_max,
+                format: a_format,
+            },
+            T::String {
+                min_length: b_min,
+                max_length: b_max,
+                format: b_format,
+            },
+        ) => {
+            bound(
+                name,
+                "minLength",
+                a_min.map(|v| v as f64),
+                b_min.map(|v| v as f64),
+                true,
+                push,
+            );
+            bound(
+                name,
+                "maxLength",
+                a_max.map(|v| v as f64),
+                b_max.map(|v| v as f64),
+                false,
+                push,
+            );
+            format_change(name, a_format, b_format, push);
+        }
+        (
+            T::Integer {
+                minimum: a_min,
+                maximum: a_max,
+            },
+            T::Integer {
+                minimum: b_min,
+                maximum: b_max,
+            },
+        )
+        | (
+            T::Number {
+                minimum: a_min,
+                maximum: a_max,
+            },
+            T::Number {
+                minimum: b_min,
+                maximum: b_max,
+            },
+        ) => {
+            bound(name, "minimum", *a_min, *b_min, true, push);
+            bound(name, "maximum", *a_max, *b_max, false, push);
+        }
+        (T::Boolean, T::Boolean) => {}
+        (
+            T::Enum {
+                name: a_name,
+                values: a_values,
+            },
+            T::Enum {
+                name: b_name,
+                values: b_values,
+            },
+        ) => {
+            if a_name != b_name {
+                push(
+                    Impact::Breaking,
+                    format!("`{name}`: enum type `{a_name}` -> `{b_name}`"),
+                );
+            }
+            for value in a_values.iter().filter(|v| !b_values.contains(v)) {
+                push(
+                    Impact::Breaking,
+                    format!("`{name}`: enum value {} removed", text(value)),
+                );
+            }
+            for value in b_values.iter().filter(|v| !a_values.contains(v)) {
+                push(
+                    Impact::Additive,
+                    format!("`{name}`: enum value {} added", text(value)),
+                );
+            }
+        }
+        (T::Const { value: a }, T::Const { value: b }) if a != b => push(
+            Impact::Breaking,
+            format!("`{name}`: constant {} -> {}", text(a), text(b)),
+        ),
+        (T::Const { .. }, T::Const { .. }) => {}
+        (
+            T::Array {
+                min_items: a_min,
+                max_items: a_max,
+                min_length: a_len_min,
+                max_length: a_len_max,
+                format: a_format,
+            },
+            T::Array {
+                min_items: b_min,
+                max_items: b_max,
+                min_length: b_len_min,
+                max_length: b_len_max,
+                format: b_format,
+            },
+        ) => {
+            let f = |v: &Option<u64>| v.map(|v| v as f64);
+            bound(name, "minItems", f(a_min), f(b_min), true, push);
+            bound(name, "maxItems", f(a_max), f(b_max), false, push);
+            bound(
+                name,
+                "item minLength",
+                f(a_len_min),
+                f(b_len_min),
+                true,
+                push,
+            );
+            bound(
+                name,
+                "item maxLength",
+                f(a_len_max),
+                f(b_len_max),
+                false,
+                push,
+            );
+            format_change(name, a_format, b_format, push);
+        }
+        (old, new) => push(
+            Impact::Breaking,
+            format!(
+                "`{name}`: type changed from {} to {}",
+                old.kind(),
+                new.kind()
+            ),
+        ),
+    }
+}
+
+/// A bound that moved: towards fewer accepted values is breaking.
+fn bound(
+    name: &str,
+    what: &str,
+    old: Option<f64>,
+    new: Option<f64>,
+    lower: bool,
+    push: &mut impl FnMut(Impact, String),
+) {
+    let narrowed = match (old, new) {
+        (a, b) if a == b => return,
+        (None, Some(_)) => true,
+        (Some(_), None) => false,
+        (Some(a), Some(b)) => (b > a) == lower,
+        (None, None) => return,
+    };
+    let shown = |v: Option<f64>| v.map_or("none".to_owned(), |v| v.to_string());
+    let (impact, how) = if narrowed {
+        (Impact::Breaking, "narrowed")
+    } else {
+        (Impact::Additive, "widened")
+    };
+    push(
+        impact,
+        format!("`{name}`: {what} {how} ({} -> {})", shown(old), shown(new)),
+    );
+}
+
+fn format_change(
+    name: &str,
+    old: &Option<String>,
+    new: &Option<String>,
+    push: &mut impl FnMut(Impact, String),
+) {
+    if old == new {
+        return;
+    }
+    let shown = |f: &Option<String>| f.clone().unwrap_or_else(|| "none".into());
+    let impact = if new.is_none() {
+        Impact::Additive
+    } else {
+        Impact::Breaking
+    };
+    push(
+        impact,
+        format!("`{name}`: format {} -> {}", shown(old), shown(new)),
+    );
+}
+
+fn rule_changes(name: &str, old: &[String], new: &[String], push: &mut impl FnMut(Impact, String)) {
+    for rule in old.iter().filter(|r| !new.contains(r)) {
+        push(
+            Impact::Additive,
+            format!("`{name}`: image rule `{rule}` removed"),
+        );
+    }
+    for rule in new.iter().filter(|r| !old.contains(r)) {
+        push(
+            Impact::Breaking,
+            format!("`{name}`: image rule `{rule}` added"),
+        );
+    }
+}
+
+fn text(value: &Value) -> String {
+    value.to_string()
+}

@@ -1,0 +1,12 @@
+//! The vocabulary of the vendors' schemas that both the code generator and
+//! the runtime need: wire protocols, media formats and image rules. One home
+//! for each, std only, so neither side keeps its own copy or a string table
+//! linking the two.
+
+mod format;
+mod image_rule;
+mod protocol;
+
+pub use format::{Format, MediaKind};
+pub use image_rule::{BYTES_PER_MB, ImageRuleKind};
+pub use protocol::Protocol;

@@ -1,0 +1,593 @@
+//! `cargo xtask pull [--check]`: the current schemas from each vendor's
+//! machine-readable source, written into `schemas/` as served, provenance in
+//! each vendor's `lock.json`, then regen and the change report.
+//!
+//! - RunComfy: `GET {catalog_url with {model}}` (Bearer) answers the model with
+//!   its `input_schema`, for every model in the lock file (and `--model`).
+//! - WaveSpeed: `GET {catalog_url}` (Bearer) answers every model; those whose
+//!   id starts with the manifest's `catalog_prefix` (or is locked) are taken:
+//!   the `request_schema` of the `model_run` entry, else of the first.
+//! - AI/ML API: each locked model's OpenAPI document, from its recorded URL.
+//!
+//! A base-URL override replaces the origin of each URL and keeps its path, so
+//! the simulator (which serves the same catalogs) stands in for the vendors.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use seedance_codegen::changes::{self, Change};
+use seedance_codegen::load::{LOCK, MANIFEST};
+
+use crate::regen::{self, Mode, Target};
+
+/// What to pull and from where.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these vendors (all when empty).
+    pub vendors: Vec<String>,
+    /// Only these model ids (all known when empty); an unknown id is fetched as new.
+    pub models: Vec<String>,
+    /// Per vendor, an origin (`http://127.0.0.1:8080`) replacing the URLs' own.
+    pub base_urls: HashMap<String, String>,
+    /// Per vendor, a token instead of the manifest's environment variable.
+    pub tokens: HashMap<String, String>,
+    /// Report drift, write nothing.
+    pub check: bool,
+}
+
+/// What one model's pull found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// The served schema differs from the file.
+    Changed,
+    /// A model with no file yet.
+    New,
+    /// A locked model the vendor no longer serves.
+    Vanished,
+}
+
+/// The outcome of a pull.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// `(vendor/model, drift)` for every model that differs.
+    pub drift: Vec<(String, Drift)>,
+    /// `(vendor/model, reason)` for schemas refused (by the vendor or by codegen);
+    /// their files were left as they were.
+    pub refused: Vec<(String, String)>,
+    /// What changed for users (empty in check mode).
+    pub changes: Vec<Change>,
+    /// Codegen's warnings on the pulled schemas.
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// The report as a maintainer reads it.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (model, drift) in &self.drift {
+            let word = match drift {
+                Drift::Changed => "changed",
+                Drift::New => "new",
+                Drift::Vanished => "vanished",
+            };
+            out.push_str(&format!("{word}: {model}\n"));
+        }
+        for (model, reason) in &self.refused {
+            out.push_str(&format!("refused: {model}: {reason}\n"));
+        }
+        for warning in &self.warnings {
+            out.push_str(&format!("warning: {warning}\n"));
+        }
+        if self.drift.is_empty() && self.refused.is_empty() {
+            out.push_str("schemas/ matches what the vendors serve\n");
+        }
+        if !self.changes.is_empty() {
+            out.push_str("what changed for users of `seedance`:\n");
+            out.push_str(&changes::report(&self.changes));
+        }
+        out
+    }
+}
+
+/// One fetched schema, ready to write.
+struct Fetched {
+    vendor: String,
+    model: String,
+    file: PathBuf,
+    bytes: Vec<u8>,
+    source: String,
+    etag: Option<String>,
+}
+
+/// Pulls into the checkout at `root` (its `schemas/` and `generated/`).
+pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(pull(root, options))
+}
+
+async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
+    let schemas = root.join("schemas");
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let mut report = Report::default();
+    let mut fetched = Vec::new();
+    for vendor_dir in vendor_dirs(&schemas)? {
+        let vendor = file_name(&vendor_dir);
+        if !options.vendors.is_empty() && !options.vendors.contains(&vendor) {
+            continue;
+        }
+        let manifest = read_json(&vendor_dir.join(MANIFEST))?;
+        let lock = read_lock(&vendor_dir.join(LOCK))?;
+        let source = VendorSource {
+            vendor: &vendor,
+            manifest: &manifest,
+            lock: &lock,
+            options,
+            http: &http,
+        };
+        source.fetch(&mut fetched, &mut report).await?;
+    }
+    for item in &fetched {
+        let path = schemas.join(&item.vendor).join(&item.file);
+        match fs::read(&path) {
+            Ok(current) if same_json(&current, &item.bytes) => {}
+            Ok(_) => report.drift.push((key(item), Drift::Changed)),
+            Err(_) => report.drift.push((key(item), Drift::New)),
+        }
+    }
+    if options.check {
+        return Ok(report);
+    }
+    let target = &Target::all(root)[0];
+    let old_surface = regen::read_surface(&target.out.join(seedance_codegen::SURFACE_FILE));
+    let mut pending: Vec<&Fetched> = fetched.iter().collect();
+    let mut written: Vec<(&Fetched, Option<Vec<u8>>)> = Vec::new();
+    for item in pending.drain(..) {
+        let path = schemas.join(&item.vendor).join(&item.file);
+        let previous = fs::read(&path).ok();
+        if previous
+            .as_deref()
+            .is_some_and(|current| same_json(current, &item.bytes))
+        {
+            continue;
+        }
+        write(&path, &item.bytes)?;
+        written.push((item, previous));
+    }
+    // A schema codegen refuses goes back to what it was; the others stay.
+    loop {
+        match seedance_codegen::corpus(&schemas) {
+            Ok(_) => break,
+            Err(error) => {
+                let culprit = written.iter().position(|(item, _)| {
+                    error
+                        .file
+                        .ends_with(Path::new(&item.vendor).join(&item.file))
+                });
+                let Some(index) = culprit else {
+                    return Err(format!("schemas/ does not generate: {error}"));
+                };
+                let (item, previous) = written.remove(index);
+                let path = schemas.join(&item.vendor).join(&item.file);
+                match previous {
+                    Some(bytes) => write(&path, &bytes)?,
+                    None => fs::remove_file(&path)
+                        .map_err(|e| format!("cannot remove {}: {e}", path.display()))?,
+                }
+                report.refused.push((key(item), error.to_string()));
+            }
+        }
+    }
+    let stamp = now_rfc3339();
+    let mut locks: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    for item in &fetched {
+        if report.refused.iter().any(|(k, _)| *k == key(item)) {
+            continue;
+        }
+        let path = schemas.join(&item.vendor).join(&item.file);
+        let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let entry = json!({
+            "file": item.file.to_string_lossy().replace('\\', "/"),
+            "source": item.source,
+            "fetched_at": stamp,
+            "sha256": hex(&Sha256::digest(&bytes)),
+            "etag": item.etag,
+        });
+        locks
+            .entry(item.vendor.clone())
+            .or_default()
+            .insert(item.model.clone(), entry);
+    }
+    for (vendor, entries) in locks {
+        let path = schemas.join(&vendor).join(LOCK);
+        let mut lock = read_json(&path).unwrap_or_else(|_| json!({"models": {}}));
+        if let Some(models) = lock.get_mut("models").and_then(Value::as_object_mut) {
+            for (model, entry) in entries {
+                models.insert(model, entry);
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&lock).unwrap_or_default();
+        text.push('\n');
+        write(&path, text.as_bytes())?;
+    }
+    let outcome = regen::regen(target, Mode::Write)?;
+    report.warnings = outcome.warnings;
+    let new_surface = regen::read_surface(&target.out.join(seedance_codegen::SURFACE_FILE));
+    report.changes = changes::classify(&old_surface, &new_surface);
+    Ok(report)
+}
+
+/// One vendor's catalog.
+struct VendorSource<'a> {
+    vendor: &'a str,
+    manifest: &'a Value,
+    lock: &'a Map<String, Value>,
+    options: &'a Options,
+    http: &'a reqwest::Client,
+}
+
+impl VendorSource<'_> {
+    async fn fetch(&self, out: &mut Vec<Fetched>, report: &mut Report) -> Result<(), String> {
+        let protocol = self.manifest["protocol"].as_str().unwrap_or_default();
+        let mut wanted: Vec<String> = self.lock.keys().cloned().collect();
+        for model in &self.options.models {
+            if !wanted.contains(model) {
+                wanted.push(model.clone());
+            }
+        }
+        if !self.options.models.is_empty() {
+            wanted.retain(|m| self.options.models.contains(m));
+        }
+        match protocol {
+            "runcomfy" => self.runcomfy(&wanted, out, report).await,
+            "wavespeed" => self.wavespeed(&wanted, out, report).await,
+            "aimlapi" => self.aimlapi(&wanted, out, report).await,
+            other => Err(format!(
+                "{}: no catalog for protocol {other:?}",
+                self.vendor
+            )),
+        }
+    }
+
+    fn catalog_url(&self) -> Result<&str, String> {
+        self.manifest["catalog_url"]
+            .as_str()
+            .ok_or_else(|| format!("schemas/{}/{MANIFEST} has no catalog_url", self.vendor))
+    }
+
+    fn token(&self) -> Result<String, String> {
+        if let Some(token) = self.options.tokens.get(self.vendor) {
+            return Ok(token.clone());
+        }
+        let var = self.manifest["token_env"].as_str().unwrap_or_default();
+        std::env::var(var).map_err(|_| {
+            format!(
+                "{}: set {var} to read its catalog (the token is sent only to the catalog URL)",
+                self.vendor
+            )
+        })
+    }
+
+    /// `url` with its origin replaced by the override, if any.
+    fn url(&self, url: &str) -> String {
+        match self.options.base_urls.get(self.vendor) {
+            None => url.to_owned(),
+            Some(origin) => {
+                let path = url
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                    .unwrap_or("/");
+                format!("{}{path}", origin.trim_end_matches('/'))
+            }
+        }
+    }
+
+    async fn get(&self, url: &str, token: Option<&str>) -> Result<Answer, String> {
+        let mut request = self.http.get(url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("GET {url}: {e}"))?;
+        let status = response.status().as_u16();
+        let etag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| format!("GET {url}: {e}"))?;
+        Ok(Answer {
+            status,
+            etag,
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    async fn runcomfy(
+        &self,
+        wanted: &[String],
+        out: &mut Vec<Fetched>,
+        report: &mut Report,
+    ) -> Result<(), String> {
+        let template = self.catalog_url()?;
+        let token = self.token()?;
+        for model in wanted {
+            let source = template.replace("{model}", model);
+            let answer = self.get(&self.url(&source), Some(&token)).await?;
+            let name = format!("{}/{model}", self.vendor);
+            if answer.status == 404 {
+                report.drift.push((name, Drift::Vanished));
+                continue;
+            }
+            let body: Value = match serde_json::from_slice(&answer.bytes) {
+                Ok(body) => body,
+                Err(e) => {
+                    report
+                        .refused
+                        .push((name, format!("answer is not JSON: {e}")));
+                    continue;
+                }
+            };
+            let schema = match (
+                answer.status,
+                body.get("error_code"),
+                body.get("input_schema"),
+            ) {
+                (200, None, Some(schema)) => schema,
+                _ => {
+                    let reason = format!("HTTP {}: {}", answer.status, short(&body));
+                    report.refused.push((name, reason));
+                    continue;
+                }
+            };
+            out.push(Fetched {
+                vendor: self.vendor.to_owned(),
+                model: model.clone(),
+                file: PathBuf::from(format!("{model}.json")),
+                bytes: pretty(schema),
+                source,
+                etag: answer.etag,
+            });
+        }
+        Ok(())
+    }
+
+    async fn wavespeed(
+        &self,
+        wanted: &[String],
+        out: &mut Vec<Fetched>,
+        report: &mut Report,
+    ) -> Result<(), String> {
+        let source = self.catalog_url()?.to_owned();
+        let token = self.token()?;
+        let answer = self.get(&self.url(&source), Some(&token)).await?;
+        let body: Value = serde_json::from_slice(&answer.bytes)
+            .map_err(|e| format!("{}: the catalog is not JSON: {e}", self.vendor))?;
+        let entries = match (answer.status, body.get("data").and_then(Value::as_array)) {
+            (200, Some(entries)) => entries,
+            _ => {
+                return Err(format!(
+                    "{}: catalog answered HTTP {}: {}",
+                    self.vendor,
+                    answer.status,
+                    short(&body)
+                ));
+            }
+        };
+        let prefix = self.manifest["catalog_prefix"].as_str();
+        let mut seen = Vec::new();
+        for entry in entries {
+            let Some(model) = entry.get("model_id").and_then(Value::as_str) else {
+                continue;
+            };
+            let by_prefix =
+                self.options.models.is_empty() && prefix.is_some_and(|p| model.starts_with(p));
+            if !wanted.iter().any(|w| w == model) && !by_prefix {
+                continue;
+            }
+            seen.push(model.to_owned());
+            let schemas = entry
+                .pointer("/api_schema/api_schemas")
+                .and_then(Value::as_array);
+            let run = schemas.and_then(|list| {
+                list.iter()
+                    .find(|s| s.get("type").and_then(Value::as_str) == Some("model_run"))
+                    .or_else(|| list.first())
+            });
+            let Some(schema) = run.and_then(|s| s.get("request_schema")) else {
+                let name = format!("{}/{model}", self.vendor);
+                report
+                    .refused
+                    .push((name, "no request_schema in the catalog entry".into()));
+                continue;
+            };
+            out.push(Fetched {
+                vendor: self.vendor.to_owned(),
+                model: model.to_owned(),
+                file: PathBuf::from(format!("{model}.json")),
+                bytes: pretty(schema),
+                source: source.clone(),
+                etag: answer.etag.clone(),
+            });
+        }
+        for model in wanted.iter().filter(|m| !seen.contains(m)) {
+            if self.lock.contains_key(model) {
+                report
+                    .drift
+                    .push((format!("{}/{model}", self.vendor), Drift::Vanished));
+            } else {
+                report.refused.push((
+                    format!("{}/{model}", self.vendor),
+                    "not in the vendor's catalog".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn aimlapi(
+        &self,
+        wanted: &[String],
+        out: &mut Vec<Fetched>,
+        report: &mut Report,
+    ) -> Result<(), String> {
+        for model in wanted {
+            let name = format!("{}/{model}", self.vendor);
+            let Some(entry) = self.lock.get(model) else {
+                report.refused.push((
+                    name,
+                    format!("no document URL recorded in schemas/{}/{LOCK}", self.vendor),
+                ));
+                continue;
+            };
+            let (Some(source), Some(file)) = (
+                entry.get("source").and_then(Value::as_str),
+                entry.get("file").and_then(Value::as_str),
+            ) else {
+                report
+                    .refused
+                    .push((name, "lock entry lacks source or file".into()));
+                continue;
+            };
+            let answer = self.get(&self.url(source), None).await?;
+            match answer.status {
+                200 => {}
+                404 => {
+                    report.drift.push((name, Drift::Vanished));
+                    continue;
+                }
+                status => {
+                    report.refused.push((name, format!("HTTP {status}")));
+                    continue;
+                }
+            }
+            out.push(Fetched {
+                vendor: self.vendor.to_owned(),
+                model: model.clone(),
+                file: PathBuf::from(file),
+                bytes: answer.bytes,
+                source: source.to_owned(),
+                etag: answer.etag,
+            });
+        }
+        Ok(())
+    }
+}
+
+struct Answer {
+    status: u16,
+    etag: Option<String>,
+    bytes: Vec<u8>,
+}
+
+fn key(item: &Fetched) -> String {
+    format!("{}/{}", item.vendor, item.model)
+}
+
+/// A schema object as written: two-space JSON in the vendor's key order.
+fn pretty(value: &Value) -> Vec<u8> {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// Same JSON whatever the layout (a file kept as published is not rewritten
+/// just to reformat it).
+fn same_json(a: &[u8], b: &[u8]) -> bool {
+    match (
+        serde_json::from_slice::<Value>(a),
+        serde_json::from_slice::<Value>(b),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    text.chars().take(200).collect()
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_lock(path: &Path) -> Result<Map<String, Value>, String> {
+    if !path.exists() {
+        return Ok(Map::new());
+    }
+    let lock = read_json(path)?;
+    Ok(lock
+        .get("models")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default())
+}
+
+fn vendor_dirs(schemas: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(schemas)
+        .map_err(|e| format!("cannot read {}: {e}", schemas.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join(MANIFEST).is_file())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The current UTC time as `2026-11-30T15:04:05Z`.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
