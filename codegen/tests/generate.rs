@@ -1,70 +1,37 @@
-//! The generator against the real schemas and against broken fixtures.
+//! The generator against the real schemas, broken fixtures, the vendor
+//! mistakes it steps over, and the change classifier on pairs of schemas.
 //!
-//! Snapshots: one per generated file and one per broken fixture, so a codegen
-//! change shows up as a reviewable diff (`cargo insta review`).
+//! Generated code itself is checked in one place, `cargo xtask regen --check`
+//! (CI), not by snapshots that would duplicate `generated/`. Snapshots here
+//! are of error and warning texts and change reports.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use seedance_codegen::{GeneratedFile, generate};
+use seedance_codegen::{GeneratedFile, changes, corpus, generate, surface};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Runs codegen from the workspace root so paths in output read `schemas/...`.
-fn generate_from_workspace(schemas: &str) -> Result<Vec<GeneratedFile>, seedance_codegen::Error> {
-    let _cwd = CwdGuard::enter(&workspace());
-    generate(Path::new(schemas))
-}
-
-#[test]
-fn generated_code_matches_snapshots() {
-    let files = generate_from_workspace("schemas").expect("the vendor schemas generate");
-    for file in &files {
-        let name = file.path.to_string_lossy().replace(['/', '\\'], "__");
-        insta::assert_snapshot!(name, file.contents);
-    }
-}
-
-#[test]
-fn generated_crate_on_disk_is_fresh() {
-    let files = generate_from_workspace("schemas").expect("the vendor schemas generate");
-    let stale: Vec<String> = files
-        .iter()
-        .filter(|file| {
-            let on_disk = fs::read_to_string(workspace().join("generated").join(&file.path));
-            on_disk.ok().as_deref() != Some(file.contents.as_str())
-        })
-        .map(|file| file.path.display().to_string())
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "generated/ is stale, run `cargo xtask regen`: {stale:?}"
-    );
-}
-
 #[test]
 fn output_is_byte_identical_across_runs() {
-    let first = generate_from_workspace("schemas").unwrap();
-    let second = generate_from_workspace("schemas").unwrap();
+    let first = generate(&workspace().join("schemas")).unwrap();
+    let second = generate(&workspace().join("schemas")).unwrap();
     assert_eq!(first, second);
 }
 
 #[test]
-fn every_model_gets_a_module_with_input_validate_and_vendor_binding() {
-    let files = generate_from_workspace("schemas").unwrap();
+fn every_vendor_document_becomes_a_module() {
+    let files = generate(&workspace().join("schemas")).unwrap();
     let models: Vec<&GeneratedFile> = files
         .iter()
         .filter(|f| f.path.extension().is_some_and(|e| e == "rs"))
-        .filter(|f| {
-            f.path
-                .parent()
-                .is_some_and(|dir| dir != std::path::Path::new("src"))
-        })
+        .filter(|f| f.path.parent().is_some_and(|dir| dir != Path::new("src")))
         .filter(|f| !f.path.ends_with("mod.rs"))
         .collect();
-    assert_eq!(models.len(), 5, "five model endpoints in schemas/");
+    // Three RunComfy schemas, six AI/ML API OpenAPI documents, one WaveSpeed schema.
+    assert_eq!(models.len(), 10);
     for file in models {
         for needle in [
             "pub struct Input",
@@ -86,6 +53,20 @@ fn every_model_gets_a_module_with_input_validate_and_vendor_binding() {
     }
 }
 
+#[test]
+fn openapi_documents_give_the_path_and_the_model_id() {
+    let corpus = corpus(&workspace().join("schemas")).unwrap();
+    let aimlapi = corpus.vendors.iter().find(|v| v.id == "aimlapi").unwrap();
+    let lite = aimlapi
+        .models
+        .iter()
+        .find(|m| m.path == "bytedance/seedance-1-0-lite-i2v")
+        .expect("the model id comes from the one-value `model` enum");
+    assert_eq!(lite.submit_path, "/v2/video/generations");
+    assert!(lite.fields.iter().any(|f| f.wire == "camerafixed"));
+    assert_eq!(lite.module, "seedance_1_0_lite_i2v");
+}
+
 /// Each folder under `tests/fixtures/broken/` is a schemas tree codegen must
 /// reject with an error naming the file and the JSON pointer.
 #[test]
@@ -96,14 +77,13 @@ fn broken_schemas_are_rejected_with_file_and_pointer() {
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 4);
+    assert!(cases.len() >= 10);
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let schemas = format!("tests/fixtures/broken/{name}");
-        let error = generate_from_workspace(&schemas).expect_err(&name);
+        let error = generate(&case).expect_err(&name);
         let message = error.to_string();
         assert!(
-            message.starts_with(&format!("{schemas}/fixture/")),
+            message.starts_with(&format!("{name}/fixture/")),
             "{name}: error does not name the file: {message}"
         );
         assert!(
@@ -114,39 +94,106 @@ fn broken_schemas_are_rejected_with_file_and_pointer() {
     }
 }
 
-/// A sixth RunComfy schema dropped into `schemas/runcomfy/` becomes a typed
-/// module with no code change.
+/// The fixture corpus holds one of each vendor mistake that does not change
+/// the wire: each is a warning with file and pointer, and generation goes on.
 #[test]
-fn a_new_schema_file_yields_a_new_module() {
-    let scratch = std::env::temp_dir().join(format!("seedance-sixth-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&scratch);
-    copy_dir(&workspace().join("schemas"), &scratch);
-    let pro = scratch.join("runcomfy/bytedance/seedance-1-0/pro/image-to-video.json");
-    let sixth = scratch.join("runcomfy/bytedance/seedance-1-0/pro-fast/image-to-video.json");
-    fs::create_dir_all(sixth.parent().unwrap()).unwrap();
-    fs::copy(&pro, &sixth).unwrap();
+fn vendor_mistakes_are_warnings_with_file_and_pointer() {
+    let corpus = corpus(&workspace().join("tests/fixtures/schemas")).unwrap();
+    let warnings: Vec<String> = corpus.warnings.iter().map(ToString::to_string).collect();
+    insta::assert_snapshot!("fixture_warnings", warnings.join("\n"));
+    let real = seedance_codegen::corpus(&workspace().join("schemas")).unwrap();
+    let real: Vec<String> = real.warnings.iter().map(ToString::to_string).collect();
+    insta::assert_snapshot!("vendor_warnings", real.join("\n"));
+}
 
-    let files = generate(&scratch).expect("the new schema generates");
-    let module = files
-        .iter()
-        .find(|f| {
-            f.path
-                .ends_with("runcomfy/seedance_1_0_pro_fast_image_to_video.rs")
-        })
-        .expect("a module for the new model");
-    assert!(module.contents.contains(
-        "const MODEL: &'static str = \"bytedance/seedance-1-0/pro-fast/image-to-video\""
-    ));
-    let vendor = files
-        .iter()
-        .find(|f| f.path.ends_with("runcomfy/mod.rs"))
-        .unwrap();
-    assert!(
-        vendor
-            .contents
-            .contains("pub mod seedance_1_0_pro_fast_image_to_video;")
-    );
+/// Each folder under `codegen/tests/changes/` holds `old.json` and `new.json`
+/// of one RunComfy model; the report classifies the change.
+#[test]
+fn the_change_report_classifies_each_schema_change() {
+    let root = workspace().join("codegen/tests/changes");
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let old = surface_of(&case.join("old.json"));
+        let new = surface_of(&case.join("new.json"));
+        let report = changes::report(&changes::classify(&old, &new));
+        insta::assert_snapshot!(format!("changes__{name}"), report);
+    }
+}
+
+/// The surface of a one-model RunComfy tree holding `schema`.
+fn surface_of(schema: &Path) -> surface::Surface {
+    let scratch = scratch_dir("change");
+    let model = scratch.join("runcomfy/acme/model.json");
+    fs::create_dir_all(model.parent().unwrap()).unwrap();
+    fs::write(
+        scratch.join("runcomfy/vendor.json"),
+        r#"{"name": "RunComfy", "protocol": "runcomfy", "base_url": "http://127.0.0.1:9", "token_env": "T", "submit_path": "/v1/models/{model}"}"#,
+    )
+    .unwrap();
+    fs::copy(schema, &model).unwrap();
+    let surface = surface::project(&corpus(&scratch).unwrap());
     fs::remove_dir_all(&scratch).unwrap();
+    surface
+}
+
+/// A new schema of each published shape dropped into `schemas/` becomes a
+/// typed module with no code change.
+#[test]
+fn a_new_schema_file_of_each_shape_yields_a_new_module() {
+    let scratch = scratch_dir("new-model");
+    copy_dir(&workspace().join("schemas"), &scratch);
+    let fixtures = workspace().join("tests/fixtures/schemas");
+    for (from, to) in [
+        (
+            "runcomfy/acme/odd-names.json",
+            "runcomfy/acme/odd-names.json",
+        ),
+        (
+            "wavespeed/acme/ui-hints.json",
+            "wavespeed/acme/ui-hints.json",
+        ),
+        (
+            "aimlapi/docs/acme-video.json",
+            "aimlapi/more/acme-video.json",
+        ),
+    ] {
+        fs::create_dir_all(scratch.join(to).parent().unwrap()).unwrap();
+        fs::copy(fixtures.join(from), scratch.join(to)).unwrap();
+    }
+    let files = generate(&scratch).expect("the new schemas generate");
+    for (module, model) in [
+        ("runcomfy/odd_names.rs", "acme/odd-names"),
+        ("wavespeed/ui_hints.rs", "acme/ui-hints"),
+        ("aimlapi/video_1.rs", "acme/video-1"),
+    ] {
+        let file = files
+            .iter()
+            .find(|f| f.path.ends_with(module))
+            .unwrap_or_else(|| panic!("a module {module}"));
+        assert!(
+            file.contents
+                .contains(&format!("const MODEL: &'static str = \"{model}\""))
+        );
+    }
+    fs::remove_dir_all(&scratch).unwrap();
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("seedance-{name}-{}-{n}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    // The folder name is what paths in messages start with.
+    let dir = dir.join("schemas");
+    fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -159,31 +206,5 @@ fn copy_dir(from: &Path, to: &Path) {
         } else {
             fs::copy(&path, &target).unwrap();
         }
-    }
-}
-
-/// Tests in this file share the process's working directory: one at a time.
-struct CwdGuard {
-    previous: PathBuf,
-    _lock: std::sync::MutexGuard<'static, ()>,
-}
-
-static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-impl CwdGuard {
-    fn enter(dir: &Path) -> Self {
-        let lock = CWD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let previous = std::env::current_dir().unwrap();
-        std::env::set_current_dir(dir).unwrap();
-        CwdGuard {
-            previous,
-            _lock: lock,
-        }
-    }
-}
-
-impl Drop for CwdGuard {
-    fn drop(&mut self) {
-        let _ = std::env::set_current_dir(&self.previous);
     }
 }

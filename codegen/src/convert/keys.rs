@@ -142,10 +142,18 @@ pub(super) fn check_keys(
     let understood = |key: &str| known.contains(&key) || UI_HINTS.contains(&key);
     match node.keys().find(|key| !understood(key)) {
         None => Ok(()),
-        Some(key) => Err(at.child(key).error(Problem::UnknownKeyword {
-            keyword: key.clone(),
-            known: known.join(", "),
-        })),
+        Some(key) => {
+            let mut listed: Vec<&str> = Vec::new();
+            for name in known {
+                if !listed.contains(name) {
+                    listed.push(name);
+                }
+            }
+            Err(at.child(key).error(Problem::UnknownKeyword {
+                keyword: key.clone(),
+                known: listed.join(", "),
+            }))
+        }
     }
 }
 
