@@ -248,7 +248,7 @@ fn scalar(name: &str, kind: &Kind, text: &str) -> Result<Value, InputError> {
             "false" | "no" | "0" => Value::Bool(false),
             _ => return Err(wrong()),
         },
-        Kind::Array(_) | Kind::Json => serde_json::from_str(text).map_err(|_| wrong())?,
+        Kind::Array(_) => serde_json::from_str(text).map_err(|_| wrong())?,
     })
 }
 
@@ -282,7 +282,6 @@ fn check_scalar(field: &Field, kind: &Kind, path: &str, value: &Value) -> Result
         Kind::Number => value.is_number(),
         Kind::Boolean => value.is_boolean(),
         Kind::Array(_) => value.is_array(),
-        Kind::Json => true,
     };
     if !type_ok {
         return Err(InputError::WrongType {

@@ -1,44 +1,41 @@
-//! A model's fields as the command line needs them, read from the generated
-//! JSON Schema (`ModelInfo::json_schema()`) and image rules, never from a
-//! hand-kept list: `describe` prints them and `input` types `--set` values
-//! with them.
+//! A model's fields as the command line needs them, projected from the
+//! generated catalog's typed description (`ModelInfo::fields`, written by
+//! codegen from the same IR as the types), never parsed from schema text:
+//! `describe` prints them, `input` types `--set` values with them and `--sim`
+//! fills image fields with them.
 
 use seedance::catalog::ModelInfo;
 use seedance_runtime::ImageRule;
-use serde_json::{Map, Value};
+use seedance_runtime::field_info::{FieldInfo, FieldKind};
+use serde_json::Value;
 
-/// The JSON type of a field (or of an array's items).
+/// The JSON type of a field (or of a list's items).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    /// `"type": "string"`.
+    /// Text.
     String,
-    /// `"type": "integer"`.
+    /// A whole number.
     Integer,
-    /// `"type": "number"`.
+    /// A number.
     Number,
-    /// `"type": "boolean"`.
+    /// `true` or `false`.
     Boolean,
-    /// `"type": "array"` of the given item kind.
+    /// A list of the given item kind.
     Array(Box<Kind>),
-    /// Anything this tool does not type (objects, unions): taken as JSON.
-    Json,
 }
 
 impl Kind {
-    fn of(schema: &Map<String, Value>) -> Kind {
-        match schema.get("type").and_then(Value::as_str) {
-            Some("string") => Kind::String,
-            Some("integer") => Kind::Integer,
-            Some("number") => Kind::Number,
-            Some("boolean") => Kind::Boolean,
-            Some("array") => {
-                let items = schema
-                    .get("items")
-                    .and_then(Value::as_object)
-                    .map_or(Kind::Json, Kind::of);
-                Kind::Array(Box::new(items))
-            }
-            _ => Kind::Json,
+    fn of(kind: &FieldKind) -> Kind {
+        match kind {
+            FieldKind::String | FieldKind::Const(_) => Kind::String,
+            FieldKind::Enum(values) => match values.first() {
+                Some(seedance_runtime::field_info::EnumValue::Int(_)) => Kind::Integer,
+                _ => Kind::String,
+            },
+            FieldKind::Integer => Kind::Integer,
+            FieldKind::Number => Kind::Number,
+            FieldKind::Boolean => Kind::Boolean,
+            FieldKind::List => Kind::Array(Box::new(Kind::String)),
         }
     }
 
@@ -50,7 +47,6 @@ impl Kind {
             Kind::Number => "number".to_owned(),
             Kind::Boolean => "boolean".to_owned(),
             Kind::Array(items) => format!("array of {}", items.name()),
-            Kind::Json => "JSON".to_owned(),
         }
     }
 }
@@ -62,26 +58,27 @@ pub struct Field {
     pub name: String,
     /// JSON type.
     pub kind: Kind,
-    /// In the schema's `required` list.
+    /// An `Input::new` argument.
     pub required: bool,
+    /// Not advertised (WaveSpeed `x-hidden`): accepted by `--set`, not listed.
+    pub hidden: bool,
     /// `title`, where the vendor wrote one.
     pub title: Option<String>,
     /// `description`, where the vendor wrote one.
     pub description: Option<String>,
-    /// Accepted values (`enum`, of the field or of its items).
+    /// Accepted values (`enum`).
     pub choices: Option<Vec<Value>>,
     /// `const`: the only value, filled in by the tool.
     pub constant: Option<Value>,
     /// The vendor's default (applied by the vendor when the field is left out).
     pub default: Option<Value>,
-    /// `minimum`, `maximum`, `maxLength`, `minItems`, `maxItems`.
+    /// `minimum`, `maximum`, `minLength`, `maxLength`, `minItems`, `maxItems`.
     pub bounds: Vec<(&'static str, Value)>,
-    /// True when the field holds image references (an image `format`, or
-    /// image `validations`), the same test the simulator applies.
+    /// True when the field holds image references.
     pub image: bool,
     /// The image rules checked before submit.
     pub image_rules: &'static [ImageRule],
-    /// `deprecated: true`.
+    /// Deprecated by the vendor.
     pub deprecated: bool,
 }
 
@@ -94,71 +91,48 @@ impl Field {
     }
 }
 
-/// The bound keywords shown by `describe`, in display order.
-const BOUND_KEYWORDS: [&str; 5] = ["minimum", "maximum", "maxLength", "minItems", "maxItems"];
-
-/// Image `format`s of the schema dialect (as in the simulator's interpreter).
-const IMAGE_FORMATS: [&str; 3] = ["uri", "image_uri", "image"];
-
-/// Every field of a model: required ones first, then by name.
+/// Every field of a model: required ones first, then in schema order.
 pub fn fields(info: &ModelInfo) -> Vec<Field> {
-    let schema = (info.json_schema)();
-    let Some(root) = schema.as_object() else {
-        return Vec::new();
-    };
-    let required: Vec<&str> = root
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|names| names.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let Some(properties) = root.get("properties").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    let mut fields: Vec<Field> = properties
-        .iter()
-        .filter_map(|(name, prop)| Some((name, prop.as_object()?)))
-        .map(|(name, prop)| field(info, name, prop, required.contains(&name.as_str())))
-        .collect();
-    // Schema order (serde_json keeps it: `preserve_order`), required fields first.
+    let mut fields: Vec<Field> = info.fields.iter().map(field).collect();
     fields.sort_by_key(|field| !field.required);
     fields
 }
 
-fn field(info: &ModelInfo, name: &str, prop: &Map<String, Value>, required: bool) -> Field {
-    let items = prop.get("items").and_then(Value::as_object);
-    let text = |key: &str| prop.get(key).and_then(Value::as_str).map(str::to_owned);
-    let format = prop
-        .get("format")
-        .or_else(|| items.and_then(|items| items.get("format")))
-        .and_then(Value::as_str);
-    let image_rules = info
-        .image_rules
-        .iter()
-        .find(|(field, _)| *field == name)
-        .map_or(&[][..], |(_, rules)| *rules);
-    let choices = prop
-        .get("enum")
-        .or_else(|| items.and_then(|items| items.get("enum")))
-        .and_then(Value::as_array)
-        .cloned();
+fn field(info: &FieldInfo) -> Field {
+    let json = |text: &str| serde_json::from_str(text).unwrap_or(Value::String(text.to_owned()));
     Field {
-        name: name.to_owned(),
-        kind: Kind::of(prop),
-        required,
-        title: text("title"),
-        description: text("description"),
-        choices,
-        constant: prop.get("const").cloned(),
-        default: prop.get("default").cloned(),
-        bounds: BOUND_KEYWORDS
+        name: info.wire.to_owned(),
+        kind: Kind::of(&info.kind),
+        required: info.required,
+        hidden: info.hidden,
+        title: info.title.map(str::to_owned),
+        description: info.description.map(str::to_owned),
+        choices: match info.kind {
+            FieldKind::Enum(values) => Some(values.iter().map(|v| v.to_json()).collect()),
+            _ => None,
+        },
+        constant: match info.kind {
+            FieldKind::Const(value) => Some(value.to_json()),
+            _ => None,
+        },
+        default: info.default.map(json),
+        bounds: info
+            .bounds
             .iter()
-            .filter_map(|key| Some((*key, prop.get(*key)?.clone())))
+            .map(|(name, value)| (*name, number(*value)))
             .collect(),
-        image: format.is_some_and(|format| IMAGE_FORMATS.contains(&format))
-            || prop.contains_key("validations")
-            || !image_rules.is_empty(),
-        image_rules,
-        deprecated: prop.get("deprecated").and_then(Value::as_bool) == Some(true),
+        image: info.is_image(),
+        image_rules: info.image_rules,
+        deprecated: info.deprecated,
+    }
+}
+
+/// A bound as the vendor writes it: `6000`, not `6000.0`.
+fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        Value::from(value as i64)
+    } else {
+        Value::from(value)
     }
 }
 

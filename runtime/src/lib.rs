@@ -16,6 +16,7 @@
 //! ```
 
 pub mod de;
+pub mod field_info;
 pub mod image_rules;
 pub mod model;
 pub mod suggest;

@@ -18,7 +18,11 @@ const SHOWN: usize = 70;
 /// Prints one model.
 pub fn run(printer: &Printer, name: &str) -> Result<(), CliError> {
     let info = connect::model(name)?;
-    let fields = schema::fields(info);
+    // Hidden fields (WaveSpeed `x-hidden`) are accepted by `--set`, not advertised.
+    let fields: Vec<Field> = schema::fields(info)
+        .into_iter()
+        .filter(|f| !f.hidden)
+        .collect();
     printer.result(|| text(info, &fields), || json_of(info, &fields));
     Ok(())
 }

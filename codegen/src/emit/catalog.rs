@@ -2,11 +2,11 @@
 //! model at run time (the command line) without a hand-kept list.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::model::rule_const_name;
-use super::tokens::ident;
-use crate::ir::{Model, Type, Vendor};
+use super::tokens::{float, ident, signed};
+use crate::ir::{Field, Model, StringType, Type, Vendor, WireValue};
 
 /// `generated/src/catalog.rs`: every model as data, for tools that pick a
 /// model at run time (the command line) without a hand-kept list.
@@ -19,10 +19,14 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
             let path = &model.path;
             let module_path = format!("{}::{}", vendor.id, model.module);
             let summary = model_summary(model);
-            let rules = model.fields.iter().filter(|f| !f.image_rules.is_empty()).map(|field| {
-                let wire = &field.wire;
-                let name = rule_const_name(field);
-                quote! { (#wire, crate::#vendor_module::#module::#name) }
+            let fields = model.fields.iter().map(|field| {
+                let rules = if field.image_rules.is_empty() {
+                    quote! { &[] }
+                } else {
+                    let name = rule_const_name(field);
+                    quote! { crate::#vendor_module::#module::#name }
+                };
+                field_info(field, rules)
             });
             quote! {
                 #[cfg(feature = #feature)]
@@ -36,7 +40,7 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
                         let input: crate::#vendor_module::#module::Input = serde_json::from_value(body)?;
                         Ok(Box::new(input))
                     },
-                    image_rules: &[#(#rules),*],
+                    fields: &[#(#fields),*],
                 },
             }
         })
@@ -45,8 +49,8 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
         //! Every generated model as data, for tools that choose a model at run
         //! time (the `seedance` command line): its vendor, schema, image rules
         //! and a parser from JSON into the typed input.
+        use seedance_runtime::field_info::{EnumValue, FieldInfo, FieldKind};
         use seedance_runtime::model::{ErasedModel, VendorInfo};
-        use seedance_runtime::validation::ImageRule;
 
         /// One generated model.
         #[derive(Clone, Copy)]
@@ -64,8 +68,15 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
             /// JSON -> the typed input (unknown fields, wrong types and enum
             /// values are refused here); local rules are checked by `validate()`.
             pub parse: fn(serde_json::Value) -> Result<Box<dyn ErasedModel>, serde_json::Error>,
-            /// The image rules of each image field.
-            pub image_rules: &'static [(&'static str, &'static [ImageRule])],
+            /// Every input field in schema order, hidden ones included (flagged).
+            pub fields: &'static [FieldInfo],
+        }
+
+        impl ModelInfo {
+            /// The field with wire name `wire`.
+            pub fn field(&self, wire: &str) -> Option<&'static FieldInfo> {
+                self.fields.iter().find(|f| f.wire == wire)
+            }
         }
 
         impl std::fmt::Debug for ModelInfo {
@@ -114,4 +125,92 @@ pub(super) fn model_summary(model: &Model) -> String {
         summary.push_str(&format!("; optional {}", optional.join(", ")));
     }
     summary
+}
+
+/// One field's [`FieldInfo`] literal (`rules`: its image rules expression).
+fn field_info(field: &Field, rules: TokenStream) -> TokenStream {
+    let wire = &field.wire;
+    let rust = field.rust_name();
+    let (required, hidden, deprecated) = (field.required, field.hidden, field.deprecated);
+    let text = |t: &Option<String>| match t {
+        Some(t) => quote! { Some(#t) },
+        None => quote! { None },
+    };
+    let title = text(&field.title);
+    let description = text(&field.description);
+    let default = text(&field.default.as_ref().map(|d| d.to_string()));
+    let value = |v: &WireValue| match v {
+        WireValue::Str(s) => quote! { EnumValue::Str(#s) },
+        WireValue::Int(i) => {
+            let i = signed(*i, "");
+            quote! { EnumValue::Int(#i) }
+        }
+    };
+    let mut bounds: Vec<(&str, f64)> = Vec::new();
+    let string_bounds = |s: &StringType, bounds: &mut Vec<(&str, f64)>| {
+        bounds.extend(s.min_length.map(|v| ("minLength", v as f64)));
+        bounds.extend(s.max_length.map(|v| ("maxLength", v as f64)));
+    };
+    let (kind, format) = match &field.ty {
+        Type::String(s) => {
+            string_bounds(s, &mut bounds);
+            (quote! { FieldKind::String }, s.format)
+        }
+        Type::Integer { minimum, maximum } => {
+            bounds.extend(minimum.map(|v| ("minimum", v as f64)));
+            bounds.extend(maximum.map(|v| ("maximum", v as f64)));
+            (quote! { FieldKind::Integer }, None)
+        }
+        Type::Number { minimum, maximum } => {
+            bounds.extend(minimum.map(|v| ("minimum", v)));
+            bounds.extend(maximum.map(|v| ("maximum", v)));
+            (quote! { FieldKind::Number }, None)
+        }
+        Type::Boolean => (quote! { FieldKind::Boolean }, None),
+        Type::Enum(e) => {
+            let values = e.variants.iter().map(|v| value(&v.wire));
+            (quote! { FieldKind::Enum(&[#(#values),*]) }, None)
+        }
+        Type::Const(e) => {
+            let v = value(&e.variants[0].wire);
+            (quote! { FieldKind::Const(#v) }, None)
+        }
+        Type::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
+            string_bounds(items, &mut bounds);
+            bounds.extend(min_items.map(|v| ("minItems", v as f64)));
+            bounds.extend(max_items.map(|v| ("maxItems", v as f64)));
+            (quote! { FieldKind::List }, items.format)
+        }
+    };
+    let format = match format {
+        Some(f) => {
+            let variant = format_ident!("{}", f.variant_name());
+            quote! { Some(seedance_runtime::validation::Format::#variant) }
+        }
+        None => quote! { None },
+    };
+    let bounds = bounds.iter().map(|(name, value)| {
+        let value = float(*value);
+        quote! { (#name, #value) }
+    });
+    quote! {
+        FieldInfo {
+            wire: #wire,
+            rust: #rust,
+            kind: #kind,
+            required: #required,
+            hidden: #hidden,
+            deprecated: #deprecated,
+            title: #title,
+            description: #description,
+            default: #default,
+            format: #format,
+            bounds: &[#(#bounds),*],
+            image_rules: #rules,
+        }
+    }
 }
