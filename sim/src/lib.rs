@@ -19,11 +19,14 @@
 //! ```
 //!
 //! Inputs are validated by [`schema`], an interpreter of the schemas under
-//! `schemas/` (embedded at build time) that shares no code with the generated
-//! validators: it is the oracle they are tested against.
+//! `schemas/` (embedded at build time, in each vendor's published form) that
+//! shares no code with the generated validators: it is the oracle they are
+//! tested against. Each simulator serves its schemas from the vendors'
+//! catalog endpoints and lets a test change them ([`Sim::catalog`]).
 
 #![warn(missing_docs)]
 
+mod catalog;
 mod faults;
 mod images;
 mod jobs;
@@ -35,6 +38,7 @@ mod sim;
 mod time;
 mod video;
 
+pub use catalog::{Catalog, CatalogError};
 pub use faults::{Fault, Route};
 pub use images::{HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};
