@@ -21,6 +21,7 @@
 //! `video_uri` videos, `audio_uri` audio, and `uri` (the AI/ML API's spelling
 //! for image, video and audio fields alike) any of the three.
 
+mod file;
 mod interpret;
 mod lint;
 mod load;
@@ -31,6 +32,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+pub use file::{ModelFile, lint_file};
 pub use lint::{Finding, Severity, lint};
 pub use load::{ModelSchema, UnknownModel, models, schema, vendor_manifest, vendors};
 pub use normalize::NormalizeError;

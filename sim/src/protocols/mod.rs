@@ -129,7 +129,11 @@ pub(crate) fn request_schema(
         .ok_or(Unusable::Unknown)?;
     match &entry.reading {
         Ok(_) => Ok(entry),
-        Err(reason) => Err(Unusable::Unreadable(reason.to_string())),
+        Err(reason) => Err(Unusable::Unreadable(format!(
+            "{}#{}: {reason}",
+            entry.info.file,
+            reason.pointer()
+        ))),
     }
 }
 

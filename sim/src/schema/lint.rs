@@ -133,7 +133,7 @@ pub(crate) fn lint_store(store: &Store) -> Vec<Finding> {
                 Some(schema) => linter.schema(document, &reading.pointer, schema),
                 None => linter.error("", "request schema not found".to_owned()),
             },
-            (_, Err(error)) => linter.error("", error.to_string()),
+            (_, Err(error)) => linter.error(error.pointer(), error.to_string()),
             (None, Ok(_)) => linter.error("", "not valid JSON".to_owned()),
         }
     }

@@ -20,7 +20,7 @@ const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NormalizeError {
     /// A `$ref` that is not a local pointer, or points at nothing.
-    #[error("{pointer}: $ref {target:?} does not resolve in this document")]
+    #[error("$ref {target:?} does not resolve in this document")]
     UnresolvedRef {
         /// Where the `$ref` is.
         pointer: String,
@@ -35,6 +35,17 @@ pub enum NormalizeError {
         /// Where it gave up.
         pointer: String,
     },
+}
+
+impl NormalizeError {
+    /// Where in the file it went wrong.
+    pub fn pointer(&self) -> &str {
+        match self {
+            NormalizeError::UnresolvedRef { pointer, .. } | NormalizeError::TooDeep { pointer } => {
+                pointer
+            }
+        }
+    }
 }
 
 /// Normalizes `schema` (found at `pointer` in `root`, the whole document

@@ -39,14 +39,25 @@ pub enum FormError {
     #[error("{0} POST operations under /paths (one is expected)")]
     SeveralPosts(usize),
     /// The POST operation has no `application/json` request body schema.
-    #[error("{0}: no requestBody.content[\"application/json\"].schema")]
+    #[error("no requestBody.content[\"application/json\"].schema")]
     NoJsonBody(String),
     /// The request schema has no one-value `model` property.
-    #[error("{0}: property `model` has no one-value enum naming the model")]
+    #[error("property `model` has no one-value enum naming the model")]
     NoModelId(String),
     /// A `$ref` or nesting problem.
     #[error(transparent)]
     Normalize(#[from] NormalizeError),
+}
+
+impl FormError {
+    /// Where in the file it went wrong (`` for the whole file).
+    pub fn pointer(&self) -> &str {
+        match self {
+            FormError::NoJsonBody(pointer) | FormError::NoModelId(pointer) => pointer,
+            FormError::Normalize(error) => error.pointer(),
+            FormError::NotJson(_) | FormError::NoPost | FormError::SeveralPosts(_) => "",
+        }
+    }
 }
 
 /// True when `vendor`'s files are OpenAPI documents.
