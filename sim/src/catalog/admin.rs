@@ -34,11 +34,12 @@ fn fail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-fn vendor(id: &str) -> Result<Vendor, Response> {
-    Vendor::ALL
-        .into_iter()
-        .find(|vendor| vendor.id() == id)
-        .ok_or_else(|| fail(StatusCode::NOT_FOUND, &format!("unknown vendor {id:?}")))
+fn vendor(id: &str) -> Option<Vendor> {
+    Vendor::ALL.into_iter().find(|vendor| vendor.id() == id)
+}
+
+fn unknown_vendor(id: &str) -> Response {
+    fail(StatusCode::NOT_FOUND, &format!("unknown vendor {id:?}"))
 }
 
 async fn list(State(shared): State<Arc<Shared>>) -> Response {
@@ -59,9 +60,8 @@ async fn set(
     Path((vendor_id, model)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let vendor = match vendor(&vendor_id) {
-        Ok(vendor) => vendor,
-        Err(response) => return response,
+    let Some(vendor) = vendor(&vendor_id) else {
+        return unknown_vendor(&vendor_id);
     };
     let schema: Value = match serde_json::from_slice(&body) {
         Ok(schema) => schema,
@@ -79,9 +79,8 @@ async fn remove(
     State(shared): State<Arc<Shared>>,
     Path((vendor_id, model)): Path<(String, String)>,
 ) -> Response {
-    let vendor = match vendor(&vendor_id) {
-        Ok(vendor) => vendor,
-        Err(response) => return response,
+    let Some(vendor) = vendor(&vendor_id) else {
+        return unknown_vendor(&vendor_id);
     };
     if shared.catalog.remove(vendor, &model) {
         StatusCode::NO_CONTENT.into_response()

@@ -107,7 +107,7 @@ fn openapi(document: &Value) -> Result<Reading, FormError> {
     let pointer = format!("{body_pointer}/content/application~1json/schema");
     let raw = body
         .and_then(|body| body.pointer("/content/application~1json/schema"))
-        .ok_or_else(|| FormError::NoJsonBody(operation_pointer))?;
+        .ok_or(FormError::NoJsonBody(operation_pointer))?;
     let schema = normalize::normalize(document, raw, &pointer)?;
     let model = model_id(&schema).ok_or_else(|| FormError::NoModelId(pointer.clone()))?;
     Ok(Reading {
