@@ -80,7 +80,7 @@ impl Sim {
             timing: Mutex::new(JobTiming::default()),
             jobs: Jobs::default(),
             faults: Faults::default(),
-            catalog: Catalog::default(),
+            catalog: Catalog::from_embedded(),
             http,
         });
         let router = crate::server::router(shared.clone());

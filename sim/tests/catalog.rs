@@ -341,6 +341,7 @@ async fn an_aimlapi_document_dropped_in_gets_its_path_and_file() {
     // The document's own submit path exists, for submit and poll.
     let path = "/v2/video/fixture-generations";
     let body = json!({ "model": model, "prompt": "x", "resolution": "480p", "image_url": null });
+    let body_2 = json!({ "model": "vendor/seedance-fixture-2", "prompt": "x" });
     let (code, submitted) = json(post(&sim, path, &body).send().await.unwrap()).await;
     assert_eq!(code, 200, "{submitted}");
     let id = submitted["id"].as_str().unwrap();
@@ -356,9 +357,22 @@ async fn an_aimlapi_document_dropped_in_gets_its_path_and_file() {
     wrong["resolution"] = json!("1080p");
     let (code, answer) = json(post(&sim, path, &wrong).send().await.unwrap()).await;
     assert_eq!((code, &answer["statusCode"]), (400, &json!("400")));
+    // A new text in the same file replaces the model it held.
+    let renamed = AIML_FIXTURE.replace("vendor/seedance-fixture", "vendor/seedance-fixture-2");
+    let model_2 = sim
+        .catalog()
+        .set_file(Vendor::AimlApi, "Fixture/seedance-fixture.json", &renamed)
+        .unwrap();
+    let models = sim.catalog().models(Vendor::AimlApi);
+    assert!(
+        models.contains(&model_2) && !models.contains(&model),
+        "{models:?}"
+    );
     // Gone with its document.
-    assert!(sim.catalog().remove(Vendor::AimlApi, &model));
-    let (code, _) = json(post(&sim, path, &body).send().await.unwrap()).await;
+    let (code, _) = json(post(&sim, path, &body_2).send().await.unwrap()).await;
+    assert_eq!(code, 200);
+    assert!(sim.catalog().remove(Vendor::AimlApi, &model_2));
+    let (code, _) = json(post(&sim, path, &body_2).send().await.unwrap()).await;
     assert_eq!(code, 404);
 
     // A document names its own model.

@@ -52,15 +52,14 @@ pub struct Catalog {
     store: Arc<RwLock<Store>>,
 }
 
-impl Default for Catalog {
-    fn default() -> Self {
+impl Catalog {
+    /// A catalog of its own holding the embedded schemas (one per simulator).
+    pub(crate) fn from_embedded() -> Catalog {
         Catalog {
             store: Arc::new(RwLock::new(schema::embedded().clone())),
         }
     }
-}
 
-impl Catalog {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(|p| p.into_inner())
     }
@@ -110,6 +109,7 @@ impl Catalog {
     /// its exact text (which need not be valid JSON: a broken file is served
     /// as it is). Returns the model id the file names (from the path, or the
     /// AI/ML API document's `model` enum, or its file stem if it has none).
+    /// The model the file held before, if another, is gone with it.
     pub fn set_file(&self, vendor: Vendor, file: &str, text: &str) -> Result<String, CatalogError> {
         let valid = file.ends_with(".json")
             && !matches!(file, schema::MANIFEST | schema::LOCK)
@@ -119,7 +119,15 @@ impl Catalog {
         }
         let entry = Entry::read(vendor.id(), file, Arc::from(text));
         let model = entry.info.model.clone();
-        insert(&mut self.write(), vendor, entry)?;
+        let mut store = self.write();
+        let before = store.clone();
+        store
+            .models
+            .retain(|(v, _), other| v != vendor.id() || other.info.file != file);
+        if let Err(error) = insert(&mut store, vendor, entry) {
+            *store = before;
+            return Err(error);
+        }
         Ok(model)
     }
 

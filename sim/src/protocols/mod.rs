@@ -101,12 +101,14 @@ impl Unusable {
     /// schema the simulator cannot read (the vendor's own fault).
     pub(crate) fn response(&self, vendor: Vendor, model: &str, path: &str) -> Response {
         match self {
-            Unusable::Unknown => error_response(
-                Some(vendor),
-                StatusCode::NOT_FOUND,
-                &format!("Model not found: {model}"),
-                path,
-            ),
+            Unusable::Unknown => {
+                // Each vendor's own wording.
+                let message = match vendor {
+                    Vendor::WaveSpeed => format!("model not found: {model}"),
+                    Vendor::RunComfy | Vendor::AimlApi => format!("Model not found: {model}"),
+                };
+                error_response(Some(vendor), StatusCode::NOT_FOUND, &message, path)
+            }
             Unusable::Unreadable(reason) => error_response(
                 Some(vendor),
                 StatusCode::INTERNAL_SERVER_ERROR,
