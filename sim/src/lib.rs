@@ -15,6 +15,9 @@
 //! sim.inject(Route::Status, Fault::TooManyRequests { retry_after_secs: 1 }, 1);
 //! // ... point a client at sim.base_url() with seedance_sim::TOKEN ...
 //! assert_eq!(sim.count(Route::Submit), 0);
+//! // A vendor that published a new model: served by its catalog, accepted at submit.
+//! let schema = serde_json::json!({ "type": "object", "properties": { "prompt": { "type": "string" } } });
+//! sim.catalog().set_schema(seedance_sim::Vendor::WaveSpeed, "acme/new-model", schema).unwrap();
 //! # }
 //! ```
 //!
