@@ -17,9 +17,10 @@
 //! scalar values), `minimum`/`maximum` are inclusive, image rule operators are
 //! strict (`width_pixels<` 6000 means below 6000), 1 MB = 1,048,576 bytes.
 //! `format` accepts an http(s) URL with a host or a `data:` URI with a
-//! payload whose media type is of the format's kind: `image_uri` images,
-//! `video_uri` videos, `audio_uri` audio, and `uri` (the AI/ML API's spelling
-//! for image, video and audio fields alike) any of the three.
+//! payload, whose media type, for `image_uri`, `video_uri` and `audio_uri`,
+//! is of that kind (`uri` takes any `data:` URI). Image rules or WaveSpeed's
+//! `x-accept` make a plain string or `uri` field a reference of their media
+//! kind (see `normalize`).
 
 mod file;
 mod interpret;
@@ -235,21 +236,22 @@ pub fn is_image_uri(value: &str) -> bool {
     is_media_uri(value, &["image"])
 }
 
-/// The media kinds a `format` accepts in `data:` URIs; `None` for a format
-/// that is not a reference to media (never reached: `lint` refuses it).
+/// The media kinds a `format` accepts in `data:` URIs (empty: any); `None`
+/// for a format that is not a reference (never reached: `lint` refuses it).
 pub fn media_kinds(format: &str) -> Option<&'static [&'static str]> {
     match format {
         "image_uri" | "image" => Some(&["image"]),
         "video_uri" => Some(&["video"]),
         "audio_uri" => Some(&["audio"]),
-        "uri" => Some(&["image", "video", "audio"]),
+        "uri" => Some(&[]),
         _ => None,
     }
 }
 
 /// True for an `http://` or `https://` URL with a host, or a `data:` URI of
-/// one of `kinds` (`image` for `data:image/...`) with a comma-separated,
-/// non-empty payload; no whitespace or control characters anywhere.
+/// one of `kinds` (`image` for `data:image/...`; any type when `kinds` is
+/// empty) with a comma-separated, non-empty payload; no whitespace or
+/// control characters anywhere.
 pub fn is_media_uri(value: &str, kinds: &[&str]) -> bool {
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
@@ -268,9 +270,10 @@ pub fn is_media_uri(value: &str, kinds: &[&str]) -> bool {
         return false;
     };
     !payload.is_empty()
-        && header
-            .split_once('/')
-            .is_some_and(|(kind, _)| kinds.contains(&kind))
+        && (kinds.is_empty()
+            || header
+                .split_once('/')
+                .is_some_and(|(kind, _)| kinds.contains(&kind)))
 }
 
 #[cfg(test)]
@@ -286,9 +289,13 @@ mod tests {
         assert!(is_media_uri(mp4, &["video"]) && !is_media_uri(png, &["video"]));
         assert!(is_media_uri(mp3, &["audio"]) && !is_media_uri(mp4, &["audio"]));
         let any = media_kinds("uri").unwrap();
-        assert!([png, mp4, mp3].iter().all(|uri| is_media_uri(uri, any)));
-        assert!(!is_media_uri("data:text/plain;base64,aGk=", any));
+        assert!(
+            [png, mp4, mp3, "data:text/plain;base64,aGk="]
+                .iter()
+                .all(|uri| is_media_uri(uri, any))
+        );
         assert!(!is_media_uri("data:video/mp4;base64,", any));
+        assert!(!is_media_uri("ftp://e.com/v.mp4", any));
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn runcomfy_rules_on_an_array_and_on_its_items_apply_to_every_item() {
 
 #[test]
 fn wavespeed_ui_hints_are_ignored_and_hidden_fields_accepted() {
+    // UI hints change nothing on the wire, but for `x-accept` (the media kind).
     let file = wavespeed();
     assert_eq!(file.model(), "fixture/hidden-to-video");
     assert_eq!(
@@ -167,6 +168,14 @@ fn wavespeed_ui_hints_are_ignored_and_hidden_fields_accepted() {
                     "enable_safety_checker": false })
         ),
         pairs(&[])
+    );
+    // `x-accept: image/*` makes `image` an image reference.
+    assert_eq!(
+        broken(
+            &file,
+            json!({ "prompt": "x", "image": "data:video/mp4;base64,AAAA" })
+        ),
+        pairs(&[("image", "format")])
     );
     assert_eq!(
         broken(
@@ -200,7 +209,7 @@ fn aimlapi_openapi_document_with_ref_all_of_and_nullable() {
     assert_eq!(
         broken(
             &file,
-            json!({ "model": "other", "prompt": "x", "image_url": "data:text/plain;base64,aGk=",
+            json!({ "model": "other", "prompt": "x", "image_url": "ftp://e.com/a.png",
                     "resolution": "1080p", "duration": "5" })
         ),
         pairs(&[

@@ -165,23 +165,22 @@ fn check_string(field: &str, schema: &Map<String, Value>, text: &str, out: &mut 
             );
         }
     }
-    // A field with image `validations` is an image reference even without a
-    // `format` (RunComfy's `first_frame_image_url`): the vendor must fetch it.
-    let format = match schema.get("format").and_then(Value::as_str) {
-        Some(format) => Some(format),
-        None if schema.contains_key("validations") => Some("image_uri"),
-        None => None,
+    // `normalize` gave media references (image rules, `x-accept`) their format.
+    let Some(format) = schema.get("format").and_then(Value::as_str) else {
+        return;
     };
-    let Some(format) = format else { return };
     let Some(kinds) = media_kinds(format) else {
         return;
     };
     if !is_media_uri(text, kinds) {
-        let data = kinds
-            .iter()
-            .map(|kind| format!("data:{kind}/"))
-            .collect::<Vec<_>>()
-            .join(" or ");
+        let data = match kinds {
+            [] => "data:".to_owned(),
+            kinds => kinds
+                .iter()
+                .map(|kind| format!("data:{kind}/"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
         push(
             out,
             field,

@@ -9,7 +9,12 @@
 //! - RunComfy: `"type": "float"` is `number`, `"default": null` is no
 //!   default, `validations` on an array apply to every item (they move to
 //!   `items`), and a `required` entry that names no property is dropped;
-//! - WaveSpeed: `x-` keys and `step` are UI hints; they stay and are ignored.
+//! - WaveSpeed: `x-` keys and `step` are UI hints; they stay and are ignored,
+//!   except `x-accept` (`image/*`), which says what a field references: on
+//!   the field or its array it makes the field (each item) a URL of that
+//!   media kind, as `image_uri` would;
+//! - every vendor: image `validations` make a field (each item) an image
+//!   reference (`image_uri`) when its `format` is absent or a plain `uri`.
 
 use serde_json::{Map, Value};
 
@@ -136,8 +141,54 @@ fn walk(
     }
     nullable(&mut out);
     array_rules_to_items(&mut out);
+    accept_to_items(&mut out);
+    media_format(&mut out);
+    if let Some(Value::Object(items)) = out.get_mut("items") {
+        media_format(items);
+    }
     required_names_properties(&mut out);
     Ok(Value::Object(out))
+}
+
+/// WaveSpeed's `x-accept` sits on the array; it describes each item.
+fn accept_to_items(schema: &mut Map<String, Value>) {
+    let Some(accept) = schema.get("x-accept").cloned() else {
+        return;
+    };
+    if let Some(Value::Object(items)) = schema.get_mut("items") {
+        items.entry("x-accept").or_insert(accept);
+    }
+}
+
+/// The media `format` a string field gets from its image rules or its
+/// `x-accept`, when its own `format` is absent or a plain `uri`.
+fn media_format(schema: &mut Map<String, Value>) {
+    let is_string = schema.get("type").and_then(Value::as_str) == Some("string")
+        || !schema.contains_key("type") && schema.contains_key("validations");
+    let open = matches!(
+        schema.get("format").and_then(Value::as_str),
+        None | Some("uri")
+    );
+    if !is_string || !open {
+        return;
+    }
+    let accepted = schema
+        .get("x-accept")
+        .and_then(Value::as_str)
+        .and_then(|mimes| {
+            mimes.split(',').find_map(|mime| {
+                let kind = mime.trim().split('/').next()?;
+                ["image", "video", "audio"].contains(&kind).then_some(kind)
+            })
+        });
+    let kind = if schema.contains_key("validations") {
+        Some("image")
+    } else {
+        accepted
+    };
+    if let Some(kind) = kind {
+        schema.insert("format".to_owned(), Value::from(format!("{kind}_uri")));
+    }
 }
 
 fn float_is_number(ty: &Value) -> Value {
@@ -252,8 +303,22 @@ mod tests {
         assert_eq!(out["properties"]["cfg"], json!({ "type": "number" }));
         assert_eq!(
             out["properties"]["images"],
-            json!({ "type": "array", "items": { "type": "string", "validations": [rule] } })
+            json!({ "type": "array", "items":
+                { "type": "string", "validations": [rule], "format": "image_uri" } })
         );
+    }
+
+    #[test]
+    fn wavespeed_accept_names_the_media_kind() {
+        let schema = json!({ "type": "object", "properties": {
+            "refs": { "type": "array", "items": { "type": "string" }, "x-accept": "image/*" },
+            "clip": { "type": "string", "format": "uri", "x-accept": "video/mp4,video/quicktime" },
+            "text": { "type": "string", "x-accept": "text/plain" }
+        }});
+        let out = normalize(&schema, &schema, "").unwrap();
+        assert_eq!(out["properties"]["refs"]["items"]["format"], "image_uri");
+        assert_eq!(out["properties"]["clip"]["format"], "video_uri");
+        assert!(out["properties"]["text"].get("format").is_none());
     }
 
     #[test]
