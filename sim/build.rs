@@ -1,5 +1,7 @@
-//! Embeds every schema under `../schemas` so the simulator binary needs no
+//! Embeds every JSON file under `../schemas` so the simulator binary needs no
 //! checkout: writes `$OUT_DIR/schemas.rs` with one `include_str!` per file.
+//! What a file means (manifest, lock file, model schema) is decided at run
+//! time by `schema::load`, so a new file shape needs no change here.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ fn main() {
     files.sort();
 
     let mut out = String::from(
-        "/// `(vendor id, model path or \"\" for vendor.json, JSON text)`, sorted.\n\
+        "/// `(vendor id, path below the vendor folder, file text)`, sorted.\n\
          pub static EMBEDDED: &[(&str, &str, &str)] = &[\n",
     );
     for file in &files {
@@ -26,15 +28,14 @@ fn main() {
             .map(|c| c.as_os_str().to_string_lossy());
         let Some(vendor) = parts.next() else { continue };
         let rest: Vec<_> = parts.collect();
-        let rest = rest.join("/");
-        let Some(model) = rest.strip_suffix(".json") else {
+        if rest.is_empty() {
             continue;
-        };
-        let model = if model == "vendor" { "" } else { model };
+        }
+        let rest = rest.join("/");
         let absolute = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
         let _ = writeln!(
             out,
-            "    ({vendor:?}, {model:?}, include_str!({:?})),",
+            "    ({vendor:?}, {rest:?}, include_str!({:?})),",
             absolute.display().to_string()
         );
     }
@@ -51,6 +52,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
             collect(&path, files);
         } else if path.extension().is_some_and(|ext| ext == "json") {
             files.push(path);

@@ -22,12 +22,13 @@ use crate::sim::Shared;
 ///
 /// | route | RunComfy | AI/ML API | WaveSpeed | sim |
 /// |---|---|---|---|---|
-/// | `Submit` | `POST /v1/models/{model}` | `POST` generation paths | `POST /api/v3/{model}` | |
-/// | `Status` | `GET /v1/requests/{id}/status` | `GET` generation paths (the poll) | | |
+/// | `Submit` | `POST /v1/models/{model}` | `POST /v2/...` generation paths | `POST /api/v3/{model}` | |
+/// | `Status` | `GET /v1/requests/{id}/status` | `GET /v2/...` generation paths (the poll) | | |
 /// | `Result` | `GET /v1/requests/{id}/result` | | `GET /api/v3/predictions/{id}/result` | |
 /// | `Cancel` | `POST /v1/requests/{id}/cancel` | | | |
 /// | `Image` | | | | `GET /sim/images/...` |
 /// | `Video` | | | | `GET /sim/video.mp4` |
+/// | `Catalog` | `GET /v1/models[/{model}]` | `GET /aimlapi/...` (docs files) | `GET /api/v3/models` | |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     /// Job submission.
@@ -42,6 +43,8 @@ pub enum Route {
     Image,
     /// The result video route.
     Video,
+    /// The catalog endpoints (what `cargo xtask pull` reads).
+    Catalog,
 }
 
 /// Something that goes wrong with one request.
@@ -117,6 +120,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
         if post && rest.starts_with("models/") {
             return Some(Route::Submit);
         }
+        if get && (rest == "models" || rest.starts_with("models/")) {
+            return Some(Route::Catalog);
+        }
         if rest.starts_with("requests/") {
             if get && rest.ends_with("/status") {
                 return Some(Route::Status);
@@ -130,7 +136,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
         }
         return None;
     }
-    if protocols::aimlapi::PATHS.contains(&path) {
+    if path.starts_with("/v2/") {
         return if post {
             Some(Route::Submit)
         } else if get {
@@ -140,6 +146,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
         };
     }
     if let Some(rest) = path.strip_prefix("/api/v3/") {
+        if get && rest == "models" {
+            return Some(Route::Catalog);
+        }
         if get && rest.starts_with("predictions/") && rest.ends_with("/result") {
             return Some(Route::Result);
         }
@@ -147,6 +156,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
             return Some(Route::Submit);
         }
         return None;
+    }
+    if get && path.starts_with("/aimlapi/") {
+        return Some(Route::Catalog);
     }
     if get && path.starts_with("/sim/images/") {
         return Some(Route::Image);
@@ -266,6 +278,14 @@ mod tests {
             ),
             (Method::GET, "/sim/images/img.png", Some(Route::Image)),
             (Method::GET, "/sim/video.mp4", Some(Route::Video)),
+            (Method::GET, "/v1/models/bytedance/x", Some(Route::Catalog)),
+            (Method::GET, "/v1/models", Some(Route::Catalog)),
+            (Method::GET, "/api/v3/models", Some(Route::Catalog)),
+            (
+                Method::GET,
+                "/aimlapi/api-docs/x.json",
+                Some(Route::Catalog),
+            ),
             (Method::GET, "/elsewhere", None),
         ];
         for (method, path, route) in cases {

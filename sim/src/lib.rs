@@ -15,15 +15,21 @@
 //! sim.inject(Route::Status, Fault::TooManyRequests { retry_after_secs: 1 }, 1);
 //! // ... point a client at sim.base_url() with seedance_sim::TOKEN ...
 //! assert_eq!(sim.count(Route::Submit), 0);
+//! // A vendor that published a new model: served by its catalog, accepted at submit.
+//! let schema = serde_json::json!({ "type": "object", "properties": { "prompt": { "type": "string" } } });
+//! sim.catalog().set_schema(seedance_sim::Vendor::WaveSpeed, "acme/new-model", schema).unwrap();
 //! # }
 //! ```
 //!
 //! Inputs are validated by [`schema`], an interpreter of the schemas under
-//! `schemas/` (embedded at build time) that shares no code with the generated
-//! validators: it is the oracle they are tested against.
+//! `schemas/` (embedded at build time, in each vendor's published form) that
+//! shares no code with the generated validators: it is the oracle they are
+//! tested against. Each simulator serves its schemas from the vendors'
+//! catalog endpoints and lets a test change them ([`Sim::catalog`]).
 
 #![warn(missing_docs)]
 
+mod catalog;
 mod faults;
 mod images;
 mod jobs;
@@ -35,6 +41,7 @@ mod sim;
 mod time;
 mod video;
 
+pub use catalog::{Catalog, CatalogError};
 pub use faults::{Fault, Route};
 pub use images::{HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};

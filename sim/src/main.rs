@@ -1,5 +1,6 @@
 //! `seedance-sim [--port PORT]`: runs the simulator until Ctrl-C and prints
-//! its base URL (first line of stdout) and the accepted token.
+//! its base URL (first line of stdout) and the accepted token. Its catalog
+//! can be changed while it runs through `/sim/catalog` (see `catalog::admin`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;

@@ -7,24 +7,41 @@
 //! lists the image references whose `validations` rules need the image itself,
 //! and [`check_image`] applies those rules to what was learnt about an image.
 //!
+//! Each vendor's published form is read by module `published` (AI/ML API:
+//! the POST body of an OpenAPI document; RunComfy, WaveSpeed: the file) and
+//! normalized by module `normalize` (`$ref`, `allOf`, `nullable`, `float`,
+//! `"default": null`, array `validations`), so the interpreter sees one
+//! dialect whatever the vendor wrote.
+//!
 //! Semantics, shared with the runtime: `maxLength` counts characters (Unicode
 //! scalar values), `minimum`/`maximum` are inclusive, image rule operators are
-//! strict (`width_pixels<` 6000 means below 6000), 1 MB = 1,048,576 bytes, and
-//! `format` (`uri`, `image_uri`) accepts an http(s) URL with a host or a
-//! `data:image/...` URI with a payload.
+//! strict (`width_pixels<` 6000 means below 6000), 1 MB = 1,048,576 bytes.
+//! `format` accepts an http(s) URL with a host or a `data:` URI with a
+//! payload, whose media type, for `image_uri`, `video_uri` and `audio_uri`,
+//! is of that kind (`uri` takes any `data:` URI). Image rules or WaveSpeed's
+//! `x-accept` make a plain string or `uri` field a reference of their media
+//! kind (see `normalize`).
 
+mod file;
 mod interpret;
 mod lint;
 mod load;
+mod normalize;
+mod published;
 
 use std::fmt;
 
 use serde_json::Value;
 
-pub use lint::lint;
+pub use file::{ModelFile, lint_file};
+pub use lint::{Finding, Severity, lint};
 pub use load::{ModelSchema, UnknownModel, models, schema, vendor_manifest, vendors};
+pub use normalize::NormalizeError;
+pub use published::FormError;
 
+pub(crate) use lint::lint_store;
 use load::schema_or_unknown;
+pub(crate) use load::{Entry, LOCK, MANIFEST, Store, embedded};
 
 /// Bytes in the schema dialect's megabyte (`file_size_mb<`).
 pub const BYTES_PER_MB: f64 = 1_048_576.0;
@@ -63,10 +80,14 @@ pub fn validate_local(
     model: &str,
     input: &Value,
 ) -> Result<Vec<Problem>, UnknownModel> {
-    let schema = schema_or_unknown(vendor_id, model)?;
+    Ok(check(schema_or_unknown(vendor_id, model)?, input))
+}
+
+/// [`validate_local`] against a normalized request schema.
+pub(crate) fn check(schema: &Value, input: &Value) -> Vec<Problem> {
     let mut problems = Vec::new();
     interpret::check_value("", schema, input, &mut problems);
-    Ok(problems)
+    problems
 }
 
 /// One `validations` entry: an image rule.
@@ -110,13 +131,17 @@ pub fn image_checks(
     model: &str,
     input: &Value,
 ) -> Result<Vec<ImageCheck>, UnknownModel> {
-    let schema = schema_or_unknown(vendor_id, model)?;
+    Ok(image_checks_in(schema_or_unknown(vendor_id, model)?, input))
+}
+
+/// [`image_checks`] against a normalized request schema.
+pub(crate) fn image_checks_in(schema: &Value, input: &Value) -> Vec<ImageCheck> {
     let mut checks = Vec::new();
     let (Some(properties), Some(input)) = (
         schema.get("properties").and_then(Value::as_object),
         input.as_object(),
     ) else {
-        return Ok(checks);
+        return checks;
     };
     for (name, property) in properties {
         let Some(value) = input.get(name) else {
@@ -150,7 +175,7 @@ pub fn image_checks(
             _ => {}
         }
     }
-    Ok(checks)
+    checks
 }
 
 fn rules_of(schema: &Value) -> Vec<ImageRule> {
@@ -208,6 +233,26 @@ pub fn check_image(field: &str, facts: &ImageFacts, rules: &[ImageRule]) -> Vec<
 /// URI with a comma-separated, non-empty payload; no whitespace or control
 /// characters anywhere.
 pub fn is_image_uri(value: &str) -> bool {
+    is_media_uri(value, &["image"])
+}
+
+/// The media kinds a `format` accepts in `data:` URIs (empty: any); `None`
+/// for a format that is not a reference (never reached: `lint` refuses it).
+pub fn media_kinds(format: &str) -> Option<&'static [&'static str]> {
+    match format {
+        "image_uri" | "image" => Some(&["image"]),
+        "video_uri" => Some(&["video"]),
+        "audio_uri" => Some(&["audio"]),
+        "uri" => Some(&[]),
+        _ => None,
+    }
+}
+
+/// True for an `http://` or `https://` URL with a host, or a `data:` URI of
+/// one of `kinds` (`image` for `data:image/...`; any type when `kinds` is
+/// empty) with a comma-separated, non-empty payload; no whitespace or
+/// control characters anywhere.
+pub fn is_media_uri(value: &str, kinds: &[&str]) -> bool {
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
@@ -218,12 +263,17 @@ pub fn is_image_uri(value: &str) -> bool {
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         return !host.is_empty() && !host.starts_with(':') && !host.starts_with('@');
     }
-    match value.strip_prefix("data:") {
-        Some(rest) => rest
-            .split_once(',')
-            .is_some_and(|(header, payload)| header.starts_with("image/") && !payload.is_empty()),
-        None => false,
-    }
+    let Some((header, payload)) = value
+        .strip_prefix("data:")
+        .and_then(|rest| rest.split_once(','))
+    else {
+        return false;
+    };
+    !payload.is_empty()
+        && (kinds.is_empty()
+            || header
+                .split_once('/')
+                .is_some_and(|(kind, _)| kinds.contains(&kind)))
 }
 
 #[cfg(test)]
@@ -231,9 +281,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn media_uris_by_kind() {
+        let png = "data:image/png;base64,AAAA";
+        let mp4 = "data:video/mp4;base64,AAAA";
+        let mp3 = "data:audio/mpeg;base64,AAAA";
+        assert!(is_media_uri("https://e.com/v.mp4", &["video"]));
+        assert!(is_media_uri(mp4, &["video"]) && !is_media_uri(png, &["video"]));
+        assert!(is_media_uri(mp3, &["audio"]) && !is_media_uri(mp4, &["audio"]));
+        let any = media_kinds("uri").unwrap();
+        assert!(
+            [png, mp4, mp3, "data:text/plain;base64,aGk="]
+                .iter()
+                .all(|uri| is_media_uri(uri, any))
+        );
+        assert!(!is_media_uri("data:video/mp4;base64,", any));
+        assert!(!is_media_uri("ftp://e.com/v.mp4", any));
+    }
+
+    #[test]
     fn embedded_schemas_are_understood() {
-        assert!(models().len() >= 5, "{:?}", models());
-        assert_eq!(lint(), Vec::<String>::new());
+        assert!(models().len() >= 10, "{:?}", models());
+        let errors: Vec<String> = lint()
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(errors, Vec::<String>::new());
         assert_eq!(vendors(), ["aimlapi", "runcomfy", "wavespeed"]);
     }
 

@@ -32,6 +32,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(protocols::runcomfy::routes())
         .merge(protocols::aimlapi::routes())
         .merge(protocols::wavespeed::routes())
+        .merge(crate::catalog::serve::routes(&shared.catalog))
+        .merge(crate::catalog::admin::routes())
         .route("/sim/images/{name}", get(crate::images::serve))
         .route(crate::video::PATH, get(crate::video::serve))
         .fallback(not_found)

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::catalog::Catalog;
 use crate::faults::{Fault, Faults, Route};
 use crate::images::ImageSpec;
 use crate::jobs::{JobTiming, Jobs};
@@ -23,6 +24,8 @@ pub(crate) struct Shared {
     pub timing: Mutex<JobTiming>,
     pub jobs: Jobs,
     pub faults: Faults,
+    /// The models this simulator knows, validates and serves.
+    pub catalog: Catalog,
     /// Client used to fetch input images.
     pub http: reqwest::Client,
 }
@@ -77,6 +80,7 @@ impl Sim {
             timing: Mutex::new(JobTiming::default()),
             jobs: Jobs::default(),
             faults: Faults::default(),
+            catalog: Catalog::from_embedded(),
             http,
         });
         let router = crate::server::router(shared.clone());
@@ -120,6 +124,13 @@ impl Sim {
     /// faults already queued there).
     pub fn inject(&self, route: Route, fault: Fault, times: u32) {
         self.shared.faults.inject(route, fault, times);
+    }
+
+    /// The schemas this simulator validates submits against and serves from
+    /// its catalog endpoints; change them to simulate a vendor that changed
+    /// a schema (`sim.catalog().set_schema(Vendor::RunComfy, id, schema)`).
+    pub fn catalog(&self) -> &Catalog {
+        &self.shared.catalog
     }
 
     /// Faults still queued for `route`.

@@ -169,7 +169,7 @@ async fn aimlapi_job_runs_to_success_and_failure() {
     let (code, submitted) = json(post(&sim, AIML_PATH, &body).send().await.unwrap()).await;
     assert_eq!(
         (code, submitted["status"].as_str()),
-        (201, Some("queued")),
+        (200, Some("queued")),
         "{submitted}"
     );
     let id = submitted["id"].as_str().unwrap().to_owned();
@@ -200,9 +200,9 @@ async fn aimlapi_job_runs_to_success_and_failure() {
             "completed"
         ]
     );
-    // The universal path reaches the same job.
+    // The legacy path reaches the same job.
     let (_, polled) = json(
-        get(&sim, &format!("/v2/video/generations?generation_id={id}"))
+        get(&sim, &format!("{AIML_LEGACY_PATH}?generation_id={id}"))
             .send()
             .await
             .unwrap(),
@@ -213,14 +213,9 @@ async fn aimlapi_job_runs_to_success_and_failure() {
     sim.set_timing(JobTiming::immediate(Outcome::Fail {
         message: "bad luck".into(),
     }));
-    let (code, submitted) = json(
-        post(&sim, "/v2/video/generations", &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(code, 200);
+    // The legacy path still takes submits (answering 201, as it did).
+    let (code, submitted) = json(post(&sim, AIML_LEGACY_PATH, &body).send().await.unwrap()).await;
+    assert_eq!(code, 201);
     let id = submitted["id"].as_str().unwrap();
     let (_, polled) = json(
         get(&sim, &format!("{AIML_PATH}?generation_id={id}"))

@@ -38,7 +38,12 @@ fn lists_embedded_models() {
     assert!(models.contains(&format!("aimlapi/{AIML_MODEL}")));
     assert!(models.contains(&format!("wavespeed/{WS_MODEL}")));
     assert!(schema::vendor_manifest("runcomfy").is_some());
-    assert_eq!(schema::lint(), Vec::<String>::new());
+    let errors: Vec<String> = schema::lint()
+        .iter()
+        .filter(|f| f.severity == schema::Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
     let unknown = schema::validate_local("runcomfy", "nope", &json!({})).unwrap_err();
     assert_eq!(unknown.model, "nope");
 }
@@ -162,40 +167,15 @@ fn catches_each_local_rule() {
         ),
         pairs(&[("duration", "maximum")])
     );
-    // const
+    // The AI/ML API's model id is a one-value enum.
     assert_eq!(
         rules(
             "aimlapi",
             AIML_MODEL,
             json!({ "model": "other", "prompt": "x", "image_url": URL })
         ),
-        pairs(&[("model", "const")])
+        pairs(&[("model", "enum")])
     );
-}
-
-#[test]
-fn image_rules_are_listed_per_item() {
-    let checks = schema::image_checks(
-        "wavespeed",
-        WS_MODEL,
-        &json!({ "prompt": "x", "reference_images": [URL, URL] }),
-    )
-    .unwrap();
-    assert_eq!(
-        checks.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
-        ["reference_images[0]", "reference_images[1]"]
-    );
-    assert_eq!(checks[0].rules.len(), 7);
-    let facts = schema::ImageFacts {
-        width: 6000,
-        height: 2400,
-        file_size: 30 * 1024 * 1024,
-    };
-    let broken: Vec<String> = schema::check_image("x", &facts, &checks[0].rules)
-        .into_iter()
-        .map(|p| p.rule)
-        .collect();
-    assert_eq!(broken, ["width_pixels<", "width/height<", "file_size_mb<"]);
 }
 
 async fn submit_first_frame(sim: &Sim, uri: &str) -> (u16, Value) {

@@ -1,6 +1,6 @@
-//! AI/ML API: one path for submit and poll
-//! (`/v2/generate/video/bytedance/generation`, `?generation_id=` to poll);
-//! the poll answer carries the status, the `video` and any `error`.
+//! AI/ML API: one path for submit and poll, the universal
+//! `/v2/video/generations` (`?generation_id=` to poll); the poll answer
+//! carries the status, the `video` and any `error`.
 //! Errors are `{"message", "statusCode" (a string), ...}`.
 
 use serde_json::Value;
@@ -8,9 +8,11 @@ use serde_json::Value;
 use super::{Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
 use crate::state::JobState;
 
-/// Path of the poll; the universal `/v2/video/generations` reaches the same
-/// jobs, but this is the one the Seedance pages document.
-pub(crate) const GENERATION_PATH: &str = "/v2/generate/video/bytedance/generation";
+/// Path of the poll: the universal path, which the vendor's per-model OpenAPI
+/// documents name for submit and its docs call the standard; it reaches jobs
+/// submitted on any path (the older `/v2/generate/video/bytedance/generation`
+/// included), so the poll does not depend on the model's submit path.
+pub(crate) const GENERATION_PATH: &str = "/v2/video/generations";
 
 /// `queued`, `generating`, `completed`, `error` are documented; their own
 /// sample code also waits on `waiting` and `active`.
@@ -81,6 +83,14 @@ mod tests {
         assert_eq!(text.failure, Some((None, "boom".into())));
         let none = parse_poll(json!({"id": "x", "status": "error", "error": null})).unwrap();
         assert_eq!(none.failure, Some((None, "status error".into())));
+    }
+
+    #[test]
+    fn polls_the_universal_path() {
+        assert_eq!(
+            poll_path("cgt-1 2"),
+            "/v2/video/generations?generation_id=cgt-1%202"
+        );
     }
 
     #[test]

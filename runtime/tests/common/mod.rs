@@ -129,7 +129,7 @@ impl AimlInput {
 impl Model for AimlInput {
     type Vendor = AimlApi;
     const MODEL: &'static str = "bytedance/seedance-1-0-lite-i2v";
-    const SUBMIT_PATH: &'static str = "/v2/generate/video/bytedance/generation";
+    const SUBMIT_PATH: &'static str = "/v2/video/generations";
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         v.uri(

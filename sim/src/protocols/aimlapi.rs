@@ -1,6 +1,9 @@
 //! AI/ML API: submit and poll share one path (the model id travels in the
-//! body); the universal `/v2/video/generations` path reaches the same jobs.
-//! No cancel endpoint (404).
+//! body): the path each model's OpenAPI document names (the universal
+//! `/v2/video/generations`, the vendor's standard), or the older
+//! model-family path [`LEGACY_PATH`], which reaches the same jobs. Paths are
+//! taken from the catalog at each request, so a document naming a new path
+//! gets a route with no code change. No cancel endpoint (404).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,18 +23,26 @@ use crate::sim::Shared;
 
 const VENDOR: Vendor = Vendor::AimlApi;
 
-/// The model-specific path (answers 201) and the universal one (answers 200).
-pub(crate) const PATHS: [&str; 2] = [
-    "/v2/generate/video/bytedance/generation",
-    "/v2/video/generations",
-];
+/// The model-family path the Seedance pages documented first (its submit
+/// answers 201; the documents' paths answer 200).
+pub(crate) const LEGACY_PATH: &str = "/v2/generate/video/bytedance/generation";
 
+/// Every `/v2/` path; [`served`] says which exist.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
-    let mut router = Router::new();
-    for path in PATHS {
-        router = router.route(path, get(poll).post(submit));
-    }
-    router
+    Router::new().route("/v2/{*path}", get(poll).post(submit))
+}
+
+/// True for a submit-and-poll path: the legacy one or one a document names.
+fn served(shared: &Shared, path: &str) -> bool {
+    path == LEGACY_PATH || shared.catalog.submit_paths(VENDOR).contains(path)
+}
+
+fn no_route(method: &str, path: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        &format!("Cannot {method} {path}"),
+        path,
+    )
 }
 
 /// AI/ML API's error body; `statusCode` is a string.
@@ -67,6 +78,9 @@ async fn submit(
     body: Bytes,
 ) -> Response {
     let path = uri.path();
+    if !served(&shared, path) {
+        return no_route("POST", path);
+    }
     if !super::authorized(&headers, &shared.token) {
         return error(StatusCode::UNAUTHORIZED, "Invalid API key", path);
     }
@@ -94,13 +108,7 @@ async fn submit(
     match super::validate(&shared, VENDOR, &model, &input).await {
         Ok(problems) if problems.is_empty() => {}
         Ok(problems) => return validation_error(&problems, path),
-        Err(_) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                &format!("Model not found: {model}"),
-                path,
-            );
-        }
+        Err(unusable) => return unusable.response(VENDOR, &model, path),
     }
     let id = format!(
         "cgt-{}-{}",
@@ -108,7 +116,7 @@ async fn submit(
         super::hex(8)
     );
     shared.jobs.create(&id, VENDOR, &model, shared.timing());
-    let status = if path == PATHS[0] {
+    let status = if path == LEGACY_PATH {
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -123,6 +131,9 @@ async fn poll(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let path = uri.path();
+    if !served(&shared, path) {
+        return no_route("GET", path);
+    }
     if !super::authorized(&headers, &shared.token) {
         return error(StatusCode::UNAUTHORIZED, "Invalid API key", path);
     }

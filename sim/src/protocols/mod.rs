@@ -87,19 +87,76 @@ pub(crate) fn hex(len: usize) -> String {
         .collect()
 }
 
-/// Validates a submitted input: local rules first; when they all hold, the
-/// image rules, reading each image (http(s) fetch or data URI).
+/// Why a submitted model cannot be validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// The catalog has no such model.
+    Unknown,
+    /// The catalog has its file, but the interpreter cannot read it.
+    Unreadable(String),
+}
+
+impl Unusable {
+    /// The vendor-shaped answer: 404 for an unknown model, 500 for a
+    /// schema the simulator cannot read (the vendor's own fault).
+    pub(crate) fn response(&self, vendor: Vendor, model: &str, path: &str) -> Response {
+        match self {
+            Unusable::Unknown => {
+                // Each vendor's own wording.
+                let message = match vendor {
+                    Vendor::WaveSpeed => format!("model not found: {model}"),
+                    Vendor::RunComfy | Vendor::AimlApi => format!("Model not found: {model}"),
+                };
+                error_response(Some(vendor), StatusCode::NOT_FOUND, &message, path)
+            }
+            Unusable::Unreadable(reason) => error_response(
+                Some(vendor),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the schema of model {model} cannot be read: {reason}"),
+                path,
+            ),
+        }
+    }
+}
+
+/// The normalized request schema of `model` in the simulator's catalog.
+pub(crate) fn request_schema(
+    shared: &Shared,
+    vendor: Vendor,
+    model: &str,
+) -> Result<Arc<crate::schema::Entry>, Unusable> {
+    let entry = shared
+        .catalog
+        .entry(vendor, model)
+        .ok_or(Unusable::Unknown)?;
+    match &entry.reading {
+        Ok(_) => Ok(entry),
+        Err(reason) => Err(Unusable::Unreadable(format!(
+            "{}#{}: {reason}",
+            entry.info.file,
+            reason.pointer()
+        ))),
+    }
+}
+
+/// Validates a submitted input against the simulator's catalog: local rules
+/// first; when they all hold, the image rules, reading each image (http(s)
+/// fetch or data URI).
 pub(crate) async fn validate(
     shared: &Arc<Shared>,
     vendor: Vendor,
     model: &str,
     input: &Value,
-) -> Result<Vec<Problem>, schema::UnknownModel> {
-    let problems = schema::validate_local(vendor.id(), model, input)?;
+) -> Result<Vec<Problem>, Unusable> {
+    let entry = request_schema(shared, vendor, model)?;
+    let Some(schema) = entry.schema() else {
+        return Err(Unusable::Unknown);
+    };
+    let problems = schema::check(schema, input);
     if !problems.is_empty() {
         return Ok(problems);
     }
-    let checks = schema::image_checks(vendor.id(), model, input)?;
+    let checks = schema::image_checks_in(schema, input);
     let mut problems = Vec::new();
     for check in checks {
         match crate::probe::facts(&shared.http, &check.uri).await {

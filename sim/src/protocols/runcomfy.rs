@@ -42,7 +42,7 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     error(
         StatusCode::UNAUTHORIZED,
         "Invalid or missing API token (user account error)",
@@ -109,8 +109,8 @@ async fn submit(
     if !super::authorized(&headers, &shared.token) {
         return unauthorized();
     }
-    if crate::schema::schema(VENDOR.id(), &model).is_none() {
-        return error(StatusCode::NOT_FOUND, &format!("Model not found: {model}"));
+    if let Err(unusable) = super::request_schema(&shared, VENDOR, &model) {
+        return unusable.response(VENDOR, &model, "");
     }
     let input: Value = match serde_json::from_slice(&body) {
         Ok(input) => input,
@@ -125,7 +125,7 @@ async fn submit(
     match super::validate(&shared, VENDOR, &model, &input).await {
         Ok(problems) if problems.is_empty() => {}
         Ok(problems) => return validation_error(&problems),
-        Err(_) => return error(StatusCode::NOT_FOUND, &format!("Model not found: {model}")),
+        Err(unusable) => return unusable.response(VENDOR, &model, ""),
     }
     let id = format!(
         "{}-{}-{}-{}-{}",

@@ -83,8 +83,8 @@ async fn submit(
     if !super::authorized(&headers, &shared.token) {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized: invalid API key");
     }
-    if crate::schema::schema(VENDOR.id(), &model).is_none() {
-        return error(StatusCode::NOT_FOUND, &format!("model not found: {model}"));
+    if let Err(unusable) = super::request_schema(&shared, VENDOR, &model) {
+        return unusable.response(VENDOR, &model, "");
     }
     let input: Value = match serde_json::from_slice(&body) {
         Ok(input) => input,
@@ -95,7 +95,7 @@ async fn submit(
     match super::validate(&shared, VENDOR, &model, &input).await {
         Ok(problems) if problems.is_empty() => {}
         Ok(problems) => return error(StatusCode::BAD_REQUEST, &super::summary(&problems)),
-        Err(_) => return error(StatusCode::NOT_FOUND, &format!("model not found: {model}")),
+        Err(unusable) => return unusable.response(VENDOR, &model, ""),
     }
     let id = super::hex(32);
     shared.jobs.create(&id, VENDOR, &model, shared.timing());

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Problem, is_image_uri};
+use super::{Problem, is_media_uri, media_kinds};
 
 fn push(out: &mut Vec<Problem>, field: &str, rule: &str, message: String) {
     out.push(Problem {
@@ -118,6 +118,15 @@ pub(super) fn check_value(field: &str, schema: &Value, value: &Value, out: &mut 
             );
         }
     }
+    // `allOf` with several members (one member is merged by `normalize`).
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        check_value(field, member, value, out);
+    }
     match value {
         Value::String(text) => check_string(field, schema, text, out),
         Value::Number(number) => check_number(field, schema, number, out),
@@ -156,25 +165,31 @@ fn check_string(field: &str, schema: &Map<String, Value>, text: &str, out: &mut 
             );
         }
     }
-    // A field with image `validations` is an image reference even without a
-    // `format` (RunComfy's `first_frame_image_url`): the vendor must fetch it.
-    let format = match schema.get("format").and_then(Value::as_str) {
-        Some(format) => Some(format),
-        None if schema.contains_key("validations") => Some("image"),
-        None => None,
+    // `normalize` gave media references (image rules, `x-accept`) their format.
+    let Some(format) = schema.get("format").and_then(Value::as_str) else {
+        return;
     };
-    if let Some(format) = format {
-        if matches!(format, "uri" | "image_uri" | "image") && !is_image_uri(text) {
-            push(
-                out,
-                field,
-                "format",
-                format!(
-                    "must be an http(s) URL or a data:image URI ({format}), got {}",
-                    compact(&Value::String(text.to_owned()))
-                ),
-            );
-        }
+    let Some(kinds) = media_kinds(format) else {
+        return;
+    };
+    if !is_media_uri(text, kinds) {
+        let data = match kinds {
+            [] => "data:".to_owned(),
+            kinds => kinds
+                .iter()
+                .map(|kind| format!("data:{kind}/"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
+        push(
+            out,
+            field,
+            "format",
+            format!(
+                "must be an http(s) URL or a {data} URI ({format}), got {}",
+                compact(&Value::String(text.to_owned()))
+            ),
+        );
     }
 }
 

@@ -1,12 +1,22 @@
-//! Checking the embedded schemas themselves: every keyword, `format` and
-//! image rule must be one the interpreter understands.
+//! Checking the schema files themselves, as published (before
+//! normalization), so every finding names the file and the JSON pointer in
+//! it. Errors are what the interpreter cannot honour (an unknown keyword,
+//! type, `format` or image rule, a file it cannot read, a dangling `$ref`,
+//! two files naming one model); warnings are vendor mistakes that do not
+//! change the wire (a default of the wrong type or outside its enum, a
+//! `required` entry that names no property).
+
+use std::collections::BTreeSet;
+use std::fmt;
 
 use serde_json::Value;
 
-use super::load::loaded;
+use super::load::{Store, embedded};
+use super::normalize::{escape, resolve};
 
-/// Keywords the interpreter understands (annotations included).
+/// Keywords the interpreter understands or knowingly ignores.
 const KNOWN_KEYWORDS: &[&str] = &[
+    // JSON Schema
     "type",
     "required",
     "properties",
@@ -26,10 +36,35 @@ const KNOWN_KEYWORDS: &[&str] = &[
     "title",
     "description",
     "$comment",
-    "validations",
     "deprecated",
     "examples",
+    // OpenAPI 3.0 (AI/ML API)
+    "$ref",
+    "allOf",
+    "nullable",
+    "example",
+    "readOnly",
+    // RunComfy
+    "validations",
 ];
+
+/// WaveSpeed's documented UI hints: no meaning on the wire.
+const UI_HINTS: &[&str] = &[
+    "x-order-properties",
+    "x-ui-component",
+    "x-accept",
+    "x-placeholder",
+    "x-hidden",
+    "step",
+];
+
+/// `type` values (`float` is RunComfy's `number`).
+const TYPES: &[&str] = &[
+    "string", "integer", "number", "float", "boolean", "array", "object", "null",
+];
+
+/// `format` values.
+const FORMATS: &[&str] = &["uri", "image_uri", "video_uri", "audio_uri"];
 
 /// Image rules of the `validations` arrays.
 const IMAGE_RULES: &[&str] = &[
@@ -42,55 +77,233 @@ const IMAGE_RULES: &[&str] = &[
     "file_size_mb<",
 ];
 
-/// Problems in the embedded schemas themselves: unparsable files, unknown
-/// keywords, unknown `format`s or image rules, each named by file and JSON
-/// pointer. Empty when the interpreter understands everything.
-pub fn lint() -> Vec<String> {
+/// How bad a [`Finding`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// A vendor mistake that does not change the wire.
+    Warning,
+    /// Something the interpreter cannot honour.
+    Error,
+}
+
+/// One problem in one schema file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// `vendor/path below the vendor folder`.
+    pub file: String,
+    /// JSON pointer in the file (`` for the whole file).
+    pub pointer: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(
+            f,
+            "{level}: {}#{}: {}",
+            self.file, self.pointer, self.message
+        )
+    }
+}
+
+/// Findings in the embedded schemas, errors and warnings, by file. No error
+/// means the interpreter understands everything.
+pub fn lint() -> Vec<Finding> {
+    lint_store(embedded())
+}
+
+/// Findings in the schemas of `store`.
+pub(crate) fn lint_store(store: &Store) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (schema, value) in &loaded().models {
-        let file = format!("{}/{}.json", schema.vendor, schema.model);
-        match value {
-            None => out.push(format!("{file}: not valid JSON")),
-            Some(value) => lint_schema(&file, "", value, &mut out),
+    for entry in store.models.values() {
+        let mut linter = Linter {
+            file: format!("{}/{}", entry.info.vendor, entry.info.file),
+            out: &mut out,
+            seen: BTreeSet::new(),
+        };
+        match (&entry.document, &entry.reading) {
+            (Some(document), Ok(reading)) => match document.pointer(&reading.pointer) {
+                Some(schema) => linter.schema(document, &reading.pointer, schema),
+                None => linter.error("", "request schema not found".to_owned()),
+            },
+            (_, Err(error)) => linter.error(error.pointer(), error.to_string()),
+            (None, Ok(_)) => linter.error("", "not valid JSON".to_owned()),
         }
+    }
+    for (vendor, file, model, other) in &store.duplicates {
+        out.push(Finding {
+            file: format!("{vendor}/{file}"),
+            pointer: String::new(),
+            severity: Severity::Error,
+            message: format!("model {model:?} is already defined by {vendor}/{other}"),
+        });
     }
     out
 }
 
-fn lint_schema(file: &str, pointer: &str, schema: &Value, out: &mut Vec<String>) {
-    let Some(object) = schema.as_object() else {
-        out.push(format!("{file}#{pointer}: schema is not an object"));
-        return;
-    };
-    for (keyword, value) in object {
-        let here = format!("{pointer}/{keyword}");
-        if !KNOWN_KEYWORDS.contains(&keyword.as_str()) {
-            out.push(format!("{file}#{here}: unknown keyword"));
-        }
-        match keyword.as_str() {
-            "properties" => {
-                for (name, property) in value.as_object().into_iter().flatten() {
-                    lint_schema(file, &format!("{here}/{name}"), property, out);
-                }
+struct Linter<'a> {
+    file: String,
+    out: &'a mut Vec<Finding>,
+    /// `$ref` targets already linted.
+    seen: BTreeSet<String>,
+}
+
+impl Linter<'_> {
+    fn push(&mut self, severity: Severity, pointer: &str, message: String) {
+        self.out.push(Finding {
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            severity,
+            message,
+        });
+    }
+
+    fn error(&mut self, pointer: &str, message: String) {
+        self.push(Severity::Error, pointer, message);
+    }
+
+    fn warning(&mut self, pointer: &str, message: String) {
+        self.push(Severity::Warning, pointer, message);
+    }
+
+    fn schema(&mut self, root: &Value, pointer: &str, schema: &Value) {
+        let Some(object) = schema.as_object() else {
+            self.error(pointer, "schema is not an object".to_owned());
+            return;
+        };
+        for (keyword, value) in object {
+            let here = format!("{pointer}/{}", escape(keyword));
+            if !KNOWN_KEYWORDS.contains(&keyword.as_str()) && !UI_HINTS.contains(&keyword.as_str())
+            {
+                self.error(&here, format!("unknown keyword {keyword:?}"));
             }
-            "items" => lint_schema(file, &here, value, out),
-            "format" if !matches!(value.as_str(), Some("uri" | "image_uri")) => {
-                out.push(format!("{file}#{here}: unknown format {value}"));
-            }
-            "validations" => {
-                for (index, entry) in value.as_array().into_iter().flatten().enumerate() {
-                    let rule = entry.get("validation_rule").and_then(Value::as_str);
-                    if !rule.is_some_and(|rule| IMAGE_RULES.contains(&rule))
-                        || entry
-                            .get("validation_value")
-                            .and_then(Value::as_f64)
-                            .is_none()
-                    {
-                        out.push(format!("{file}#{here}/{index}: unknown image rule"));
+            match keyword.as_str() {
+                "properties" => {
+                    for (name, property) in value.as_object().into_iter().flatten() {
+                        self.schema(root, &format!("{here}/{}", escape(name)), property);
                     }
                 }
+                "items" => self.schema(root, &here, value),
+                "allOf" => {
+                    for (index, member) in value.as_array().into_iter().flatten().enumerate() {
+                        self.schema(root, &format!("{here}/{index}"), member);
+                    }
+                }
+                "$ref" => self.reference(root, &here, value),
+                "type" => self.types(&here, value),
+                "format" if !value.as_str().is_some_and(|f| FORMATS.contains(&f)) => {
+                    self.error(&here, format!("unknown format {value}"));
+                }
+                "validations" => self.validations(&here, value),
+                _ => {}
             }
-            _ => {}
         }
+        self.mistakes(pointer, object);
+    }
+
+    fn reference(&mut self, root: &Value, here: &str, value: &Value) {
+        let target = value.as_str().unwrap_or_default();
+        match resolve(root, target) {
+            None => self.error(
+                here,
+                format!("$ref {value} does not resolve in this document"),
+            ),
+            Some(resolved) => {
+                if self.seen.insert(target.to_owned()) {
+                    self.schema(root, target.trim_start_matches('#'), resolved);
+                }
+            }
+        }
+    }
+
+    fn types(&mut self, here: &str, value: &Value) {
+        let listed: Vec<&Value> = match value {
+            Value::Array(types) => types.iter().collect(),
+            other => vec![other],
+        };
+        for ty in listed {
+            if !ty.as_str().is_some_and(|t| TYPES.contains(&t)) {
+                self.error(here, format!("unknown type {ty}"));
+            }
+        }
+    }
+
+    fn validations(&mut self, here: &str, value: &Value) {
+        let Some(entries) = value.as_array() else {
+            self.error(here, "validations is not an array".to_owned());
+            return;
+        };
+        for (index, entry) in entries.iter().enumerate() {
+            let rule = entry.get("validation_rule").and_then(Value::as_str);
+            let known = rule.is_some_and(|rule| IMAGE_RULES.contains(&rule));
+            let limit = entry.get("validation_value").and_then(Value::as_f64);
+            if !known || limit.is_none() {
+                self.error(
+                    &format!("{here}/{index}"),
+                    format!(
+                        "unknown image rule {}",
+                        entry.get("validation_rule").unwrap_or(&Value::Null)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Vendor mistakes that do not change the wire.
+    fn mistakes(&mut self, pointer: &str, object: &serde_json::Map<String, Value>) {
+        if let Some(default) = object.get("default").filter(|d| !d.is_null()) {
+            let here = format!("{pointer}/default");
+            let types: Vec<&str> = match object.get("type") {
+                Some(Value::String(t)) => vec![t.as_str()],
+                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if !types.is_empty() && !types.iter().any(|t| fits(default, t)) {
+                self.warning(
+                    &here,
+                    format!("default {default} is not of type {}", types.join(" or ")),
+                );
+            } else if let Some(options) = object.get("enum").and_then(Value::as_array) {
+                if !options.contains(default) {
+                    self.warning(&here, format!("default {default} is not one of the enum"));
+                }
+            }
+        }
+        let properties = object.get("properties").and_then(Value::as_object);
+        if let (Some(required), Some(properties)) =
+            (object.get("required").and_then(Value::as_array), properties)
+        {
+            for (index, name) in required.iter().enumerate() {
+                if !name
+                    .as_str()
+                    .is_some_and(|name| properties.contains_key(name))
+                {
+                    self.warning(
+                        &format!("{pointer}/required/{index}"),
+                        format!("required {name} names no property"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn fits(value: &Value, ty: &str) -> bool {
+    match ty {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" | "float" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        _ => true,
     }
 }

@@ -8,7 +8,10 @@ use serde_json::Value;
 pub const LITE_I2V: &str = "bytedance/seedance-1-0/lite/image-to-video";
 pub const LITE_R2V: &str = "bytedance/seedance-1-0/lite/reference-to-video";
 pub const AIML_MODEL: &str = "bytedance/seedance-1-0-lite-i2v";
-pub const AIML_PATH: &str = "/v2/generate/video/bytedance/generation";
+/// The AI/ML API's standard path, named by its OpenAPI documents.
+pub const AIML_PATH: &str = "/v2/video/generations";
+/// The older model-family path, still served.
+pub const AIML_LEGACY_PATH: &str = "/v2/generate/video/bytedance/generation";
 pub const WS_MODEL: &str = "bytedance/seedance-v1-lite/reference-to-video";
 
 pub fn client() -> Client {
