@@ -7,6 +7,7 @@
 use seedance::catalog::ModelInfo;
 use seedance_runtime::ImageRule;
 use seedance_runtime::field_info::{FieldInfo, FieldKind};
+use seedance_runtime::validation::{Format, MediaKind};
 use serde_json::Value;
 
 /// The JSON type of a field (or of a list's items).
@@ -76,6 +77,8 @@ pub struct Field {
     pub bounds: Vec<(&'static str, Value)>,
     /// True when the field holds image references.
     pub image: bool,
+    /// The URL format of the value (or each item), when it is a URL field.
+    pub format: Option<Format>,
     /// The image rules checked before submit.
     pub image_rules: &'static [ImageRule],
     /// Deprecated by the vendor.
@@ -83,6 +86,12 @@ pub struct Field {
 }
 
 impl Field {
+    /// The media a URL field refers to: its format's kind; a plain `uri` is
+    /// taken as an image (what the vendors' `uri` fields hold).
+    pub fn url_media(&self) -> Option<MediaKind> {
+        self.format.map(|f| f.media().unwrap_or(MediaKind::Image))
+    }
+
     /// True when a value is one of the accepted `enum` values (or no enum).
     pub fn accepts(&self, value: &Value) -> bool {
         self.choices
@@ -122,6 +131,7 @@ fn field(info: &FieldInfo) -> Field {
             .map(|(name, value)| (*name, number(*value)))
             .collect(),
         image: info.is_image(),
+        format: info.format,
         image_rules: info.image_rules,
         deprecated: info.deprecated,
     }

@@ -242,9 +242,8 @@ async fn every_image_rule_is_caught_before_submit() {
 async fn local_and_image_violations_come_together_with_item_paths() {
     let sim = Sim::start().await;
     let small = sim.image_url(&ImageSpec::new(ImageFormat::Png, 200, 200));
-    let input =
-        ws_r2v::Input::new("p", [good_image(&sim), small, "not a url".to_owned()]).duration(20);
-    let error = client::<wavespeed::Vendor>(&sim)
+    let input = lite_i2v::Input::new("p".repeat(1901), small).last_frame_image_url("not a url");
+    let error = client::<runcomfy::Vendor>(&sim)
         .submit(&input)
         .await
         .unwrap_err();
@@ -257,16 +256,16 @@ async fn local_and_image_violations_come_together_with_item_paths() {
         .map(|v| (v.field.clone(), v.rule))
         .collect();
     assert!(
-        found.contains(&("reference_images[2]".into(), Rule::Format("uri"))),
+        found.contains(&("last_frame_image_url".into(), Rule::Format("image_uri"))),
         "{found:?}"
     );
     assert!(
-        found.contains(&("duration".into(), Rule::Maximum)),
+        found.contains(&("prompt".into(), Rule::MaxLength)),
         "{found:?}"
     );
     assert!(
         found.contains(&(
-            "reference_images[1]".into(),
+            "first_frame_image_url".into(),
             Rule::Image(ImageRuleKind::WidthAbove)
         )),
         "{found:?}"

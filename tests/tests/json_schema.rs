@@ -27,24 +27,84 @@ fn schema_file(path: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
 }
 
-fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(path: &str) {
-    let vendor = schema_file(path);
+/// The request schema of an AI/ML API OpenAPI document.
+fn request_schema(document: &Value) -> Value {
+    document["paths"]["/v2/video/generations"]["post"]["requestBody"]["content"]["application/json"]
+        ["schema"]
+        .clone()
+}
+
+/// The format a property reports: the vendor's, or the media kind its image
+/// rules or `x-accept` imply (`image_uri`) where the vendor wrote `uri` or none.
+fn expected_format(vendor_prop: &Value) -> Option<Value> {
+    let written = vendor_prop.get("format").cloned();
+    let implied = vendor_prop.get("validations").is_some()
+        || vendor_prop
+            .get("x-accept")
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.starts_with("image/"));
+    match written.as_ref().and_then(Value::as_str) {
+        None | Some("uri") if implied => Some(Value::from("image_uri")),
+        _ => written,
+    }
+}
+
+fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(vendor: &Value, path: &str) {
     let emitted = serde_json::to_value(schemars::schema_for!(T)).unwrap();
     assert_eq!(emitted["required"], vendor["required"], "{path}: required");
     let vendor_props = vendor["properties"].as_object().unwrap();
     let emitted_props = emitted["properties"].as_object().unwrap();
+    let order: Vec<&String> = match vendor.get("x-order-properties") {
+        Some(order) => order
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| {
+                vendor_props
+                    .get_key_value(n.as_str().unwrap())
+                    .map(|(k, _)| k)
+            })
+            .collect(),
+        None => vendor_props.keys().collect(),
+    };
     assert_eq!(
         emitted_props.keys().collect::<Vec<_>>(),
-        vendor_props.keys().collect::<Vec<_>>(),
+        order,
         "{path}: properties"
     );
     for (name, vendor_prop) in vendor_props {
+        let emitted_prop = &emitted_props[name];
         for keyword in CHECKED_KEYWORDS {
-            assert_eq!(
-                emitted_props[name].get(*keyword),
-                vendor_prop.get(*keyword),
-                "{path}: {name}.{keyword}"
-            );
+            let (emitted, vendor) = match *keyword {
+                "format" if vendor_prop["type"] == "array" => {
+                    // On a list, the format (written or implied) is each item's.
+                    let mut items = vendor_prop["items"].clone();
+                    for key in ["validations", "x-accept"] {
+                        if let Some(value) = vendor_prop.get(key) {
+                            items[key] = value.clone();
+                        }
+                    }
+                    (
+                        emitted_prop["items"].get("format").cloned(),
+                        expected_format(&items),
+                    )
+                }
+                "format" => (
+                    emitted_prop.get("format").cloned(),
+                    expected_format(vendor_prop),
+                ),
+                "items" => (
+                    emitted_prop.get("items").map(|i| i["type"].clone()),
+                    vendor_prop.get("items").map(|i| i["type"].clone()),
+                ),
+                // A one-value `model` enum of an OpenAPI document is a constant.
+                "enum" | "const" if name == "model" => continue,
+                _ => (
+                    emitted_prop.get(*keyword).cloned(),
+                    vendor_prop.get(*keyword).cloned(),
+                ),
+            };
+            assert_eq!(emitted, vendor, "{path}: {name}.{keyword}");
         }
     }
     assert_eq!(emitted["additionalProperties"], Value::Bool(false));
@@ -53,25 +113,53 @@ fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(path: &str) {
 #[test]
 fn runcomfy_schemas_are_kept() {
     use seedance::runcomfy::*;
+    let check = |path: &str| schema_file(path);
     assert_keeps_vendor_schema::<seedance_1_0_lite_reference_to_video::Input>(
-        "runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json",
+        &check("runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json"),
+        "runcomfy lite reference-to-video",
     );
     assert_keeps_vendor_schema::<seedance_1_0_pro_image_to_video::Input>(
-        "runcomfy/bytedance/seedance-1-0/pro/image-to-video.json",
+        &check("runcomfy/bytedance/seedance-1-0/pro/image-to-video.json"),
+        "runcomfy pro image-to-video",
     );
     assert_keeps_vendor_schema::<seedance_1_0_lite_image_to_video::Input>(
-        "runcomfy/bytedance/seedance-1-0/lite/image-to-video.json",
+        &check("runcomfy/bytedance/seedance-1-0/lite/image-to-video.json"),
+        "runcomfy lite image-to-video",
     );
 }
 
 #[test]
-fn transcribed_schemas_are_kept() {
-    assert_keeps_vendor_schema::<seedance::aimlapi::seedance_1_0_lite_i2v::Input>(
-        "aimlapi/bytedance/seedance-1-0-lite-i2v.json",
-    );
+fn wavespeed_request_schema_is_kept() {
     assert_keeps_vendor_schema::<seedance::wavespeed::seedance_v1_lite_reference_to_video::Input>(
-        "wavespeed/bytedance/seedance-v1-lite/reference-to-video.json",
+        &schema_file("wavespeed/bytedance/seedance-v1-lite/reference-to-video.json"),
+        "wavespeed reference-to-video",
     );
+}
+
+#[test]
+fn aimlapi_openapi_request_schemas_are_kept() {
+    use seedance::aimlapi::*;
+    let document = |file: &str| request_schema(&schema_file(&format!("aimlapi/ByteDance/{file}")));
+    assert_keeps_vendor_schema::<seedance_1_0_lite_i2v::Input>(
+        &document("seedance-1.0-lite-image-to-video.json"),
+        "aimlapi lite i2v",
+    );
+    assert_keeps_vendor_schema::<seedance_1_0_pro_t2v::Input>(
+        &document("seedance-1.0-pro-text-to-video.json"),
+        "aimlapi pro t2v",
+    );
+    assert_keeps_vendor_schema::<seedance_1_5_pro::Input>(
+        &document("seedance-1-5-pro.json"),
+        "aimlapi 1.5 pro",
+    );
+    // seedance-2-0's integer `duration` has the string default "5": a vendor
+    // mistake that codegen reports and leaves out rather than show.
+    let mut v2 = document("seedance-2-0.json");
+    v2["properties"]["duration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("default");
+    assert_keeps_vendor_schema::<seedance_2_0::Input>(&v2, "aimlapi 2.0");
 }
 
 #[test]

@@ -1,7 +1,7 @@
-//! Image fields under `--sim`. The simulator (like the vendors) fetches
+//! URL fields under `--sim`. The simulator (like the vendors) fetches
 //! input images, and so does the runtime's image check before submit; it
-//! must never reach another host. So image fields are rewritten, each
-//! with a note:
+//! must never reach another host. So image fields (and a plain `uri`
+//! field, taken as an image) are rewritten, each with a note:
 //! - an http(s) URL on any other host becomes the simulator's test image
 //!   ([`TEST_IMAGE`]: a 1280x720 PNG, valid for every model's rules);
 //! - a value starting with `/sim/` is taken relative to the simulator, to
@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::Simulator;
 use crate::schema::{Field, Kind};
+use seedance_runtime::validation::MediaKind;
 
 /// Width and height of the PNG substituted for foreign URLs.
 pub const TEST_IMAGE: (u32, u32) = (1280, 720);
@@ -31,7 +32,10 @@ fn test_image(sim: &Simulator) -> String {
 /// note per change.
 pub fn prepare(sim: &Simulator, fields: &[Field], body: &mut Map<String, Value>) -> Vec<String> {
     let mut notes = Vec::new();
-    for field in fields.iter().filter(|field| field.image) {
+    let images = fields
+        .iter()
+        .filter(|field| field.url_media() == Some(MediaKind::Image));
+    for field in images {
         match body.get_mut(&field.name) {
             Some(Value::String(url)) => rewrite(sim, &field.name, url, &mut notes),
             Some(Value::Array(items)) => {

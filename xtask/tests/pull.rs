@@ -1,0 +1,156 @@
+//! `cargo xtask pull` end to end against the simulator's catalogs: a schema
+//! changed in the simulator reaches `schemas/`, the lock file, the generated
+//! module and the change report; `--check` reports the drift and writes
+//! nothing; a schema codegen refuses is reported and left as it was.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use seedance_sim::{Sim, Vendor};
+use serde_json::{Value, json};
+use xtask::pull::{self, Drift, Options};
+
+const WAVESPEED_MODEL: &str = "bytedance/seedance-v1-lite/reference-to-video";
+const RUNCOMFY_MODEL: &str = "bytedance/seedance-1-0/pro/image-to-video";
+
+/// A scratch checkout: the workspace's `schemas/` and `generated/`.
+fn checkout(name: &str) -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = std::env::temp_dir().join(format!("seedance-pull-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    copy_dir(&workspace.join("schemas"), &root.join("schemas"));
+    copy_dir(&workspace.join("generated"), &root.join("generated"));
+    root
+}
+
+fn options(sim: &Sim, check: bool) -> Options {
+    let vendors = ["runcomfy", "aimlapi", "wavespeed"];
+    Options {
+        base_urls: vendors
+            .iter()
+            .map(|v| ((*v).to_owned(), sim.base_url().to_owned()))
+            .collect(),
+        tokens: vendors
+            .iter()
+            .map(|v| ((*v).to_owned(), sim.token().to_owned()))
+            .collect::<HashMap<_, _>>(),
+        check,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn a_changed_catalog_schema_is_pulled_regenerated_and_reported() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(Sim::start());
+    let root = checkout("changed");
+
+    let unchanged = pull::run(&root, &options(&sim, true)).unwrap();
+    assert!(unchanged.drift.is_empty(), "{}", unchanged.render());
+    assert!(unchanged.refused.is_empty(), "{}", unchanged.render());
+
+    let file = root.join(format!("schemas/wavespeed/{WAVESPEED_MODEL}.json"));
+    let mut schema: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    schema["properties"]["negative_prompt"] =
+        json!({"type": "string", "description": "What not to show."});
+    schema["x-order-properties"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("negative_prompt"));
+    sim.catalog()
+        .set_schema(Vendor::WaveSpeed, WAVESPEED_MODEL, schema)
+        .unwrap();
+
+    let before = fs::read(&file).unwrap();
+    let check = pull::run(&root, &options(&sim, true)).unwrap();
+    assert_eq!(
+        check.drift,
+        [(format!("wavespeed/{WAVESPEED_MODEL}"), Drift::Changed)],
+        "{}",
+        check.render()
+    );
+    assert_eq!(fs::read(&file).unwrap(), before, "--check writes nothing");
+
+    let report = pull::run(&root, &options(&sim, false)).unwrap();
+    let rendered = report.render();
+    assert!(
+        rendered.contains("new optional field `negative_prompt`"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("semver: minor"), "{rendered}");
+    let module = fs::read_to_string(
+        root.join("generated/src/wavespeed/seedance_v1_lite_reference_to_video.rs"),
+    )
+    .unwrap();
+    assert!(module.contains("pub negative_prompt: Option<String>"));
+    let lock: Value = serde_json::from_str(
+        &fs::read_to_string(root.join("schemas/wavespeed/lock.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &lock["models"][WAVESPEED_MODEL];
+    assert!(entry["fetched_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(entry["source"], "https://api.wavespeed.ai/api/v3/models");
+    assert_eq!(entry["sha256"].as_str().unwrap().len(), 64);
+
+    let after = pull::run(&root, &options(&sim, true)).unwrap();
+    assert!(after.drift.is_empty(), "{}", after.render());
+    fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn a_schema_codegen_refuses_is_reported_and_the_others_update() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(Sim::start());
+    let root = checkout("refused");
+
+    let runcomfy = root.join(format!("schemas/runcomfy/{RUNCOMFY_MODEL}.json"));
+    let before = fs::read(&runcomfy).unwrap();
+    let mut broken: Value = serde_json::from_slice(&before).unwrap();
+    broken["properties"]["first_frame_image_url"]["validations"][0]["validation_rule"] =
+        json!("duration_seconds<");
+    sim.catalog()
+        .set_schema(Vendor::RunComfy, RUNCOMFY_MODEL, broken)
+        .unwrap();
+    let mut fine: Value = serde_json::from_str(
+        &fs::read_to_string(root.join(format!("schemas/wavespeed/{WAVESPEED_MODEL}.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    fine["properties"]["duration"]["maximum"] = json!(15);
+    sim.catalog()
+        .set_schema(Vendor::WaveSpeed, WAVESPEED_MODEL, fine)
+        .unwrap();
+
+    let report = pull::run(&root, &options(&sim, false)).unwrap();
+    let rendered = report.render();
+    assert_eq!(report.refused.len(), 1, "{rendered}");
+    assert_eq!(report.refused[0].0, format!("runcomfy/{RUNCOMFY_MODEL}"));
+    assert!(
+        report.refused[0].1.contains("duration_seconds<"),
+        "{rendered}"
+    );
+    assert_eq!(
+        fs::read(&runcomfy).unwrap(),
+        before,
+        "the refused schema is left as it was"
+    );
+    assert!(
+        rendered.contains("`duration`: maximum widened (12 -> 15)"),
+        "{rendered}"
+    );
+    fs::remove_dir_all(&root).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
