@@ -12,8 +12,8 @@ pub struct Error {
     pub file: PathBuf,
     /// JSON pointer (RFC 6901) of the offending node; empty for the whole file.
     pub pointer: String,
-    /// What is wrong.
-    pub problem: Problem,
+    /// What is wrong (boxed: errors travel through every conversion step).
+    pub problem: Box<Problem>,
 }
 
 /// What is wrong with a schema node.
@@ -152,7 +152,7 @@ impl Location {
         Error {
             file: self.file.clone(),
             pointer: self.pointer.clone(),
-            problem,
+            problem: Box::new(problem),
         }
     }
 }

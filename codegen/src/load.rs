@@ -123,9 +123,9 @@ pub fn parse_text(path: &Path, text: &str) -> Result<JsonFile, Error> {
         return Err(Error {
             file: path.to_path_buf(),
             pointer,
-            problem: Problem::Invalid(format!(
+            problem: Box::new(Problem::Invalid(format!(
                 "key {key:?} appears twice in one object; which one a reader takes is undefined"
-            )),
+            ))),
         });
     }
     let json = serde_json::from_str(text).map_err(|e| {

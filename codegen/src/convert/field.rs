@@ -133,7 +133,7 @@ fn field_type(
         }
         "string" => {
             only(&["minLength", "maxLength", "format", "validations"])?;
-            Type::String(string_type(at, node, has_image_rules, context)?)
+            Type::String(string_type(at, node, has_image_rules)?)
         }
         "integer" => {
             only(&["minimum", "maximum"])?;
@@ -268,12 +268,7 @@ fn array_type(
     )?;
     ordered(at, "minItems", min_items, "maxItems", max_items)?;
     Ok(Type::Array {
-        items: string_type(
-            &items_at,
-            &item_node,
-            has_image_rules || item_rules,
-            context,
-        )?,
+        items: string_type(&items_at, &item_node, has_image_rules || item_rules)?,
         min_items,
         max_items,
     })
@@ -283,9 +278,7 @@ fn string_type(
     at: &Location,
     node: &Map<String, Value>,
     has_image_rules: bool,
-    context: &Context<'_, '_>,
 ) -> Result<StringType, Error> {
-    let _ = context;
     let format = match optional_str(at, node, "format")? {
         None => None,
         Some(name) => Some(Format::from_schema(name).ok_or_else(|| {
