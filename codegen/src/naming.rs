@@ -123,29 +123,22 @@ fn snake_case(name: &str) -> String {
     out
 }
 
-/// Names a model module already uses (prelude, runtime imports, `Input`):
-/// a type that would shadow one gets the suffix `Value` (`option` -> `OptionValue`).
+/// Names a model module uses unqualified: the prelude items generated code
+/// names, and `Input`. Everything else it names by its full path
+/// (`seedance_runtime::validation::Validator`), so no other name is taken. A
+/// type that would shadow one gets the suffix `Value` (`option` -> `OptionValue`).
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Box",
     "Err",
-    "FieldReader",
-    "Format",
-    "FieldPath",
-    "ImageInput",
-    "ImageRule",
-    "ImageRuleKind",
     "Input",
     "Into",
     "IntoIterator",
     "None",
     "Ok",
     "Option",
-    "ParseEnumError",
     "Result",
     "Some",
     "String",
-    "ValidationErrors",
-    "Validator",
     "Vec",
 ];
 

@@ -51,7 +51,8 @@ pub static MODELS: &[ModelInfo] = &[
         module: "aimlapi::seedance_1_0_lite_i2v",
         summary: "takes image_url, prompt; optional resolution, duration, watermark, seed, camerafixed",
         json_schema: || {
-            schemars::schema_for!(crate ::aimlapi::seedance_1_0_lite_i2v::Input)
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<crate::aimlapi::seedance_1_0_lite_i2v::Input>()
         },
         parse: |body| {
             let input: crate::aimlapi::seedance_1_0_lite_i2v::Input = serde_json::from_value(
@@ -199,7 +200,8 @@ pub static MODELS: &[ModelInfo] = &[
         module: "aimlapi::seedance_1_0_lite_t2v",
         summary: "takes prompt; optional resolution, duration, watermark, seed, camerafixed, aspect_ratio",
         json_schema: || {
-            schemars::schema_for!(crate ::aimlapi::seedance_1_0_lite_t2v::Input)
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<crate::aimlapi::seedance_1_0_lite_t2v::Input>()
         },
         parse: |body| {
             let input: crate::aimlapi::seedance_1_0_lite_t2v::Input = serde_json::from_value(
@@ -355,7 +357,8 @@ pub static MODELS: &[ModelInfo] = &[
         module: "aimlapi::seedance_1_0_pro_i2v",
         summary: "takes prompt; optional image_url, resolution, duration, watermark, seed, camerafixed, last_image_url",
         json_schema: || {
-            schemars::schema_for!(crate ::aimlapi::seedance_1_0_pro_i2v::Input)
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<crate::aimlapi::seedance_1_0_pro_i2v::Input>()
         },
         parse: |body| {
             let input: crate::aimlapi::seedance_1_0_pro_i2v::Input = serde_json::from_value(
@@ -517,7 +520,8 @@ pub static MODELS: &[ModelInfo] = &[
         module: "aimlapi::seedance_1_0_pro_t2v",
         summary: "takes prompt; optional image_url, resolution, duration, watermark, seed, camerafixed, last_image_url",
         json_schema: || {
-            schemars::schema_for!(crate ::aimlapi::seedance_1_0_pro_t2v::Input)
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<crate::aimlapi::seedance_1_0_pro_t2v::Input>()
         },
         parse: |body| {
             let input: crate::aimlapi::seedance_1_0_pro_t2v::Input = serde_json::from_value(
@@ -678,7 +682,10 @@ pub static MODELS: &[ModelInfo] = &[
         model: "bytedance/seedance-1-5-pro",
         module: "aimlapi::seedance_1_5_pro",
         summary: "takes prompt; optional image_url, last_image_url, aspect_ratio, resolution, duration, seed, camera_fixed, watermark, generate_audio",
-        json_schema: || schemars::schema_for!(crate ::aimlapi::seedance_1_5_pro::Input),
+        json_schema: || {
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<crate::aimlapi::seedance_1_5_pro::Input>()
+        },
         parse: |body| {
             let input: crate::aimlapi::seedance_1_5_pro::Input = serde_json::from_value(
                 body,
@@ -888,7 +895,10 @@ pub static MODELS: &[ModelInfo] = &[
         model: "bytedance/seedance-2-0",
         module: "aimlapi::seedance_2_0",
         summary: "takes prompt; optional image_url, last_image_url, audio_url, video_url, image_urls, audio_urls, video_urls, aspect_ratio, resolution, duration, generate_audio, seed, watermark, provider",
-        json_schema: || schemars::schema_for!(crate ::aimlapi::seedance_2_0::Input),
+        json_schema: || {
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<crate::aimlapi::seedance_2_0::Input>()
+        },
         parse: |body| {
             let input: crate::aimlapi::seedance_2_0::Input = serde_json::from_value(
                 body,
@@ -1182,9 +1192,10 @@ pub static MODELS: &[ModelInfo] = &[
         module: "runcomfy::seedance_1_0_lite_image_to_video",
         summary: "takes prompt, first_frame_image_url; optional last_frame_image_url, resolution, duration",
         json_schema: || {
-            schemars::schema_for!(
-                crate ::runcomfy::seedance_1_0_lite_image_to_video::Input
-            )
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<
+                    crate::runcomfy::seedance_1_0_lite_image_to_video::Input,
+                >()
         },
         parse: |body| {
             let input: crate::runcomfy::seedance_1_0_lite_image_to_video::Input = serde_json::from_value(
@@ -1280,9 +1291,10 @@ pub static MODELS: &[ModelInfo] = &[
         module: "runcomfy::seedance_1_0_lite_reference_to_video",
         summary: "takes text, images; optional resolution, ratio, duration, seed",
         json_schema: || {
-            schemars::schema_for!(
-                crate ::runcomfy::seedance_1_0_lite_reference_to_video::Input
-            )
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<
+                    crate::runcomfy::seedance_1_0_lite_reference_to_video::Input,
+                >()
         },
         parse: |body| {
             let input: crate::runcomfy::seedance_1_0_lite_reference_to_video::Input = serde_json::from_value(
@@ -1413,9 +1425,10 @@ pub static MODELS: &[ModelInfo] = &[
         module: "runcomfy::seedance_1_0_pro_image_to_video",
         summary: "takes prompt, first_frame_image_url; optional resolution, ratio, duration",
         json_schema: || {
-            schemars::schema_for!(
-                crate ::runcomfy::seedance_1_0_pro_image_to_video::Input
-            )
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<
+                    crate::runcomfy::seedance_1_0_pro_image_to_video::Input,
+                >()
         },
         parse: |body| {
             let input: crate::runcomfy::seedance_1_0_pro_image_to_video::Input = serde_json::from_value(
@@ -1539,9 +1552,10 @@ pub static MODELS: &[ModelInfo] = &[
         module: "wavespeed::seedance_v1_lite_reference_to_video",
         summary: "takes prompt, reference_images; optional duration, camera_fixed, seed",
         json_schema: || {
-            schemars::schema_for!(
-                crate ::wavespeed::seedance_v1_lite_reference_to_video::Input
-            )
+            schemars::SchemaGenerator::default()
+                .into_root_schema_for::<
+                    crate::wavespeed::seedance_v1_lite_reference_to_video::Input,
+                >()
         },
         parse: |body| {
             let input: crate::wavespeed::seedance_v1_lite_reference_to_video::Input = serde_json::from_value(

@@ -19,6 +19,15 @@ pub struct FieldReader<E> {
 }
 
 impl<E: Error> FieldReader<E> {
+    /// Reads the JSON object `deserializer` holds, which must name only `known` fields.
+    pub fn read<'de, D>(deserializer: D, known: &'static [&'static str]) -> Result<Self, E>
+    where
+        D: serde::Deserializer<'de, Error = E>,
+    {
+        let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+        Self::new(value, known)
+    }
+
     /// Takes `value`, which must be an object naming only `known` fields.
     pub fn new(value: Value, known: &'static [&'static str]) -> Result<Self, E> {
         let Value::Object(fields) = value else {

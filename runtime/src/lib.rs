@@ -21,6 +21,8 @@ pub mod image_rules;
 pub mod model;
 pub mod suggest;
 pub mod validation;
+#[doc(hidden)]
+pub mod wire_enum;
 
 mod client;
 mod connection;

@@ -114,7 +114,7 @@ pub struct ParseEnumError {
     /// The rejected text.
     pub value: String,
     /// Every accepted wire value.
-    pub expected: &'static [&'static str],
+    pub expected: Vec<&'static str>,
 }
 
 impl ParseEnumError {

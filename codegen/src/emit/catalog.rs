@@ -35,7 +35,7 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
                     model: #path,
                     module: #module_path,
                     summary: #summary,
-                    json_schema: || schemars::schema_for!(crate::#vendor_module::#module::Input),
+                    json_schema: || schemars::SchemaGenerator::default().into_root_schema_for::<crate::#vendor_module::#module::Input>(),
                     parse: |body| {
                         let input: crate::#vendor_module::#module::Input = serde_json::from_value(body)?;
                         Ok(Box::new(input))

@@ -1,6 +1,6 @@
 //! One Rust enum per schema enum (or `const`), with exact wire values.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::docs::default_text;
@@ -13,7 +13,6 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
     let variants: Vec<Ident> = e.variants.iter().map(|v| ident(&v.name)).collect();
     let texts: Vec<String> = e.variants.iter().map(|v| wire_text(&v.wire)).collect();
     let count = variants.len();
-    let variant_docs = texts.iter().map(|t| doc_attrs(&format!("`{t}`")));
     let mut doc = field
         .title
         .clone()
@@ -37,9 +36,15 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
             pub const VENDOR_DEFAULT: Self = Self::#v;
         }
     });
-    let integer = e.is_integer();
-    let type_name = e.name.as_str();
-    let (value_fn, serialize, deserialize) = if integer {
+    let count = Literal::usize_unsuffixed(count);
+    let schema = raw_string(&json_text(schema_out::enum_schema(field, e).to_string()));
+    let doc = doc_attrs(&doc);
+    let all = quote! {
+        /// Every value, in schema order.
+        pub const ALL: [Self; #count] = [#(Self::#variants),*];
+    };
+    if e.is_integer() {
+        // The discriminant is the wire value: `S5 = 5` reads as its own doc.
         let values: Vec<TokenStream> = e
             .variants
             .iter()
@@ -48,31 +53,24 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
                 WireValue::Str(_) => signed(0, ""),
             })
             .collect();
-        (
-            quote! {
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
+            #[repr(i64)]
+            pub enum #name { #(#variants = #values,)* }
+
+            impl #name {
+                #all
+                #default_const
                 /// The wire value.
-                pub const fn value(self) -> i64 { match self { #(Self::#variants => #values,)* } }
-            },
-            quote! { serializer.serialize_i64(self.value()) },
-            quote! {
-                let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-                Self::ALL.into_iter().find(|v| v.value() == value).ok_or_else(|| {
-                    <D::Error as serde::de::Error>::custom(Self::parse_error(&value.to_string()))
-                })
-            },
-        )
-    } else {
-        (
-            quote! {},
-            quote! { serializer.serialize_str(self.as_str()) },
-            quote! {
-                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-                value.parse().map_err(<D::Error as serde::de::Error>::custom)
-            },
-        )
-    };
-    let schema = raw_string(&json_text(schema_out::enum_schema(field, e).to_string()));
-    let doc = doc_attrs(&doc);
+                pub const fn value(self) -> i64 { self as i64 }
+            }
+
+            seedance_runtime::wire_enum!(#name, int [#(#values),*], #schema);
+        };
+    }
+    let variant_docs = texts.iter().map(|t| doc_attrs(&format!("`{t}`")));
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,53 +78,12 @@ pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
         pub enum #name { #(#variant_docs #variants,)* }
 
         impl #name {
-            /// Every value, in schema order.
-            pub const ALL: [Self; #count] = [#(Self::#variants),*];
+            #all
             #default_const
             /// The wire value as text.
             pub const fn as_str(self) -> &'static str { match self { #(Self::#variants => #texts,)* } }
-            #value_fn
-            fn parse_error(value: &str) -> ParseEnumError {
-                ParseEnumError {
-                    type_name: #type_name,
-                    value: value.to_owned(),
-                    expected: &[#(#texts),*],
-                }
-            }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = ParseEnumError;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Self::ALL.into_iter().find(|v| v.as_str() == value).ok_or_else(|| Self::parse_error(value))
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #serialize
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #deserialize
-            }
-        }
-
-        impl schemars::JsonSchema for #name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(#type_name)
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                crate::schema_from_json(#schema)
-            }
-        }
+        seedance_runtime::wire_enum!(#name, str, #schema);
     }
 }

@@ -24,10 +24,62 @@ pub use tokens::json_text;
 /// Formats a token stream as a file, after a `@generated` header line.
 pub fn render(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     let file = syn::parse2::<syn::File>(tokens)?;
-    Ok(format!(
-        "{header}\n{}",
-        separate_items(&prettyplease::unparse(&file))
-    ))
+    let text = one_rule_per_line(&prettyplease::unparse(&file));
+    Ok(format!("{header}\n{}", separate_items(&text)))
+}
+
+/// prettyplease fills a macro body like text; an `image_rules!` table reads
+/// better with one `kind limit "message";` rule per line.
+fn one_rule_per_line(text: &str) -> String {
+    const OPEN: &str = "seedance_runtime::image_rules! {";
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        if !line.trim_end().ends_with(OPEN) {
+            continue;
+        }
+        let mut body = String::new();
+        let mut close = "};";
+        for inner in lines.by_ref() {
+            let trimmed = inner.trim();
+            if trimmed == "};" || trimmed == "}" {
+                close = if trimmed == "};" { "};" } else { "}" };
+                break;
+            }
+            body.push(' ');
+            body.push_str(trimmed);
+        }
+        for rule in split_rules(&body) {
+            out.push_str(&format!("    {rule};\n"));
+        }
+        out.push_str(close);
+        out.push('\n');
+    }
+    out
+}
+
+/// The `;`-terminated rules of a table body (semicolons in strings kept).
+fn split_rules(body: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    let mut current = String::new();
+    let (mut in_string, mut escaped) = (false, false);
+    for c in body.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ';' if !in_string => {
+                rules.push(current.trim().to_owned());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    rules
 }
 
 /// Puts a blank line between top-level items, which prettyplease runs together.

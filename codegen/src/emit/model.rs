@@ -8,7 +8,7 @@ use super::display_path;
 use super::docs::field_doc;
 use super::enums::enum_items;
 use super::tokens::{convert_param, doc_attrs, float, ident, inner_doc, param_type, rust_type};
-use super::validate::{field_checks, validate_fn};
+use super::validate::validate_fn;
 use crate::ir::{Field, Model, Type, Vendor};
 use crate::naming;
 use crate::schema_out;
@@ -18,10 +18,10 @@ pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
     let module_doc = model_doc(vendor, model);
     let input = input_struct(vendor, model);
     let deserialize = deserialize_impl(model);
-    let constructor = constructor(model);
-    let validate = validate_fn(model);
+    let constructor = constructor(model, validate_fn(model));
     let model_impl = model_impl(model);
-    let schema_impl = schema_impl(vendor, model);
+    let schema_impl = schema_impl(model);
+    let schema_const = schema_const(vendor, model);
     let enums = model.fields.iter().filter_map(|field| match &field.ty {
         Type::Enum(e) | Type::Const(e) => Some(enum_items(field, e)),
         _ => None,
@@ -37,49 +37,17 @@ pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
             .find(|earlier| earlier.image_rules == field.image_rules);
         rule_const(field, same_as.copied())
     });
-    let imports = imports(model);
     let module_doc = inner_doc(&module_doc);
     quote! {
         #module_doc
-        #imports
         #input
         #deserialize
         #constructor
-        #validate
         #model_impl
         #schema_impl
         #(#rule_consts)*
         #(#enums)*
-    }
-}
-
-/// The runtime names a model module uses, and only those (no unused imports).
-pub(super) fn imports(model: &Model) -> TokenStream {
-    let has_rules = model.fields.iter().any(|f| !f.image_rules.is_empty());
-    let has_checks = model.fields.iter().any(|f| field_checks(f).is_some());
-    let has_enums = model
-        .fields
-        .iter()
-        .any(|f| matches!(f.ty, Type::Enum(_) | Type::Const(_)));
-    let mut validation = vec![
-        format_ident!("ImageInput"),
-        format_ident!("ValidationErrors"),
-    ];
-    if has_checks || has_rules {
-        validation.push(format_ident!("FieldPath"));
-    }
-    if has_rules {
-        validation.extend([format_ident!("ImageRule"), format_ident!("ImageRuleKind")]);
-    }
-    if has_checks {
-        validation.push(format_ident!("Validator"));
-    }
-    validation.sort();
-    let model_names = has_enums.then(|| quote! { use seedance_runtime::model::ParseEnumError; });
-    quote! {
-        use seedance_runtime::de::FieldReader;
-        #model_names
-        use seedance_runtime::validation::{#(#validation),*};
+        #schema_const
     }
 }
 
@@ -142,15 +110,15 @@ pub(super) fn deserialize_impl(model: &Model) -> TokenStream {
     quote! {
         impl<'de> serde::Deserialize<'de> for Input {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                let mut fields = FieldReader::<D::Error>::new(value, &[#(#known),*])?;
+                let mut fields = seedance_runtime::de::FieldReader::read(deserializer, &[#(#known),*])?;
                 Ok(Input { #(#reads,)* })
             }
         }
     }
 }
 
-pub(super) fn constructor(model: &Model) -> TokenStream {
+/// `Input::new`, the setters and `validate` (its tokens given).
+pub(super) fn constructor(model: &Model, validate: TokenStream) -> TokenStream {
     let required: Vec<&Field> = model
         .fields
         .iter()
@@ -202,6 +170,7 @@ pub(super) fn constructor(model: &Model) -> TokenStream {
                 Input { #(#inits,)* }
             }
             #(#setters)*
+            #validate
         }
     }
 }
@@ -216,7 +185,7 @@ pub(super) fn model_impl(model: &Model) -> TokenStream {
         .collect();
     let image = |field: &Field, path: TokenStream, uri: TokenStream| {
         let rules = rule_const_name(field);
-        quote! { ImageInput::new(#path, #uri, #rules) }
+        quote! { seedance_runtime::validation::ImageInput::new(#path, #uri, #rules) }
     };
     // Required single images start the vector; optional ones and arrays follow.
     let mut initial = Vec::new();
@@ -224,8 +193,8 @@ pub(super) fn model_impl(model: &Model) -> TokenStream {
     for field in image_fields {
         let name = ident(&field.ident);
         let wire = &field.wire;
-        let field_path = quote! { FieldPath::Field(#wire) };
-        let item_path = quote! { FieldPath::Item(#wire, index) };
+        let field_path = quote! { seedance_runtime::validation::FieldPath::Field(#wire) };
+        let item_path = quote! { seedance_runtime::validation::FieldPath::Item(#wire, index) };
         match (&field.ty, field.required) {
             (Type::Array { .. }, required) => {
                 let items = if required {
@@ -255,33 +224,28 @@ pub(super) fn model_impl(model: &Model) -> TokenStream {
             const MODEL: &'static str = #path;
             const SUBMIT_PATH: &'static str = #submit_path;
 
-            fn validate(&self) -> Result<(), ValidationErrors> {
+            fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
                 Input::validate(self)
             }
 
-            fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+            fn image_inputs(&self) -> Vec<seedance_runtime::validation::ImageInput<'_>> {
                 #body
             }
         }
     }
 }
 
-pub(super) fn schema_impl(vendor: &Vendor, model: &Model) -> TokenStream {
-    let schema = format!("../../{}", schema_out::schema_file(vendor, model).display());
+pub(super) fn schema_impl(model: &Model) -> TokenStream {
     let id = format!("seedance::{}::Input", model.path);
     quote! {
-        impl schemars::JsonSchema for Input {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed("Input")
-            }
-            fn schema_id() -> std::borrow::Cow<'static, str> {
-                std::borrow::Cow::Borrowed(#id)
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                crate::schema_from_json(INPUT_SCHEMA)
-            }
-        }
+        seedance_runtime::input_schema!(Input, #id, INPUT_SCHEMA);
+    }
+}
 
+/// The input's JSON Schema const, last in the file: data, not code.
+pub(super) fn schema_const(vendor: &Vendor, model: &Model) -> TokenStream {
+    let schema = format!("../../{}", schema_out::schema_file(vendor, model).display());
+    quote! {
         /// The input's JSON Schema, as codegen understood the vendor's: same
         /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
         pub const INPUT_SCHEMA: &str = include_str!(#schema);
@@ -296,13 +260,7 @@ pub(super) fn rule_const(field: &Field, same_as: Option<&Field>) -> TokenStream 
         let kind = format_ident!("{}", rule.kind.variant_name());
         let limit = float(rule.value);
         let message = &rule.message;
-        quote! {
-            ImageRule {
-                kind: ImageRuleKind::#kind,
-                limit: #limit,
-                message: #message,
-            }
-        }
+        quote! { #kind #limit #message; }
     });
     let doc = format!(
         "Image rules (`validations`) of `{}`{}, checked remotely before submit.",
@@ -317,9 +275,13 @@ pub(super) fn rule_const(field: &Field, same_as: Option<&Field>) -> TokenStream 
     match same_as {
         Some(earlier) => {
             let earlier = rule_const_name(earlier);
-            quote! { #doc pub const #name: &[ImageRule] = #earlier; }
+            quote! { #doc pub const #name: &[seedance_runtime::validation::ImageRule] = #earlier; }
         }
-        None => quote! { #doc pub const #name: &[ImageRule] = &[#(#rules),*]; },
+        None => quote! {
+            #doc
+            pub const #name: &[seedance_runtime::validation::ImageRule] =
+                seedance_runtime::image_rules! { #(#rules)* };
+        },
     }
 }
 

@@ -13,27 +13,25 @@ pub(super) fn validate_fn(model: &Model) -> TokenStream {
         quote! { Ok(()) }
     } else {
         quote! {
-            let mut validator = Validator::new();
+            let mut validator = seedance_runtime::validation::Validator::new();
             #(#checks)*
             validator.finish()
         }
     };
     quote! {
-        impl Input {
-            /// Checks every local rule of the schema (lengths, counts, ranges, image
-            /// URL format) without I/O, and reports all violations together.
-            pub fn validate(&self) -> Result<(), ValidationErrors> {
-                #body
-            }
+        /// Checks every local rule of the schema (lengths, counts, ranges, image
+        /// URL format) without I/O, and reports all violations together.
+        pub fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
+            #body
         }
     }
 }
 
 /// The checks of one field, or `None` when the schema sets no local rule on it.
-pub(super) fn field_checks(field: &Field) -> Option<TokenStream> {
+fn field_checks(field: &Field) -> Option<TokenStream> {
     let wire = &field.wire;
     let name = ident(&field.ident);
-    let path = quote! { FieldPath::Field(#wire) };
+    let path = quote! { seedance_runtime::validation::FieldPath::Field(#wire) };
     // A required field is read in place; an optional one is bound by `if let`.
     let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
     let value = match (field.required, copy) {
@@ -70,7 +68,7 @@ pub(super) fn field_checks(field: &Field) -> Option<TokenStream> {
             if let Some(max) = max_items.map(usize_literal) {
                 checks.push(quote! { validator.max_items(#path, #list.len(), #max); });
             }
-            let item_path = quote! { FieldPath::Item(#wire, index) };
+            let item_path = quote! { seedance_runtime::validation::FieldPath::Item(#wire, index) };
             let item_checks = string_checks(items, &quote! { item }, &item_path);
             if !item_checks.is_empty() {
                 checks.push(quote! {

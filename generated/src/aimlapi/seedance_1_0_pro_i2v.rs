@@ -2,12 +2,6 @@
 //! `bytedance/seedance-1-0-pro-i2v` on AI/ML API.
 //!
 //! Generated from `schemas/aimlapi/ByteDance/seedance-1.0-pro-image-to-video.json`; submitted to `/v2/video/generations`.
-use seedance_runtime::de::FieldReader;
-
-use seedance_runtime::model::ParseEnumError;
-
-use seedance_runtime::validation::{FieldPath, ImageInput, ValidationErrors, Validator};
-
 /// Input of `bytedance/seedance-1-0-pro-i2v` (AI/ML API). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -55,13 +49,8 @@ impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+        let mut fields = seedance_runtime::de::FieldReader::read(
             deserializer,
-        )?;
-        let mut fields = FieldReader::<
-            D::Error,
-        >::new(
-            value,
             &[
                 "model",
                 "image_url",
@@ -145,17 +134,16 @@ impl Input {
         self.last_image_url = Some(value.into());
         self
     }
-}
-
-impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut validator = Validator::new();
+    pub fn validate(
+        &self,
+    ) -> Result<(), seedance_runtime::validation::ValidationErrors> {
+        let mut validator = seedance_runtime::validation::Validator::new();
         if let Some(value) = &self.image_url {
             validator
                 .uri(
-                    FieldPath::Field("image_url"),
+                    seedance_runtime::validation::FieldPath::Field("image_url"),
                     value,
                     seedance_runtime::validation::Format::Uri,
                 );
@@ -163,7 +151,7 @@ impl Input {
         if let Some(value) = &self.last_image_url {
             validator
                 .uri(
-                    FieldPath::Field("last_image_url"),
+                    seedance_runtime::validation::FieldPath::Field("last_image_url"),
                     value,
                     seedance_runtime::validation::Format::Uri,
                 );
@@ -176,30 +164,16 @@ impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0-pro-i2v";
     const SUBMIT_PATH: &'static str = "/v2/video/generations";
-    fn validate(&self) -> Result<(), ValidationErrors> {
+    fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
         Input::validate(self)
     }
-    fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+    fn image_inputs(&self) -> Vec<seedance_runtime::validation::ImageInput<'_>> {
         Vec::new()
     }
 }
 
-impl schemars::JsonSchema for Input {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Input")
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("seedance::bytedance/seedance-1-0-pro-i2v::Input")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(INPUT_SCHEMA)
-    }
-}
-
-/// The input's JSON Schema, as codegen understood the vendor's: same
-/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = include_str!(
-    "../../schemas/aimlapi/seedance_1_0_pro_i2v.json"
+seedance_runtime::input_schema!(
+    Input, "seedance::bytedance/seedance-1-0-pro-i2v::Input", INPUT_SCHEMA
 );
 
 /// Values of `model`.
@@ -212,66 +186,18 @@ pub enum Model {
 
 impl Model {
     /// Every value, in schema order.
-    pub const ALL: [Self; 1usize] = [Self::BytedanceSeedance10ProI2v];
+    pub const ALL: [Self; 1] = [Self::BytedanceSeedance10ProI2v];
     /// The wire value as text.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::BytedanceSeedance10ProI2v => "bytedance/seedance-1-0-pro-i2v",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Model",
-            value: value.to_owned(),
-            expected: &["bytedance/seedance-1-0-pro-i2v"],
-        }
-    }
 }
 
-impl std::fmt::Display for Model {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Model {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Model {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Model {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Model {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Model")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"type":"string","enum":["bytedance/seedance-1-0-pro-i2v"]}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    Model, str, r#"{"type":"string","enum":["bytedance/seedance-1-0-pro-i2v"]}"#
+);
 
 /// Values of `resolution`.
 ///
@@ -291,7 +217,7 @@ pub enum Resolution {
 
 impl Resolution {
     /// Every value, in schema order.
-    pub const ALL: [Self; 3usize] = [Self::P480, Self::P720, Self::P1080];
+    pub const ALL: [Self; 3] = [Self::P480, Self::P720, Self::P1080];
     /// The value the vendor uses when the field is left out.
     pub const VENDOR_DEFAULT: Self = Self::P1080;
     /// The wire value as text.
@@ -302,143 +228,40 @@ impl Resolution {
             Self::P1080 => "1080p",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Resolution",
-            value: value.to_owned(),
-            expected: &["480p", "720p", "1080p"],
-        }
-    }
 }
 
-impl std::fmt::Display for Resolution {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Resolution {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Resolution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Resolution {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Resolution")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p"],"default":"1080p"}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    Resolution, str,
+    r#"{"description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p"],"default":"1080p"}"#
+);
 
 /// Values of `duration`.
 ///
 /// The length of the output video in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[repr(i64)]
 pub enum Duration {
-    /// `5`
-    S5,
-    /// `10`
-    S10,
+    S5 = 5,
+    S10 = 10,
 }
 
 impl Duration {
     /// Every value, in schema order.
-    pub const ALL: [Self; 2usize] = [Self::S5, Self::S10];
-    /// The wire value as text.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::S5 => "5",
-            Self::S10 => "10",
-        }
-    }
+    pub const ALL: [Self; 2] = [Self::S5, Self::S10];
     /// The wire value.
     pub const fn value(self) -> i64 {
-        match self {
-            Self::S5 => 5,
-            Self::S10 => 10,
-        }
-    }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Duration",
-            value: value.to_owned(),
-            expected: &["5", "10"],
-        }
+        self as i64
     }
 }
 
-impl std::fmt::Display for Duration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+seedance_runtime::wire_enum!(
+    Duration, int[5, 10],
+    r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[5,10]}"#
+);
 
-impl std::str::FromStr for Duration {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Duration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.value())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-        Self::ALL
-            .into_iter()
-            .find(|v| v.value() == value)
-            .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(
-                    Self::parse_error(&value.to_string()),
-                )
-            })
-    }
-}
-
-impl schemars::JsonSchema for Duration {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Duration")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[5,10]}"#,
-        )
-    }
-}
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/aimlapi/seedance_1_0_pro_i2v.json"
+);

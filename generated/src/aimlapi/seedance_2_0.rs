@@ -2,12 +2,6 @@
 //! `bytedance/seedance-2-0` on AI/ML API.
 //!
 //! Generated from `schemas/aimlapi/ByteDance/seedance-2-0.json`; submitted to `/v2/video/generations`.
-use seedance_runtime::de::FieldReader;
-
-use seedance_runtime::model::ParseEnumError;
-
-use seedance_runtime::validation::{FieldPath, ImageInput, ValidationErrors, Validator};
-
 /// Input of `bytedance/seedance-2-0` (AI/ML API). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -86,13 +80,8 @@ impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+        let mut fields = seedance_runtime::de::FieldReader::read(
             deserializer,
-        )?;
-        let mut fields = FieldReader::<
-            D::Error,
-        >::new(
-            value,
             &[
                 "model",
                 "prompt",
@@ -248,17 +237,16 @@ impl Input {
         self.provider = Some(value.into());
         self
     }
-}
-
-impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut validator = Validator::new();
+    pub fn validate(
+        &self,
+    ) -> Result<(), seedance_runtime::validation::ValidationErrors> {
+        let mut validator = seedance_runtime::validation::Validator::new();
         if let Some(value) = &self.image_url {
             validator
                 .uri(
-                    FieldPath::Field("image_url"),
+                    seedance_runtime::validation::FieldPath::Field("image_url"),
                     value,
                     seedance_runtime::validation::Format::Uri,
                 );
@@ -266,7 +254,7 @@ impl Input {
         if let Some(value) = &self.last_image_url {
             validator
                 .uri(
-                    FieldPath::Field("last_image_url"),
+                    seedance_runtime::validation::FieldPath::Field("last_image_url"),
                     value,
                     seedance_runtime::validation::Format::Uri,
                 );
@@ -274,7 +262,7 @@ impl Input {
         if let Some(value) = &self.audio_url {
             validator
                 .uri(
-                    FieldPath::Field("audio_url"),
+                    seedance_runtime::validation::FieldPath::Field("audio_url"),
                     value,
                     seedance_runtime::validation::Format::Uri,
                 );
@@ -282,42 +270,81 @@ impl Input {
         if let Some(value) = &self.video_url {
             validator
                 .uri(
-                    FieldPath::Field("video_url"),
+                    seedance_runtime::validation::FieldPath::Field("video_url"),
                     value,
                     seedance_runtime::validation::Format::Uri,
                 );
         }
         if let Some(value) = &self.image_urls {
-            validator.min_items(FieldPath::Field("image_urls"), value.len(), 1);
-            validator.max_items(FieldPath::Field("image_urls"), value.len(), 9);
+            validator
+                .min_items(
+                    seedance_runtime::validation::FieldPath::Field("image_urls"),
+                    value.len(),
+                    1,
+                );
+            validator
+                .max_items(
+                    seedance_runtime::validation::FieldPath::Field("image_urls"),
+                    value.len(),
+                    9,
+                );
             for (index, item) in value.iter().enumerate() {
                 validator
                     .uri(
-                        FieldPath::Item("image_urls", index),
+                        seedance_runtime::validation::FieldPath::Item(
+                            "image_urls",
+                            index,
+                        ),
                         item,
                         seedance_runtime::validation::Format::Uri,
                     );
             }
         }
         if let Some(value) = &self.audio_urls {
-            validator.min_items(FieldPath::Field("audio_urls"), value.len(), 1);
-            validator.max_items(FieldPath::Field("audio_urls"), value.len(), 3);
+            validator
+                .min_items(
+                    seedance_runtime::validation::FieldPath::Field("audio_urls"),
+                    value.len(),
+                    1,
+                );
+            validator
+                .max_items(
+                    seedance_runtime::validation::FieldPath::Field("audio_urls"),
+                    value.len(),
+                    3,
+                );
             for (index, item) in value.iter().enumerate() {
                 validator
                     .uri(
-                        FieldPath::Item("audio_urls", index),
+                        seedance_runtime::validation::FieldPath::Item(
+                            "audio_urls",
+                            index,
+                        ),
                         item,
                         seedance_runtime::validation::Format::Uri,
                     );
             }
         }
         if let Some(value) = &self.video_urls {
-            validator.min_items(FieldPath::Field("video_urls"), value.len(), 1);
-            validator.max_items(FieldPath::Field("video_urls"), value.len(), 3);
+            validator
+                .min_items(
+                    seedance_runtime::validation::FieldPath::Field("video_urls"),
+                    value.len(),
+                    1,
+                );
+            validator
+                .max_items(
+                    seedance_runtime::validation::FieldPath::Field("video_urls"),
+                    value.len(),
+                    3,
+                );
             for (index, item) in value.iter().enumerate() {
                 validator
                     .uri(
-                        FieldPath::Item("video_urls", index),
+                        seedance_runtime::validation::FieldPath::Item(
+                            "video_urls",
+                            index,
+                        ),
                         item,
                         seedance_runtime::validation::Format::Uri,
                     );
@@ -331,29 +358,17 @@ impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-2-0";
     const SUBMIT_PATH: &'static str = "/v2/video/generations";
-    fn validate(&self) -> Result<(), ValidationErrors> {
+    fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
         Input::validate(self)
     }
-    fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+    fn image_inputs(&self) -> Vec<seedance_runtime::validation::ImageInput<'_>> {
         Vec::new()
     }
 }
 
-impl schemars::JsonSchema for Input {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Input")
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("seedance::bytedance/seedance-2-0::Input")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(INPUT_SCHEMA)
-    }
-}
-
-/// The input's JSON Schema, as codegen understood the vendor's: same
-/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = include_str!("../../schemas/aimlapi/seedance_2_0.json");
+seedance_runtime::input_schema!(
+    Input, "seedance::bytedance/seedance-2-0::Input", INPUT_SCHEMA
+);
 
 /// Values of `model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -365,64 +380,18 @@ pub enum Model {
 
 impl Model {
     /// Every value, in schema order.
-    pub const ALL: [Self; 1usize] = [Self::BytedanceSeedance20];
+    pub const ALL: [Self; 1] = [Self::BytedanceSeedance20];
     /// The wire value as text.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::BytedanceSeedance20 => "bytedance/seedance-2-0",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Model",
-            value: value.to_owned(),
-            expected: &["bytedance/seedance-2-0"],
-        }
-    }
 }
 
-impl std::fmt::Display for Model {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Model {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Model {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Model {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Model {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Model")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(r#"{"type":"string","enum":["bytedance/seedance-2-0"]}"#)
-    }
-}
+seedance_runtime::wire_enum!(
+    Model, str, r#"{"type":"string","enum":["bytedance/seedance-2-0"]}"#
+);
 
 /// Values of `aspect_ratio`.
 ///
@@ -448,7 +417,7 @@ pub enum AspectRatio {
 
 impl AspectRatio {
     /// Every value, in schema order.
-    pub const ALL: [Self; 6usize] = [
+    pub const ALL: [Self; 6] = [
         Self::R21x9,
         Self::R16x9,
         Self::R4x3,
@@ -469,59 +438,12 @@ impl AspectRatio {
             Self::R9x16 => "9:16",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "AspectRatio",
-            value: value.to_owned(),
-            expected: &["21:9", "16:9", "4:3", "1:1", "3:4", "9:16"],
-        }
-    }
 }
 
-impl std::fmt::Display for AspectRatio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for AspectRatio {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for AspectRatio {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AspectRatio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for AspectRatio {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("AspectRatio")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"description":"The aspect ratio of the generated video.","type":"string","enum":["21:9","16:9","4:3","1:1","3:4","9:16"],"default":"16:9"}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    AspectRatio, str,
+    r#"{"description":"The aspect ratio of the generated video.","type":"string","enum":["21:9","16:9","4:3","1:1","3:4","9:16"],"default":"16:9"}"#
+);
 
 /// Values of `resolution`.
 ///
@@ -543,7 +465,7 @@ pub enum Resolution {
 
 impl Resolution {
     /// Every value, in schema order.
-    pub const ALL: [Self; 4usize] = [Self::P480, Self::P720, Self::P1080, Self::K4];
+    pub const ALL: [Self; 4] = [Self::P480, Self::P720, Self::P1080, Self::K4];
     /// The value the vendor uses when the field is left out.
     pub const VENDOR_DEFAULT: Self = Self::P720;
     /// The wire value as text.
@@ -555,95 +477,37 @@ impl Resolution {
             Self::K4 => "4k",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Resolution",
-            value: value.to_owned(),
-            expected: &["480p", "720p", "1080p", "4k"],
-        }
-    }
 }
 
-impl std::fmt::Display for Resolution {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Resolution {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Resolution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Resolution {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Resolution")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p","4k"],"default":"720p"}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    Resolution, str,
+    r#"{"description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p","4k"],"default":"720p"}"#
+);
 
 /// Values of `duration`.
 ///
 /// The length of the output video in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[repr(i64)]
 pub enum Duration {
-    /// `4`
-    S4,
-    /// `5`
-    S5,
-    /// `6`
-    S6,
-    /// `7`
-    S7,
-    /// `8`
-    S8,
-    /// `9`
-    S9,
-    /// `10`
-    S10,
-    /// `11`
-    S11,
-    /// `12`
-    S12,
-    /// `13`
-    S13,
-    /// `14`
-    S14,
-    /// `15`
-    S15,
+    S4 = 4,
+    S5 = 5,
+    S6 = 6,
+    S7 = 7,
+    S8 = 8,
+    S9 = 9,
+    S10 = 10,
+    S11 = 11,
+    S12 = 12,
+    S13 = 13,
+    S14 = 14,
+    S15 = 15,
 }
 
 impl Duration {
     /// Every value, in schema order.
-    pub const ALL: [Self; 12usize] = [
+    pub const ALL: [Self; 12] = [
         Self::S4,
         Self::S5,
         Self::S6,
@@ -657,94 +521,17 @@ impl Duration {
         Self::S14,
         Self::S15,
     ];
-    /// The wire value as text.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::S4 => "4",
-            Self::S5 => "5",
-            Self::S6 => "6",
-            Self::S7 => "7",
-            Self::S8 => "8",
-            Self::S9 => "9",
-            Self::S10 => "10",
-            Self::S11 => "11",
-            Self::S12 => "12",
-            Self::S13 => "13",
-            Self::S14 => "14",
-            Self::S15 => "15",
-        }
-    }
     /// The wire value.
     pub const fn value(self) -> i64 {
-        match self {
-            Self::S4 => 4,
-            Self::S5 => 5,
-            Self::S6 => 6,
-            Self::S7 => 7,
-            Self::S8 => 8,
-            Self::S9 => 9,
-            Self::S10 => 10,
-            Self::S11 => 11,
-            Self::S12 => 12,
-            Self::S13 => 13,
-            Self::S14 => 14,
-            Self::S15 => 15,
-        }
-    }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Duration",
-            value: value.to_owned(),
-            expected: &["4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"],
-        }
+        self as i64
     }
 }
 
-impl std::fmt::Display for Duration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+seedance_runtime::wire_enum!(
+    Duration, int[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[4,5,6,7,8,9,10,11,12,13,14,15]}"#
+);
 
-impl std::str::FromStr for Duration {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Duration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.value())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-        Self::ALL
-            .into_iter()
-            .find(|v| v.value() == value)
-            .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(
-                    Self::parse_error(&value.to_string()),
-                )
-            })
-    }
-}
-
-impl schemars::JsonSchema for Duration {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Duration")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[4,5,6,7,8,9,10,11,12,13,14,15]}"#,
-        )
-    }
-}
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = include_str!("../../schemas/aimlapi/seedance_2_0.json");

@@ -2,14 +2,6 @@
 //! `bytedance/seedance-1-0/lite/image-to-video` on RunComfy.
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/lite/image-to-video`.
-use seedance_runtime::de::FieldReader;
-
-use seedance_runtime::model::ParseEnumError;
-
-use seedance_runtime::validation::{
-    FieldPath, ImageInput, ImageRule, ImageRuleKind, ValidationErrors, Validator,
-};
-
 /// Input of `bytedance/seedance-1-0/lite/image-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -45,13 +37,8 @@ impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+        let mut fields = seedance_runtime::de::FieldReader::read(
             deserializer,
-        )?;
-        let mut fields = FieldReader::<
-            D::Error,
-        >::new(
-            value,
             &[
                 "prompt",
                 "first_frame_image_url",
@@ -102,24 +89,30 @@ impl Input {
         self.duration = Some(value);
         self
     }
-}
-
-impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut validator = Validator::new();
-        validator.max_length(FieldPath::Field("prompt"), &self.prompt, 1900);
+    pub fn validate(
+        &self,
+    ) -> Result<(), seedance_runtime::validation::ValidationErrors> {
+        let mut validator = seedance_runtime::validation::Validator::new();
+        validator
+            .max_length(
+                seedance_runtime::validation::FieldPath::Field("prompt"),
+                &self.prompt,
+                1900,
+            );
         validator
             .uri(
-                FieldPath::Field("first_frame_image_url"),
+                seedance_runtime::validation::FieldPath::Field("first_frame_image_url"),
                 &self.first_frame_image_url,
                 seedance_runtime::validation::Format::ImageUri,
             );
         if let Some(value) = &self.last_frame_image_url {
             validator
                 .uri(
-                    FieldPath::Field("last_frame_image_url"),
+                    seedance_runtime::validation::FieldPath::Field(
+                        "last_frame_image_url",
+                    ),
                     value,
                     seedance_runtime::validation::Format::ImageUri,
                 );
@@ -132,13 +125,13 @@ impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0/lite/image-to-video";
     const SUBMIT_PATH: &'static str = "/v1/models/bytedance/seedance-1-0/lite/image-to-video";
-    fn validate(&self) -> Result<(), ValidationErrors> {
+    fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
         Input::validate(self)
     }
-    fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+    fn image_inputs(&self) -> Vec<seedance_runtime::validation::ImageInput<'_>> {
         let mut images = Vec::from([
-            ImageInput::new(
-                FieldPath::Field("first_frame_image_url"),
+            seedance_runtime::validation::ImageInput::new(
+                seedance_runtime::validation::FieldPath::Field("first_frame_image_url"),
                 &self.first_frame_image_url,
                 FIRST_FRAME_IMAGE_URL_RULES,
             ),
@@ -146,8 +139,10 @@ impl seedance_runtime::model::Model for Input {
         if let Some(uri) = &self.last_frame_image_url {
             images
                 .push(
-                    ImageInput::new(
-                        FieldPath::Field("last_frame_image_url"),
+                    seedance_runtime::validation::ImageInput::new(
+                        seedance_runtime::validation::FieldPath::Field(
+                            "last_frame_image_url",
+                        ),
                         uri,
                         LAST_FRAME_IMAGE_URL_RULES,
                     ),
@@ -157,67 +152,23 @@ impl seedance_runtime::model::Model for Input {
     }
 }
 
-impl schemars::JsonSchema for Input {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Input")
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(
-            "seedance::bytedance/seedance-1-0/lite/image-to-video::Input",
-        )
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(INPUT_SCHEMA)
-    }
-}
-
-/// The input's JSON Schema, as codegen understood the vendor's: same
-/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = include_str!(
-    "../../schemas/runcomfy/seedance_1_0_lite_image_to_video.json"
+seedance_runtime::input_schema!(
+    Input, "seedance::bytedance/seedance-1-0/lite/image-to-video::Input", INPUT_SCHEMA
 );
 
 /// Image rules (`validations`) of `first_frame_image_url`, checked remotely before submit.
-pub const FIRST_FRAME_IMAGE_URL_RULES: &[ImageRule] = &[
-    ImageRule {
-        kind: ImageRuleKind::WidthBelow,
-        limit: 6000.0,
-        message: "The uploaded image width and height must not exceed 6000 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::HeightBelow,
-        limit: 6000.0,
-        message: "The uploaded image width and height must not exceed 6000 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::WidthAbove,
-        limit: 300.0,
-        message: "The uploaded image width and height must not be less than 300 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::HeightAbove,
-        limit: 300.0,
-        message: "The uploaded image width and height must not be less than 300 pixels.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::RatioAbove,
-        limit: 0.4,
-        message: "The aspect ratio range should be between 0.4 and 2.5.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::RatioBelow,
-        limit: 2.5,
-        message: "The aspect ratio range should be between 0.4 and 2.5.",
-    },
-    ImageRule {
-        kind: ImageRuleKind::FileSizeMbBelow,
-        limit: 30.0,
-        message: "File size must be less than 30 MB.",
-    },
-];
+pub const FIRST_FRAME_IMAGE_URL_RULES: &[seedance_runtime::validation::ImageRule] = seedance_runtime::image_rules! {
+    WidthBelow 6000.0 "The uploaded image width and height must not exceed 6000 pixels.";
+    HeightBelow 6000.0 "The uploaded image width and height must not exceed 6000 pixels.";
+    WidthAbove 300.0 "The uploaded image width and height must not be less than 300 pixels.";
+    HeightAbove 300.0 "The uploaded image width and height must not be less than 300 pixels.";
+    RatioAbove 0.4 "The aspect ratio range should be between 0.4 and 2.5.";
+    RatioBelow 2.5 "The aspect ratio range should be between 0.4 and 2.5.";
+    FileSizeMbBelow 30.0 "File size must be less than 30 MB.";
+};
 
 /// Image rules (`validations`) of `last_frame_image_url`, checked remotely before submit.
-pub const LAST_FRAME_IMAGE_URL_RULES: &[ImageRule] = FIRST_FRAME_IMAGE_URL_RULES;
+pub const LAST_FRAME_IMAGE_URL_RULES: &[seedance_runtime::validation::ImageRule] = FIRST_FRAME_IMAGE_URL_RULES;
 
 /// Resolution
 ///
@@ -235,7 +186,7 @@ pub enum Resolution {
 
 impl Resolution {
     /// Every value, in schema order.
-    pub const ALL: [Self; 3usize] = [Self::P480, Self::P720, Self::P1080];
+    pub const ALL: [Self; 3] = [Self::P480, Self::P720, Self::P1080];
     /// The value the vendor uses when the field is left out.
     pub const VENDOR_DEFAULT: Self = Self::P480;
     /// The wire value as text.
@@ -246,145 +197,42 @@ impl Resolution {
             Self::P1080 => "1080p",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Resolution",
-            value: value.to_owned(),
-            expected: &["480p", "720p", "1080p"],
-        }
-    }
 }
 
-impl std::fmt::Display for Resolution {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Resolution {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Resolution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Resolution {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Resolution")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"title":"Resolution","type":"string","enum":["480p","720p","1080p"],"default":"480p"}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    Resolution, str,
+    r#"{"title":"Resolution","type":"string","enum":["480p","720p","1080p"],"default":"480p"}"#
+);
 
 /// Duration
 ///
 /// Vendor default: `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[repr(i64)]
 pub enum Duration {
-    /// `5`
-    S5,
-    /// `10`
-    S10,
+    S5 = 5,
+    S10 = 10,
 }
 
 impl Duration {
     /// Every value, in schema order.
-    pub const ALL: [Self; 2usize] = [Self::S5, Self::S10];
+    pub const ALL: [Self; 2] = [Self::S5, Self::S10];
     /// The value the vendor uses when the field is left out.
     pub const VENDOR_DEFAULT: Self = Self::S5;
-    /// The wire value as text.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::S5 => "5",
-            Self::S10 => "10",
-        }
-    }
     /// The wire value.
     pub const fn value(self) -> i64 {
-        match self {
-            Self::S5 => 5,
-            Self::S10 => 10,
-        }
-    }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Duration",
-            value: value.to_owned(),
-            expected: &["5", "10"],
-        }
+        self as i64
     }
 }
 
-impl std::fmt::Display for Duration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+seedance_runtime::wire_enum!(
+    Duration, int[5, 10],
+    r#"{"title":"Duration","type":"integer","enum":[5,10],"default":5}"#
+);
 
-impl std::str::FromStr for Duration {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Duration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.value())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-        Self::ALL
-            .into_iter()
-            .find(|v| v.value() == value)
-            .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(
-                    Self::parse_error(&value.to_string()),
-                )
-            })
-    }
-}
-
-impl schemars::JsonSchema for Duration {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Duration")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"title":"Duration","type":"integer","enum":[5,10],"default":5}"#,
-        )
-    }
-}
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/runcomfy/seedance_1_0_lite_image_to_video.json"
+);

@@ -2,12 +2,6 @@
 //! `bytedance/seedance-1-0/lite/reference-to-video` on RunComfy.
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/lite/reference-to-video`.
-use seedance_runtime::de::FieldReader;
-
-use seedance_runtime::model::ParseEnumError;
-
-use seedance_runtime::validation::{FieldPath, ImageInput, ValidationErrors, Validator};
-
 /// Input of `bytedance/seedance-1-0/lite/reference-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -50,12 +44,10 @@ impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+        let mut fields = seedance_runtime::de::FieldReader::read(
             deserializer,
+            &["text", "images", "resolution", "ratio", "duration", "seed"],
         )?;
-        let mut fields = FieldReader::<
-            D::Error,
-        >::new(value, &["text", "images", "resolution", "ratio", "duration", "seed"])?;
         Ok(Input {
             text: fields.required("text")?,
             images: fields.required("images")?,
@@ -106,19 +98,28 @@ impl Input {
         self.seed = Some(value);
         self
     }
-}
-
-impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut validator = Validator::new();
-        validator.min_items(FieldPath::Field("images"), self.images.len(), 1);
-        validator.max_items(FieldPath::Field("images"), self.images.len(), 4);
+    pub fn validate(
+        &self,
+    ) -> Result<(), seedance_runtime::validation::ValidationErrors> {
+        let mut validator = seedance_runtime::validation::Validator::new();
+        validator
+            .min_items(
+                seedance_runtime::validation::FieldPath::Field("images"),
+                self.images.len(),
+                1,
+            );
+        validator
+            .max_items(
+                seedance_runtime::validation::FieldPath::Field("images"),
+                self.images.len(),
+                4,
+            );
         for (index, item) in self.images.iter().enumerate() {
             validator
                 .uri(
-                    FieldPath::Item("images", index),
+                    seedance_runtime::validation::FieldPath::Item("images", index),
                     item,
                     seedance_runtime::validation::Format::ImageUri,
                 );
@@ -131,32 +132,17 @@ impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-1-0/lite/reference-to-video";
     const SUBMIT_PATH: &'static str = "/v1/models/bytedance/seedance-1-0/lite/reference-to-video";
-    fn validate(&self) -> Result<(), ValidationErrors> {
+    fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
         Input::validate(self)
     }
-    fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+    fn image_inputs(&self) -> Vec<seedance_runtime::validation::ImageInput<'_>> {
         Vec::new()
     }
 }
 
-impl schemars::JsonSchema for Input {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Input")
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(
-            "seedance::bytedance/seedance-1-0/lite/reference-to-video::Input",
-        )
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(INPUT_SCHEMA)
-    }
-}
-
-/// The input's JSON Schema, as codegen understood the vendor's: same
-/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
-pub const INPUT_SCHEMA: &str = include_str!(
-    "../../schemas/runcomfy/seedance_1_0_lite_reference_to_video.json"
+seedance_runtime::input_schema!(
+    Input, "seedance::bytedance/seedance-1-0/lite/reference-to-video::Input",
+    INPUT_SCHEMA
 );
 
 /// Resolution
@@ -173,7 +159,7 @@ pub enum Resolution {
 
 impl Resolution {
     /// Every value, in schema order.
-    pub const ALL: [Self; 2usize] = [Self::P480, Self::P720];
+    pub const ALL: [Self; 2] = [Self::P480, Self::P720];
     /// The value the vendor uses when the field is left out.
     pub const VENDOR_DEFAULT: Self = Self::P480;
     /// The wire value as text.
@@ -183,59 +169,12 @@ impl Resolution {
             Self::P720 => "720p",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Resolution",
-            value: value.to_owned(),
-            expected: &["480p", "720p"],
-        }
-    }
 }
 
-impl std::fmt::Display for Resolution {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Resolution {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Resolution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Resolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Resolution {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Resolution")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"title":"Resolution","type":"string","enum":["480p","720p"],"default":"480p"}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    Resolution, str,
+    r#"{"title":"Resolution","type":"string","enum":["480p","720p"],"default":"480p"}"#
+);
 
 /// Aspect Ratio (WH)
 ///
@@ -259,7 +198,7 @@ pub enum Ratio {
 
 impl Ratio {
     /// Every value, in schema order.
-    pub const ALL: [Self; 6usize] = [
+    pub const ALL: [Self; 6] = [
         Self::R16x9,
         Self::R4x3,
         Self::R1x1,
@@ -280,93 +219,36 @@ impl Ratio {
             Self::R21x9 => "21:9",
         }
     }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Ratio",
-            value: value.to_owned(),
-            expected: &["16:9", "4:3", "1:1", "3:4", "9:16", "21:9"],
-        }
-    }
 }
 
-impl std::fmt::Display for Ratio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Ratio {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Ratio {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Ratio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        value.parse().map_err(<D::Error as serde::de::Error>::custom)
-    }
-}
-
-impl schemars::JsonSchema for Ratio {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Ratio")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"title":"Aspect Ratio (WH)","type":"string","enum":["16:9","4:3","1:1","3:4","9:16","21:9"],"default":"16:9"}"#,
-        )
-    }
-}
+seedance_runtime::wire_enum!(
+    Ratio, str,
+    r#"{"title":"Aspect Ratio (WH)","type":"string","enum":["16:9","4:3","1:1","3:4","9:16","21:9"],"default":"16:9"}"#
+);
 
 /// Duration
 ///
 /// Vendor default: `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[repr(i64)]
 pub enum Duration {
-    /// `2`
-    S2,
-    /// `3`
-    S3,
-    /// `4`
-    S4,
-    /// `5`
-    S5,
-    /// `6`
-    S6,
-    /// `7`
-    S7,
-    /// `8`
-    S8,
-    /// `9`
-    S9,
-    /// `10`
-    S10,
-    /// `11`
-    S11,
-    /// `12`
-    S12,
+    S2 = 2,
+    S3 = 3,
+    S4 = 4,
+    S5 = 5,
+    S6 = 6,
+    S7 = 7,
+    S8 = 8,
+    S9 = 9,
+    S10 = 10,
+    S11 = 11,
+    S12 = 12,
 }
 
 impl Duration {
     /// Every value, in schema order.
-    pub const ALL: [Self; 11usize] = [
+    pub const ALL: [Self; 11] = [
         Self::S2,
         Self::S3,
         Self::S4,
@@ -381,92 +263,19 @@ impl Duration {
     ];
     /// The value the vendor uses when the field is left out.
     pub const VENDOR_DEFAULT: Self = Self::S5;
-    /// The wire value as text.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::S2 => "2",
-            Self::S3 => "3",
-            Self::S4 => "4",
-            Self::S5 => "5",
-            Self::S6 => "6",
-            Self::S7 => "7",
-            Self::S8 => "8",
-            Self::S9 => "9",
-            Self::S10 => "10",
-            Self::S11 => "11",
-            Self::S12 => "12",
-        }
-    }
     /// The wire value.
     pub const fn value(self) -> i64 {
-        match self {
-            Self::S2 => 2,
-            Self::S3 => 3,
-            Self::S4 => 4,
-            Self::S5 => 5,
-            Self::S6 => 6,
-            Self::S7 => 7,
-            Self::S8 => 8,
-            Self::S9 => 9,
-            Self::S10 => 10,
-            Self::S11 => 11,
-            Self::S12 => 12,
-        }
-    }
-    fn parse_error(value: &str) -> ParseEnumError {
-        ParseEnumError {
-            type_name: "Duration",
-            value: value.to_owned(),
-            expected: &["2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
-        }
+        self as i64
     }
 }
 
-impl std::fmt::Display for Duration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+seedance_runtime::wire_enum!(
+    Duration, int[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    r#"{"title":"Duration","type":"integer","enum":[2,3,4,5,6,7,8,9,10,11,12],"default":5}"#
+);
 
-impl std::str::FromStr for Duration {
-    type Err = ParseEnumError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == value)
-            .ok_or_else(|| Self::parse_error(value))
-    }
-}
-
-impl serde::Serialize for Duration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_i64(self.value())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Duration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-        Self::ALL
-            .into_iter()
-            .find(|v| v.value() == value)
-            .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(
-                    Self::parse_error(&value.to_string()),
-                )
-            })
-    }
-}
-
-impl schemars::JsonSchema for Duration {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Duration")
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(
-            r#"{"title":"Duration","type":"integer","enum":[2,3,4,5,6,7,8,9,10,11,12],"default":5}"#,
-        )
-    }
-}
+/// The input's JSON Schema, as codegen understood the vendor's: same
+/// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
+pub const INPUT_SCHEMA: &str = include_str!(
+    "../../schemas/runcomfy/seedance_1_0_lite_reference_to_video.json"
+);

@@ -2,10 +2,6 @@
 //! `bytedance/seedance-v1-lite/reference-to-video` on WaveSpeed AI.
 //!
 //! Generated from `schemas/wavespeed/bytedance/seedance-v1-lite/reference-to-video.json`; submitted to `/api/v3/bytedance/seedance-v1-lite/reference-to-video`.
-use seedance_runtime::de::FieldReader;
-
-use seedance_runtime::validation::{FieldPath, ImageInput, ValidationErrors, Validator};
-
 /// Input of `bytedance/seedance-v1-lite/reference-to-video` (WaveSpeed AI). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -37,13 +33,8 @@ impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+        let mut fields = seedance_runtime::de::FieldReader::read(
             deserializer,
-        )?;
-        let mut fields = FieldReader::<
-            D::Error,
-        >::new(
-            value,
             &["prompt", "reference_images", "duration", "camera_fixed", "seed"],
         )?;
         Ok(Input {
@@ -88,40 +79,62 @@ impl Input {
         self.seed = Some(value);
         self
     }
-}
-
-impl Input {
     /// Checks every local rule of the schema (lengths, counts, ranges, image
     /// URL format) without I/O, and reports all violations together.
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut validator = Validator::new();
+    pub fn validate(
+        &self,
+    ) -> Result<(), seedance_runtime::validation::ValidationErrors> {
+        let mut validator = seedance_runtime::validation::Validator::new();
         validator
             .min_items(
-                FieldPath::Field("reference_images"),
+                seedance_runtime::validation::FieldPath::Field("reference_images"),
                 self.reference_images.len(),
                 1,
             );
         validator
             .max_items(
-                FieldPath::Field("reference_images"),
+                seedance_runtime::validation::FieldPath::Field("reference_images"),
                 self.reference_images.len(),
                 4,
             );
         for (index, item) in self.reference_images.iter().enumerate() {
             validator
                 .uri(
-                    FieldPath::Item("reference_images", index),
+                    seedance_runtime::validation::FieldPath::Item(
+                        "reference_images",
+                        index,
+                    ),
                     item,
                     seedance_runtime::validation::Format::ImageUri,
                 );
         }
         if let Some(value) = self.duration {
-            validator.minimum(FieldPath::Field("duration"), value, 2i64);
-            validator.maximum(FieldPath::Field("duration"), value, 12i64);
+            validator
+                .minimum(
+                    seedance_runtime::validation::FieldPath::Field("duration"),
+                    value,
+                    2i64,
+                );
+            validator
+                .maximum(
+                    seedance_runtime::validation::FieldPath::Field("duration"),
+                    value,
+                    12i64,
+                );
         }
         if let Some(value) = self.seed {
-            validator.minimum(FieldPath::Field("seed"), value, -1i64);
-            validator.maximum(FieldPath::Field("seed"), value, 2147483647i64);
+            validator
+                .minimum(
+                    seedance_runtime::validation::FieldPath::Field("seed"),
+                    value,
+                    -1i64,
+                );
+            validator
+                .maximum(
+                    seedance_runtime::validation::FieldPath::Field("seed"),
+                    value,
+                    2147483647i64,
+                );
         }
         validator.finish()
     }
@@ -131,27 +144,17 @@ impl seedance_runtime::model::Model for Input {
     type Vendor = super::Vendor;
     const MODEL: &'static str = "bytedance/seedance-v1-lite/reference-to-video";
     const SUBMIT_PATH: &'static str = "/api/v3/bytedance/seedance-v1-lite/reference-to-video";
-    fn validate(&self) -> Result<(), ValidationErrors> {
+    fn validate(&self) -> Result<(), seedance_runtime::validation::ValidationErrors> {
         Input::validate(self)
     }
-    fn image_inputs(&self) -> Vec<ImageInput<'_>> {
+    fn image_inputs(&self) -> Vec<seedance_runtime::validation::ImageInput<'_>> {
         Vec::new()
     }
 }
 
-impl schemars::JsonSchema for Input {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("Input")
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(
-            "seedance::bytedance/seedance-v1-lite/reference-to-video::Input",
-        )
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::schema_from_json(INPUT_SCHEMA)
-    }
-}
+seedance_runtime::input_schema!(
+    Input, "seedance::bytedance/seedance-v1-lite/reference-to-video::Input", INPUT_SCHEMA
+);
 
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).

@@ -1,0 +1,150 @@
+//! What every generated model module shares, written once. Generated modules
+//! hold the types a user reads and their data; these macros add the trait
+//! impls: `wire_enum!` gives an enum `Display`, `FromStr`, serde and
+//! `schemars::JsonSchema` from the `ALL` and `as_str` (and, for integer enums,
+//! `value`) it states; `image_rules!` and `input_schema!` keep rule tables and
+//! the input's schema impl to a line each.
+
+use crate::model::ParseEnumError;
+
+/// `text` as one of `all` (compared with `as_str`), or the error listing them.
+#[doc(hidden)]
+pub fn parse<T: Copy>(
+    text: &str,
+    type_name: &'static str,
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+) -> Result<T, ParseEnumError> {
+    all.iter()
+        .copied()
+        .find(|v| as_str(*v) == text)
+        .ok_or_else(|| ParseEnumError {
+            type_name,
+            value: text.to_owned(),
+            expected: all.iter().map(|v| as_str(*v)).collect(),
+        })
+}
+
+/// Implements `Display`, `FromStr`, `Serialize`, `Deserialize` and
+/// `JsonSchema` for a generated enum whose `impl` block defines `ALL`,
+/// `as_str` and (for `int`) `value`. Called only by generated code.
+// `crate::schema_from_json` is the generated crate's helper on purpose: the
+// runtime does not depend on schemars, the generated crate does.
+#[doc(hidden)]
+#[macro_export]
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! wire_enum {
+    ($name:ident, str, $schema:literal) => {
+        $crate::wire_enum!(@common $name, $schema);
+        impl $crate::wire_enum::serde::Serialize for $name {
+            fn serialize<S: $crate::wire_enum::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> $crate::wire_enum::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str> as $crate::wire_enum::serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(<D::Error as $crate::wire_enum::serde::de::Error>::custom)
+            }
+        }
+    };
+    ($name:ident, int [$($value:literal),+], $schema:literal) => {
+        impl $name {
+            /// The wire value as text.
+            pub const fn as_str(self) -> &'static str {
+                match self.value() {
+                    $($value => stringify!($value),)+
+                    _ => "",
+                }
+            }
+        }
+        $crate::wire_enum!(@common $name, $schema);
+        impl $crate::wire_enum::serde::Serialize for $name {
+            fn serialize<S: $crate::wire_enum::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+        impl<'de> $crate::wire_enum::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let value = <i64 as $crate::wire_enum::serde::Deserialize>::deserialize(deserializer)?;
+                match Self::ALL.into_iter().find(|v| v.value() == value) {
+                    Some(found) => Ok(found),
+                    None => Err(<D::Error as $crate::wire_enum::serde::de::Error>::custom(
+                        <Self as ::core::str::FromStr>::from_str(&value.to_string())
+                            .err()
+                            .map_or_else(String::new, |e| e.to_string()),
+                    )),
+                }
+            }
+        }
+    };
+    (@common $name:ident, $schema:literal) => {
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::core::str::FromStr for $name {
+            type Err = $crate::model::ParseEnumError;
+            fn from_str(text: &str) -> ::core::result::Result<Self, Self::Err> {
+                $crate::wire_enum::parse(text, stringify!($name), &Self::ALL, Self::as_str)
+            }
+        }
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                crate::schema_from_json($schema)
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+pub use serde;
+
+/// A field's image rules as a `&[ImageRule]`, one `kind limit message;`
+/// per `validations` entry. Called only by generated code.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! image_rules {
+    ($($kind:ident $limit:literal $message:literal;)*) => {
+        &[$($crate::validation::ImageRule {
+            kind: $crate::validation::ImageRuleKind::$kind,
+            limit: $limit,
+            message: $message,
+        }),*]
+    };
+}
+
+/// `schemars::JsonSchema` for a generated `Input` from its schema text.
+/// Called only by generated code.
+#[doc(hidden)]
+#[macro_export]
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! input_schema {
+    ($name:ident, $id:literal, $schema:expr) => {
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed($id)
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                crate::schema_from_json($schema)
+            }
+        }
+    };
+}
