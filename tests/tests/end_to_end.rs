@@ -92,6 +92,55 @@ async fn aimlapi_lite_i2v_end_to_end() {
     finish(job, "aiml.mp4").await;
 }
 
+/// Every AI/ML API OpenAPI document under `schemas/aimlapi/` is a typed
+/// module that runs end to end: submitted to the document's own path
+/// (`/v2/video/generations`), polled there, downloaded.
+#[tokio::test]
+async fn every_aimlapi_openapi_model_runs_end_to_end() {
+    use seedance::aimlapi::{
+        seedance_1_0_lite_t2v, seedance_1_0_pro_i2v, seedance_1_0_pro_t2v, seedance_1_5_pro,
+        seedance_2_0,
+    };
+    let sim = Sim::start().await;
+    let client = client::<aimlapi::Vendor>(&sim);
+    let image = good_image(&sim);
+    let jobs = [
+        client
+            .submit(&aiml_lite::Input::new(image.clone(), "a fox").camerafixed(true))
+            .await,
+        client
+            .submit(
+                &seedance_1_0_lite_t2v::Input::new("a fox")
+                    .aspect_ratio(seedance_1_0_lite_t2v::AspectRatio::R9x16),
+            )
+            .await,
+        client
+            .submit(&seedance_1_0_pro_i2v::Input::new("a fox").image_url(image.clone()))
+            .await,
+        client
+            .submit(&seedance_1_0_pro_t2v::Input::new("a fox"))
+            .await,
+        client
+            .submit(&seedance_1_5_pro::Input::new("a fox").generate_audio(false))
+            .await,
+        client
+            .submit(
+                &seedance_2_0::Input::new("a fox")
+                    .duration(seedance_2_0::Duration::S15)
+                    .image_urls([image]),
+            )
+            .await,
+    ];
+    for (i, job) in jobs.into_iter().enumerate() {
+        finish(
+            job.expect("the sim accepts the typed input"),
+            &format!("aiml-{i}.mp4"),
+        )
+        .await;
+    }
+    assert_eq!(sim.count(Route::Submit), 6);
+}
+
 #[tokio::test]
 async fn wavespeed_reference_to_video_end_to_end() {
     let sim = Sim::start().await;

@@ -154,3 +154,47 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `cargo xtask` acts on the checkout it is run from, not the one it was
+/// built in (a shared target folder once made `regen --check` check another).
+#[test]
+fn regen_works_on_the_checkout_it_is_run_from() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = checkout("cwd");
+    for dir in ["tests/fixtures/schemas", "tests/fixtures/generated"] {
+        copy_dir(&workspace.join(dir), &root.join(dir));
+    }
+    fs::write(root.join("Cargo.toml"), "[workspace]\n").unwrap();
+    let xtask = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .current_dir(root.join("schemas/runcomfy"))
+            .output()
+            .unwrap()
+    };
+    assert!(xtask(&["regen", "--check"]).status.success());
+
+    let schema = root.join(format!("schemas/runcomfy/{RUNCOMFY_MODEL}.json"));
+    let mut value: Value = serde_json::from_slice(&fs::read(&schema).unwrap()).unwrap();
+    value["properties"]["prompt"]["maxLength"] = json!(100);
+    fs::write(&schema, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+    let stale = xtask(&["regen", "--check"]);
+    assert!(!stale.status.success());
+    let message = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        message.contains("generated/src/runcomfy/seedance_1_0_pro_image_to_video.rs"),
+        "{message}"
+    );
+    let written = xtask(&["regen"]);
+    assert!(written.status.success());
+    let report = String::from_utf8_lossy(&written.stdout);
+    assert!(
+        report.contains("`prompt`: maxLength narrowed (none -> 100)"),
+        "{report}"
+    );
+    let module =
+        fs::read_to_string(root.join("generated/src/runcomfy/seedance_1_0_pro_image_to_video.rs"))
+            .unwrap();
+    assert!(module.contains("max_length"));
+    fs::remove_dir_all(&root).unwrap();
+}
