@@ -4,9 +4,9 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::docs::default_text;
+use super::schema_out;
 use super::tokens::{doc_attrs, ident, json_text, raw_string, signed, wire_text};
 use crate::ir::{EnumType, Field, WireValue};
-use crate::schema_out;
 
 pub(super) fn enum_items(field: &Field, e: &EnumType) -> TokenStream {
     let name = ident(&e.name);

@@ -10,10 +10,13 @@ use quote::{format_ident, quote};
 use crate::ir::Vendor;
 use tokens::{doc_attrs, ident, inner_doc};
 
+pub mod api_doc;
 mod catalog;
 mod docs;
 mod enums;
+pub mod manifest;
 mod model;
+pub mod schema_out;
 mod tokens;
 mod validate;
 

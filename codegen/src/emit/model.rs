@@ -7,11 +7,11 @@ use quote::{format_ident, quote};
 use super::display_path;
 use super::docs::field_doc;
 use super::enums::enum_items;
+use super::schema_out;
 use super::tokens::{convert_param, doc_attrs, float, ident, inner_doc, param_type, rust_type};
 use super::validate::validate_fn;
 use crate::ir::{Field, Model, Type, Vendor};
 use crate::naming;
-use crate::schema_out;
 
 /// `generated/src/<vendor>/<model>.rs`.
 pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {

@@ -307,3 +307,21 @@ fn fits(value: &Value, ty: &str) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FORMATS, IMAGE_RULES};
+
+    /// The simulator keeps its own interpreter (it is the oracle the generated
+    /// validators are tested against) but must know every format and image
+    /// rule codegen and the runtime know.
+    #[test]
+    fn the_interpreter_covers_the_shared_vocabulary() {
+        for format in seedance_dialect::Format::ALL {
+            assert!(FORMATS.contains(&format.as_str()), "{format:?}");
+        }
+        for rule in seedance_dialect::ImageRuleKind::ALL {
+            assert!(IMAGE_RULES.contains(&rule.as_str()), "{rule:?}");
+        }
+    }
+}
