@@ -19,7 +19,7 @@ const MODEL_PATH: &str = "/v1/models/bytedance/seedance-1-0/pro/image-to-video";
 fn input(image: &str) -> pro::Input {
     pro::Input::new(seedance_benches::fixtures::PROMPT, image)
         .resolution(pro::Resolution::P720)
-        .duration(pro::Duration::S5)
+        .duration(pro::DurationValue::S5)
 }
 
 async fn runtime_cycle(client: &runcomfy::Client, input: &pro::Input) -> usize {

@@ -50,9 +50,9 @@ impl Case {
 
 /// Valid AI/ML API input.
 pub fn aimlapi_valid() -> aiml::Input {
-    aiml::Input::new(IMAGE, PROMPT)
+    aiml::Input::new(PROMPT, IMAGE)
         .resolution(aiml::Resolution::P720)
-        .duration(aiml::Duration::S5)
+        .duration(aiml::DurationValue::S5)
         .seed(42)
         .camerafixed(false)
 }
@@ -62,7 +62,7 @@ pub fn lite_i2v_valid() -> lite_i2v::Input {
     lite_i2v::Input::new(PROMPT, IMAGE)
         .last_frame_image_url(IMAGE)
         .resolution(lite_i2v::Resolution::P720)
-        .duration(lite_i2v::Duration::S5)
+        .duration(lite_i2v::DurationValue::S5)
 }
 
 /// RunComfy lite image-to-video input with a 2,000-character prompt
@@ -76,7 +76,7 @@ pub fn lite_r2v_valid() -> lite_r2v::Input {
     lite_r2v::Input::new(PROMPT, [IMAGE, IMAGE, IMAGE])
         .resolution(lite_r2v::Resolution::P720)
         .ratio(lite_r2v::Ratio::R16x9)
-        .duration(lite_r2v::Duration::S5)
+        .duration(lite_r2v::DurationValue::S5)
         .seed(53_154_020)
 }
 
@@ -90,7 +90,7 @@ pub fn pro_i2v_valid() -> pro_i2v::Input {
     pro_i2v::Input::new(PROMPT, IMAGE)
         .resolution(pro_i2v::Resolution::P1080)
         .ratio(pro_i2v::Ratio::Adaptive)
-        .duration(pro_i2v::Duration::S5)
+        .duration(pro_i2v::DurationValue::S5)
 }
 
 /// Valid WaveSpeed reference-to-video input (two images).

@@ -134,14 +134,7 @@ fn model_changes(name: &str, old: &ModelSurface, new: &ModelSurface, out: &mut V
             push(impact, format!("{what} `{}`", field.wire));
         }
     }
-    let order = |fields: &[FieldSurface]| -> Vec<String> {
-        fields
-            .iter()
-            .filter(|f| f.required)
-            .map(|f| f.wire.clone())
-            .collect()
-    };
-    let (old_args, new_args) = (order(&old.fields), order(&new.fields));
+    let (old_args, new_args) = (&old.arguments, &new.arguments);
     if old_args != new_args
         && old_args.len() == new_args.len()
         && old_args.iter().all(|a| new_args.contains(a))

@@ -62,6 +62,26 @@ pub struct Model {
     pub required: Vec<String>,
 }
 
+impl Model {
+    /// The arguments of `Input::new`: required fields but constants, text
+    /// first, then URLs, then the rest, each in schema order (the rule is in
+    /// `naming`'s docs).
+    pub fn constructor_arguments(&self) -> Vec<&Field> {
+        let group = |field: &Field| match &field.ty {
+            Type::String(s) if s.format.is_none() => 0,
+            Type::String(_) | Type::Array { .. } => 1,
+            _ => 2,
+        };
+        let mut arguments: Vec<&Field> = self
+            .fields
+            .iter()
+            .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
+            .collect();
+        arguments.sort_by_key(|f| group(f));
+        arguments
+    }
+}
+
 /// One property of a model input.
 #[derive(Debug, Clone)]
 pub struct Field {

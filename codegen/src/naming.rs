@@ -17,7 +17,16 @@
 //! - **Type** (enum per field): the field's Rust name in UpperCamelCase
 //!   (`resolution` -> `Resolution`, `aspectRatio` -> `AspectRatio`); `Value` is
 //!   appended to a name the module already uses (`option` -> `OptionValue`,
-//!   `input` -> `InputValue`) or that is a keyword (`self` -> `SelfValue`).
+//!   `input` -> `InputValue`), that is a keyword (`self` -> `SelfValue`), or
+//!   that users import beside the model module and would otherwise shadow:
+//!   `std::time::Duration` (`duration` -> `DurationValue`) and every name the
+//!   `seedance` crate root exports (`model` -> `ModelValue`, not the `Model` trait).
+//! - **Constructor arguments**: `Input::new` takes the required fields as text
+//!   first (the prompt), then URLs (a `format`: images, videos, lists of them),
+//!   then the rest, each group in schema order. Every vendor's image-to-video
+//!   model is then `Input::new(prompt, image)`, whatever order its schema lists.
+//! - **Parse errors**: "did you mean" is offered for words only; a number that
+//!   is not an enum value lists the values instead (`"7"` is not close to `"5"`).
 //! - **Rule constant**: the image rules of a field are `<FIELD>_RULES`
 //!   (`first_frame_image_url` -> `FIRST_FRAME_IMAGE_URL_RULES`).
 //! - **String variant**: a ratio `16:9` -> `R16x9`; digits with a unit suffix
@@ -140,6 +149,30 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Some",
     "String",
     "Vec",
+    // Imported beside model modules: `std::time` and the `seedance` crate root.
+    "Duration",
+    "Instant",
+    "CancelOutcome",
+    "Client",
+    "Connection",
+    "ErasedModel",
+    "Error",
+    "Job",
+    "JobState",
+    "JobStatus",
+    "Model",
+    "Output",
+    "ParseEnumError",
+    "PollPolicy",
+    "Progress",
+    "Protocol",
+    "RetryPolicy",
+    "SubmitOptions",
+    "ValidationErrors",
+    "Vendor",
+    "VendorInfo",
+    "Violation",
+    "WaitOptions",
 ];
 
 /// Type name for the enum of a field.
@@ -306,6 +339,8 @@ mod tests {
         assert_eq!(type_name("resolution").unwrap(), "Resolution");
         assert_eq!(type_name("first_frame").unwrap(), "FirstFrame");
         assert_eq!(type_name("self_").unwrap(), "SelfValue");
+        assert_eq!(type_name("duration").unwrap(), "DurationValue");
+        assert_eq!(type_name("model").unwrap(), "ModelValue");
         assert_eq!(type_name("option").unwrap(), "OptionValue");
         assert_eq!(type_name("input").unwrap(), "InputValue");
     }

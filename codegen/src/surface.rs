@@ -22,6 +22,9 @@ pub struct Surface {
 pub struct ModelSurface {
     /// Module path (`runcomfy::seedance_1_0_pro_image_to_video`).
     pub module: String,
+    /// `Input::new`'s arguments (wire names), in order.
+    #[serde(default)]
+    pub arguments: Vec<String>,
     /// Fields in schema order.
     pub fields: Vec<FieldSurface>,
 }
@@ -125,6 +128,11 @@ pub fn project(corpus: &Corpus) -> Surface {
                 format!("{}/{}", vendor.id, model.path),
                 ModelSurface {
                     module: format!("{}::{}", vendor.id, model.module),
+                    arguments: model
+                        .constructor_arguments()
+                        .iter()
+                        .map(|f| f.wire.clone())
+                        .collect(),
                     fields: model.fields.iter().map(field).collect(),
                 },
             );

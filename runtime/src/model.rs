@@ -118,8 +118,14 @@ pub struct ParseEnumError {
 }
 
 impl ParseEnumError {
-    /// The accepted value closest to the rejected one, for "did you mean" hints.
+    /// The accepted value closest to the rejected one, for "did you mean"
+    /// hints; none for a number among numbers (`7` is not a typo of `5`,
+    /// but `720` may well be one of `720p`).
     pub fn suggestion(&self) -> Option<&'static str> {
+        let number = |text: &str| text.trim().parse::<f64>().is_ok();
+        if number(&self.value) && self.expected.iter().all(|v| number(v)) {
+            return None;
+        }
         crate::suggest::closest(&self.value, self.expected.iter().copied())
     }
 }

@@ -38,7 +38,7 @@ async fn runcomfy_pro_image_to_video_end_to_end() {
         good_image(&sim),
     )
     .resolution(pro_i2v::Resolution::P1080)
-    .duration(pro_i2v::Duration::S5);
+    .duration(pro_i2v::DurationValue::S5);
     let job = client::<runcomfy::Vendor>(&sim)
         .submit(&input)
         .await
@@ -53,7 +53,7 @@ async fn runcomfy_lite_image_to_video_end_to_end() {
     let last = sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 800, 600).metadata(100_000));
     let input = lite_i2v::Input::new("a boat drifts", good_image(&sim))
         .last_frame_image_url(last)
-        .duration(lite_i2v::Duration::S10);
+        .duration(lite_i2v::DurationValue::S10);
     let job = client::<runcomfy::Vendor>(&sim)
         .submit(&input)
         .await
@@ -82,7 +82,7 @@ async fn runcomfy_lite_reference_to_video_end_to_end() {
 async fn aimlapi_lite_i2v_end_to_end() {
     let sim = Sim::start().await;
     let data_uri = ImageSpec::new(ImageFormat::Png, 832, 1120).data_uri();
-    let input = aiml_lite::Input::new(data_uri, "Mona Lisa puts on glasses with her hands.")
+    let input = aiml_lite::Input::new("Mona Lisa puts on glasses with her hands.", data_uri)
         .camerafixed(true)
         .resolution(aiml_lite::Resolution::P720);
     let job = client::<aimlapi::Vendor>(&sim)
@@ -106,7 +106,7 @@ async fn every_aimlapi_openapi_model_runs_end_to_end() {
     let image = good_image(&sim);
     let jobs = [
         client
-            .submit(&aiml_lite::Input::new(image.clone(), "a fox").camerafixed(true))
+            .submit(&aiml_lite::Input::new("a fox", image.clone()).camerafixed(true))
             .await,
         client
             .submit(
@@ -126,7 +126,7 @@ async fn every_aimlapi_openapi_model_runs_end_to_end() {
         client
             .submit(
                 &seedance_2_0::Input::new("a fox")
-                    .duration(seedance_2_0::Duration::S15)
+                    .duration(seedance_2_0::DurationValue::S15)
                     .image_urls([image]),
             )
             .await,
@@ -225,7 +225,7 @@ async fn a_failed_job_reports_the_vendor_message_and_the_id() {
     }));
     let client = client::<aimlapi::Vendor>(&sim);
     let job = client
-        .submit(&aiml_lite::Input::new(good_image(&sim), "p"))
+        .submit(&aiml_lite::Input::new("p", good_image(&sim)))
         .await
         .unwrap();
     let error = job.wait().await.unwrap_err();

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use seedance::runcomfy::seedance_1_0_pro_image_to_video::{Duration, Ratio, Resolution};
+use seedance::runcomfy::seedance_1_0_pro_image_to_video::{DurationValue, Ratio, Resolution};
 
 #[test]
 fn string_enums_use_the_exact_wire_values() {
@@ -19,22 +19,22 @@ fn string_enums_use_the_exact_wire_values() {
 
 #[test]
 fn integer_enums_serialize_as_integers() {
-    assert_eq!(Duration::ALL.len(), 11);
-    assert_eq!(serde_json::to_string(&Duration::S5).unwrap(), "5");
+    assert_eq!(DurationValue::ALL.len(), 11);
+    assert_eq!(serde_json::to_string(&DurationValue::S5).unwrap(), "5");
     assert_eq!(
-        serde_json::from_str::<Duration>("12").unwrap(),
-        Duration::S12
+        serde_json::from_str::<DurationValue>("12").unwrap(),
+        DurationValue::S12
     );
-    assert!(serde_json::from_str::<Duration>("\"5\"").is_err());
-    assert_eq!(Duration::S7.value(), 7);
-    assert_eq!("10".parse::<Duration>(), Ok(Duration::S10));
+    assert!(serde_json::from_str::<DurationValue>("\"5\"").is_err());
+    assert_eq!(DurationValue::S7.value(), 7);
+    assert_eq!("10".parse::<DurationValue>(), Ok(DurationValue::S10));
 }
 
 #[test]
 fn vendor_defaults_are_exposed() {
     assert_eq!(Resolution::VENDOR_DEFAULT, Resolution::P480);
     assert_eq!(Ratio::VENDOR_DEFAULT, Ratio::Adaptive);
-    assert_eq!(Duration::VENDOR_DEFAULT, Duration::S5);
+    assert_eq!(DurationValue::VENDOR_DEFAULT, DurationValue::S5);
 }
 
 #[test]
@@ -45,8 +45,12 @@ fn unknown_values_are_refused_with_a_suggestion() {
         error.to_string(),
         "\"720\" is not a Resolution (expected one of: 480p, 720p, 1080p); did you mean \"720p\"?"
     );
-    let error = serde_json::from_str::<Duration>("13")
+    let error = serde_json::from_str::<DurationValue>("13")
         .unwrap_err()
         .to_string();
     assert!(error.contains("expected one of: 2, 3, 4"), "{error}");
+    // A number is not a typo of another number: the values are listed instead.
+    let error = DurationValue::from_str("13").unwrap_err();
+    assert_eq!(error.suggestion(), None);
+    assert!(!error.to_string().contains("did you mean"), "{error}");
 }

@@ -149,7 +149,7 @@ fn openapi_documents_fill_in_the_model_and_resolve_references() {
     let input = video_1::Input::new("a red fox")
         .resolution(video_1::Resolution::P480)
         .aspect_ratio(video_1::AspectRatio::R9x16)
-        .duration(video_1::Duration::S10)
+        .duration(video_1::DurationValue::S10)
         .image_url("data:image/png;base64,AAAA");
     assert_eq!(
         serde_json::to_value(&input).unwrap(),

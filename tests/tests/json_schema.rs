@@ -164,11 +164,11 @@ fn aimlapi_openapi_request_schemas_are_kept() {
 
 #[test]
 fn enum_types_report_their_wire_values() {
-    use seedance::runcomfy::seedance_1_0_pro_image_to_video::{Duration, Ratio};
+    use seedance::runcomfy::seedance_1_0_pro_image_to_video::{DurationValue, Ratio};
     let ratio = serde_json::to_value(schemars::schema_for!(Ratio)).unwrap();
     assert_eq!(ratio["type"], "string");
     assert_eq!(ratio["enum"][6], "adaptive");
-    let duration = serde_json::to_value(schemars::schema_for!(Duration)).unwrap();
+    let duration = serde_json::to_value(schemars::schema_for!(DurationValue)).unwrap();
     assert_eq!(duration["type"], "integer");
     assert_eq!(duration["enum"][0], 2);
 }

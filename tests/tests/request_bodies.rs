@@ -80,11 +80,11 @@ fn wavespeed_page_example_plus_required_fields() {
 #[test]
 fn aimlapi_body_carries_the_constant_model_id() {
     let input = aiml_lite::Input::new(
-        "https://example.com/mona-lisa.png",
         "Mona Lisa puts on glasses with her hands.",
+        "https://example.com/mona-lisa.png",
     )
     .resolution(aiml_lite::Resolution::P720)
-    .duration(aiml_lite::Duration::S5);
+    .duration(aiml_lite::DurationValue::S5);
     assert_eq!(
         body(&input),
         json!({
@@ -102,7 +102,7 @@ fn unset_optionals_are_omitted_and_integer_enums_are_integers() {
     let input = pro_i2v::Input::new("p", "https://example.com/a.png");
     assert_eq!(body(&input).as_object().unwrap().len(), 2);
     let input = input
-        .duration(pro_i2v::Duration::S12)
+        .duration(pro_i2v::DurationValue::S12)
         .ratio(pro_i2v::Ratio::R21x9);
     assert_eq!(body(&input)["duration"], json!(12));
     assert_eq!(body(&input)["ratio"], json!("21:9"));

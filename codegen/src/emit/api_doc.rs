@@ -26,10 +26,9 @@ pub fn render(corpus: &Corpus) -> String {
                 vendor.id, model.module, model.path
             );
             let required: Vec<&str> = model
-                .fields
+                .constructor_arguments()
                 .iter()
-                .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
-                .map(|f| f.wire.as_str())
+                .map(|f| f.rust_name())
                 .collect();
             let _ = writeln!(out, "- `Input::new({})`", required.join(", "));
             for field in &model.fields {

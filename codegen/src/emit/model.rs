@@ -119,11 +119,7 @@ pub(super) fn deserialize_impl(model: &Model) -> TokenStream {
 
 /// `Input::new`, the setters and `validate` (its tokens given).
 pub(super) fn constructor(model: &Model, validate: TokenStream) -> TokenStream {
-    let required: Vec<&Field> = model
-        .fields
-        .iter()
-        .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
-        .collect();
+    let required = model.constructor_arguments();
     let params = required.iter().map(|field| {
         let name = ident(&field.ident);
         let ty = param_type(&field.ty);

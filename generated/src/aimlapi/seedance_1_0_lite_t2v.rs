@@ -7,7 +7,7 @@
 #[non_exhaustive]
 pub struct Input {
     /// Always `bytedance/seedance-1-0-lite-t2v`.
-    pub model: Model,
+    pub model: ModelValue,
     /// The text description of the scene, subject, or action to generate in the video.
     pub prompt: String,
     /// An enumeration where the short side of the video frame determines the resolution.
@@ -17,7 +17,7 @@ pub struct Input {
     pub resolution: Option<Resolution>,
     /// The length of the output video in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<Duration>,
+    pub duration: Option<DurationValue>,
     /// Whether the video contains a watermark.
     ///
     /// Vendor default: `false`.
@@ -74,7 +74,7 @@ impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(prompt: impl Into<String>) -> Self {
         Input {
-            model: Model::BytedanceSeedance10LiteT2v,
+            model: ModelValue::BytedanceSeedance10LiteT2v,
             prompt: prompt.into(),
             resolution: None,
             duration: None,
@@ -92,7 +92,7 @@ impl Input {
     }
     /// Sets `duration`.
     #[must_use]
-    pub fn duration(mut self, value: Duration) -> Self {
+    pub fn duration(mut self, value: DurationValue) -> Self {
         self.duration = Some(value);
         self
     }
@@ -148,12 +148,12 @@ seedance_runtime::input_schema!(
 /// Values of `model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Model {
+pub enum ModelValue {
     /// `bytedance/seedance-1-0-lite-t2v`
     BytedanceSeedance10LiteT2v,
 }
 
-impl Model {
+impl ModelValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 1] = [Self::BytedanceSeedance10LiteT2v];
     /// The wire value as text.
@@ -165,7 +165,7 @@ impl Model {
 }
 
 seedance_runtime::wire_enum!(
-    Model, str, r#"{"type":"string","enum":["bytedance/seedance-1-0-lite-t2v"]}"#
+    ModelValue, str, r#"{"type":"string","enum":["bytedance/seedance-1-0-lite-t2v"]}"#
 );
 
 /// Values of `resolution`.
@@ -210,12 +210,12 @@ seedance_runtime::wire_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 #[repr(i64)]
-pub enum Duration {
+pub enum DurationValue {
     S5 = 5,
     S10 = 10,
 }
 
-impl Duration {
+impl DurationValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 2] = [Self::S5, Self::S10];
     /// The wire value.
@@ -225,7 +225,7 @@ impl Duration {
 }
 
 seedance_runtime::wire_enum!(
-    Duration, int[5, 10],
+    DurationValue, int[5, 10],
     r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[5,10]}"#
 );
 

@@ -7,7 +7,7 @@
 #[non_exhaustive]
 pub struct Input {
     /// Always `bytedance/seedance-1-5-pro`.
-    pub model: Model,
+    pub model: ModelValue,
     /// The text description of the scene, subject, or action to generate in the video.
     pub prompt: String,
     /// A direct link to an online image or a Base64-encoded local image that will serve as the visual base or the first frame for the video.
@@ -32,7 +32,7 @@ pub struct Input {
     pub resolution: Option<Resolution>,
     /// The length of the output video in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<Duration>,
+    pub duration: Option<DurationValue>,
     /// Varying the seed integer is a way to get different results for the same other request parameters. Using the same value for an identical request will produce similar results. If unspecified, a random number is chosen.
     ///
     /// Vendor default: `-1`.
@@ -97,7 +97,7 @@ impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(prompt: impl Into<String>) -> Self {
         Input {
-            model: Model::BytedanceSeedance15Pro,
+            model: ModelValue::BytedanceSeedance15Pro,
             prompt: prompt.into(),
             image_url: None,
             last_image_url: None,
@@ -136,7 +136,7 @@ impl Input {
     }
     /// Sets `duration`.
     #[must_use]
-    pub fn duration(mut self, value: Duration) -> Self {
+    pub fn duration(mut self, value: DurationValue) -> Self {
         self.duration = Some(value);
         self
     }
@@ -209,12 +209,12 @@ seedance_runtime::input_schema!(
 /// Values of `model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Model {
+pub enum ModelValue {
     /// `bytedance/seedance-1-5-pro`
     BytedanceSeedance15Pro,
 }
 
-impl Model {
+impl ModelValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 1] = [Self::BytedanceSeedance15Pro];
     /// The wire value as text.
@@ -226,7 +226,7 @@ impl Model {
 }
 
 seedance_runtime::wire_enum!(
-    Model, str, r#"{"type":"string","enum":["bytedance/seedance-1-5-pro"]}"#
+    ModelValue, str, r#"{"type":"string","enum":["bytedance/seedance-1-5-pro"]}"#
 );
 
 /// Values of `aspect_ratio`.
@@ -327,7 +327,7 @@ seedance_runtime::wire_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 #[repr(i64)]
-pub enum Duration {
+pub enum DurationValue {
     S4 = 4,
     S5 = 5,
     S6 = 6,
@@ -339,7 +339,7 @@ pub enum Duration {
     S12 = 12,
 }
 
-impl Duration {
+impl DurationValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 9] = [
         Self::S4,
@@ -359,7 +359,7 @@ impl Duration {
 }
 
 seedance_runtime::wire_enum!(
-    Duration, int[4, 5, 6, 7, 8, 9, 10, 11, 12],
+    DurationValue, int[4, 5, 6, 7, 8, 9, 10, 11, 12],
     r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[4,5,6,7,8,9,10,11,12]}"#
 );
 

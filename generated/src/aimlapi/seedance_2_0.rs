@@ -7,7 +7,7 @@
 #[non_exhaustive]
 pub struct Input {
     /// Always `bytedance/seedance-2-0`.
-    pub model: Model,
+    pub model: ModelValue,
     /// The text description of the scene, subject, or action to generate in the video.
     pub prompt: String,
     /// A direct link to an online image or a Base64-encoded local image that will serve as the visual base or the first frame for the video.
@@ -57,7 +57,7 @@ pub struct Input {
     pub resolution: Option<Resolution>,
     /// The length of the output video in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<Duration>,
+    pub duration: Option<DurationValue>,
     /// Whether to generate audio for the video.
     ///
     /// Vendor default: `true`.
@@ -126,7 +126,7 @@ impl Input {
     /// An input with the required fields set and every optional field unset.
     pub fn new(prompt: impl Into<String>) -> Self {
         Input {
-            model: Model::BytedanceSeedance20,
+            model: ModelValue::BytedanceSeedance20,
             prompt: prompt.into(),
             image_url: None,
             last_image_url: None,
@@ -209,7 +209,7 @@ impl Input {
     }
     /// Sets `duration`.
     #[must_use]
-    pub fn duration(mut self, value: Duration) -> Self {
+    pub fn duration(mut self, value: DurationValue) -> Self {
         self.duration = Some(value);
         self
     }
@@ -373,12 +373,12 @@ seedance_runtime::input_schema!(
 /// Values of `model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Model {
+pub enum ModelValue {
     /// `bytedance/seedance-2-0`
     BytedanceSeedance20,
 }
 
-impl Model {
+impl ModelValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 1] = [Self::BytedanceSeedance20];
     /// The wire value as text.
@@ -390,7 +390,7 @@ impl Model {
 }
 
 seedance_runtime::wire_enum!(
-    Model, str, r#"{"type":"string","enum":["bytedance/seedance-2-0"]}"#
+    ModelValue, str, r#"{"type":"string","enum":["bytedance/seedance-2-0"]}"#
 );
 
 /// Values of `aspect_ratio`.
@@ -490,7 +490,7 @@ seedance_runtime::wire_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 #[repr(i64)]
-pub enum Duration {
+pub enum DurationValue {
     S4 = 4,
     S5 = 5,
     S6 = 6,
@@ -505,7 +505,7 @@ pub enum Duration {
     S15 = 15,
 }
 
-impl Duration {
+impl DurationValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 12] = [
         Self::S4,
@@ -528,7 +528,7 @@ impl Duration {
 }
 
 seedance_runtime::wire_enum!(
-    Duration, int[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    DurationValue, int[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[4,5,6,7,8,9,10,11,12,13,14,15]}"#
 );
 

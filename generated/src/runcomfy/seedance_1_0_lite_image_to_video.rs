@@ -30,7 +30,7 @@ pub struct Input {
     ///
     /// Vendor default: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<Duration>,
+    pub duration: Option<DurationValue>,
 }
 
 impl<'de> serde::Deserialize<'de> for Input {
@@ -85,7 +85,7 @@ impl Input {
     }
     /// Sets `duration`.
     #[must_use]
-    pub fn duration(mut self, value: Duration) -> Self {
+    pub fn duration(mut self, value: DurationValue) -> Self {
         self.duration = Some(value);
         self
     }
@@ -210,12 +210,12 @@ seedance_runtime::wire_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 #[repr(i64)]
-pub enum Duration {
+pub enum DurationValue {
     S5 = 5,
     S10 = 10,
 }
 
-impl Duration {
+impl DurationValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 2] = [Self::S5, Self::S10];
     /// The value the vendor uses when the field is left out.
@@ -227,7 +227,7 @@ impl Duration {
 }
 
 seedance_runtime::wire_enum!(
-    Duration, int[5, 10],
+    DurationValue, int[5, 10],
     r#"{"title":"Duration","type":"integer","enum":[5,10],"default":5}"#
 );
 

@@ -32,7 +32,7 @@ pub struct Input {
     ///
     /// Vendor default: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<Duration>,
+    pub duration: Option<DurationValue>,
     /// Seed
     ///
     /// Vendor default: `53154020`.
@@ -88,7 +88,7 @@ impl Input {
     }
     /// Sets `duration`.
     #[must_use]
-    pub fn duration(mut self, value: Duration) -> Self {
+    pub fn duration(mut self, value: DurationValue) -> Self {
         self.duration = Some(value);
         self
     }
@@ -232,7 +232,7 @@ seedance_runtime::wire_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 #[repr(i64)]
-pub enum Duration {
+pub enum DurationValue {
     S2 = 2,
     S3 = 3,
     S4 = 4,
@@ -246,7 +246,7 @@ pub enum Duration {
     S12 = 12,
 }
 
-impl Duration {
+impl DurationValue {
     /// Every value, in schema order.
     pub const ALL: [Self; 11] = [
         Self::S2,
@@ -270,7 +270,7 @@ impl Duration {
 }
 
 seedance_runtime::wire_enum!(
-    Duration, int[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    DurationValue, int[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
     r#"{"title":"Duration","type":"integer","enum":[2,3,4,5,6,7,8,9,10,11,12],"default":5}"#
 );
 
