@@ -126,6 +126,23 @@ fn the_change_report_classifies_each_schema_change() {
     }
 }
 
+/// The case folders under `dir` (at least `min`), with their names, sorted.
+fn cases(dir: &str, min: usize) -> Vec<(String, PathBuf)> {
+    let mut cases: Vec<(String, PathBuf)> = fs::read_dir(workspace().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|path| {
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                path,
+            )
+        })
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= min, "{dir} holds {} cases", cases.len());
+    cases
+}
+
 /// The surface of a one-model RunComfy tree holding `schema`.
 fn surface_of(schema: &Path) -> surface::Surface {
     let scratch = scratch_dir("change");

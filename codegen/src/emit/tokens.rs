@@ -34,17 +34,20 @@ fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
         })
 }
 
-/// Control and bidi characters as `\u{..}` escapes; the rest unchanged.
+/// Control and bidi characters as Rust `\u{..}` escapes; the rest unchanged.
 pub(super) fn escape_invisible(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if is_invisible(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
+    replace_chars(text, is_invisible, |c| format!("\\u{{{:x}}}", u32::from(c)))
+}
+
+/// JSON text safe to embed in source: bidi and C1 controls as JSON `\uXXXX`
+/// escapes (serde_json escapes the ASCII controls in strings itself; the
+/// ASCII ones left are the layout's own line breaks).
+pub fn json_text(text: String) -> String {
+    let unsafe_char = |c: char| !c.is_ascii() && is_invisible(c);
+    if !text.chars().any(unsafe_char) {
+        return text;
     }
-    out
+    replace_chars(&text, unsafe_char, |c| format!("\\u{:04x}", u32::from(c)))
 }
 
 /// Characters that must not reach generated source as they are.
@@ -53,18 +56,16 @@ fn is_invisible(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// JSON text safe to embed in source: bidi and C1 controls as JSON `\uXXXX`
-/// escapes (serde_json escapes the ASCII controls in strings itself; the
-/// ASCII ones left are the layout's own line breaks).
-pub fn json_text(text: String) -> String {
-    let escaped = |c: char| !c.is_ascii() && is_invisible(c);
-    if !text.chars().any(escaped) {
-        return text;
-    }
+/// `text` with every character `pick` selects written by `write`.
+fn replace_chars(
+    text: &str,
+    pick: impl Fn(char) -> bool,
+    write: impl Fn(char) -> String,
+) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if escaped(c) {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        if pick(c) {
+            out.push_str(&write(c));
         } else {
             out.push(c);
         }
