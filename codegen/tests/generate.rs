@@ -71,15 +71,7 @@ fn openapi_documents_give_the_path_and_the_model_id() {
 /// reject with an error naming the file and the JSON pointer.
 #[test]
 fn broken_schemas_are_rejected_with_file_and_pointer() {
-    let root = workspace().join("tests/fixtures/broken");
-    let mut cases: Vec<_> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 10);
-    for case in cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    for (name, case) in cases("tests/fixtures/broken", 10) {
         let error = generate(&case).expect_err(&name);
         let message = error.to_string();
         assert!(
@@ -110,15 +102,7 @@ fn vendor_mistakes_are_warnings_with_file_and_pointer() {
 /// of one RunComfy model; the report classifies the change.
 #[test]
 fn the_change_report_classifies_each_schema_change() {
-    let root = workspace().join("codegen/tests/changes");
-    let mut cases: Vec<_> = fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 10);
-    for case in cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    for (name, case) in cases("codegen/tests/changes", 10) {
         let old = surface_of(&case.join("old.json"));
         let new = surface_of(&case.join("new.json"));
         let report = changes::report(&changes::classify(&old, &new));
