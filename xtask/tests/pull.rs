@@ -99,6 +99,41 @@ fn a_changed_catalog_schema_is_pulled_regenerated_and_reported() {
 }
 
 #[test]
+fn check_reports_new_and_vanished_models() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(Sim::start());
+    let root = checkout("drift");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(workspace.join(format!("schemas/wavespeed/{WAVESPEED_MODEL}.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    // A new model under the manifest's `catalog_prefix`, and one gone.
+    sim.catalog()
+        .set_schema(Vendor::WaveSpeed, "bytedance/seedance-v1-pro/reference-to-video", schema)
+        .unwrap();
+    assert!(sim.catalog().remove(Vendor::RunComfy, RUNCOMFY_MODEL));
+
+    let report = pull::run(&root, &options(&sim, true)).unwrap();
+    let mut drift = report.drift.clone();
+    drift.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        drift,
+        [
+            (format!("runcomfy/{RUNCOMFY_MODEL}"), Drift::Vanished),
+            (
+                "wavespeed/bytedance/seedance-v1-pro/reference-to-video".to_owned(),
+                Drift::New
+            ),
+        ],
+        "{}",
+        report.render()
+    );
+    fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
 fn a_schema_codegen_refuses_is_reported_and_the_others_update() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime.block_on(Sim::start());
