@@ -15,10 +15,15 @@
 //! # Ok(()) }
 //! ```
 
+// What generated code and the command line use but users need not read:
+// public for them, hidden from the docs (as progenitor-client does).
+#[doc(hidden)]
 pub mod de;
 pub mod field_info;
+#[doc(hidden)]
 pub mod image_rules;
 pub mod model;
+#[doc(hidden)]
 pub mod suggest;
 pub mod validation;
 #[doc(hidden)]
@@ -46,14 +51,13 @@ pub use validation::{
 };
 
 pub use client::{Client, ClientBuilder};
-pub use connection::{Config, Connection, default_http_client};
+pub use connection::{Config, Connection};
 pub use error::{ApiError, Error};
 pub use job::{CancelOutcome, Job};
 pub use output::Output;
 pub use poll::PollPolicy;
 pub use prober::{ImageProbe, ProbeConfig, ProbeReport, Prober};
-pub use protocol::map_state;
-pub use retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use state::{JobState, JobStatus};
 pub use submit::SubmitOptions;

@@ -8,7 +8,9 @@
 
 use std::fmt;
 
-pub use crate::image_rules::{BYTES_PER_MB, ImageFacts, ImageInput, ImageRule, ImageRuleKind};
+#[doc(hidden)]
+pub use crate::image_rules::{BYTES_PER_MB, ImageFacts, ImageInput};
+pub use crate::image_rules::{ImageRule, ImageRuleKind};
 pub use seedance_dialect::{Format, MediaKind};
 
 /// Where a violation is: a field, or one item of an array field (`images[2]`).
@@ -120,6 +122,7 @@ impl std::error::Error for ValidationErrors {}
 
 /// Collects violations; generated `validate()` methods drive it.
 #[derive(Debug, Default)]
+#[doc(hidden)]
 pub struct Validator {
     violations: Vec<Violation>,
 }
@@ -287,6 +290,7 @@ fn summarise(value: &str) -> String {
 
 /// True for an `http://` or `https://` URL with a host, or a `data:image/...`
 /// URI with a comma-separated payload.
+#[doc(hidden)]
 pub fn is_image_uri(value: &str) -> bool {
     is_media_uri(value, Some(MediaKind::Image))
 }
@@ -294,6 +298,7 @@ pub fn is_image_uri(value: &str) -> bool {
 /// True for an `http://` or `https://` URL with a host, or a `data:` URI with
 /// a comma-separated payload whose MIME type is of `kind` (any type when
 /// `None`). No whitespace or control characters anywhere.
+#[doc(hidden)]
 pub fn is_media_uri(value: &str, kind: Option<MediaKind>) -> bool {
     if has_space_or_control(value) {
         return false;
