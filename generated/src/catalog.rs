@@ -49,7 +49,7 @@ pub static MODELS: &[ModelInfo] = &[
         vendor: &<crate::aimlapi::Vendor as seedance_runtime::model::Vendor>::INFO,
         model: "bytedance/seedance-1-0-lite-i2v",
         module: "aimlapi::seedance_1_0_lite_i2v",
-        summary: "takes image_url, prompt; optional resolution, duration, watermark, seed, camerafixed",
+        summary: "takes prompt, image_url; optional resolution, duration, watermark, seed, camerafixed",
         json_schema: || {
             schemars::SchemaGenerator::default()
                 .into_root_schema_for::<crate::aimlapi::seedance_1_0_lite_i2v::Input>()

@@ -107,15 +107,18 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
 
 /// A one-line summary of what a model takes, from its fields.
 pub(super) fn model_summary(model: &Model) -> String {
-    let names = |required: bool| -> Vec<&str> {
-        model
-            .fields
-            .iter()
-            .filter(|f| f.required == required && !matches!(f.ty, Type::Const(_)))
-            .map(|f| f.wire.as_str())
-            .collect()
-    };
-    let (required, optional) = (names(true), names(false));
+    // Required fields in `Input::new`'s order; hidden ones are not advertised.
+    let required: Vec<&str> = model
+        .constructor_arguments()
+        .iter()
+        .map(|f| f.wire.as_str())
+        .collect();
+    let optional: Vec<&str> = model
+        .fields
+        .iter()
+        .filter(|f| !f.required && !f.hidden)
+        .map(|f| f.wire.as_str())
+        .collect();
     let mut summary = match &model.description {
         Some(description) => format!("{} ", description.lines().next().unwrap_or_default()),
         None => String::new(),
