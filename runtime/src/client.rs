@@ -123,8 +123,8 @@ impl<V: Vendor> Client<V> {
         self.conn.job(id)
     }
 
-    /// A prober with this client's HTTP client and limits.
-    pub fn prober(&self) -> Prober {
+    /// The image prober of this client (its limits and address guard).
+    pub fn prober(&self) -> Result<Prober, Error> {
         self.conn.prober()
     }
 
@@ -161,7 +161,12 @@ impl<V: Vendor> Client<V> {
         let body = serde_json::to_vec(input)
             .map_err(|err| Error::Config(format!("cannot serialise the input: {err}")))?;
         self.conn
-            .submit_raw(&submit_path(M::SUBMIT_PATH, M::MODEL), body)
+            .submit_body(
+                &submit_path(M::SUBMIT_PATH, M::MODEL),
+                Some(M::MODEL),
+                body,
+                options,
+            )
             .await
     }
 }

@@ -25,19 +25,54 @@ pub enum Error {
     /// The input broke local or image rules; nothing was sent.
     #[error("input rejected before submit, nothing was sent: {0}")]
     Validation(ValidationErrors),
-    /// The submit request left this machine but its answer was lost or was a
-    /// server error: the job may or may not exist. It is never re-sent
+    /// The submit request left this machine but its answer was lost, was a
+    /// server error (over HTTP or in the body), or carried a job id next to
+    /// an error: the job may or may not exist. It is never re-sent
     /// automatically, because a second POST could create a second paid job.
+    /// Everything known is kept, so a journal can record it and a person
+    /// can look the job up.
     #[error(
-        "{vendor} submit failed after the request was sent; the job may or may not exist, \
-         check the vendor's dashboard before submitting again: {source}"
+        "{vendor} submit of {what} failed after the request was sent; {}: {source}",
+        MayExist(job_id.as_deref()),
+        what = model.unwrap_or(path.as_str())
     )]
     SubmitUncertain {
         /// Vendor display name.
         vendor: &'static str,
+        /// The model id, when the submit was typed (`Client::submit`,
+        /// `Connection::submit_erased`).
+        model: Option<&'static str>,
+        /// The submit path the body was POSTed to.
+        path: String,
+        /// A job id the answer carried despite what was wrong with it: the
+        /// job exists, resume it by this id.
+        job_id: Option<String>,
+        /// `fnv1a64:` and 16 hex digits of the request body, to match this
+        /// outcome to a recorded request (not a cryptographic hash).
+        body_hash: String,
+        /// The HTTP status of the answer, when one arrived.
+        http_status: Option<u16>,
+        /// The start of the answer's body, when one arrived.
+        answer_excerpt: Option<String>,
         /// What went wrong.
         #[source]
         source: Box<Error>,
+    },
+    /// An image could not be checked because the network failed while
+    /// reading it (refused, DNS, timeout, 5xx): nothing was sent, and
+    /// nothing is known to be wrong with the input. Worth a retry.
+    #[error(
+        "could not check the image in {field} ({url}): {cause}; nothing was sent. This is a \
+         network failure, not a verdict on the image: retry, or skip the remote image checks \
+         (--skip-image-checks, `SubmitOptions::skip_remote_image_checks`)"
+    )]
+    ImageProbe {
+        /// Field path of the image.
+        field: String,
+        /// The image URL.
+        url: String,
+        /// What failed, with its causes.
+        cause: String,
     },
     /// The vendor answered with an error (HTTP status or error body).
     #[error("{0}")]
@@ -126,7 +161,20 @@ pub enum Error {
         /// The configured limit.
         limit: u64,
     },
-    /// Writing the download failed.
+    /// A download did not finish within its total timeout (a server can
+    /// keep a connection alive with a byte now and then forever).
+    #[error("download of {url} did not finish within {after:?} ({written} bytes received){}", JobSuffix(job_id.as_deref()))]
+    DownloadTimedOut {
+        /// The job the file belongs to.
+        job_id: Option<String>,
+        /// The file's URL.
+        url: String,
+        /// The timeout.
+        after: Duration,
+        /// Bytes received before giving up.
+        written: u64,
+    },
+    /// Writing the download failed, or its destination was refused.
     #[error("could not write {}{}: {source}", path.display(), JobSuffix(job_id.as_deref()))]
     Io {
         /// The job the file belongs to.
@@ -176,11 +224,13 @@ impl Error {
             Error::MissingToken { .. }
             | Error::Config(_)
             | Error::Validation(_)
-            | Error::SubmitUncertain { .. } => None,
+            | Error::ImageProbe { .. } => None,
+            Error::SubmitUncertain { job_id, .. } => job_id.as_deref(),
             Error::Api(api) => api.job_id.as_deref(),
             Error::Transport { job_id, .. }
             | Error::Decode { job_id, .. }
             | Error::TooLarge { job_id, .. }
+            | Error::DownloadTimedOut { job_id, .. }
             | Error::Io { job_id, .. } => job_id.as_deref(),
             Error::JobFailed { job_id, .. }
             | Error::JobCancelled { job_id, .. }
@@ -200,12 +250,21 @@ impl Error {
         }
     }
 
+    /// True when a submit's request was sent but its outcome is unknown:
+    /// the job may exist (see [`Error::SubmitUncertain`]). Never re-send such
+    /// a submit blindly; look the job up first.
+    pub fn is_submit_uncertain(&self) -> bool {
+        matches!(self, Error::SubmitUncertain { .. })
+    }
+
     /// True for failures that may go away by themselves (connection trouble,
     /// 429, 502/503/504): worth another poll, never a reason to re-submit.
+    /// Always false for [`Error::SubmitUncertain`], whose job may exist.
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport { source, .. } => !source.is_builder(),
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
+            Error::ImageProbe { .. } => true,
             _ => false,
         }
     }
@@ -223,6 +282,36 @@ impl From<ValidationErrors> for Error {
     fn from(errors: ValidationErrors) -> Self {
         Error::Validation(errors)
     }
+}
+
+/// What an uncertain submit leaves the caller with.
+struct MayExist<'a>(Option<&'a str>);
+
+impl fmt::Display for MayExist<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => write!(
+                f,
+                "the answer named job {id}, which may exist: look it up by that id \
+                 before submitting again"
+            ),
+            None => f.write_str(
+                "the job may or may not exist, check the vendor's dashboard before \
+                 submitting again",
+            ),
+        }
+    }
+}
+
+/// A stable, cheap 64-bit FNV-1a hash of a request body, as
+/// `fnv1a64:<16 hex digits>`.
+pub(crate) fn body_hash(body: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in body {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("fnv1a64:{hash:016x}")
 }
 
 /// ` for job ID` when there is a job.

@@ -5,6 +5,7 @@ use std::{path::Path, time::Instant};
 
 use crate::{
     connection::Connection,
+    deadline::Deadline,
     error::Error,
     output::Output,
     protocol::{self, Snapshot},
@@ -59,16 +60,21 @@ impl Job {
 
     /// Polls the job's state once.
     pub async fn status(&self) -> Result<JobStatus, Error> {
-        Ok(self.poll().await?.status)
+        Ok(self.poll(Deadline::never()).await?.status)
     }
 
     /// Fetches the output of a finished job. Errors: [`Error::NotFinished`]
     /// while it runs, [`Error::JobFailed`] with the vendor's message,
     /// [`Error::JobCancelled`], [`Error::NoOutput`].
     pub async fn result(&self) -> Result<Output, Error> {
+        self.result_until(Deadline::never()).await
+    }
+
+    /// [`result`](Self::result), with no request or retry past `deadline`.
+    pub(crate) async fn result_until(&self, deadline: Deadline) -> Result<Output, Error> {
         let conn = &self.conn;
         let path = protocol::result_path(conn.protocol(), &self.id);
-        let answer = conn.get(&path, Some(&self.id)).await?;
+        let answer = conn.get(&path, Some(&self.id), deadline).await?;
         let snapshot = protocol::parse_result(conn.protocol(), conn.vendor(), &answer, &self.id)?;
         self.finish(snapshot)
     }
@@ -85,7 +91,7 @@ impl Job {
             });
         };
         let answer = conn
-            .post(&path, b"{}".to_vec(), Some(&self.id))
+            .post(&path, b"{}".to_vec(), Some(&self.id), Deadline::never(), false)
             .await
             .map_err(|(err, _)| err)?;
         protocol::parse_cancel(conn.protocol(), conn.vendor(), &answer, &self.id)
@@ -100,10 +106,10 @@ impl Job {
 
     /// One status poll as a snapshot (with outputs where the protocol's
     /// status answer carries them).
-    pub(crate) async fn poll(&self) -> Result<Snapshot, Error> {
+    pub(crate) async fn poll(&self, deadline: Deadline) -> Result<Snapshot, Error> {
         let conn = &self.conn;
         let path = protocol::status_path(conn.protocol(), &self.id);
-        let answer = conn.get(&path, Some(&self.id)).await?;
+        let answer = conn.get(&path, Some(&self.id), deadline).await?;
         protocol::parse_status(conn.protocol(), conn.vendor(), &answer, &self.id)
     }
 

@@ -31,9 +31,11 @@ pub mod wire_enum;
 
 mod client;
 mod connection;
+mod deadline;
 mod download;
 mod error;
 mod job;
+mod outfile;
 mod output;
 mod poll;
 mod prober;
@@ -53,10 +55,12 @@ pub use validation::{
 pub use client::{Client, ClientBuilder};
 pub use connection::{Config, Connection};
 pub use error::{ApiError, Error};
+pub use download::DownloadOptions;
 pub use job::{CancelOutcome, Job};
+pub use outfile::Destination;
 pub use output::Output;
 pub use poll::PollPolicy;
-pub use prober::{ImageProbe, ProbeConfig, ProbeReport, Prober};
+pub use prober::{ImageProbe, ProbeConfig, ProbeError, ProbeReport, Prober};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use state::{JobState, JobStatus};

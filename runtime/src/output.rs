@@ -5,7 +5,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{connection::Connection, error::Error, protocol::OutputUrls};
+use crate::{
+    connection::Connection, download::DownloadOptions, error::Error, outfile::Destination,
+    protocol::OutputUrls,
+};
 
 /// The output of a succeeded job.
 #[derive(Debug, Clone)]
@@ -54,8 +57,19 @@ impl Output {
     }
 
     /// Downloads the first video (or, failing that, the first image) to
-    /// `path`; returns the bytes written. See [`download_url`](Self::download_url).
+    /// `path` (`-` for standard output); returns the bytes written. An
+    /// existing file is refused: see [`download_with`](Self::download_with).
     pub async fn download(&self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        self.download_with(path, DownloadOptions::default()).await
+    }
+
+    /// [`download`](Self::download) with options (`force` to replace an
+    /// existing file, a total timeout).
+    pub async fn download_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: DownloadOptions,
+    ) -> Result<u64, Error> {
         let url = self
             .urls
             .videos
@@ -64,15 +78,24 @@ impl Output {
             .ok_or_else(|| Error::NoOutput {
                 job_id: self.job_id.clone(),
             })?;
-        self.download_url(url, path).await
+        self.download_url(url, path, options).await
     }
 
     /// Streams `url` to `path` through a temporary file in the same folder,
-    /// renamed into place only when complete, so a failed download never
-    /// leaves a truncated video under the final name. Refuses files over
-    /// `max_download_bytes`. The vendor token is not sent: output URLs are
+    /// put in place only when complete, so a failed or cancelled download
+    /// never leaves a truncated video under the final name nor a `.part`
+    /// file. Only a missing path or a regular file (with `force`) is ever
+    /// replaced; a symlink is written through to its target; `-` is
+    /// standard output. Refuses files over `max_download_bytes` and stops at
+    /// the download timeout. The vendor token is not sent: output URLs are
     /// public (often on another host).
-    pub async fn download_url(&self, url: &str, path: impl AsRef<Path>) -> Result<u64, Error> {
-        crate::download::download(&self.conn, Some(&self.job_id), url, path.as_ref()).await
+    pub async fn download_url(
+        &self,
+        url: &str,
+        path: impl AsRef<Path>,
+        options: DownloadOptions,
+    ) -> Result<u64, Error> {
+        let dest = Destination::new(path);
+        crate::download::download(&self.conn, Some(&self.job_id), url, &dest, options).await
     }
 }

@@ -72,7 +72,7 @@ impl PollPolicy {
     /// in `0.0..1.0` (0.5 gives the plain delay).
     pub fn jittered(&self, attempt: u32, elapsed: Duration, unit: f64) -> Duration {
         let spread = self.jitter.clamp(0.0, 1.0) * (2.0 * unit.clamp(0.0, 1.0) - 1.0);
-        self.delay(attempt, elapsed).mul_f64(1.0 + spread)
+        crate::retry::scale(self.delay(attempt, elapsed), 1.0 + spread)
     }
 }
 
@@ -121,6 +121,17 @@ mod tests {
             policy.jittered(9, Duration::ZERO, 0.5),
             Duration::from_millis(2500)
         );
+    }
+
+    #[test]
+    fn duration_max_interval_does_not_panic() {
+        let policy = PollPolicy::fixed(Duration::MAX);
+        assert_eq!(policy.jittered(3, Duration::MAX, 0.99), Duration::MAX);
+        let jittery = PollPolicy {
+            jitter: 0.5,
+            ..PollPolicy::fixed(Duration::MAX)
+        };
+        assert_eq!(jittery.jittered(0, Duration::ZERO, 1.0), Duration::MAX);
     }
 
     #[test]

@@ -18,8 +18,15 @@
 //! - Every image is probed concurrently, under one deadline, and the bytes and
 //!   requests spent are counted ([`ProbeReport`]) so tests and benchmarks can
 //!   hold the prober to its promise.
+//! - It is not an SSRF tool: hosts that are or resolve to loopback, private,
+//!   link-local, unique-local or unspecified addresses are refused, on
+//!   redirects too ([`guard`]), unless
+//!   [`ProbeConfig::allow_private_addresses`] is set.
+//! - A network failure is told apart from a bad image ([`ProbeError`]): the
+//!   first is worth a retry, only the second is a verdict on the input.
 
 mod data_uri;
+mod guard;
 mod jpeg;
 mod remote;
 mod sniff;
@@ -32,7 +39,10 @@ use std::{
 use futures_util::StreamExt;
 use sniff::{Sniffer, Step};
 
-use crate::validation::{ImageFacts, ImageInput, Rule, Violation};
+use crate::{
+    deadline::Deadline,
+    validation::{ImageFacts, ImageInput, Rule, Violation},
+};
 
 /// Limits of the prober, each with a default that keeps a probe far below a
 /// download.
@@ -59,6 +69,11 @@ pub struct ProbeConfig {
     pub timeout: Duration,
     /// Images probed at once (default 8).
     pub concurrency: usize,
+    /// Read images from loopback, private, link-local, unique-local and
+    /// unspecified addresses (default false: a user-supplied URL must not
+    /// reach this machine's own network). Tests against the local
+    /// simulator and `--sim` set it.
+    pub allow_private_addresses: bool,
 }
 
 impl Default for ProbeConfig {
@@ -71,17 +86,61 @@ impl Default for ProbeConfig {
             max_stream_bytes: 8 << 20,
             timeout: Duration::from_secs(20),
             concurrency: 8,
+            allow_private_addresses: false,
         }
     }
 }
+
+impl ProbeConfig {
+    /// Sets [`allow_private_addresses`](Self::allow_private_addresses).
+    pub fn allow_private_addresses(mut self, allow: bool) -> Self {
+        self.allow_private_addresses = allow;
+        self
+    }
+}
+
+/// Why an image could not be measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProbeError {
+    /// It was read but is not an image this prober knows, or its server
+    /// said it is not there (4xx): a verdict on the input.
+    Unreadable(String),
+    /// The URL is refused unread: not http(s), or its host is (or resolves
+    /// to) a non-public address.
+    Refused(String),
+    /// The network failed (connection refused, DNS, timeout, 5xx, 429):
+    /// says nothing about the image; worth a retry.
+    Network(String),
+}
+
+impl ProbeError {
+    /// True for [`ProbeError::Network`].
+    pub fn is_network(&self) -> bool {
+        matches!(self, ProbeError::Network(_))
+    }
+}
+
+impl std::fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProbeError::Unreadable(why) | ProbeError::Network(why) => f.write_str(why),
+            ProbeError::Refused(why) => write!(f, "refused: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ProbeError {}
 
 /// What probing one image found, and what it cost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageProbe {
     /// Field path of the image (`image_url`, `images[1]`).
     pub field: String,
+    /// The URL or data URI probed.
+    pub uri: String,
     /// The facts, or why the image could not be read.
-    pub facts: Result<ImageFacts, String>,
+    pub facts: Result<ImageFacts, ProbeError>,
     /// True when the file size was wanted (a file-size rule applies) but no
     /// answer told it, so that rule could not be checked.
     pub file_size_unknown: bool,
@@ -103,6 +162,13 @@ pub struct ProbeReport {
 }
 
 impl ProbeReport {
+    /// The first probe that failed for a network reason, if any.
+    pub fn network_failure(&self) -> Option<&ImageProbe> {
+        self.images
+            .iter()
+            .find(|probe| probe.facts.as_ref().is_err_and(ProbeError::is_network))
+    }
+
     /// Fields whose file-size rule could not be checked: the server told the
     /// size neither in its answers nor to a `HEAD` or a suffix Range read.
     pub fn file_size_unknown(&self) -> impl Iterator<Item = &str> {
@@ -129,9 +195,18 @@ struct Cost {
 }
 
 impl Prober {
-    /// A prober on a shared HTTP client.
-    pub fn new(http: reqwest::Client, config: ProbeConfig) -> Self {
-        Prober { http, config }
+    /// A prober with its own HTTP client: no proxy, no token, and the
+    /// address guard of [`ProbeConfig::allow_private_addresses`] on DNS
+    /// answers and redirects.
+    pub fn new(config: ProbeConfig) -> Result<Self, crate::Error> {
+        let http = guard::client(config.allow_private_addresses, CONNECT_TIMEOUT)
+            .map_err(|err| crate::Error::Config(format!("cannot build the prober's HTTP client: {err}")))?;
+        Ok(Prober { http, config })
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &ProbeConfig {
+        &self.config
     }
 
     /// Probes every image of `inputs` concurrently and checks its rules.
@@ -142,19 +217,24 @@ impl Prober {
         inputs: &[ImageInput<'_>],
         skip_remote: bool,
     ) -> (Vec<Violation>, ProbeReport) {
-        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        let deadline = Deadline::after(self.config.timeout);
         let wanted: Vec<&ImageInput<'_>> = inputs
             .iter()
             .filter(|input| !skip_remote || input.uri.starts_with("data:"))
             .collect();
-        let probes: Vec<ImageProbe> = futures_util::stream::iter(wanted.iter().map(|input| {
-            let field = input.field.to_string();
-            let want_size = input.rules.iter().any(|rule| rule.kind.needs_file_size());
-            self.probe_until(input.uri, field, want_size, deadline)
-        }))
-        .buffered(self.config.concurrency.max(1))
-        .collect()
-        .await;
+        // The futures are built first: a stream of a closure over borrowed
+        // inputs would make this future not `Send`.
+        let probes: Vec<_> = wanted
+            .iter()
+            .map(|input| {
+                let want_size = input.rules.iter().any(|rule| rule.kind.needs_file_size());
+                self.probe_until(input.uri, input.field.to_string(), want_size, deadline)
+            })
+            .collect();
+        let probes: Vec<ImageProbe> = futures_util::stream::iter(probes)
+            .buffered(self.config.concurrency.max(1))
+            .collect()
+            .await;
 
         let mut violations = Vec::new();
         for (input, probe) in wanted.iter().zip(&probes) {
@@ -165,7 +245,16 @@ impl Prober {
                         .iter()
                         .filter_map(|rule| rule.check(input.field, facts)),
                 ),
-                Err(why) => violations.push(Violation {
+                // Not a verdict on the image: the caller reports it apart.
+                Err(ProbeError::Network(_)) => {}
+                Err(ProbeError::Refused(why)) => violations.push(Violation {
+                    field: probe.field.clone(),
+                    rule: Rule::ImageAddress,
+                    limit: "an http(s) URL on a public address".to_owned(),
+                    actual: why.clone(),
+                    message: None,
+                }),
+                Err(ProbeError::Unreadable(why)) => violations.push(Violation {
                     field: probe.field.clone(),
                     rule: Rule::ImageReadable,
                     limit: "a readable jpeg, png, webp, bmp, tiff or gif image".to_owned(),
@@ -185,7 +274,7 @@ impl Prober {
     /// Probes one image (URL or data URI) under the configured deadline,
     /// learning its file size too (see the module docs for what that costs).
     pub async fn probe(&self, uri: &str) -> ImageProbe {
-        let deadline = tokio::time::Instant::now() + self.config.timeout;
+        let deadline = Deadline::after(self.config.timeout);
         self.probe_until(uri, String::new(), true, deadline).await
     }
 
@@ -194,19 +283,26 @@ impl Prober {
         uri: &str,
         field: String,
         want_size: bool,
-        deadline: tokio::time::Instant,
+        deadline: Deadline,
     ) -> ImageProbe {
         let cost = Cost::default();
         let facts = if uri.starts_with("data:") {
-            data_uri_facts(uri)
+            data_uri_facts(uri).map_err(ProbeError::Unreadable)
         } else {
-            match tokio::time::timeout_at(deadline, self.remote(uri, want_size, &cost)).await {
-                Ok(facts) => facts,
-                Err(_) => Err(format!("no image header within {:?}", self.config.timeout)),
+            match guard::check_url(uri, self.config.allow_private_addresses) {
+                Err(why) => Err(ProbeError::Refused(why)),
+                Ok(url) => match deadline.run(self.remote(url, want_size, &cost)).await {
+                    Some(facts) => facts,
+                    None => Err(ProbeError::Network(format!(
+                        "no image header within {:?}",
+                        self.config.timeout
+                    ))),
+                },
             }
         };
         ImageProbe {
             field,
+            uri: uri.to_owned(),
             file_size_unknown: want_size
                 && facts.as_ref().is_ok_and(|facts| facts.file_size.is_none()),
             facts,
@@ -215,6 +311,9 @@ impl Prober {
         }
     }
 }
+
+/// Connect timeout of the prober's client.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn facts(width: u32, height: u32, file_size: Option<u64>) -> ImageFacts {
     ImageFacts {

@@ -12,6 +12,8 @@ use std::{
     time::{Duration, SystemTime},
 };
 
+use crate::deadline::Deadline;
+
 /// How requests are retried: idempotent GETs (status, result, download) on
 /// transient failures; POSTs (submit, cancel) only on connect errors.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,11 +82,14 @@ pub(crate) enum Verdict {
     Retry(Option<Duration>),
 }
 
-/// Runs `attempt` until `verdict` calls its outcome final or `policy` has no
-/// retries left, sleeping [`RetryPolicy::delay`] between attempts; returns
-/// the last outcome.
+/// Runs `attempt` until `verdict` calls its outcome final, `policy` has no
+/// retries left, or the next delay would end past `deadline`, sleeping
+/// [`RetryPolicy::delay`] between attempts; returns the last outcome. A
+/// retry that cannot happen in time is not slept for: the caller hears the
+/// last answer at once rather than at its deadline.
 pub(crate) async fn retrying<T, E, Fut>(
     policy: &RetryPolicy,
+    deadline: Deadline,
     mut verdict: impl FnMut(&Result<T, E>) -> Verdict,
     mut attempt: impl FnMut() -> Fut,
 ) -> Result<T, E>
@@ -96,7 +101,11 @@ where
         let outcome = attempt().await;
         match verdict(&outcome) {
             Verdict::Retry(retry_after) if retry < policy.max_retries => {
-                tokio::time::sleep(policy.delay(retry, retry_after, fastrand::f64())).await;
+                let delay = policy.delay(retry, retry_after, fastrand::f64());
+                if !deadline.allows(delay) {
+                    return outcome;
+                }
+                tokio::time::sleep(delay).await;
                 retry += 1;
             }
             _ => return outcome,
@@ -107,7 +116,14 @@ where
 /// Takes up to `jitter` (a fraction) off `delay`, scaled by `unit` in `0..1`.
 pub(crate) fn apply_jitter(delay: Duration, jitter: f64, unit: f64) -> Duration {
     let take = (jitter.clamp(0.0, 1.0) * unit.clamp(0.0, 1.0)).min(1.0);
-    delay.mul_f64(1.0 - take)
+    scale(delay, 1.0 - take)
+}
+
+/// `delay * factor`, saturating at `Duration::MAX` instead of panicking
+/// like `Duration::mul_f64` does on overflow (and NaN counts as 1).
+pub(crate) fn scale(delay: Duration, factor: f64) -> Duration {
+    let factor = if factor.is_nan() { 1.0 } else { factor.max(0.0) };
+    Duration::try_from_secs_f64(delay.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 
 /// 429 and the gateway errors that usually pass: 502, 503, 504.
@@ -188,6 +204,18 @@ mod tests {
             policy.delay(0, Some(Duration::from_secs(3600)), 0.5),
             Duration::from_secs(60)
         );
+    }
+
+    #[test]
+    fn huge_delays_saturate_instead_of_panicking() {
+        let policy = RetryPolicy {
+            initial_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(policy.delay(3, None, 0.0), Duration::MAX);
+        assert!(policy.delay(3, None, 0.9) > Duration::from_secs(1 << 60));
+        assert_eq!(scale(Duration::MAX, 1.1), Duration::MAX);
     }
 
     #[test]

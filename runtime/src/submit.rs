@@ -1,15 +1,16 @@
 //! The non-generic half of submitting: local and image checks first, then
 //! exactly one POST. Kept out of `Client<V>` so it is compiled once.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::{
-    connection::Connection,
-    error::Error,
+    connection::{Connection, transport::Answer},
+    deadline::Deadline,
+    error::{Error, body_hash, excerpt},
     job::Job,
     model::ErasedModel,
     prober::{ProbeReport, Prober},
-    protocol,
+    protocol::{self, SubmitVerdict},
     validation::{ImageInput, ValidationErrors, Violation},
 };
 
@@ -19,6 +20,9 @@ pub struct SubmitOptions {
     /// Skip the image rules that need a network read (overrides the client
     /// setting when set). Data URIs are still checked locally.
     pub skip_remote_image_checks: Option<bool>,
+    /// Bound on the POST, 429 retries included (default
+    /// [`Config::submit_timeout`](crate::Config::submit_timeout)).
+    pub timeout: Option<Duration>,
 }
 
 impl SubmitOptions {
@@ -32,14 +36,15 @@ impl SubmitOptions {
         self.skip_remote_image_checks = Some(skip);
         self
     }
+
+    /// Sets [`timeout`](Self::timeout).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
 }
 
 impl Connection {
-    /// A prober sharing this connection's HTTP client and limits.
-    pub fn prober(&self) -> Prober {
-        Prober::new(self.http_client().clone(), self.config().probe)
-    }
-
     /// Combines a model's `validate()` outcome with its image rules, probing
     /// the images whose fields passed the local checks. `Err` lists every
     /// violation found.
@@ -49,50 +54,62 @@ impl Connection {
         images: &[ImageInput<'_>],
         options: SubmitOptions,
     ) -> Result<ProbeReport, Error> {
-        let mut violations: Vec<Violation> = local.err().map(|e| e.violations).unwrap_or_default();
-        // An image whose URI already broke a local rule is not fetched.
-        let probe: Vec<ImageInput<'_>> = images
-            .iter()
-            .filter(|input| {
-                let field = input.field.to_string();
-                !violations.iter().any(|v| v.field == field)
-            })
-            .copied()
-            .collect();
         let skip = options
             .skip_remote_image_checks
             .unwrap_or(self.config().skip_remote_image_checks);
-        let (image_violations, report) = self.prober().check(&probe, skip).await;
-        violations.extend(image_violations);
-        if violations.is_empty() {
-            Ok(report)
-        } else {
-            Err(Error::Validation(ValidationErrors { violations }))
-        }
+        self.prober()?.preflight(local, images, skip).await
     }
 
+        // An image whose URI already broke a local rule is not fetched.
+
     /// Sends an already-checked JSON body to `path` with exactly one POST
-    /// (re-sent only if the connection failed before it was written) and
-    /// returns the job. For tools that build bodies themselves; typed users
-    /// call `Client::submit`, which validates first.
+    /// and returns the job. For tools that build bodies themselves; typed
+    /// users call `Client::submit`, which validates first.
+    ///
+    /// The POST is re-sent only when the connection failed before it was
+    /// written, or after a 429 (the vendor created nothing), waiting its
+    /// `Retry-After` when that fits in the submit timeout. Any answer that
+    /// leaves the job's existence open is [`Error::SubmitUncertain`].
     pub async fn submit_raw(&self, path: &str, body: Vec<u8>) -> Result<Job, Error> {
+        self.submit_body(path, None, body, SubmitOptions::default())
+            .await
+    }
+
+    pub(crate) async fn submit_body(
+        &self,
+        path: &str,
+        model: Option<&'static str>,
+        body: Vec<u8>,
+        options: SubmitOptions,
+    ) -> Result<Job, Error> {
         let vendor = self.vendor();
-        let uncertain = |source: Error| Error::SubmitUncertain {
-            vendor,
-            source: Box::new(source),
+        let body_hash = body_hash(&body);
+        let uncertain = |source: Error, job_id: Option<String>, answer: Option<&Answer>| {
+            Error::SubmitUncertain {
+                vendor,
+                model,
+                path: path.to_owned(),
+                job_id,
+                body_hash: body_hash.clone(),
+                http_status: answer.map(|answer| answer.status),
+                answer_excerpt: answer.map(|answer| excerpt(&answer.body)),
+                source: Box::new(source),
+            }
         };
+        let deadline =
+            Deadline::after(options.timeout.unwrap_or(self.config().submit_timeout));
         let sent_at = Instant::now();
-        let answer = match self.post(path, body, None).await {
+        let answer = match self.post(path, body, None, deadline, true).await {
             Ok(answer) => answer,
-            Err((err, true)) => return Err(uncertain(err)),
+            Err((err, true)) => return Err(uncertain(err, None, None)),
             Err((err, false)) => return Err(err),
         };
-        match protocol::parse_submit(self.protocol(), vendor, &answer) {
-            Ok(id) => Ok(Job::new(self.clone(), id, Some(sent_at))),
-            // The vendor said no: the job was not created.
-            Err(err @ Error::Api(_)) if answer.status < 500 => Err(err),
-            // A server error or an unreadable success: it may exist.
-            Err(err) => Err(uncertain(err)),
+        match protocol::judge_submit(self.protocol(), vendor, &answer) {
+            SubmitVerdict::Created(id) => Ok(Job::new(self.clone(), id, Some(sent_at))),
+            SubmitVerdict::Rejected(err) => Err(err),
+            SubmitVerdict::Uncertain { job_id, cause } => {
+                Err(uncertain(cause, job_id, Some(&answer)))
+            }
         }
     }
 }
@@ -110,7 +127,8 @@ impl Connection {
         let body = input
             .to_body()
             .map_err(|err| Error::Config(format!("cannot serialise the input: {err}")))?;
-        self.submit_raw(&submit_path(input.submit_path(), input.model()), body)
+        let path = submit_path(input.submit_path(), input.model());
+        self.submit_body(&path, Some(input.model()), body, options)
             .await
     }
 
@@ -131,6 +149,50 @@ impl Connection {
         }
         self.preflight(input.validate(), &input.image_inputs(), options)
             .await
+    }
+}
+
+impl Prober {
+    /// Combines a model's `validate()` outcome with its image rules: every
+    /// image whose field passed the local checks is probed, so a bad prompt
+    /// and a too-small image are reported together, and a malformed URL is
+    /// never fetched. Needs no token. `Err` is [`Error::Validation`] with
+    /// every violation, else [`Error::ImageProbe`] when the network failed
+    /// while reading an image.
+    pub async fn preflight(
+        &self,
+        local: Result<(), ValidationErrors>,
+        images: &[ImageInput<'_>],
+        skip_remote: bool,
+    ) -> Result<ProbeReport, Error> {
+        let mut violations: Vec<Violation> = local.err().map(|e| e.violations).unwrap_or_default();
+        // An image whose URI already broke a local rule is not fetched.
+        let probe: Vec<ImageInput<'_>> = images
+            .iter()
+            .filter(|input| {
+                let field = input.field.to_string();
+                !violations.iter().any(|v| v.field == field)
+            })
+            .copied()
+            .collect();
+        let (image_violations, report) = self.check(&probe, skip_remote).await;
+        violations.extend(image_violations);
+        if !violations.is_empty() {
+            return Err(Error::Validation(ValidationErrors { violations }));
+        }
+        if let Some(failed) = report.network_failure() {
+            return Err(Error::ImageProbe {
+                field: failed.field.clone(),
+                url: failed.uri.clone(),
+                cause: failed
+                    .facts
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(report)
     }
 }
 

@@ -50,8 +50,11 @@ pub enum Rule {
     Format(&'static str),
     /// One of the `validations` image rules.
     Image(ImageRuleKind),
-    /// The image could not be read (unreachable, not an image, unknown format).
+    /// The image could not be read (not there, not an image, unknown format).
     ImageReadable,
+    /// The image URL is not http(s) on a public address (the prober does
+    /// not read from loopback, private or link-local addresses).
+    ImageAddress,
 }
 
 impl fmt::Display for Rule {
@@ -66,6 +69,7 @@ impl fmt::Display for Rule {
             Rule::Format(format) => write!(f, "format {format}"),
             Rule::Image(kind) => f.write_str(kind.as_str()),
             Rule::ImageReadable => f.write_str("readable image"),
+            Rule::ImageAddress => f.write_str("public image address"),
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crate::{
+    deadline::Deadline,
     error::Error,
     job::Job,
     output::Output,
@@ -93,7 +94,8 @@ impl Job {
         let config = self.connection().config();
         let policy = options.poll.unwrap_or(config.poll);
         let started = Instant::now();
-        let deadline = started + options.timeout.unwrap_or(config.wait_timeout);
+        // One bound for everything below: sleeps, polls and their retries.
+        let deadline = Deadline::after(options.timeout.unwrap_or(config.wait_timeout));
         // The schedule is measured from submit; a resumed job is polled at once.
         let origin = self.submitted_at().unwrap_or(started);
         let mut last: Option<JobStatus> = None;
@@ -110,16 +112,17 @@ impl Job {
                 if let Some(after) = retry_after.take() {
                     delay = delay.max(after.min(config.retry.max_retry_after));
                 }
-                let now = Instant::now();
-                if now >= deadline {
+                if deadline.is_past() || !deadline.allows(delay) {
+                    // The next poll would come after the deadline: say so now
+                    // rather than sleeping to the deadline for nothing.
                     return Err(self.timed_out(last));
                 }
-                tokio::time::sleep(delay.min(deadline - now)).await;
+                deadline.sleep(delay).await;
                 attempt = attempt.saturating_add(1);
             }
             poll_now = false;
 
-            let outcome = match self.poll().await {
+            let outcome = match self.poll(deadline).await {
                 Ok(snapshot) => {
                     report(
                         self.id(),
@@ -133,7 +136,7 @@ impl Job {
                     match state {
                         JobState::Succeeded | JobState::Failed if !snapshot.has_result => {
                             // RunComfy: the output and failure message live in the result answer.
-                            Some(self.result().await)
+                            Some(self.result_until(deadline).await)
                         }
                         state if state.is_terminal() => Some(self.finish(snapshot)),
                         _ => None,
@@ -153,7 +156,7 @@ impl Job {
                 }
                 Some(done) => return done,
             }
-            if Instant::now() >= deadline {
+            if deadline.is_past() {
                 return Err(self.timed_out(last));
             }
         }

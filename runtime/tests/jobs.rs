@@ -353,7 +353,8 @@ async fn submit_rejected_for_a_bad_token_is_definite() {
     const TOKEN: &str = "sk-test-SHOULD-NOT-APPEAR";
     let client = Client::<AimlApi>::new(TOKEN)
         .unwrap()
-        .with_base_url(sim.base_url());
+        .with_base_url(sim.base_url())
+        .with_probe_config(sim_probe());
     let err = client.submit(&aiml_input(&sim)).await.unwrap_err();
     match &err {
         Error::Api(api) => {

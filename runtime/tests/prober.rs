@@ -9,7 +9,7 @@ use seedance_runtime::{Error, FieldPath, ImageInput, ImageRuleKind, ProbeConfig,
 use seedance_sim::{HideSize, ImageFormat, ImageSpec, Route, Sim};
 
 fn prober() -> Prober {
-    Prober::new(reqwest::Client::new(), ProbeConfig::default())
+    Prober::new(sim_probe()).expect("a prober")
 }
 
 #[tokio::test]
@@ -188,9 +188,9 @@ async fn spent_follow_up_budget_falls_back_to_a_bounded_stream_from_the_marker()
         .file_size(20_000_000);
     let config = ProbeConfig {
         max_follow_ups: 2,
-        ..ProbeConfig::default()
+        ..sim_probe()
     };
-    let probe = Prober::new(reqwest::Client::new(), config)
+    let probe = Prober::new(config).expect("a prober")
         .probe(&sim.image_url(&spec))
         .await;
     let facts = probe.facts.unwrap();
@@ -211,12 +211,12 @@ async fn spent_follow_up_budget_falls_back_to_a_bounded_stream_from_the_marker()
     let config = ProbeConfig {
         max_follow_ups: 0,
         max_stream_bytes: 100_000,
-        ..ProbeConfig::default()
+        ..sim_probe()
     };
-    let probe = Prober::new(reqwest::Client::new(), config)
+    let probe = Prober::new(config).expect("a prober")
         .probe(&sim.image_url(&spec))
         .await;
-    let why = probe.facts.unwrap_err();
+    let why = probe.facts.unwrap_err().to_string();
     assert!(why.contains("no image header in 100000 bytes"), "{why}");
     assert!(probe.bytes_read < 1_000_000 + 512 * 1024);
 }
@@ -330,6 +330,6 @@ async fn base64_and_percent_encoded_data_uris_are_read_url_safe_base64_is_not() 
     let (header, payload) = standard.split_once(',').unwrap();
     let url_safe = format!("{header},{}", payload.replace('+', "-").replace('/', "_"));
     assert_ne!(url_safe, standard);
-    let why = prober().probe(&url_safe).await.facts.unwrap_err();
+    let why = prober().probe(&url_safe).await.facts.unwrap_err().to_string();
     assert!(why.contains("base64"), "{why}");
 }

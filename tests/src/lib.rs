@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use seedance::runtime::{Client, PollPolicy, RetryPolicy, Vendor};
+use seedance::runtime::{Client, PollPolicy, ProbeConfig, RetryPolicy, Vendor};
 use seedance_sim::Sim;
 
 /// Poll every few milliseconds: the simulator's jobs advance per poll, not per second.
@@ -16,6 +16,9 @@ pub fn client<V: Vendor>(sim: &Sim) -> Client<V> {
     Client::<V>::new(seedance_sim::TOKEN)
         .expect("a client")
         .with_base_url(sim.base_url())
+        // The simulator's images are on 127.0.0.1, which the prober refuses
+        // unless told otherwise.
+        .with_probe_config(ProbeConfig::default().allow_private_addresses(true))
         .with_poll_policy(fast_polls())
         .with_retry_policy(RetryPolicy {
             initial_delay: Duration::from_millis(2),

@@ -7,10 +7,14 @@
 
 pub(crate) mod transport;
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use crate::{
-    error::Error, job::Job, model::Protocol, poll::PollPolicy, prober::ProbeConfig,
+    error::Error, job::Job, model::Protocol, poll::PollPolicy, prober::{ProbeConfig, Prober},
     protocol::vendor_name, retry::RetryPolicy, secret::Secret,
 };
 
@@ -28,6 +32,12 @@ pub struct Config {
     /// Deadline of `Job::wait` (default 30 min: jobs take up to 10 min, and
     /// queues add to that).
     pub wait_timeout: Duration,
+    /// Bound on one submit, 429 retries included (default 2 min).
+    pub submit_timeout: Duration,
+    /// Bound on one download, retries included (default 1 h: 2 GiB at
+    /// 600 KB/s). The read timeout alone lets a server sending a byte a
+    /// second hold a download forever.
+    pub download_timeout: Duration,
     /// Largest file `Output::download` accepts (default 2 GiB; a 10 s 1080p
     /// video is tens of MB).
     pub max_download_bytes: u64,
@@ -49,6 +59,8 @@ impl Config {
             retry: RetryPolicy::default(),
             poll: PollPolicy::default(),
             wait_timeout: Duration::from_secs(30 * 60),
+            submit_timeout: Duration::from_secs(120),
+            download_timeout: Duration::from_secs(60 * 60),
             max_download_bytes: 2 << 30,
             max_answer_bytes: 8 << 20,
             skip_remote_image_checks: false,
@@ -90,6 +102,8 @@ struct Inner {
     token: Secret,
     http: reqwest::Client,
     config: Config,
+    /// Built on first use: the prober has its own guarded client.
+    prober: OnceLock<Result<Prober, String>>,
 }
 
 impl fmt::Debug for Connection {
@@ -135,6 +149,7 @@ impl Connection {
                 token,
                 http,
                 config,
+                prober: OnceLock::new(),
             }),
         }
     }
@@ -175,6 +190,16 @@ impl Connection {
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The image prober of this connection, with `config().probe`'s limits
+    /// and address guard (its own HTTP client, built once).
+    pub fn prober(&self) -> Result<Prober, Error> {
+        self.inner
+            .prober
+            .get_or_init(|| Prober::new(self.inner.config.probe).map_err(|err| err.to_string()))
+            .clone()
+            .map_err(Error::Config)
     }
 
     /// The shared HTTP client (no token attached: use it for public URLs).

@@ -13,6 +13,7 @@ use reqwest::{Method, Response, header::CONTENT_TYPE};
 
 use super::Connection;
 use crate::{
+    deadline::Deadline,
     error::Error,
     retry::{Verdict, is_retryable_status, retry_after_header, retrying},
 };
@@ -37,34 +38,45 @@ impl Connection {
     /// GET an API path with the token, retrying per the retry policy. A
     /// retryable status that persists is returned as an answer (the protocol
     /// turns it into an error with the vendor's message).
-    pub(crate) async fn get(&self, path: &str, job_id: Option<&str>) -> Result<Answer, Error> {
+    /// Neither a request nor a retry runs past `deadline`.
+    pub(crate) async fn get(
+        &self,
+        path: &str,
+        job_id: Option<&str>,
+        deadline: Deadline,
+    ) -> Result<Answer, Error> {
         let verdict = |outcome: &Result<Answer, Failure>| match outcome {
             Ok(answer) if is_retryable_status(answer.status) => Verdict::Retry(answer.retry_after),
             Err(Failure::Http(err)) if !err.is_builder() => Verdict::Retry(None),
             _ => Verdict::Final,
         };
-        retrying(&self.config().retry, verdict, || {
-            self.attempt(Method::GET, path, None)
+        retrying(&self.config().retry, deadline, verdict, || {
+            self.attempt(Method::GET, path, None, deadline)
         })
         .await
         .map_err(|failure| self.failure(failure, path, job_id))
     }
 
-    /// POST a JSON body, re-sent only after a connect failure. `Err` from a
-    /// failure after the request may have been written is returned as is;
-    /// the caller decides what it means (uncertain submit, failed cancel).
+    /// POST a JSON body, re-sent only after a connect failure, or after a
+    /// 429 when `retry_429` is set (a 429 means the request was refused
+    /// before anything was created). `Err` from a failure after the request
+    /// may have been written is returned with `true`; the caller decides
+    /// what it means (uncertain submit, failed cancel).
     pub(crate) async fn post(
         &self,
         path: &str,
         body: Vec<u8>,
         job_id: Option<&str>,
+        deadline: Deadline,
+        retry_429: bool,
     ) -> Result<Answer, (Error, bool)> {
         let verdict = |outcome: &Result<Answer, Failure>| match outcome {
             Err(Failure::Http(err)) if err.is_connect() => Verdict::Retry(None),
+            Ok(answer) if retry_429 && answer.status == 429 => Verdict::Retry(answer.retry_after),
             _ => Verdict::Final,
         };
-        retrying(&self.config().retry, verdict, || {
-            self.attempt(Method::POST, path, Some(body.clone()))
+        retrying(&self.config().retry, deadline, verdict, || {
+            self.attempt(Method::POST, path, Some(body.clone()), deadline)
         })
         .await
         .map_err(|failure| {
@@ -76,25 +88,31 @@ impl Connection {
         })
     }
 
-    /// One request and its whole (bounded) body.
+    /// One request and its whole (bounded) body, within the per-request
+    /// timeout and the time left before `deadline`.
     async fn attempt(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
+        deadline: Deadline,
     ) -> Result<Answer, Failure> {
         let mut request = self
             .http_client()
             .request(method, self.url(path))
             .bearer_auth(self.token().expose_secret())
-            .timeout(self.config().timeout);
+            .timeout(deadline.clamp(self.config().timeout));
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
         let response = request.send().await.map_err(Failure::Http)?;
         let status = response.status().as_u16();
         let retry_after = retry_after_header(response.headers());
-        let body = read_limited(response, self.config().max_answer_bytes).await?;
+        let body = if (200..300).contains(&status) {
+            read_limited(response, self.config().max_answer_bytes).await?
+        } else {
+            read_prefix(response, ERROR_BODY_BYTES).await
+        };
         Ok(Answer {
             status,
             retry_after,
@@ -118,6 +136,27 @@ impl Connection {
             },
         }
     }
+}
+
+/// Bytes of an error answer's body read at most: enough for any vendor's
+/// error JSON, and a 400 MB error page costs no more than this.
+pub(crate) const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The first `limit` bytes of a body (the rest is never read: dropping the
+/// response closes its connection). A body that fails midway keeps what
+/// arrived, since it is only shown in an error.
+pub(crate) async fn read_prefix(mut response: Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let keep = chunk.len().min(limit - body.len());
+                body.extend_from_slice(&chunk[..keep]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
 }
 
 /// Reads a body, refusing more than `limit` bytes.

@@ -11,18 +11,54 @@ use reqwest::{
 };
 
 use super::{
-    Cost, Prober, facts,
+    Cost, ProbeError, Prober, facts, guard,
     sniff::{Sniffer, Step},
 };
 use crate::validation::ImageFacts;
 
+type Probed<T> = Result<T, ProbeError>;
+
+/// A failed request: refused by the address guard, or a network failure
+/// named with its whole cause chain ("connection refused" included).
+fn request_error(err: &reqwest::Error) -> ProbeError {
+    if let Some(refused) = guard::find_refusal(err) {
+        return ProbeError::Refused(refused.to_string());
+    }
+    let mut text = format!("cannot read image: {err}");
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    ProbeError::Network(text)
+}
+
+/// An error status: 5xx, 429 and 408 may pass (network); any other is the
+/// server's word that the image is not there.
+fn status_error(status: StatusCode, what: &str) -> ProbeError {
+    let text = format!("{what} HTTP {status}");
+    if status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+    {
+        ProbeError::Network(text)
+    } else {
+        ProbeError::Unreadable(text)
+    }
+}
+
 impl Prober {
     pub(super) async fn remote(
         &self,
-        url: &str,
+        url: reqwest::Url,
         want_size: bool,
         cost: &Cost,
-    ) -> Result<ImageFacts, String> {
+    ) -> Probed<ImageFacts> {
+        let url = url.as_str();
         let (width, height, total) = self.header(url, cost).await?;
         let total = match total {
             None if want_size => self.total_size(url, cost).await,
@@ -32,7 +68,7 @@ impl Prober {
     }
 
     /// Width, height and, when the answers told it, the total size.
-    async fn header(&self, url: &str, cost: &Cost) -> Result<(u32, u32, Option<u64>), String> {
+    async fn header(&self, url: &str, cost: &Cost) -> Probed<(u32, u32, Option<u64>)> {
         let mut sniffer = Sniffer::new();
         let len = self.config.range_bytes;
         let response = self.range(url, 0, Some(len), cost).await?;
@@ -48,7 +84,7 @@ impl Prober {
                 let (width, height) = self.stream(response, 0, sniffer, cost).await?;
                 Ok((width, height, total))
             }
-            status => Err(format!("HTTP {status}")),
+            status => Err(status_error(status, "answered")),
         }
     }
 
@@ -62,17 +98,19 @@ impl Prober {
         mut sniffer: Sniffer,
         total: Option<u64>,
         cost: &Cost,
-    ) -> Result<(u32, u32), String> {
+    ) -> Probed<(u32, u32)> {
         let len = self.config.follow_up_bytes.max(SOF_READ_BYTES);
         let (mut reads, mut asked) = (0u32, 0u64);
         loop {
             let at = match sniffer.step() {
                 Step::Done(width, height) => return Ok((width, height)),
-                Step::Fail(why) => return Err(why),
+                Step::Fail(why) => return Err(ProbeError::Unreadable(why)),
                 Step::NeedFrom(at) => at,
             };
             if total.is_some_and(|total| at >= total) {
-                return Err("the file ends before its image header".to_owned());
+                return Err(ProbeError::Unreadable(
+                    "the file ends before its image header".to_owned(),
+                ));
             }
             let budget_left = reads < self.config.max_follow_ups
                 && asked + len <= self.config.max_follow_up_bytes;
@@ -90,7 +128,7 @@ impl Prober {
                     return self.stream(response, at, sniffer, cost).await;
                 }
                 StatusCode::OK => return self.stream(response, 0, Sniffer::new(), cost).await,
-                status => return Err(format!("follow-up read answered {status}")),
+                status => return Err(status_error(status, "follow-up read answered")),
             }
         }
     }
@@ -149,7 +187,7 @@ impl Prober {
         start: u64,
         len: Option<u64>,
         cost: &Cost,
-    ) -> Result<reqwest::Response, String> {
+    ) -> Probed<reqwest::Response> {
         cost.requests.fetch_add(1, Ordering::Relaxed);
         let range = match len {
             Some(len) => format!("bytes={start}-{}", start + len.max(1) - 1),
@@ -160,7 +198,7 @@ impl Prober {
             .header(RANGE, range)
             .send()
             .await
-            .map_err(|err| format!("cannot read image: {err}"))
+            .map_err(|err| request_error(&err))
     }
 
     /// Streams an answer holding the file from offset `start` on until the
@@ -172,27 +210,29 @@ impl Prober {
         start: u64,
         mut sniffer: Sniffer,
         cost: &Cost,
-    ) -> Result<(u32, u32), String> {
+    ) -> Probed<(u32, u32)> {
         let mut at = start;
         let mut body = response.bytes_stream();
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|err| format!("cannot read image: {err}"))?;
+            let chunk = chunk.map_err(|err| request_error(&err))?;
             cost.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
             sniffer.feed(at, &chunk);
             at += chunk.len() as u64;
             match sniffer.step() {
                 Step::Done(width, height) => return Ok((width, height)),
-                Step::Fail(why) => return Err(why),
+                Step::Fail(why) => return Err(ProbeError::Unreadable(why)),
                 Step::NeedFrom(_) if at - start >= self.config.max_stream_bytes => {
-                    return Err(format!(
+                    return Err(ProbeError::Unreadable(format!(
                         "no image header in {} bytes streamed from offset {start}",
                         self.config.max_stream_bytes
-                    ));
+                    )));
                 }
                 Step::NeedFrom(_) => {}
             }
         }
-        Err("the file ends before its image header".to_owned())
+        Err(ProbeError::Unreadable(
+            "the file ends before its image header".to_owned(),
+        ))
     }
 }
 
@@ -222,14 +262,14 @@ async fn read_range(
     len: u64,
     sniffer: &mut Sniffer,
     cost: &Cost,
-) -> Result<(), String> {
+) -> Probed<()> {
     let mut got = 0u64;
     let mut body = response.bytes_stream();
     while got < len {
         let Some(chunk) = body.next().await else {
             break;
         };
-        let chunk = chunk.map_err(|err| format!("cannot read image: {err}"))?;
+        let chunk = chunk.map_err(|err| request_error(&err))?;
         cost.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         let keep = usize::try_from(len - got)
             .unwrap_or(usize::MAX)

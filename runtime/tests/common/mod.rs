@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use seedance_runtime::{
-    Client, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model, PollPolicy, Protocol,
-    RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
+    Client, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model, PollPolicy, ProbeConfig,
+    Protocol, RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
 };
 use seedance_sim::Sim;
 use serde::Serialize;
@@ -204,11 +204,18 @@ pub fn fast_retry() -> RetryPolicy {
     }
 }
 
+/// Probe limits for the simulator's images, which live on 127.0.0.1 (the
+/// prober refuses private addresses unless told otherwise).
+pub fn sim_probe() -> ProbeConfig {
+    ProbeConfig::default().allow_private_addresses(true)
+}
+
 /// A client of `V` on the simulator, polling every millisecond.
 pub fn client<V: Vendor>(sim: &Sim) -> Client<V> {
     Client::<V>::new(seedance_sim::TOKEN)
         .expect("client")
         .with_base_url(sim.base_url())
+        .with_probe_config(sim_probe())
         .with_poll_policy(PollPolicy::fixed(Duration::from_millis(1)))
         .with_retry_policy(fast_retry())
         .with_wait_timeout(Duration::from_secs(10))
