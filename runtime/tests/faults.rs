@@ -1,0 +1,453 @@
+//! The fault matrix: for each way a network, a vendor or a file system can
+//! misbehave, the one outcome the runtime promises. Every case is bounded in
+//! time and honest about what is known (see README, "What is guaranteed").
+//!
+//! | fault | promise | test |
+//! |---|---|---|
+//! | 429 + Retry-After 3 s during `wait(300 ms)` | returns by the deadline | `wait_deadline_is_hard_with_a_long_retry_after` |
+//! | `Duration::MAX` anywhere | no panic | `duration_max_anywhere_does_not_panic` |
+//! | submit answer 201 with an id | a job | `submit_201_with_an_id_is_a_job` |
+//! | submit answer with an id and an error | uncertain, id kept | `submit_answer_with_an_id_and_an_error_keeps_the_id` |
+//! | in-body 5xx under HTTP 200 | uncertain, not rejected | `in_body_server_error_is_uncertain_not_rejected` |
+//! | 429 on submit | retried after Retry-After, one job | `submit_429_is_retried_and_creates_one_job` |
+//! | 429 on submit, Retry-After past the timeout | definite refusal at once | `submit_429_longer_than_the_timeout_is_a_prompt_refusal` |
+//! | existing file / FIFO / symlink as destination | refused / refused / written through | `download_*` |
+//! | byte-a-while download | stops at the total timeout, no `.part` | `dripping_download_stops_at_its_total_timeout` |
+//! | cancelled download | no `.part` | `cancelled_download_leaves_no_part_file` |
+//! | 404 with a 400 MB body | read up to 64 KiB | `huge_error_body_is_not_read_whole` |
+//! | image on a loopback address | refused unread | `image_on_a_private_address_is_refused_unread` |
+//! | image host refuses the connection | transient `ImageProbe` error | `image_network_failure_is_transient_and_says_how_to_skip` |
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::raw::{Raw, Script};
+use common::*;
+use seedance_runtime::{
+    Client, DownloadOptions, Error, Model, Output, PollPolicy, ProbeConfig, RetryPolicy, Rule,
+    SubmitOptions, WaitOptions,
+};
+use seedance_sim::{Fault, ImageFormat, ImageSpec, JobTiming, Outcome, Route, Sim};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "seedance-faults-{name}-{}-{:x}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A finished job's output on the simulator, to download from.
+async fn finished(sim: &Sim) -> Output {
+    client::<RunComfy>(sim)
+        .submit(&rc_input(sim))
+        .await
+        .expect("submit")
+        .wait()
+        .await
+        .expect("wait")
+}
+
+// ---- item 2: wait()'s deadline is a hard bound --------------------------
+
+#[tokio::test]
+async fn wait_deadline_is_hard_with_a_long_retry_after() {
+    let sim = Sim::start().await;
+    sim.set_timing(JobTiming {
+        queued_polls: 50,
+        running_polls: 0,
+        outcome: Outcome::Succeed,
+    });
+    // The default policy honours a Retry-After of up to 60 s.
+    let client = client::<RunComfy>(&sim).with_retry_policy(RetryPolicy::default());
+    let job = client.submit(&rc_input(&sim)).await.unwrap();
+    sim.inject(
+        Route::Status,
+        Fault::TooManyRequests {
+            retry_after_secs: 3,
+        },
+        10,
+    );
+    let started = Instant::now();
+    let err = job
+        .wait_with(
+            WaitOptions::new().timeout(Duration::from_millis(300)),
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    assert_eq!(err.job_id(), Some(job.id()));
+    assert!(took < Duration::from_millis(1000), "returned after {took:?}");
+}
+
+// ---- item 7: no panic for any Duration -----------------------------------
+
+#[tokio::test]
+async fn duration_max_anywhere_does_not_panic() {
+    let sim = Sim::start().await;
+    let client = client::<RunComfy>(&sim)
+        .with_timeout(Duration::MAX)
+        .with_wait_timeout(Duration::MAX)
+        .with_probe_config(ProbeConfig {
+            timeout: Duration::MAX,
+            ..sim_probe()
+        })
+        .with_retry_policy(RetryPolicy {
+            max_retry_after: Duration::MAX,
+            max_delay: Duration::MAX,
+            ..fast_retry()
+        });
+    let job = client
+        .submit_with(
+            &rc_input(&sim),
+            SubmitOptions::new().timeout(Duration::MAX),
+        )
+        .await
+        .unwrap();
+    job.wait().await.unwrap();
+    // A resumed job is polled at once, so even a never-ending interval returns.
+    let resumed = client
+        .clone()
+        .with_poll_policy(PollPolicy::fixed(Duration::MAX))
+        .job(job.id());
+    let output = resumed
+        .wait_with(
+            WaitOptions::new()
+                .timeout(Duration::MAX)
+                .poll(PollPolicy::fixed(Duration::MAX)),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let dir = scratch("max");
+    let bytes = output
+        .download_with(
+            dir.join("v.mp4"),
+            DownloadOptions::new().timeout(Duration::MAX),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bytes, seedance_sim::VIDEO_LEN as u64);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- item 3: "may exist" is never confused with "rejected" ---------------
+
+async fn raw_submit(script: Script) -> (Raw, Result<seedance_runtime::Job, Error>) {
+    let raw = Raw::start(script).await;
+    let client = Client::<WaveSpeed>::new("t")
+        .unwrap()
+        .with_base_url(raw.url(""))
+        .with_skip_remote_image_checks(true)
+        .with_retry_policy(fast_retry());
+    let input = WsInput {
+        prompt: "a cat".into(),
+        reference_images: vec!["https://example.com/cat.png".into()],
+    };
+    let outcome = client.submit(&input).await;
+    (raw, outcome)
+}
+
+fn json_answer(status: u16, body: &str) -> Script {
+    Script::Answer {
+        status,
+        headers: vec![("content-type", "application/json".into())],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn submit_201_with_an_id_is_a_job() {
+    let body = r#"{"code":200,"message":"success","data":{"id":"ws-201","status":"created"}}"#;
+    let (raw, outcome) = raw_submit(json_answer(201, body)).await;
+    assert_eq!(outcome.expect("a job").id(), "ws-201");
+    assert_eq!(raw.requests(), 1);
+}
+
+#[tokio::test]
+async fn submit_answer_with_an_id_and_an_error_keeps_the_id() {
+    let body = r#"{"code":500,"message":"queue hiccup","data":{"id":"ws-7"}}"#;
+    let (raw, outcome) = raw_submit(json_answer(200, body)).await;
+    let err = outcome.unwrap_err();
+    assert!(err.is_submit_uncertain(), "{err}");
+    assert!(!err.is_transient(), "an uncertain submit is never worth a blind retry");
+    assert_eq!(err.job_id(), Some("ws-7"));
+    match &err {
+        Error::SubmitUncertain {
+            model,
+            path,
+            body_hash,
+            http_status,
+            answer_excerpt,
+            ..
+        } => {
+            assert_eq!(*model, Some(WsInput::MODEL));
+            assert_eq!(path, WsInput::SUBMIT_PATH);
+            assert!(body_hash.starts_with("fnv1a64:"), "{body_hash}");
+            assert_eq!(*http_status, Some(200));
+            assert!(answer_excerpt.as_deref().unwrap().contains("queue hiccup"));
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("ws-7"), "{err}");
+    assert_eq!(raw.requests(), 1);
+}
+
+#[tokio::test]
+async fn in_body_server_error_is_uncertain_not_rejected() {
+    let body = r#"{"code":500,"message":"internal error","data":null}"#;
+    let (raw, outcome) = raw_submit(json_answer(200, body)).await;
+    let err = outcome.unwrap_err();
+    assert!(err.is_submit_uncertain(), "{err}");
+    assert_eq!(err.job_id(), None);
+    assert_eq!(raw.requests(), 1, "never re-sent");
+    // A 4xx in the body stays a definite refusal.
+    let body = r#"{"code":400,"message":"bad input","data":null}"#;
+    let (_raw, outcome) = raw_submit(json_answer(200, body)).await;
+    assert!(matches!(outcome.unwrap_err(), Error::Api(_)));
+}
+
+#[tokio::test]
+async fn submit_429_is_retried_and_creates_one_job() {
+    let sim = Sim::start().await;
+    sim.inject(
+        Route::Submit,
+        Fault::TooManyRequests {
+            retry_after_secs: 0,
+        },
+        1,
+    );
+    let job = client::<RunComfy>(&sim)
+        .submit(&rc_input(&sim))
+        .await
+        .expect("the 429 is ridden out");
+    assert_eq!(sim.count(Route::Submit), 2);
+    job.wait().await.unwrap();
+}
+
+#[tokio::test]
+async fn submit_429_longer_than_the_timeout_is_a_prompt_refusal() {
+    let sim = Sim::start().await;
+    sim.inject(
+        Route::Submit,
+        Fault::TooManyRequests {
+            retry_after_secs: 30,
+        },
+        3,
+    );
+    let client = client::<RunComfy>(&sim).with_retry_policy(RetryPolicy::default());
+    let started = Instant::now();
+    let err = client
+        .submit_with(
+            &rc_input(&sim),
+            SubmitOptions::new().timeout(Duration::from_millis(500)),
+        )
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(err.http_status(), Some(429));
+    assert!(!err.is_submit_uncertain(), "a 429 created nothing: {err}");
+    assert!(err.is_transient());
+    assert_eq!(sim.count(Route::Submit), 1);
+}
+
+// ---- item 1: output files -------------------------------------------------
+
+#[tokio::test]
+async fn download_refuses_an_existing_file_unless_forced() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    let dir = scratch("exists");
+    let path = dir.join("v.mp4");
+    std::fs::write(&path, b"precious").unwrap();
+    let before = sim.count(Route::Video);
+    let err = output.download(&path).await.unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err}");
+    assert!(err.to_string().contains("--force"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    assert_eq!(sim.count(Route::Video), before, "nothing fetched");
+    output
+        .download_with(&path, DownloadOptions::new().force(true))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), seedance_sim::video_bytes());
+    assert_eq!(names(&dir), ["v.mp4"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn download_never_replaces_a_fifo() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    let dir = scratch("fifo");
+    let fifo = dir.join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|status| status.success()) {
+        eprintln!("mkfifo unavailable; skipped");
+        return;
+    }
+    let err = output
+        .download_with(&fifo, DownloadOptions::new().force(true))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(names(&dir), ["pipe"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn download_writes_through_a_symlink() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    let dir = scratch("link");
+    let target = dir.join("real.mp4");
+    std::fs::write(&target, b"old").unwrap();
+    let link = dir.join("link.mp4");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    output
+        .download_with(&link, DownloadOptions::new().force(true))
+        .await
+        .unwrap();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read(&target).unwrap(), seedance_sim::video_bytes());
+    assert_eq!(names(&dir), ["link.mp4", "real.mp4"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn dripping_download_stops_at_its_total_timeout() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    let raw = Raw::start(Script::Drip {
+        every: Duration::from_millis(20),
+        total: 1_000_000,
+    })
+    .await;
+    let dir = scratch("drip");
+    let started = Instant::now();
+    let err = output
+        .download_url(
+            &raw.url("/v.mp4"),
+            dir.join("v.mp4"),
+            DownloadOptions::new().timeout(Duration::from_millis(300)),
+        )
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(matches!(err, Error::DownloadTimedOut { .. }), "{err}");
+    assert_eq!(err.job_id(), Some(output.job_id()));
+    assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn cancelled_download_leaves_no_part_file() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    let raw = Raw::start(Script::Drip {
+        every: Duration::from_millis(5),
+        total: 1_000_000,
+    })
+    .await;
+    let dir = scratch("cancel");
+    let url = raw.url("/v.mp4");
+    let download = output.download_url(&url, dir.join("v.mp4"), DownloadOptions::new());
+    let cut = tokio::time::timeout(Duration::from_millis(200), download).await;
+    assert!(cut.is_err(), "the download was still running");
+    assert!(raw.written() > 0, "it had started");
+    assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn failed_download_leaves_no_part_file() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    sim.inject(Route::Video, Fault::TruncatedJson, 3);
+    let dir = scratch("truncated");
+    let err = output.download(dir.join("v.mp4")).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn huge_error_body_is_not_read_whole() {
+    let sim = Sim::start().await;
+    let output = finished(&sim).await;
+    let raw = Raw::start(Script::Flood {
+        status: 404,
+        len: 400 << 20,
+    })
+    .await;
+    let dir = scratch("flood");
+    let started = Instant::now();
+    let err = output
+        .download_url(&raw.url("/v.mp4"), dir.join("v.mp4"), DownloadOptions::new())
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(err.http_status(), Some(404), "{err}");
+    // Give the server a moment to notice the closed connection.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(raw.written() < 32 << 20, "{} bytes were sent", raw.written());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- item 5: the prober is not an SSRF tool --------------------------------
+
+#[tokio::test]
+async fn image_on_a_private_address_is_refused_unread() {
+    let sim = Sim::start().await;
+    let client = client::<AimlApi>(&sim).with_probe_config(ProbeConfig::default());
+    let image = sim.image_url(&ImageSpec::new(ImageFormat::Png, 800, 600));
+    for url in [image.clone(), image.replace("127.0.0.1", "localhost")] {
+        let err = client.submit(&AimlInput::new("x", url)).await.unwrap_err();
+        let Error::Validation(errors) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(errors.violations[0].rule, Rule::ImageAddress, "{err}");
+        assert!(err.to_string().contains("loopback"), "{err}");
+    }
+    assert_eq!(sim.count(Route::Image), 0);
+    assert_eq!(sim.count(Route::Submit), 0);
+}
+
+#[tokio::test]
+async fn image_network_failure_is_transient_and_says_how_to_skip() {
+    let sim = Sim::start().await;
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let url = format!("http://{closed}/img.png");
+    let err = client::<AimlApi>(&sim)
+        .submit(&AimlInput::new("x", url))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ImageProbe { .. }), "{err}");
+    assert!(err.is_transient());
+    let text = err.to_string();
+    assert!(text.contains("--skip-image-checks"), "{text}");
+    assert!(text.to_lowercase().contains("connection refused"), "{text}");
+    assert_eq!(sim.count(Route::Submit), 0);
+}
