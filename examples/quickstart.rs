@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use seedance::runcomfy::{self, seedance_1_0_pro_image_to_video as pro};
+use seedance::runtime::{DownloadOptions, ProbeConfig};
 use seedance::{PollPolicy, Progress, WaitOptions};
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Outcome, Sim};
 
@@ -42,6 +43,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             });
             let client = runcomfy::Client::new(seedance_sim::TOKEN)?
                 .with_base_url(sim.base_url())
+                // The simulator's images are on 127.0.0.1, which the image
+                // prober refuses unless told otherwise.
+                .with_probe_config(ProbeConfig::default().allow_private_addresses(true))
                 .with_poll_policy(PollPolicy::fixed(Duration::from_millis(200)));
             (
                 client,
@@ -62,7 +66,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = output
         .video_url()
         .ok_or("the job finished without a video")?;
-    let bytes = output.download(&out).await?;
+    // The file named on the command line (or quickstart.mp4) is replaced.
+    let bytes = output
+        .download_with(&out, DownloadOptions::new().force(true))
+        .await?;
     println!("done: {url} -> {out} ({bytes} bytes)");
     Ok(())
 }
