@@ -11,9 +11,9 @@
 
 use std::time::Duration;
 
+use seedance::PollPolicy;
 use seedance::runcomfy::{self, seedance_1_0_lite_image_to_video as lite};
 use seedance::runtime::ProbeConfig;
-use seedance::PollPolicy;
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Outcome, Sim};
 
 const JOBS: usize = 20;

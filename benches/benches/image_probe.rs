@@ -54,8 +54,8 @@ fn image_probe(c: &mut Criterion) {
         .expect("tokio runtime");
     let sim = rt.block_on(Sim::start());
     let http = reqwest::Client::new();
-    let prober = Prober::new(ProbeConfig::default().allow_private_addresses(true))
-        .expect("a prober");
+    let prober =
+        Prober::new(ProbeConfig::default().allow_private_addresses(true)).expect("a prober");
 
     let mut figures = Vec::new();
     let mut group = c.benchmark_group("image_probe");

@@ -10,7 +10,11 @@ use crate::{state::JobState, validation::ValidationErrors};
 pub(crate) const BODY_EXCERPT: usize = 512;
 
 /// Everything that can go wrong between building a client and saving a video.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the message and its causes (like `Display` followed by a
+/// "Caused by:" list), so `fn main() -> Result<(), seedance::Error>` reads
+/// well; match on the variants for the data.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The environment variable holding the token is missing or empty.
@@ -276,6 +280,37 @@ impl Error {
             _ => None,
         }
     }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")?;
+        let causes = causes(self);
+        if !causes.is_empty() {
+            f.write_str("\n\nCaused by:")?;
+            for cause in causes {
+                write!(f, "\n    {cause}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The messages of `err`'s sources, without those already part of an
+/// earlier message (many errors repeat their source's text).
+pub fn causes(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut shown = err.to_string();
+    let mut causes = Vec::new();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !shown.contains(&text) {
+            shown.push_str(&text);
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    causes
 }
 
 impl From<ValidationErrors> for Error {

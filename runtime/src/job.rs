@@ -91,7 +91,13 @@ impl Job {
             });
         };
         let answer = conn
-            .post(&path, b"{}".to_vec(), Some(&self.id), Deadline::never(), false)
+            .post(
+                &path,
+                b"{}".to_vec(),
+                Some(&self.id),
+                Deadline::never(),
+                false,
+            )
             .await
             .map_err(|(err, _)| err)?;
         protocol::parse_cancel(conn.protocol(), conn.vendor(), &answer, &self.id)

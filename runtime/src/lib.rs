@@ -54,8 +54,8 @@ pub use validation::{
 
 pub use client::{Client, ClientBuilder};
 pub use connection::{Config, Connection};
-pub use error::{ApiError, Error};
 pub use download::DownloadOptions;
+pub use error::{ApiError, Error, causes};
 pub use job::{CancelOutcome, Job};
 pub use outfile::Destination;
 pub use output::Output;

@@ -199,8 +199,10 @@ impl Prober {
     /// address guard of [`ProbeConfig::allow_private_addresses`] on DNS
     /// answers and redirects.
     pub fn new(config: ProbeConfig) -> Result<Self, crate::Error> {
-        let http = guard::client(config.allow_private_addresses, CONNECT_TIMEOUT)
-            .map_err(|err| crate::Error::Config(format!("cannot build the prober's HTTP client: {err}")))?;
+        let http =
+            guard::client(config.allow_private_addresses, CONNECT_TIMEOUT).map_err(|err| {
+                crate::Error::Config(format!("cannot build the prober's HTTP client: {err}"))
+            })?;
         Ok(Prober { http, config })
     }
 

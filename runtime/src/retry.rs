@@ -122,7 +122,11 @@ pub(crate) fn apply_jitter(delay: Duration, jitter: f64, unit: f64) -> Duration 
 /// `delay * factor`, saturating at `Duration::MAX` instead of panicking
 /// like `Duration::mul_f64` does on overflow (and NaN counts as 1).
 pub(crate) fn scale(delay: Duration, factor: f64) -> Duration {
-    let factor = if factor.is_nan() { 1.0 } else { factor.max(0.0) };
+    let factor = if factor.is_nan() {
+        1.0
+    } else {
+        factor.max(0.0)
+    };
     Duration::try_from_secs_f64(delay.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 

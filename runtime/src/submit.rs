@@ -60,7 +60,7 @@ impl Connection {
         self.prober()?.preflight(local, images, skip).await
     }
 
-        // An image whose URI already broke a local rule is not fetched.
+    // An image whose URI already broke a local rule is not fetched.
 
     /// Sends an already-checked JSON body to `path` with exactly one POST
     /// and returns the job. For tools that build bodies themselves; typed
@@ -96,8 +96,7 @@ impl Connection {
                 source: Box::new(source),
             }
         };
-        let deadline =
-            Deadline::after(options.timeout.unwrap_or(self.config().submit_timeout));
+        let deadline = Deadline::after(options.timeout.unwrap_or(self.config().submit_timeout));
         let sent_at = Instant::now();
         let answer = match self.post(path, body, None, deadline, true).await {
             Ok(answer) => answer,

@@ -90,17 +90,57 @@ pub struct Violation {
     pub message: Option<String>,
 }
 
+impl Violation {
+    /// The rule, limit and value as a sentence for people, e.g. "width must
+    /// be more than 300 px; this image is 200 px wide". The fields stay
+    /// available (and in `--json`) for programs.
+    pub fn explain(&self) -> String {
+        let (limit, actual) = (&self.limit, &self.actual);
+        match self.rule {
+            Rule::MinLength => format!("must be at least {limit} characters; it has {actual}"),
+            Rule::MaxLength => format!("must be at most {limit} characters; it has {actual}"),
+            Rule::MinItems => format!(
+                "must have at least {limit} {}; it has {actual}",
+                items(limit)
+            ),
+            Rule::MaxItems => format!(
+                "must have at most {limit} {}; it has {actual}",
+                items(limit)
+            ),
+            Rule::Minimum => format!("must be at least {limit}; it is {actual}"),
+            Rule::Maximum => format!("must be at most {limit}; it is {actual}"),
+            Rule::Format(_) => format!("must be an {limit}; it is {actual}"),
+            Rule::Image(kind) => {
+                let (what, bound, unit, measured) = match kind {
+                    ImageRuleKind::WidthAbove => ("width", "more", " px", "wide"),
+                    ImageRuleKind::WidthBelow => ("width", "less", " px", "wide"),
+                    ImageRuleKind::HeightAbove => ("height", "more", " px", "tall"),
+                    ImageRuleKind::HeightBelow => ("height", "less", " px", "tall"),
+                    ImageRuleKind::RatioAbove => ("width/height", "more", "", ""),
+                    ImageRuleKind::RatioBelow => ("width/height", "less", "", ""),
+                    ImageRuleKind::FileSizeMbBelow => ("file size", "less", " MB", "large"),
+                };
+                if measured.is_empty() {
+                    format!("{what} must be {bound} than {limit}{unit}; this image's is {actual}")
+                } else {
+                    format!(
+                        "{what} must be {bound} than {limit}{unit}; this image is {actual} {measured}"
+                    )
+                }
+            }
+            Rule::ImageReadable | Rule::ImageAddress => format!("must be {limit}; {actual}"),
+        }
+    }
+}
+
+fn items(count: &str) -> &'static str {
+    if count == "1" { "item" } else { "items" }
+}
+
+/// `field: sentence` (see [`Violation::explain`]).
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: breaks {} (limit {}, actual {})",
-            self.field, self.rule, self.limit, self.actual
-        )?;
-        if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
-        }
-        Ok(())
+        write!(f, "{}: {}", self.field, self.explain())
     }
 }
 
@@ -359,6 +399,33 @@ mod tests {
         validator.max_length(FieldPath::Field("prompt"), "éééé", 3);
         let errors = validator.finish().unwrap_err();
         assert_eq!(errors.violations[0].actual, "4 characters");
+    }
+
+    #[test]
+    fn violations_read_as_sentences() {
+        let width = Violation {
+            field: "image".into(),
+            rule: Rule::Image(ImageRuleKind::WidthAbove),
+            limit: "300".into(),
+            actual: "200 px".into(),
+            message: Some("vendor text".into()),
+        };
+        assert_eq!(
+            width.to_string(),
+            "image: width must be more than 300 px; this image is 200 px wide"
+        );
+        let mut validator = Validator::new();
+        validator.max_length(FieldPath::Field("prompt"), &"x".repeat(5), 3);
+        validator.max_items(FieldPath::Field("images"), 5, 4);
+        let errors = validator.finish().unwrap_err();
+        assert_eq!(
+            errors.violations[0].to_string(),
+            "prompt: must be at most 3 characters; it has 5 characters"
+        );
+        assert_eq!(
+            errors.violations[1].to_string(),
+            "images: must have at most 4 items; it has 5 items"
+        );
     }
 
     #[test]

@@ -92,7 +92,10 @@ async fn wait_deadline_is_hard_with_a_long_retry_after() {
     let took = started.elapsed();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     assert_eq!(err.job_id(), Some(job.id()));
-    assert!(took < Duration::from_millis(1000), "returned after {took:?}");
+    assert!(
+        took < Duration::from_millis(1000),
+        "returned after {took:?}"
+    );
 }
 
 // ---- item 7: no panic for any Duration -----------------------------------
@@ -113,10 +116,7 @@ async fn duration_max_anywhere_does_not_panic() {
             ..fast_retry()
         });
     let job = client
-        .submit_with(
-            &rc_input(&sim),
-            SubmitOptions::new().timeout(Duration::MAX),
-        )
+        .submit_with(&rc_input(&sim), SubmitOptions::new().timeout(Duration::MAX))
         .await
         .unwrap();
     job.wait().await.unwrap();
@@ -185,7 +185,10 @@ async fn submit_answer_with_an_id_and_an_error_keeps_the_id() {
     let (raw, outcome) = raw_submit(json_answer(200, body)).await;
     let err = outcome.unwrap_err();
     assert!(err.is_submit_uncertain(), "{err}");
-    assert!(!err.is_transient(), "an uncertain submit is never worth a blind retry");
+    assert!(
+        !err.is_transient(),
+        "an uncertain submit is never worth a blind retry"
+    );
     assert_eq!(err.job_id(), Some("ws-7"));
     match &err {
         Error::SubmitUncertain {
@@ -308,7 +311,12 @@ async fn download_never_replaces_a_fifo() {
         .unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
     assert_eq!(names(&dir), ["pipe"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -327,7 +335,12 @@ async fn download_writes_through_a_symlink() {
         .download_with(&link, DownloadOptions::new().force(true))
         .await
         .unwrap();
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read(&target).unwrap(), seedance_sim::video_bytes());
     assert_eq!(names(&dir), ["link.mp4", "real.mp4"]);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -352,7 +365,11 @@ async fn dripping_download_stops_at_its_total_timeout() {
         )
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(matches!(err, Error::DownloadTimedOut { .. }), "{err}");
     assert_eq!(err.job_id(), Some(output.job_id()));
     assert!(names(&dir).is_empty(), "{:?}", names(&dir));
@@ -402,14 +419,22 @@ async fn huge_error_body_is_not_read_whole() {
     let dir = scratch("flood");
     let started = Instant::now();
     let err = output
-        .download_url(&raw.url("/v.mp4"), dir.join("v.mp4"), DownloadOptions::new())
+        .download_url(
+            &raw.url("/v.mp4"),
+            dir.join("v.mp4"),
+            DownloadOptions::new(),
+        )
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(err.http_status(), Some(404), "{err}");
     // Give the server a moment to notice the closed connection.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(raw.written() < 32 << 20, "{} bytes were sent", raw.written());
+    assert!(
+        raw.written() < 32 << 20,
+        "{} bytes were sent",
+        raw.written()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -450,4 +475,27 @@ async fn image_network_failure_is_transient_and_says_how_to_skip() {
     assert!(text.contains("--skip-image-checks"), "{text}");
     assert!(text.to_lowercase().contains("connection refused"), "{text}");
     assert_eq!(sim.count(Route::Submit), 0);
+}
+
+// ---- item 11: errors read well ------------------------------------------------
+
+#[tokio::test]
+async fn debug_of_an_error_is_its_message_and_causes() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let client = Client::<RunComfy>::new("t")
+        .unwrap()
+        .with_base_url(format!("http://{closed}"))
+        .with_retry_policy(RetryPolicy::none());
+    let err = client.job("j1").status().await.unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(debug.starts_with(&err.to_string()), "{debug}");
+    assert!(debug.contains("\n\nCaused by:\n    "), "{debug}");
+    assert!(
+        debug.to_lowercase().contains("connection refused"),
+        "{debug}"
+    );
+    assert!(!debug.contains("Transport {"), "no struct dump: {debug}");
 }

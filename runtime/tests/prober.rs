@@ -190,7 +190,8 @@ async fn spent_follow_up_budget_falls_back_to_a_bounded_stream_from_the_marker()
         max_follow_ups: 2,
         ..sim_probe()
     };
-    let probe = Prober::new(config).expect("a prober")
+    let probe = Prober::new(config)
+        .expect("a prober")
         .probe(&sim.image_url(&spec))
         .await;
     let facts = probe.facts.unwrap();
@@ -213,7 +214,8 @@ async fn spent_follow_up_budget_falls_back_to_a_bounded_stream_from_the_marker()
         max_stream_bytes: 100_000,
         ..sim_probe()
     };
-    let probe = Prober::new(config).expect("a prober")
+    let probe = Prober::new(config)
+        .expect("a prober")
         .probe(&sim.image_url(&spec))
         .await;
     let why = probe.facts.unwrap_err().to_string();
@@ -330,6 +332,11 @@ async fn base64_and_percent_encoded_data_uris_are_read_url_safe_base64_is_not() 
     let (header, payload) = standard.split_once(',').unwrap();
     let url_safe = format!("{header},{}", payload.replace('+', "-").replace('/', "_"));
     assert_ne!(url_safe, standard);
-    let why = prober().probe(&url_safe).await.facts.unwrap_err().to_string();
+    let why = prober()
+        .probe(&url_safe)
+        .await
+        .facts
+        .unwrap_err()
+        .to_string();
     assert!(why.contains("base64"), "{why}");
 }

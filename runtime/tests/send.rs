@@ -63,7 +63,9 @@ async fn submits_run_in_spawned_tasks() {
     let conn: Connection = client::<RunComfy>(&sim).into();
     let erased: Box<dyn seedance_runtime::ErasedModel> = Box::new(rc_input(&sim));
     let untyped = tokio::spawn(spawnable(async move {
-        let job = conn.submit_erased(erased.as_ref(), SubmitOptions::new()).await?;
+        let job = conn
+            .submit_erased(erased.as_ref(), SubmitOptions::new())
+            .await?;
         job.wait().await
     }));
     typed.await.unwrap().unwrap();

@@ -101,10 +101,10 @@ fn all_violations_come_together_and_read_well() {
     assert_eq!(errors.violations.len(), 4);
     insta::assert_snapshot!(errors.to_string(), @r#"
     4 violations
-      - reference_images: breaks maxItems (limit 4, actual 5 items)
-      - reference_images[0]: breaks format image_uri (limit http(s) URL or data:image/... URI, actual "ftp://example.com/a.png")
-      - duration: breaks minimum (limit 2, actual 1)
-      - seed: breaks maximum (limit 2147483647, actual 4000000000)
+      - reference_images: must have at most 4 items; it has 5 items
+      - reference_images[0]: must be an http(s) URL or data:image/... URI; it is "ftp://example.com/a.png"
+      - duration: must be at least 2; it is 1
+      - seed: must be at most 2147483647; it is 4000000000
     "#);
 }
 

@@ -14,8 +14,14 @@ use std::{
 };
 
 use crate::{
-    error::Error, job::Job, model::Protocol, poll::PollPolicy, prober::{ProbeConfig, Prober},
-    protocol::vendor_name, retry::RetryPolicy, secret::Secret,
+    error::Error,
+    job::Job,
+    model::Protocol,
+    poll::PollPolicy,
+    prober::{ProbeConfig, Prober},
+    protocol::vendor_name,
+    retry::RetryPolicy,
+    secret::Secret,
 };
 
 /// Every knob of a client, each with a documented default.

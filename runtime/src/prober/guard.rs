@@ -49,7 +49,10 @@ impl std::error::Error for AddressRefused {}
 
 /// The HTTP client the prober uses: no proxy (the guard must see the
 /// address actually connected to), the guarded resolver and redirects.
-pub(crate) fn client(allow_private: bool, connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client(
+    allow_private: bool,
+    connect_timeout: Duration,
+) -> reqwest::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .no_proxy()
         .connect_timeout(connect_timeout)
@@ -66,10 +69,7 @@ pub(crate) fn client(allow_private: bool, connect_timeout: Duration) -> reqwest:
 pub(crate) fn check_url(url: &str, allow_private: bool) -> Result<Url, String> {
     let parsed = Url::parse(url).map_err(|err| format!("not a valid URL ({err})"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "scheme {:?} is not http or https",
-            parsed.scheme()
-        ));
+        return Err(format!("scheme {:?} is not http or https", parsed.scheme()));
     }
     if !allow_private {
         if let Some(refused) = refused_literal(&parsed) {
@@ -119,14 +119,14 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some(bad) = addrs.iter().find(|addr| is_forbidden(addr.ip())) {
                 return Err(Box::new(AddressRefused {
                     host,
                     addr: bad.ip(),
-                }) as Box<dyn std::error::Error + Send + Sync>);
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })

@@ -159,7 +159,9 @@ pub(crate) fn judge_submit(
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
     let checked = checked_json(protocol, vendor, answer, None);
-    let in_body = value.as_ref().and_then(|value| in_body_status(protocol, value));
+    let in_body = value
+        .as_ref()
+        .and_then(|value| in_body_status(protocol, value));
     let status = in_body.map_or(answer.status, |code| code.max(answer.status));
     match (checked, id) {
         (Ok(_), Some(id)) => SubmitVerdict::Created(id),
@@ -421,9 +423,7 @@ mod tests {
         use Protocol::*;
         let judge = |protocol, status, body| judge_submit(protocol, "V", &answer(status, body));
         let created = |verdict| matches!(verdict, SubmitVerdict::Created(id) if id == "j1");
-        let uncertain_with_id = |verdict| {
-            matches!(verdict, SubmitVerdict::Uncertain { job_id: Some(id), .. } if id == "j1")
-        };
+        let uncertain_with_id = |verdict| matches!(verdict, SubmitVerdict::Uncertain { job_id: Some(id), .. } if id == "j1");
         let uncertain = |verdict| matches!(verdict, SubmitVerdict::Uncertain { job_id: None, .. });
         let rejected = |verdict| matches!(verdict, SubmitVerdict::Rejected(_));
 
@@ -434,13 +434,25 @@ mod tests {
         assert!(uncertain_with_id(judge(RunComfy, 200, rc_error)));
         let ws_error = r#"{"code":500,"message":"internal","data":{"id":"j1"}}"#;
         assert!(uncertain_with_id(judge(WaveSpeed, 200, ws_error)));
-        assert!(uncertain(judge(WaveSpeed, 200, r#"{"code":500,"message":"internal"}"#)));
-        assert!(uncertain(judge(WaveSpeed, 200, r#"{"code":5003,"message":"busy"}"#)));
+        assert!(uncertain(judge(
+            WaveSpeed,
+            200,
+            r#"{"code":500,"message":"internal"}"#
+        )));
+        assert!(uncertain(judge(
+            WaveSpeed,
+            200,
+            r#"{"code":5003,"message":"busy"}"#
+        )));
         assert!(uncertain(judge(RunComfy, 200, r#"{"error_code":500001}"#)));
         assert!(uncertain(judge(RunComfy, 502, "bad gateway")));
         assert!(uncertain(judge(RunComfy, 200, r#"{"status":"#)));
         assert!(uncertain(judge(RunComfy, 200, r#"{"status":"in_queue"}"#)));
-        assert!(rejected(judge(WaveSpeed, 200, r#"{"code":400,"message":"bad input"}"#)));
+        assert!(rejected(judge(
+            WaveSpeed,
+            200,
+            r#"{"code":400,"message":"bad input"}"#
+        )));
         assert!(rejected(judge(RunComfy, 200, r#"{"error_code":400004}"#)));
         assert!(rejected(judge(RunComfy, 401, r#"{"error_code":401001}"#)));
         assert!(rejected(judge(AimlApi, 429, r#"{"message":"slow down"}"#)));
