@@ -21,6 +21,20 @@ pub struct Cli {
     pub global: Global,
 }
 
+impl Cli {
+    /// True when `--out -` sends the video to stdout (results then go to
+    /// stderr).
+    pub fn stdout_is_the_video(&self) -> bool {
+        let out = match &self.command {
+            Command::Run(args) => args.wait.out.as_deref(),
+            Command::Wait(args) => args.wait.out.as_deref(),
+            Command::Result(args) => args.out.as_deref(),
+            _ => None,
+        };
+        out.is_some_and(|out| out.as_os_str() == "-")
+    }
+}
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
@@ -46,6 +60,11 @@ pub struct Global {
     /// runtime's schedule (1.5 s growing to 2.5 s). --sim polls every 10 ms.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub poll_interval: Option<Duration>,
+    /// Let the image checks read images on loopback, private, link-local
+    /// and unique-local addresses (refused by default, so a URL cannot make
+    /// this machine read its own network). --sim implies it.
+    #[arg(long, global = true)]
+    pub allow_private_image_urls: bool,
 }
 
 /// The commands.
@@ -122,9 +141,14 @@ pub struct RunArgs {
 pub struct WaitFlags {
     /// Save the video here once the job succeeds (`run` saves to
     /// `JOB_ID.mp4` in the current folder without it; `wait` prints the
-    /// output URLs instead).
+    /// output URLs instead). `-` writes it to stdout. Checked before the
+    /// job is submitted: only a new file, or a regular file with --force,
+    /// is ever written (a symlink is written through).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
     /// Give up waiting after DURATION (e.g. `90s`, `20m`); the job keeps running.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
@@ -150,9 +174,12 @@ pub struct ResultArgs {
     /// The job.
     #[command(flatten)]
     pub job: JobArgs,
-    /// Save the video here.
+    /// Save the video here (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `seedance wait`.

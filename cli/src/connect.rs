@@ -65,7 +65,8 @@ fn closest(name: &str, names: &[String]) -> Option<String> {
 }
 
 /// A connection to the vendor (or `--base-url`) with the token from the
-/// vendor's environment variable.
+/// vendor's environment variable, `--poll-interval` and
+/// `--allow-private-image-urls` applied.
 pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
     let token = std::env::var(vendor.token_env)
         .ok()
@@ -76,10 +77,12 @@ pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliErr
         })?;
     let base_url = global.base_url.as_deref().unwrap_or(vendor.base_url);
     let conn = Connection::new(vendor.protocol, base_url, token)?;
-    Ok(match global.poll_interval {
-        Some(interval) => conn.reconfigure(|config| config.poll = PollPolicy::fixed(interval)),
-        None => conn,
-    })
+    Ok(conn.reconfigure(|config| {
+        if let Some(interval) = global.poll_interval {
+            config.poll = PollPolicy::fixed(interval);
+        }
+        config.probe.allow_private_addresses = global.allow_private_image_urls;
+    }))
 }
 
 /// The resume hint printed after `--no-wait`, a timeout or Ctrl-C: the

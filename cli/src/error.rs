@@ -25,6 +25,9 @@ pub enum Exit {
     Timeout = 6,
     /// `result` of a job that has not finished yet.
     NotFinished = 7,
+    /// The submit request was sent but its outcome is unknown: the job may
+    /// exist (and be billed). Look it up before submitting again.
+    SubmitUncertain = 8,
     /// Ctrl-C after submit; the job keeps running unless `--cancel-on-interrupt`.
     Interrupted = 130,
 }
@@ -36,11 +39,16 @@ Exit codes:
   1    other error (missing token, network set-up, writing a file)
   2    usage error (bad arguments, unknown model or vendor)
   3    input rejected locally (unknown field, bad value, broken rule or image); nothing was sent
-  4    vendor error (error answer, unreachable, or a submit whose outcome is unknown)
+  4    vendor error (error answer, vendor or image host unreachable); nothing is known to
+       have been created
   5    job failed or was cancelled
   6    timed out waiting; the job may still finish: resume it with `seedance wait`
   7    job not finished yet (`seedance result`)
-  130  interrupted by Ctrl-C; the job keeps running unless --cancel-on-interrupt";
+  8    submit outcome unknown: the request was sent but its answer was lost, was a server
+       error, or was interrupted; the job may exist (and be billed). The job id is given
+       when the answer had one; otherwise check the vendor's dashboard before submitting
+       again. JSON kind \"submit_uncertain\"
+  130  interrupted by Ctrl-C or SIGTERM; the job keeps running unless --cancel-on-interrupt";
 
 /// A failed command.
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +134,35 @@ pub enum CliError {
     /// Anything the runtime reports (its messages are the library's).
     #[error(transparent)]
     Runtime(#[from] seedance_runtime::Error),
+    /// `--out` cannot be written: found before anything is submitted.
+    #[error("cannot write --out {path}: {source}; nothing was submitted")]
+    Out {
+        /// The destination as given.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Ctrl-C or SIGTERM before the submit request was sent.
+    #[error("{signal}: stopped before anything was sent; no job was created")]
+    InterruptedBeforeSubmit {
+        /// `Ctrl-C` or `SIGTERM`.
+        signal: &'static str,
+    },
+    /// Ctrl-C or SIGTERM while the submit request was in flight, and its
+    /// answer did not come in the grace period: the job may exist.
+    #[error(
+        "{signal} while the {vendor} submit of {model} was in flight: the job may or may not \
+         exist (and be billed); check the vendor's dashboard before submitting again"
+    )]
+    SubmitInterrupted {
+        /// `Ctrl-C` or `SIGTERM`.
+        signal: &'static str,
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The model's `vendor/model` name.
+        model: String,
+    },
     /// Ctrl-C after submit (while waiting or downloading).
     #[error("interrupted while following job {job_id}; {what}")]
     Interrupted {
@@ -151,18 +188,23 @@ impl CliError {
             | CliError::SimAlreadyRunning { .. }
             | CliError::SimWithBaseUrl => Exit::Usage,
             CliError::Input(_) => Exit::Validation,
-            CliError::Interrupted { .. } => Exit::Interrupted,
-            CliError::MissingToken { .. }
+            CliError::Interrupted { .. } | CliError::InterruptedBeforeSubmit { .. } => {
+                Exit::Interrupted
+            }
+            CliError::SubmitInterrupted { .. } => Exit::SubmitUncertain,
+            CliError::Out { .. }
+            | CliError::MissingToken { .. }
             | CliError::Sim(_)
             | CliError::SimState { .. }
             | CliError::Http(_)
             | CliError::Startup(_) => Exit::Other,
             CliError::Runtime(err) => match err {
                 E::Validation(_) => Exit::Validation,
+                E::SubmitUncertain { .. } => Exit::SubmitUncertain,
                 E::Api(_)
                 | E::Transport { .. }
                 | E::Decode { .. }
-                | E::SubmitUncertain { .. }
+                | E::ImageProbe { .. }
                 | E::CancelUnsupported { .. }
                 | E::NoOutput { .. } => Exit::Vendor,
                 E::JobFailed { .. } | E::JobCancelled { .. } => Exit::JobFailed,
@@ -175,6 +217,9 @@ impl CliError {
 
     /// A stable one-word name of the failure, for `--json`.
     pub fn kind(&self) -> &'static str {
+        if let CliError::Runtime(seedance_runtime::Error::ImageProbe { .. }) = self {
+            return "image_unreachable";
+        }
         match self.exit() {
             Exit::Success => "ok",
             Exit::Other => "error",
@@ -184,7 +229,53 @@ impl CliError {
             Exit::JobFailed => "job_failed",
             Exit::Timeout => "timeout",
             Exit::NotFinished => "not_finished",
+            Exit::SubmitUncertain => "submit_uncertain",
             Exit::Interrupted => "interrupted",
+        }
+    }
+
+    /// What `--json` adds to the error object: every violation (rule,
+    /// limit, actual, the sentence, the vendor's message) and everything
+    /// known about an uncertain submit.
+    pub fn details(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        use seedance_runtime::Error as E;
+        use serde_json::json;
+        let value = match self {
+            CliError::Runtime(E::Validation(errors)) => json!({
+                "violations": errors.violations.iter().map(|v| json!({
+                    "field": v.field,
+                    "rule": v.rule.to_string(),
+                    "limit": v.limit,
+                    "actual": v.actual,
+                    "explanation": v.explain(),
+                    "vendor_message": v.message,
+                })).collect::<Vec<_>>(),
+            }),
+            CliError::Runtime(E::SubmitUncertain {
+                vendor,
+                model,
+                path,
+                body_hash,
+                http_status,
+                answer_excerpt,
+                ..
+            }) => json!({
+                "vendor": vendor,
+                "model": model,
+                "path": path,
+                "body_hash": body_hash,
+                "http_status": http_status,
+                "answer_excerpt": answer_excerpt,
+            }),
+            CliError::SubmitInterrupted { vendor, model, .. } => json!({
+                "vendor": vendor,
+                "model": model,
+            }),
+            _ => return None,
+        };
+        match value {
+            serde_json::Value::Object(map) => Some(map),
+            _ => None,
         }
     }
 

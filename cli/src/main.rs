@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod schema;
 mod sim;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ use crate::output::Printer;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let printer = Printer::new(cli.global.json);
+    let printer = Printer::new(cli.global.json, cli.stdout_is_the_video());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

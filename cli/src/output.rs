@@ -1,23 +1,28 @@
 //! Where output goes: results on stdout (text, or one JSON object per line
 //! with `--json`), notes and progress on stderr, so `--json` output can be
-//! piped into `jq` untouched.
+//! piped into `jq` untouched. With `--out -` the video owns stdout, and
+//! results go to stderr too. Text for people is escaped for the terminal
+//! (`terminal::safe`); errors show their causes like cargo ("Caused by:").
 
 use std::io::Write;
 
 use serde_json::{Value, json};
 
 use crate::error::CliError;
+use crate::terminal::safe;
 
 /// Prints results in the chosen format.
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     json: bool,
+    /// Stdout carries a downloaded file (`--out -`).
+    stdout_taken: bool,
 }
 
 impl Printer {
-    /// Text or JSON Lines.
-    pub fn new(json: bool) -> Self {
-        Printer { json }
+    /// Text or JSON Lines, on stdout unless a download owns it.
+    pub fn new(json: bool, stdout_taken: bool) -> Self {
+        Printer { json, stdout_taken }
     }
 
     /// True with `--json`.
@@ -30,12 +35,17 @@ impl Printer {
         let line = if self.json {
             value().to_string()
         } else {
-            text()
+            safe(&text()).into_owned()
         };
-        let mut out = std::io::stdout().lock();
         // A closed pipe (`| head`) is not worth a panic.
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        if self.stdout_taken {
+            let mut out = std::io::stderr().lock();
+            let _ = writeln!(out, "{line}");
+        } else {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
     }
 
     /// A JSON event line (only with `--json`).
@@ -47,22 +57,34 @@ impl Printer {
 
     /// A note for people, always on stderr.
     pub fn note(&self, text: &str) {
-        eprintln!("{text}");
+        eprintln!("{}", safe(text));
     }
 
-    /// Reports a failed command: the message on stderr, and with `--json`
-    /// an `{"error": ...}` line on stdout.
+    /// Reports a failed command: the message and its causes on stderr, and
+    /// with `--json` an `{"error": ...}` line on stdout.
     pub fn error(&self, err: &CliError) {
-        eprintln!("error: {err}");
+        let causes = seedance_runtime::causes(err);
+        let mut text = format!("error: {err}");
+        if !causes.is_empty() {
+            text.push_str("\n\nCaused by:");
+            for cause in &causes {
+                text.push_str("\n  ");
+                text.push_str(cause);
+            }
+        }
+        eprintln!("{}", safe(&text));
         self.event(|| {
-            json!({
-                "error": {
-                    "kind": err.kind(),
-                    "exit_code": err.exit() as i32,
-                    "message": err.to_string(),
-                    "job_id": err.job_id(),
-                }
-            })
+            let mut error = json!({
+                "kind": err.kind(),
+                "exit_code": err.exit() as i32,
+                "message": err.to_string(),
+                "causes": causes,
+                "job_id": err.job_id(),
+            });
+            if let (Value::Object(map), Some(details)) = (&mut error, err.details()) {
+                map.extend(details);
+            }
+            json!({ "error": error })
         });
     }
 }

@@ -10,6 +10,7 @@ use seedance_runtime::Progress;
 use serde_json::json;
 
 use crate::output::Printer;
+use crate::terminal::safe;
 
 /// One way of showing progress, chosen once per wait.
 #[derive(Debug)]
@@ -32,7 +33,9 @@ impl Reporter {
             if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
                 bar.set_style(style);
             }
-            bar.set_message(format!("job {job_id}: waiting for the first poll"));
+            bar.set_message(
+                safe(&format!("job {job_id}: waiting for the first poll")).into_owned(),
+            );
             bar.enable_steady_tick(Duration::from_millis(120));
             Reporter::Spinner(bar)
         } else {
@@ -69,9 +72,12 @@ impl Reporter {
             _ => return,
         };
         match self {
-            Reporter::Spinner(bar) => bar.set_message(format!("job {job_id}: {text}")),
+            Reporter::Spinner(bar) => {
+                bar.set_message(safe(&format!("job {job_id}: {text}")).into_owned());
+            }
             Reporter::Lines => {
-                eprintln!("[{:>6.1}s] job {job_id}: {text}", elapsed.as_secs_f64());
+                let line = format!("[{:>6.1}s] job {job_id}: {text}", elapsed.as_secs_f64());
+                eprintln!("{}", safe(&line));
             }
             Reporter::Json(printer) => printer.event(|| event(progress, elapsed)),
         }

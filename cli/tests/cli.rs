@@ -193,7 +193,9 @@ fn broken_image_rule_exits_3_with_the_library_message() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("first_frame_image_url: breaks width_pixels> (limit 300, actual 200 px)"),
+        stderr.contains(
+            "first_frame_image_url: width must be more than 300 px; this image is 200 px wide"
+        ),
         "{stderr}"
     );
 }
@@ -214,7 +216,7 @@ fn too_long_prompt_exits_3_before_any_token_is_needed() {
     assert_eq!(output.status.code(), Some(3));
     assert!(
         text(&output.stderr)
-            .contains("prompt: breaks maxLength (limit 1900, actual 2000 characters)")
+            .contains("prompt: must be at most 1900 characters; it has 2000 characters")
     );
 }
 
@@ -296,6 +298,8 @@ impl External {
         command
             .args(args)
             .args(["--base-url", self.sim.base_url(), "--poll-interval", "5ms"])
+            // The test simulator's images are on 127.0.0.1.
+            .arg("--allow-private-image-urls")
             .env("RUNCOMFY_API_TOKEN", seedance_sim::TOKEN);
         command
     }

@@ -123,6 +123,19 @@ impl Connection {
         options: SubmitOptions,
     ) -> Result<Job, Error> {
         self.check_erased(input, options).await?;
+        self.submit_erased_prechecked(input, options).await
+    }
+
+    /// Submits a model chosen at run time whose checks the caller has
+    /// already run ([`Prober::preflight`], e.g. to report every violation
+    /// before a token is known): one POST, no second probe. The model's
+    /// vendor must speak this connection's protocol.
+    pub async fn submit_erased_prechecked(
+        &self,
+        input: &dyn ErasedModel,
+        options: SubmitOptions,
+    ) -> Result<Job, Error> {
+        self.same_protocol(input)?;
         let body = input
             .to_body()
             .map_err(|err| Error::Config(format!("cannot serialise the input: {err}")))?;
@@ -131,21 +144,25 @@ impl Connection {
             .await
     }
 
+    fn same_protocol(&self, input: &dyn ErasedModel) -> Result<(), Error> {
+        if input.vendor().protocol == self.protocol() {
+            return Ok(());
+        }
+        Err(Error::Config(format!(
+            "{} is a {} model; this connection speaks {}",
+            input.model(),
+            input.vendor().name,
+            self.protocol()
+        )))
+    }
+
     /// Every check [`submit_erased`](Self::submit_erased) runs, nothing sent.
     pub async fn check_erased(
         &self,
         input: &dyn ErasedModel,
         options: SubmitOptions,
     ) -> Result<ProbeReport, Error> {
-        let protocol = input.vendor().protocol;
-        if protocol != self.protocol() {
-            return Err(Error::Config(format!(
-                "{} is a {} model; this connection speaks {}",
-                input.model(),
-                input.vendor().name,
-                self.protocol()
-            )));
-        }
+        self.same_protocol(input)?;
         self.preflight(input.validate(), &input.image_inputs(), options)
             .await
     }

@@ -2,11 +2,13 @@
 //! loop (`Job::wait_with`) with a progress display, Ctrl-C handling that
 //! never loses the job id, and saving or printing the output.
 
+#[cfg(not(unix))]
 use std::future::Future;
 use std::path::Path;
+#[cfg(not(unix))]
 use std::pin::Pin;
 
-use seedance_runtime::{CancelOutcome, Job, Output, WaitOptions};
+use seedance_runtime::{CancelOutcome, Destination, DownloadOptions, Job, Output, WaitOptions};
 use serde_json::json;
 
 use crate::cli::WaitFlags;
@@ -24,7 +26,8 @@ pub enum Resume {
 }
 
 impl Resume {
-    fn sentence(&self) -> String {
+    /// How to pick the job up again, as a sentence.
+    pub fn sentence(&self) -> String {
         match self {
             Resume::Command(command) => format!("resume it with: {command}"),
             Resume::InProcessSim => "it lived in the in-process simulator (--sim), which stops \
@@ -57,7 +60,7 @@ pub async fn wait_and_save(
             .await;
         reporter.finish();
         match outcome {
-            Ok(output) => save(printer, &output, out).await,
+            Ok(output) => save(printer, &output, out, flags.force).await,
             Err(err) => {
                 let err = CliError::from(err);
                 if err.exit() == Exit::Timeout {
@@ -69,34 +72,69 @@ pub async fn wait_and_save(
     };
     tokio::select! {
         result = follow => result,
-        () = interrupt.received() => {
+        _ = interrupt.received() => {
             reporter.finish();
             Err(on_interrupt(job, flags.cancel_on_interrupt, resume).await)
         }
     }
 }
 
-/// Ctrl-C, listened for from before the job id is printed: tokio installs
-/// the handler on the first poll, so a Ctrl-C that follows the id at once is
-/// caught (and reported) instead of killing the process silently.
-pub struct Interrupt(Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>);
+/// Ctrl-C and SIGTERM, listened for from before the submit request is
+/// sent: the handlers are installed at once (`listen`), so a signal at any
+/// later moment is reported (never a silent exit) and the job id is never
+/// lost. Each `received` waits for the next signal, so a second Ctrl-C can
+/// cut a grace period short.
+pub struct Interrupt {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+    #[cfg(not(unix))]
+    ctrl_c: Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>,
+}
 
 impl Interrupt {
-    /// Installs the handler now.
-    pub async fn listen() -> Self {
-        let mut signal = Box::pin(tokio::signal::ctrl_c());
-        tokio::select! {
-            biased;
-            _ = &mut signal => {}
-            () = std::future::ready(()) => {}
+    /// Installs the handlers now.
+    pub fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .ok();
+            Interrupt { signals }
         }
-        Interrupt(signal)
+        #[cfg(not(unix))]
+        {
+            let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
+            // Polling once installs the handler.
+            let waker = std::task::Waker::noop();
+            let _ = ctrl_c
+                .as_mut()
+                .poll(&mut std::task::Context::from_waker(&waker));
+            Interrupt { ctrl_c }
+        }
     }
 
-    /// Resolves on Ctrl-C; never, when the handler could not be installed.
-    async fn received(&mut self) {
-        if self.0.as_mut().await.is_err() {
-            std::future::pending::<()>().await;
+    /// Resolves on the next Ctrl-C (`"Ctrl-C"`) or SIGTERM (`"SIGTERM"`);
+    /// never, when the handlers could not be installed.
+    pub async fn received(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            let Some((int, term)) = &mut self.signals else {
+                return std::future::pending().await;
+            };
+            tokio::select! {
+                Some(()) = int.recv() => "Ctrl-C",
+                Some(()) = term.recv() => "SIGTERM",
+                else => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if self.ctrl_c.as_mut().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            self.ctrl_c = Box::pin(tokio::signal::ctrl_c());
+            "Ctrl-C"
         }
     }
 }
@@ -136,10 +174,27 @@ pub fn cancel_name(outcome: CancelOutcome) -> &'static str {
     }
 }
 
-/// Downloads the output to `out`, or prints its URLs.
-pub async fn save(printer: &Printer, output: &Output, out: Option<&Path>) -> Result<(), CliError> {
+/// Checks before anything is paid for or waited on that `--out` can be
+/// written (see `seedance_runtime::Destination`).
+pub fn check_out(out: &Path, force: bool) -> Result<(), CliError> {
+    Destination::new(out)
+        .check_writable(force)
+        .map_err(|source| CliError::Out {
+            path: out.display().to_string(),
+            source,
+        })
+}
+
+/// Downloads the output to `out` (`-` for stdout), or prints its URLs.
+pub async fn save(
+    printer: &Printer,
+    output: &Output,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<(), CliError> {
+    let options = DownloadOptions::new().force(force);
     let saved = match out {
-        Some(path) => Some((path, output.download(path).await?)),
+        Some(path) => Some((path, output.download_with(path, options).await?)),
         None => None,
     };
     printer.result(

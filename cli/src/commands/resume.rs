@@ -50,13 +50,19 @@ pub async fn status(printer: &Printer, global: &Global, args: &JobArgs) -> Resul
 
 /// Prints (or saves) a finished job's output.
 pub async fn result(printer: &Printer, global: &Global, args: &ResultArgs) -> Result<(), CliError> {
+    if let Some(out) = &args.out {
+        follow::check_out(out, args.force)?;
+    }
     let job = job(global, &args.job).await?;
     let output = job.result().await?;
-    follow::save(printer, &output, args.out.as_deref()).await
+    follow::save(printer, &output, args.out.as_deref(), args.force).await
 }
 
 /// Waits for the job, then prints or saves its output.
 pub async fn wait(printer: &Printer, global: &Global, args: &WaitArgs) -> Result<(), CliError> {
+    if let Some(out) = &args.wait.out {
+        follow::check_out(out, args.wait.force)?;
+    }
     let job = job(global, &args.job).await?;
     let resume = Resume::Command(connect::resume_command(
         &args.job.target,
@@ -64,7 +70,7 @@ pub async fn wait(printer: &Printer, global: &Global, args: &WaitArgs) -> Result
         global,
         args.wait.out.as_deref(),
     ));
-    let interrupt = Interrupt::listen().await;
+    let interrupt = Interrupt::listen();
     let out = args.wait.out.as_deref();
     follow::wait_and_save(printer, &job, &args.wait, out, &resume, interrupt).await
 }

@@ -2,8 +2,9 @@
 //! the job id at once, then follow the job to its output.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use seedance_runtime::SubmitOptions;
+use seedance_runtime::{Connection, ErasedModel, Error, Job, SubmitOptions};
 use serde_json::{Value, json};
 
 use crate::cli::{Global, RunArgs};
@@ -47,33 +48,71 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
         model: name.clone(),
         source,
     })?;
-    // The local rules first, so a bad input fails the same way with or
-    // without a token.
-    model
-        .validate()
-        .map_err(seedance_runtime::Error::Validation)?;
+    // Where the video goes is checked before anything is paid for. Without
+    // --out the name is the job id, unknown yet: the folder is checked.
+    if !args.no_wait {
+        let out = args
+            .wait
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".seedance-write-check.mp4"));
+        follow::check_out(&out, args.wait.force)?;
+    }
+    // From here on a signal is reported, never a silent exit.
+    let mut interrupt = Interrupt::listen();
+    let local = model.validate();
 
     let conn = match &sim {
         Some(sim) => sim.connection(info.vendor, global.poll_interval)?,
-        None => connect::remote(info.vendor, global)?,
-    };
-    let mut options = SubmitOptions::new();
-    if args.skip_image_checks {
-        options = options.skip_remote_image_checks(true);
-    }
-    let job = conn.submit_erased(model.as_ref(), options).await?;
-    let interrupt = Interrupt::listen().await;
-    printer.result(
-        || format!("job {}", job.id()),
-        || {
-            json!({
-                "event": "submitted",
-                "job_id": job.id(),
-                "model": name,
-                "vendor": info.vendor.id,
-            })
+        None => match connect::remote(info.vendor, global) {
+            Ok(conn) => conn,
+            // The local rules first, so a bad input fails the same way with
+            // or without a token (images are only read once one is known).
+            Err(err) => return Err(local.map_or_else(|e| Error::Validation(e).into(), |()| err)),
         },
-    );
+    };
+    let skip = args.skip_image_checks || conn.config().skip_remote_image_checks;
+    let prober = conn.prober()?;
+    // Local rules and image rules together: every violation at once.
+    let images = model.image_inputs();
+    tokio::select! {
+        checked = prober.preflight(local, &images, skip) => { checked?; }
+        signal = interrupt.received() => {
+            return Err(CliError::InterruptedBeforeSubmit { signal });
+        }
+    }
+    let job = submit(
+        printer,
+        &conn,
+        model.as_ref(),
+        &name,
+        &mut interrupt,
+        info.vendor.name,
+    )
+    .await?;
+    let job = match job {
+        Submitted::Job(job) => job,
+        Submitted::Interrupted(job, signal) => {
+            announce(printer, &job, &name, info.vendor.id);
+            let resume = match &sim {
+                Some(sim) if sim.is_in_process() => Resume::InProcessSim,
+                _ => Resume::Command(connect::resume_command(
+                    &name,
+                    job.id(),
+                    global,
+                    args.wait.out.as_deref(),
+                )),
+            };
+            return Err(CliError::Interrupted {
+                job_id: job.id().to_owned(),
+                what: format!(
+                    "{signal} during the submit; the job was created and keeps running; {}",
+                    resume.sentence()
+                ),
+            });
+        }
+    };
+    announce(printer, &job, &name, info.vendor.id);
 
     if args.no_wait {
         printer.note(&match &sim {
@@ -99,6 +138,67 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
         _ => Resume::Command(connect::resume_command(&name, job.id(), global, Some(&out))),
     };
     follow::wait_and_save(printer, &job, &args.wait, Some(&out), &resume, interrupt).await
+}
+
+/// How long a signal during the submit POST waits for its answer, so the
+/// job id of a job the vendor created is not lost.
+const SUBMIT_GRACE: Duration = Duration::from_secs(10);
+
+/// What the submit came to.
+enum Submitted {
+    Job(Job),
+    /// The answer came in the grace period after a signal.
+    Interrupted(Job, &'static str),
+}
+
+/// One POST of the checked input. A signal while it is in flight does not
+/// drop it: the answer is awaited for [`SUBMIT_GRACE`] (a second signal
+/// stops at once), so a created job is reported with its id; otherwise the
+/// job may exist and the error says so.
+async fn submit(
+    printer: &Printer,
+    conn: &Connection,
+    model: &dyn ErasedModel,
+    name: &str,
+    interrupt: &mut Interrupt,
+    vendor: &'static str,
+) -> Result<Submitted, CliError> {
+    let request = conn.submit_erased_prechecked(model, SubmitOptions::new());
+    tokio::pin!(request);
+    let signal = tokio::select! {
+        job = &mut request => return Ok(Submitted::Job(job?)),
+        signal = interrupt.received() => signal,
+    };
+    printer.note(&format!(
+        "{signal}: the submit request is in flight; waiting up to {}s for its answer so the \
+         job id is not lost ({signal} again to stop now)",
+        SUBMIT_GRACE.as_secs()
+    ));
+    let gone = CliError::SubmitInterrupted {
+        signal,
+        vendor,
+        model: name.to_owned(),
+    };
+    tokio::select! {
+        job = &mut request => Ok(Submitted::Interrupted(job?, signal)),
+        _ = interrupt.received() => Err(gone),
+        () = tokio::time::sleep(SUBMIT_GRACE) => Err(gone),
+    }
+}
+
+/// Prints the job id (the first thing a script reads).
+fn announce(printer: &Printer, job: &Job, name: &str, vendor: &str) {
+    printer.result(
+        || format!("job {}", job.id()),
+        || {
+            json!({
+                "event": "submitted",
+                "job_id": job.id(),
+                "model": name,
+                "vendor": vendor,
+            })
+        },
+    );
 }
 
 /// `JOB_ID.mp4` in the current folder, the id made safe as a file name:

@@ -72,8 +72,8 @@ impl Simulator {
         format!("{}{}", self.base_url, spec.path())
     }
 
-    /// A connection with the simulator's token, a fast poll and no proxy
-    /// (the simulator is on 127.0.0.1).
+    /// A connection with the simulator's token, a fast poll, no proxy and
+    /// image checks allowed on 127.0.0.1 (where the simulator is).
     pub fn connection(
         &self,
         vendor: &VendorInfo,
@@ -85,6 +85,9 @@ impl Simulator {
             .map_err(|err| CliError::Http(err.to_string()))?;
         let mut config = Config::new(&self.base_url);
         config.poll = PollPolicy::fixed(poll.unwrap_or(POLL));
+        // The simulator's images are on 127.0.0.1, which the prober
+        // refuses unless told otherwise.
+        config.probe.allow_private_addresses = true;
         Ok(Connection::with_parts(
             vendor.protocol,
             vendor.name,
