@@ -670,3 +670,368 @@ async fn ctrl_c_during_the_download_still_prints_the_resume_command() {
         "{stderr}"
     );
 }
+
+// ---- issue 10: every fault bounded, every outcome honest -----------------
+
+/// The first line of a run's stdout: `job ID`.
+fn job_line(output: &Output) -> Option<String> {
+    text(&output.stdout)
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("job ").map(str::to_owned))
+}
+
+fn send_signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+}
+
+/// A one-answer-per-connection HTTP server on 127.0.0.1 giving `body`
+/// under `status` to every request (threads, no runtime needed).
+fn canned_server(status: u16, body: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let answer = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    url
+}
+
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    format!("http://{}", listener.local_addr().expect("addr"))
+}
+
+fn sim_image(ext: &External) -> String {
+    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
+        seedance_sim::ImageFormat::Png,
+        800,
+        600,
+    ));
+    format!("first_frame_image_url={image}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uncertain_submit_exits_8_with_its_own_json_kind() {
+    let ext = External::start(JobTiming::default()).await;
+    ext.sim.inject(Route::Submit, Fault::Status(500), 1);
+    let image = sim_image(&ext);
+    let args = [
+        "run",
+        PRO,
+        "--json",
+        "--set",
+        "prompt=a cat",
+        "--set",
+        &image,
+    ];
+    let output = ext.run(&args).await;
+    assert_eq!(output.status.code(), Some(8), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("may or may not exist"));
+    let error = json_lines(&output).pop().expect("error line")["error"].clone();
+    assert_eq!(error["kind"], "submit_uncertain");
+    assert_eq!(error["exit_code"], 8);
+    assert_eq!(error["vendor"], "RunComfy");
+    assert_eq!(error["http_status"], 500);
+    assert!(error["body_hash"].as_str().unwrap().starts_with("fnv1a64:"));
+    assert_eq!(ext.sim.count(Route::Submit), 1, "never re-sent");
+    let help = run(seedance(ext.dir.path()).arg("--help"));
+    assert!(text(&help.stdout).contains("submit_uncertain"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_the_submit_waits_for_the_answer_and_prints_the_id() {
+    let ext = External::start(JobTiming::queued_forever()).await;
+    ext.sim.inject(
+        Route::Submit,
+        Fault::Delay(std::time::Duration::from_millis(1500)),
+        1,
+    );
+    let image = sim_image(&ext);
+    let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = tokio::time::Instant::now();
+    while ext.sim.count(Route::Submit) == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    send_signal(child.id(), "-INT");
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().expect("exit"))
+        .await
+        .expect("child finished");
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    let id = job_line(&output).expect("the job id is printed");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("the job was created"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("seedance wait {PRO} {id}")),
+        "{stderr}"
+    );
+    let status = ext.run(&["status", "runcomfy", &id, "--json"]).await;
+    assert_eq!(json_lines(&status)[0]["state"], "queued");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_twice_during_the_submit_says_the_job_may_exist() {
+    let ext = External::start(JobTiming::default()).await;
+    ext.sim.inject(
+        Route::Submit,
+        Fault::Delay(std::time::Duration::from_secs(30)),
+        1,
+    );
+    let image = sim_image(&ext);
+    let mut command = ext.command(&[
+        "run",
+        PRO,
+        "--json",
+        "--set",
+        "prompt=a cat",
+        "--set",
+        &image,
+    ]);
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = tokio::time::Instant::now();
+    while ext.sim.count(Route::Submit) == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    send_signal(child.id(), "-TERM");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    send_signal(child.id(), "-TERM");
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().expect("exit"))
+        .await
+        .expect("child finished");
+    assert_eq!(output.status.code(), Some(8), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("SIGTERM"), "{stderr}");
+    assert!(stderr.contains("may or may not exist"), "{stderr}");
+    let error = json_lines(&output).pop().expect("error line")["error"].clone();
+    assert_eq!(error["kind"], "submit_uncertain");
+    assert_eq!(error["model"], PRO);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_is_checked_before_the_job_is_submitted() {
+    let ext = External::start(JobTiming::default()).await;
+    let image = sim_image(&ext);
+    std::fs::write(ext.dir.path().join("taken.mp4"), b"precious").unwrap();
+    std::fs::create_dir(ext.dir.path().join("folder.mp4")).unwrap();
+    for (out, why) in [
+        ("taken.mp4", "--force"),
+        ("folder.mp4", "not a regular file"),
+    ] {
+        let args = [
+            "run",
+            PRO,
+            "--set",
+            "prompt=a cat",
+            "--set",
+            &image,
+            "--out",
+            out,
+        ];
+        let output = ext.run(&args).await;
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(why), "{stderr}");
+        assert!(stderr.contains("nothing was submitted"), "{stderr}");
+    }
+    assert_eq!(ext.sim.count(Route::Submit), 0);
+    assert_eq!(
+        std::fs::read(ext.dir.path().join("taken.mp4")).unwrap(),
+        b"precious"
+    );
+    let args = [
+        "run",
+        PRO,
+        "--set",
+        "prompt=a cat",
+        "--set",
+        &image,
+        "--out",
+        "taken.mp4",
+        "--force",
+    ];
+    let output = ext.run(&args).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(
+        std::fs::read(ext.dir.path().join("taken.mp4")).unwrap(),
+        seedance_sim::video_bytes()
+    );
+}
+
+#[test]
+fn out_dash_writes_the_video_to_stdout_alone() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        PRO,
+        "--set",
+        "prompt=a cat",
+        "--out",
+        "-",
+    ]));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(output.stdout, seedance_sim::video_bytes());
+    assert!(text(&output.stderr).contains("job "));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_bad_prompt_and_a_small_image_are_reported_together() {
+    let dir = tempdir();
+    let prompt = format!("prompt={}", "x".repeat(3000));
+    let output = run(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        "runcomfy/bytedance/seedance-1-0/lite/image-to-video",
+        "--json",
+        "--set",
+        &prompt,
+        "--set",
+        "first_frame_image_url=/sim/images/img.png?w=200&h=200",
+    ]));
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("prompt: must be at most"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "first_frame_image_url: width must be more than 300 px; this image is 200 px wide"
+        ),
+        "{stderr}"
+    );
+    let error = json_lines(&output).pop().expect("error line")["error"].clone();
+    let width = error["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rule"] == "width_pixels>")
+        .expect("the width rule")
+        .clone();
+    assert_eq!(width["limit"], "300");
+    assert_eq!(width["actual"], "200 px");
+    assert_eq!(width["field"], "first_frame_image_url");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_timeout_does_not_panic() {
+    let ext = External::start(JobTiming::default()).await;
+    let id = ext.submit().await;
+    let output = ext
+        .run(&["wait", "runcomfy", &id, "--timeout", "10000000000000000000"])
+        .await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    // A resumed job is polled at once, so even an endless interval returns.
+    let mut command = seedance(ext.dir.path());
+    command
+        .args(["wait", "runcomfy", &id, "--base-url", ext.sim.base_url()])
+        .args(["--poll-interval", "10000000000000000000"])
+        .env("RUNCOMFY_API_TOKEN", seedance_sim::TOKEN);
+    let output = tokio::task::spawn_blocking(move || run(&mut command))
+        .await
+        .expect("child finished");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+#[test]
+fn vendor_text_reaches_the_terminal_escaped() {
+    let dir = tempdir();
+    let url = canned_server(
+        404,
+        r#"{"error_code":404001,"error_message":"no such job \u001b]0;pwned\u0007 \u202egnp.exe"}"#,
+    );
+    let output = run(seedance(dir.path())
+        .args(["status", "runcomfy", "j1", "--base-url", &url])
+        .env("RUNCOMFY_API_TOKEN", "t"));
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    assert!(!stderr.contains('\u{202e}'), "{stderr:?}");
+    assert!(stderr.contains("\\x1b]0;pwned\\x07"), "{stderr}");
+    assert!(stderr.contains("\\u{202e}gnp.exe"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_image_host_is_not_a_rejected_input() {
+    let ext = External::start(JobTiming::default()).await;
+    let image = format!("first_frame_image_url={}/img.png", closed_port_url());
+    let output = ext
+        .run(&[
+            "run",
+            PRO,
+            "--json",
+            "--set",
+            "prompt=a cat",
+            "--set",
+            &image,
+        ])
+        .await;
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("--skip-image-checks"), "{stderr}");
+    assert!(
+        stderr.to_lowercase().contains("connection refused"),
+        "{stderr}"
+    );
+    let error = json_lines(&output).pop().expect("error line")["error"].clone();
+    assert_eq!(error["kind"], "image_unreachable");
+    assert_eq!(ext.sim.count(Route::Submit), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_on_private_addresses_are_refused_without_the_flag() {
+    let ext = External::start(JobTiming::default()).await;
+    let image = sim_image(&ext);
+    let mut command = seedance(ext.dir.path());
+    command
+        .args(["run", PRO, "--set", "prompt=a cat", "--set", &image])
+        .args(["--base-url", ext.sim.base_url()])
+        .env("RUNCOMFY_API_TOKEN", seedance_sim::TOKEN);
+    let output = tokio::task::spawn_blocking(move || run(&mut command))
+        .await
+        .expect("child finished");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("loopback address"));
+    assert_eq!(ext.sim.count(Route::Image), 0);
+    assert_eq!(ext.sim.count(Route::Submit), 0);
+}
+
+#[test]
+fn errors_show_their_causes() {
+    let dir = tempdir();
+    let output = run(seedance(dir.path())
+        .args(["status", "runcomfy", "j1", "--base-url", &closed_port_url()])
+        .env("RUNCOMFY_API_TOKEN", "t"));
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("\n\nCaused by:\n  "), "{stderr}");
+    assert!(
+        stderr.to_lowercase().contains("connection refused"),
+        "{stderr}"
+    );
+}
