@@ -252,20 +252,14 @@ impl CliError {
                 })).collect::<Vec<_>>(),
             }),
             CliError::Runtime(E::SubmitUncertain {
-                vendor,
-                model,
-                path,
-                body_hash,
-                http_status,
-                answer_excerpt,
-                ..
+                vendor, attempt, ..
             }) => json!({
                 "vendor": vendor,
-                "model": model,
-                "path": path,
-                "body_hash": body_hash,
-                "http_status": http_status,
-                "answer_excerpt": answer_excerpt,
+                "model": attempt.model,
+                "path": attempt.path,
+                "body_hash": attempt.body_hash,
+                "http_status": attempt.http_status,
+                "answer_excerpt": attempt.answer_excerpt,
             }),
             CliError::SubmitInterrupted { vendor, model, .. } => json!({
                 "vendor": vendor,

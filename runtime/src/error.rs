@@ -36,28 +36,18 @@ pub enum Error {
     /// Everything known is kept, so a journal can record it and a person
     /// can look the job up.
     #[error(
-        "{vendor} submit of {what} failed after the request was sent; {}: {source}",
-        MayExist(job_id.as_deref()),
-        what = model.unwrap_or(path.as_str())
+        "{vendor} submit of {} failed after the request was sent; {}: {source}",
+        attempt.what(),
+        MayExist(job_id.as_deref())
     )]
     SubmitUncertain {
         /// Vendor display name.
         vendor: &'static str,
-        /// The model id, when the submit was typed (`Client::submit`,
-        /// `Connection::submit_erased`).
-        model: Option<&'static str>,
-        /// The submit path the body was POSTed to.
-        path: String,
         /// A job id the answer carried despite what was wrong with it: the
         /// job exists, resume it by this id.
         job_id: Option<String>,
-        /// `fnv1a64:` and 16 hex digits of the request body, to match this
-        /// outcome to a recorded request (not a cryptographic hash).
-        body_hash: String,
-        /// The HTTP status of the answer, when one arrived.
-        http_status: Option<u16>,
-        /// The start of the answer's body, when one arrived.
-        answer_excerpt: Option<String>,
+        /// What was sent and what came back.
+        attempt: Box<SubmitAttempt>,
         /// What went wrong.
         #[source]
         source: Box<Error>,
@@ -189,6 +179,32 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What is known about a submit whose outcome is unknown
+/// ([`Error::SubmitUncertain`]): enough to record it in a journal and to
+/// find the job at the vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubmitAttempt {
+    /// The model id, when the submit was typed (`Client::submit`,
+    /// `Connection::submit_erased`).
+    pub model: Option<&'static str>,
+    /// The submit path the body was POSTed to.
+    pub path: String,
+    /// `fnv1a64:` and 16 hex digits of the request body, to match this
+    /// outcome to a recorded request (stable, not cryptographic).
+    pub body_hash: String,
+    /// The HTTP status of the answer, when one arrived.
+    pub http_status: Option<u16>,
+    /// The start of the answer's body, when one arrived.
+    pub answer_excerpt: Option<String>,
+}
+
+impl SubmitAttempt {
+    fn what(&self) -> &str {
+        self.model.unwrap_or(&self.path)
+    }
 }
 
 /// An error answer from a vendor, with its body parsed where the vendor's

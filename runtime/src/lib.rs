@@ -55,7 +55,7 @@ pub use validation::{
 pub use client::{Client, ClientBuilder};
 pub use connection::{Config, Connection};
 pub use download::DownloadOptions;
-pub use error::{ApiError, Error, causes};
+pub use error::{ApiError, Error, SubmitAttempt, causes};
 pub use job::{CancelOutcome, Job};
 pub use outfile::Destination;
 pub use output::Output;

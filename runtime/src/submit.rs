@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::{
     connection::{Connection, transport::Answer},
     deadline::Deadline,
-    error::{Error, body_hash, excerpt},
+    error::{Error, SubmitAttempt, body_hash, excerpt},
     job::Job,
     model::ErasedModel,
     prober::{ProbeReport, Prober},
@@ -87,12 +87,14 @@ impl Connection {
         let uncertain = |source: Error, job_id: Option<String>, answer: Option<&Answer>| {
             Error::SubmitUncertain {
                 vendor,
-                model,
-                path: path.to_owned(),
                 job_id,
-                body_hash: body_hash.clone(),
-                http_status: answer.map(|answer| answer.status),
-                answer_excerpt: answer.map(|answer| excerpt(&answer.body)),
+                attempt: Box::new(SubmitAttempt {
+                    model,
+                    path: path.to_owned(),
+                    body_hash: body_hash.clone(),
+                    http_status: answer.map(|answer| answer.status),
+                    answer_excerpt: answer.map(|answer| excerpt(&answer.body)),
+                }),
                 source: Box::new(source),
             }
         };

@@ -191,19 +191,13 @@ async fn submit_answer_with_an_id_and_an_error_keeps_the_id() {
     );
     assert_eq!(err.job_id(), Some("ws-7"));
     match &err {
-        Error::SubmitUncertain {
-            model,
-            path,
-            body_hash,
-            http_status,
-            answer_excerpt,
-            ..
-        } => {
-            assert_eq!(*model, Some(WsInput::MODEL));
-            assert_eq!(path, WsInput::SUBMIT_PATH);
-            assert!(body_hash.starts_with("fnv1a64:"), "{body_hash}");
-            assert_eq!(*http_status, Some(200));
-            assert!(answer_excerpt.as_deref().unwrap().contains("queue hiccup"));
+        Error::SubmitUncertain { attempt, .. } => {
+            assert_eq!(attempt.model, Some(WsInput::MODEL));
+            assert_eq!(attempt.path, WsInput::SUBMIT_PATH);
+            assert!(attempt.body_hash.starts_with("fnv1a64:"), "{attempt:?}");
+            assert_eq!(attempt.http_status, Some(200));
+            let excerpt = attempt.answer_excerpt.as_deref().unwrap();
+            assert!(excerpt.contains("queue hiccup"), "{excerpt}");
         }
         other => panic!("{other}"),
     }

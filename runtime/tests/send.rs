@@ -15,7 +15,7 @@ use seedance_sim::Sim;
 fn assert_send<T: Send>(_: &T) {}
 
 /// Never called: it type-checks that each public future is `Send`.
-#[allow(dead_code, unused_must_use)]
+#[allow(dead_code, unused_must_use, clippy::too_many_arguments)]
 fn public_futures_are_send(
     client: seedance_runtime::Client<RunComfy>,
     conn: Connection,
