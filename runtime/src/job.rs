@@ -105,7 +105,8 @@ impl Job {
 
     /// Fetches the result (does not wait: a running job is
     /// [`Error::NotFinished`]), then downloads its first video (or image) to
-    /// `path`; returns the bytes written.
+    /// `path` (`-` for stdout; an existing file is refused, see
+    /// [`Output::download_with`]); returns the bytes written.
     pub async fn download(&self, path: impl AsRef<Path>) -> Result<u64, Error> {
         self.result().await?.download(path).await
     }
