@@ -1035,3 +1035,37 @@ fn errors_show_their_causes() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_waiting_is_handled_like_ctrl_c() {
+    let ext = External::start(JobTiming::queued_forever()).await;
+    let image = sim_image(&ext);
+    let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("job line");
+        send_signal(child.id(), "-TERM");
+        let output = child.wait_with_output().expect("exit");
+        (first, output)
+    })
+    .await
+    .expect("child finished");
+    let (first, output) = output;
+    let id = first
+        .trim()
+        .strip_prefix("job ")
+        .expect("job line")
+        .to_owned();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("seedance wait {PRO} {id}")),
+        "{stderr}"
+    );
+}

@@ -226,6 +226,53 @@ mod tests {
         }
     }
 
+    /// A server on 127.0.0.1 answering every request with a redirect.
+    async fn redirecting_to(location: String) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/start.png", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = [0u8; 2048];
+                let _ = stream.read(&mut buf).await;
+                let answer = format!(
+                    "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n"
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        url
+    }
+
+    /// The first hop is sent straight through the guarded client (the
+    /// prober checks it before with `check_url`): what is tested here is
+    /// what the client does on its own with redirects and names.
+    #[tokio::test]
+    async fn redirects_and_names_into_private_addresses_are_refused() {
+        let client = client(false, Duration::from_secs(5)).unwrap();
+        for target in [
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/admin",
+            "http://localhost:9/admin",
+        ] {
+            let start = redirecting_to(target.to_owned()).await;
+            let err = client.get(&start).send().await.unwrap_err();
+            let refused = find_refusal(&err).unwrap_or_else(|| panic!("{target}: {err:?}"));
+            assert!(is_forbidden(refused.addr), "{target}: {refused}");
+        }
+        // Another scheme is never followed: the redirect itself comes back
+        // (and the prober calls a 302 unreadable).
+        let start = redirecting_to("file:///etc/passwd".to_owned()).await;
+        let answer = client.get(&start).send().await;
+        assert!(answer.is_err() || answer.is_ok_and(|a| a.status() == 302));
+        // Allowed, a redirect is followed (here to a closed port: a
+        // connection error, not a refusal).
+        let open = super::client(true, Duration::from_secs(5)).unwrap();
+        let start = redirecting_to("http://127.0.0.1:9/x".to_owned()).await;
+        let err = open.get(&start).send().await.unwrap_err();
+        assert!(find_refusal(&err).is_none(), "{err:?}");
+    }
+
     #[test]
     fn urls_are_checked_before_any_request() {
         assert!(check_url("https://93.184.216.34/a.png", false).is_ok());
