@@ -111,7 +111,11 @@ fn check_reports_new_and_vanished_models() {
     .unwrap();
     // A new model under the manifest's `catalog_prefix`, and one gone.
     sim.catalog()
-        .set_schema(Vendor::WaveSpeed, "bytedance/seedance-v1-pro/reference-to-video", schema)
+        .set_schema(
+            Vendor::WaveSpeed,
+            "bytedance/seedance-v1-pro/reference-to-video",
+            schema,
+        )
         .unwrap();
     assert!(sim.catalog().remove(Vendor::RunComfy, RUNCOMFY_MODEL));
 
