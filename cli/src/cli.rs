@@ -93,12 +93,38 @@ pub enum Command {
     Sim(SimArgs),
 }
 
-/// `seedance sim [serve] [--port PORT]`.
+/// `seedance sim [serve] [--port PORT] [--log] [--job-duration D] ...`.
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// Listen on 127.0.0.1:PORT (0 picks a free port).
     #[arg(long, global = true, default_value_t = 0)]
     pub port: u16,
+    /// Print one line per request on stderr (method, path, status, time).
+    #[arg(long, global = true)]
+    pub log: bool,
+    /// Every job takes at least DURATION of wall-clock time (e.g. `5s`);
+    /// by default jobs finish after a few polls.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub job_duration: Option<Duration>,
+    /// Probability (0 to 1) that a job fails (e.g. `0.2`).
+    #[arg(long, global = true, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
+    pub failure_rate: f64,
+    /// Probability (0 to 1) that a status or result poll answers HTTP 429
+    /// with Retry-After: 1 (the client retries it).
+    #[arg(long, global = true, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
+    pub rate_limit_rate: f64,
+    // The global options that mean nothing here, hidden from its --help
+    // (and refused if given): they have the global ids, so clap does not
+    // add the global ones to this command.
+    #[doc(hidden)]
+    #[arg(id = "sim", long = "sim", hide = true)]
+    pub not_sim: bool,
+    #[doc(hidden)]
+    #[arg(id = "base_url", long = "base-url", hide = true)]
+    pub not_base_url: Option<String>,
+    #[doc(hidden)]
+    #[arg(id = "poll_interval", long = "poll-interval", hide = true)]
+    pub not_poll_interval: Option<String>,
     /// `serve` is the only action, and the default.
     #[command(subcommand)]
     pub action: Option<SimAction>,
@@ -117,13 +143,26 @@ pub struct RunArgs {
     /// `vendor/model` (see `seedance models`), or the model's module name.
     pub model: String,
     /// Set a field: `--set prompt="a cat"`. Values are typed by the model's
-    /// schema; arrays take repeated --set or a comma list (a data: URI is
-    /// always one item). Applied over --input.
+    /// schema; a list takes repeated --set (one item each) or a JSON array
+    /// (`--set 'images=["https://a/1.png","https://a/2.png"]'`). An image
+    /// field takes a local file as `@path` (`--set image_url=@photo.png`):
+    /// uploaded for WaveSpeed, a data URI for the AI/ML API, refused for
+    /// RunComfy unless --allow-data-uri. Applied over --input.
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub sets: Vec<String>,
-    /// A JSON file holding the request body (an object of fields).
+    /// A JSON file holding the request body (an object of fields); `-`
+    /// reads it from standard input. Image fields may hold `@path` too.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+    /// Run every check (local rules, images), then print the endpoint and
+    /// the JSON body that would be sent, and stop: nothing is sent, no
+    /// file is uploaded, no token is needed.
+    #[arg(long, conflicts_with_all = ["no_wait", "out"])]
+    pub dry_run: bool,
+    /// Send local images (`@path`) to RunComfy as data URIs. Its pages ask
+    /// for public HTTPS URLs, so it may refuse them (after billing).
+    #[arg(long)]
+    pub allow_data_uri: bool,
     /// Print the job id and stop, without waiting.
     #[arg(long, conflicts_with_all = ["out", "cancel_on_interrupt"])]
     pub no_wait: bool,
@@ -191,6 +230,14 @@ pub struct WaitArgs {
     /// Waiting options.
     #[command(flatten)]
     pub wait: WaitFlags,
+}
+
+/// A probability: a number from 0 to 1.
+pub fn parse_probability(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a probability from 0 to 1")),
+    }
 }
 
 /// `500ms`, `2s`, `3m`, `1h`, or a bare number of seconds.

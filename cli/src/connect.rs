@@ -85,6 +85,18 @@ pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliErr
     }))
 }
 
+/// For `--dry-run`: the vendor's connection with its token when set, else
+/// with none (a dry run sends nothing that needs one; image URLs are public).
+pub fn remote_or_anonymous(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
+    match remote(vendor, global) {
+        Err(CliError::MissingToken { .. }) => {
+            let base_url = global.base_url.as_deref().unwrap_or(vendor.base_url);
+            Ok(Connection::new(vendor.protocol, base_url, "dry-run")?)
+        }
+        other => other,
+    }
+}
+
 /// The resume hint printed after `--no-wait`, a timeout or Ctrl-C: the
 /// `wait` command with the same target (`--base-url` or `--sim`) and, when
 /// the output was to be saved, the same file.

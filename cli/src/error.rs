@@ -37,7 +37,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success
   1    other error (missing token, network set-up, writing a file)
-  2    usage error (bad arguments, unknown model or vendor)
+  2    usage error (bad arguments, unknown model or vendor, cancel on a vendor without cancel: nothing was sent)
   3    input rejected locally (unknown field, bad value, broken rule or image); nothing was sent
   4    vendor error (error answer, vendor or image host unreachable); nothing is known to
        have been created
@@ -105,6 +105,11 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// `seedance sim` given an option of the commands that use a simulator.
+    #[error(
+        "--sim, --base-url and --poll-interval do not apply to `seedance sim` (see `seedance sim --help`)"
+    )]
+    NotForSim,
     /// `--sim` and `--base-url` together.
     #[error("--sim and --base-url exclude each other: --sim finds or starts its own simulator")]
     SimWithBaseUrl,
@@ -163,6 +168,17 @@ pub enum CliError {
         /// The model's `vendor/model` name.
         model: String,
     },
+    /// A local image (`@path`) could not be read or sent the vendor's way.
+    #[error(transparent)]
+    Media(#[from] seedance_runtime::media::MediaError),
+    /// A failure after submit, with the command that resumes the job.
+    #[error("{error}")]
+    Resumable {
+        /// The failure.
+        error: Box<CliError>,
+        /// `seedance wait ...`.
+        command: String,
+    },
     /// Ctrl-C after submit (while waiting or downloading).
     #[error("interrupted while following job {job_id}; {what}")]
     Interrupted {
@@ -186,12 +202,17 @@ impl CliError {
             | CliError::UnknownTarget { .. }
             | CliError::SimNotRunning { .. }
             | CliError::SimAlreadyRunning { .. }
-            | CliError::SimWithBaseUrl => Exit::Usage,
+            | CliError::SimWithBaseUrl
+            | CliError::NotForSim => Exit::Usage,
+            CliError::Input(InputError::NotAssignment(_)) => Exit::Usage,
             CliError::Input(_) => Exit::Validation,
             CliError::Interrupted { .. } | CliError::InterruptedBeforeSubmit { .. } => {
                 Exit::Interrupted
             }
             CliError::SubmitInterrupted { .. } => Exit::SubmitUncertain,
+            CliError::Media(seedance_runtime::media::MediaError::Upload { .. }) => Exit::Vendor,
+            CliError::Media(_) => Exit::Validation,
+            CliError::Resumable { error, .. } => error.exit(),
             CliError::Out { .. }
             | CliError::MissingToken { .. }
             | CliError::Sim(_)
@@ -205,8 +226,9 @@ impl CliError {
                 | E::Transport { .. }
                 | E::Decode { .. }
                 | E::ImageProbe { .. }
-                | E::CancelUnsupported { .. }
                 | E::NoOutput { .. } => Exit::Vendor,
+                // Nothing was sent: the vendor has no cancel to ask.
+                E::CancelUnsupported { .. } => Exit::Usage,
                 E::JobFailed { .. } | E::JobCancelled { .. } => Exit::JobFailed,
                 E::Timeout { .. } => Exit::Timeout,
                 E::NotFinished { .. } => Exit::NotFinished,
@@ -217,8 +239,15 @@ impl CliError {
 
     /// A stable one-word name of the failure, for `--json`.
     pub fn kind(&self) -> &'static str {
-        if let CliError::Runtime(seedance_runtime::Error::ImageProbe { .. }) = self {
-            return "image_unreachable";
+        match self {
+            CliError::Resumable { error, .. } => return error.kind(),
+            CliError::Runtime(seedance_runtime::Error::CancelUnsupported { .. }) => {
+                return "cancel_unsupported";
+            }
+            CliError::Runtime(seedance_runtime::Error::ImageProbe { .. }) => {
+                return "image_unreachable";
+            }
+            _ => {}
         }
         match self.exit() {
             Exit::Success => "ok",
@@ -241,6 +270,11 @@ impl CliError {
         use seedance_runtime::Error as E;
         use serde_json::json;
         let value = match self {
+            CliError::Resumable { error, command } => {
+                let mut details = error.details().unwrap_or_default();
+                details.insert("resume_command".to_owned(), json!(command));
+                return Some(details);
+            }
             CliError::Runtime(E::Validation(errors)) => json!({
                 "violations": errors.violations.iter().map(|v| json!({
                     "field": v.field,
@@ -276,6 +310,7 @@ impl CliError {
     /// The job the failure is about, when one exists.
     pub fn job_id(&self) -> Option<&str> {
         match self {
+            CliError::Resumable { error, .. } => error.job_id(),
             CliError::Runtime(err) => err.job_id(),
             CliError::Interrupted { job_id, .. } => Some(job_id),
             _ => None,

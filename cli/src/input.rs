@@ -1,9 +1,11 @@
-//! Building a request body from `--input request.json` and `--set
-//! field=value`, typed by the model's JSON Schema: integers, numbers and
-//! booleans are parsed, arrays take repeated `--set` or comma lists, enum
-//! values are checked, and typos get a "did you mean". Range, length and
-//! image rules are left to the generated `validate()` and the runtime, so
-//! their messages are the library's.
+//! Building a request body from `--input request.json` (or `-`, standard
+//! input) and `--set field=value`, typed by the model's JSON Schema:
+//! integers, numbers and booleans are parsed, arrays take repeated `--set`
+//! (one item each, never split on commas: URLs hold commas) or a JSON array,
+//! enum values are checked, and typos get a "did you mean". An image field
+//! may hold `@path`, a local file ([`local_files`] lists them; `local`
+//! resolves them). Range, length and image rules are left to the generated
+//! `validate()` and the runtime, so their messages are the library's.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -15,8 +17,8 @@ use crate::schema::{Field, Kind, suggest};
 /// Why an input could not be built; every variant names the field at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    /// `--set` without `=`.
-    #[error("--set {0:?} is not FIELD=VALUE")]
+    /// `--set` without `=` (a usage error: exit code 2).
+    #[error("--set {0:?} is not FIELD=VALUE (e.g. --set prompt=\"a cat\")")]
     NotAssignment(String),
     /// A field the model does not have.
     #[error("{model} has no field `{field}`{} (fields: {known})", did_you_mean(suggestion.as_deref()))]
@@ -71,6 +73,16 @@ pub enum InputError {
         model: String,
         /// The missing fields.
         missing: Vec<String>,
+    },
+    /// `@path` on a field that does not hold images.
+    #[error(
+        "{field}: `@{path}` names a local file, but {field} is not an image field (only image fields take @path)"
+    )]
+    NotAnImageField {
+        /// Field path.
+        field: String,
+        /// The path after `@`.
+        path: String,
     },
     /// The `--input` file could not be read.
     #[error("cannot read {}: {source}", path.display())]
@@ -175,7 +187,12 @@ pub fn check_required(
 }
 
 fn read_file(path: &Path) -> Result<Map<String, Value>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+    let read = if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin().lock())
+    } else {
+        std::fs::read_to_string(path)
+    };
+    let text = read.map_err(|source| InputError::Read {
         path: path.to_owned(),
         source,
     })?;
@@ -208,23 +225,80 @@ fn find<'a>(model: &str, fields: &'a [Field], name: &str) -> Result<&'a Field, I
         })
 }
 
-/// Turns `--set` text into JSON of the field's type.
+/// Turns `--set` text into JSON of the field's type. A list takes one item
+/// per `--set`, or a JSON array when the text starts with `[`; commas never
+/// split (URLs and data URIs hold them).
 fn typed(field: &Field, text: &str) -> Result<Value, InputError> {
     match &field.kind {
-        Kind::Array(items) => {
-            // A data URI holds a comma of its own: it is always one item.
-            let parts: Vec<&str> = if text.starts_with("data:") {
-                vec![text]
-            } else {
-                text.split(',').map(str::trim).collect()
-            };
-            parts
-                .into_iter()
-                .map(|part| scalar(&field.name, items, part))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array)
+        Kind::Array(_) if text.trim_start().starts_with('[') => {
+            match serde_json::from_str::<Value>(text) {
+                Ok(value @ Value::Array(_)) => Ok(value),
+                _ => Err(InputError::WrongType {
+                    field: field.name.clone(),
+                    value: format!("{text:?}"),
+                    expected: format!("{} (as a JSON array)", field.kind.name()),
+                }),
+            }
         }
+        Kind::Array(items) => Ok(Value::Array(vec![scalar(&field.name, items, text)?])),
         kind => scalar(&field.name, kind, text),
+    }
+}
+
+/// Every `@path` value of the body (`(field path, file)`), in field order.
+/// `@path` in a URL field that does not hold images is an error; in a text
+/// field (a prompt) it is just text.
+pub fn local_files(
+    fields: &[Field],
+    body: &Map<String, Value>,
+) -> Result<Vec<(String, PathBuf)>, InputError> {
+    let mut found = Vec::new();
+    for field in fields {
+        let mut visit = |path: String, value: &Value| -> Result<(), InputError> {
+            let Some(file) = value.as_str().and_then(|text| text.strip_prefix('@')) else {
+                return Ok(());
+            };
+            if field.format.is_none() {
+                // Text that happens to start with `@` (a prompt): literal.
+                return Ok(());
+            }
+            if !field.takes_local_image() {
+                return Err(InputError::NotAnImageField {
+                    field: path,
+                    path: file.to_owned(),
+                });
+            }
+            found.push((path, PathBuf::from(file)));
+            Ok(())
+        };
+        match body.get(&field.name) {
+            Some(Value::Array(items)) => {
+                for (index, item) in items.iter().enumerate() {
+                    visit(format!("{}[{index}]", field.name), item)?;
+                }
+            }
+            Some(value) => visit(field.name.clone(), value)?,
+            None => {}
+        }
+    }
+    Ok(found)
+}
+
+/// Sets the value at a field path (`image_url`, `images[1]`).
+pub fn set_at(body: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.strip_suffix(']').and_then(|p| p.split_once('[')) {
+        Some((name, index)) => {
+            let slot = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| body.get_mut(name)?.as_array_mut()?.get_mut(i));
+            if let Some(slot) = slot {
+                *slot = value;
+            }
+        }
+        None => {
+            body.insert(path.to_owned(), value);
+        }
     }
 }
 
@@ -363,18 +437,55 @@ mod tests {
     }
 
     #[test]
-    fn arrays_take_repeats_and_comma_lists() {
+    fn arrays_take_repeats_and_json_arrays_never_comma_splits() {
         let body = build(
             REF,
             &fields(REF),
             None,
             &sets(&[
-                "images=http://a/1.png,http://a/2.png",
+                "images=http://a/1.png?crop=0,0,800,600",
                 "images=data:image/png;base64,AA",
+                r#"images=["http://a/2.png","http://a/3,4.png"]"#,
             ]),
         )
         .expect("valid");
-        assert_eq!(body["images"].as_array().map(Vec::len), Some(3));
+        assert_eq!(
+            body["images"],
+            serde_json::json!([
+                "http://a/1.png?crop=0,0,800,600",
+                "data:image/png;base64,AA",
+                "http://a/2.png",
+                "http://a/3,4.png"
+            ])
+        );
+    }
+
+    #[test]
+    fn at_paths_are_local_files_of_image_fields_only() {
+        let body = build(
+            REF,
+            &fields(REF),
+            None,
+            &sets(&["images=@a.png", "images=http://x/b.png", "images=@c.png"]),
+        )
+        .expect("valid");
+        let files = local_files(&fields(REF), &body).expect("image field");
+        assert_eq!(
+            files,
+            [
+                ("images[0]".to_owned(), PathBuf::from("a.png")),
+                ("images[2]".to_owned(), PathBuf::from("c.png"))
+            ]
+        );
+        let body = build(REF, &fields(REF), None, &sets(&["text=@fox says hi"])).expect("valid");
+        assert_eq!(local_files(&fields(REF), &body).expect("text"), []);
+        let model = "aimlapi/bytedance/seedance-2-0";
+        let body =
+            build(model, &fields(model), None, &sets(&["video_url=@clip.mp4"])).expect("valid");
+        assert!(matches!(
+            local_files(&fields(model), &body),
+            Err(InputError::NotAnImageField { .. })
+        ));
     }
 
     #[test]

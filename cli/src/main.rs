@@ -2,11 +2,13 @@
 //! on the generated catalog and the runtime (never on a hand-kept list of
 //! models or fields), with an in-process simulator behind `--sim`.
 
+mod advisories;
 mod cli;
 mod commands;
 mod connect;
 mod error;
 mod input;
+mod local;
 mod output;
 mod progress;
 mod schema;
@@ -21,7 +23,16 @@ use crate::error::{CliError, Exit};
 use crate::output::Printer;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print as usual; usage errors honour --json.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            let json = std::env::args_os().any(|arg| arg == "--json");
+            Printer::new(json, false).usage_error(&err.render().to_string());
+            return ExitCode::from(Exit::Usage as u8);
+        }
+    };
     let printer = Printer::new(cli.global.json, cli.stdout_is_the_video());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -55,6 +55,22 @@ impl Printer {
         }
     }
 
+    /// A usage error found by clap (`--json` given): the message on stderr,
+    /// and the `{"error": ...}` line on stdout like any other failure.
+    pub fn usage_error(&self, message: &str) {
+        eprint!("{message}");
+        self.event(|| {
+            json!({
+                "error": {
+                    "kind": "usage",
+                    "exit_code": crate::error::Exit::Usage as i32,
+                    "message": message.trim_end(),
+                    "job_id": null,
+                }
+            })
+        });
+    }
+
     /// A note for people, always on stderr.
     pub fn note(&self, text: &str) {
         eprintln!("{}", safe(text));

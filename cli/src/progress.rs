@@ -91,6 +91,14 @@ impl Reporter {
     }
 }
 
+impl Drop for Reporter {
+    /// The spinner never outlives the wait, however it ends (an error, a
+    /// Ctrl-C, a panic): its line is cleared before anything else prints.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 fn event(progress: &Progress<'_>, elapsed: Duration) -> serde_json::Value {
     let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
     match progress {

@@ -57,6 +57,8 @@ impl Kind {
 pub struct Field {
     /// Wire name (`first_frame_image_url`).
     pub name: String,
+    /// The Rust setter's name, where it differs from the wire name.
+    pub rust: Option<String>,
     /// JSON type.
     pub kind: Kind,
     /// An `Input::new` argument.
@@ -92,6 +94,13 @@ impl Field {
         self.format.map(|f| f.media().unwrap_or(MediaKind::Image))
     }
 
+    /// True when the field takes a local image (`@path`): an image field,
+    /// or a plain `uri` field whose wire name says image (the AI/ML API's
+    /// `image_url`, `last_image_url`, `image_urls`).
+    pub fn takes_local_image(&self) -> bool {
+        self.image || (self.format == Some(Format::Uri) && self.name.contains("image"))
+    }
+
     /// True when a value is one of the accepted `enum` values (or no enum).
     pub fn accepts(&self, value: &Value) -> bool {
         self.choices
@@ -111,6 +120,7 @@ fn field(info: &FieldInfo) -> Field {
     let json = |text: &str| serde_json::from_str(text).unwrap_or(Value::String(text.to_owned()));
     Field {
         name: info.wire.to_owned(),
+        rust: (info.rust != info.wire).then(|| info.rust.to_owned()),
         kind: Kind::of(&info.kind),
         required: info.required,
         hidden: info.hidden,

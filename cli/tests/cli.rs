@@ -99,8 +99,11 @@ fn models_lists_every_catalog_model_and_json_parses() {
     }
     let json = run(seedance(dir.path()).args(["models", "--json"]));
     let lines = json_lines(&json);
-    assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0].as_array().map(Vec::len), Some(MODELS.len()));
+    assert_eq!(lines.len(), MODELS.len(), "one object per line");
+    for (line, info) in lines.iter().zip(MODELS) {
+        assert_eq!(line["name"], name(info));
+        assert_eq!(line["token_env"], info.vendor.token_env);
+    }
 }
 
 #[test]
@@ -110,7 +113,10 @@ fn describe_shows_enums_defaults_and_image_rules() {
     assert!(output.status.success());
     let shown = text(&output.stdout);
     assert!(shown.contains("one of: 480p, 720p, 1080p"), "{shown}");
-    assert!(shown.contains("image rule width_pixels< 6000"), "{shown}");
+    assert!(
+        shown.contains("image: 300-6000 px per side, ratio (width/height) 0.4-2.5, under 30 MB"),
+        "{shown}"
+    );
 
     let json = json_lines(&run(seedance(dir.path()).args(["describe", PRO, "--json"])));
     let fields = json[0]["fields"].as_array().expect("fields");

@@ -71,7 +71,7 @@ pub fn generate_corpus(corpus: &ir::Corpus, crate_name: &str) -> Result<Vec<Gene
     files.push(rust_file(
         "src/lib.rs",
         "schemas/",
-        emit::crate_root(&corpus.vendors),
+        emit::crate_root(&corpus.vendors, crate_name),
         Path::new(""),
     )?);
     files.push(rust_file(
@@ -86,7 +86,7 @@ pub fn generate_corpus(corpus: &ir::Corpus, crate_name: &str) -> Result<Vec<Gene
         files.push(rust_file(
             &format!("{dir}/mod.rs"),
             &source,
-            emit::vendor_module(vendor),
+            emit::vendor_module(vendor, crate_name),
             &vendor.source,
         )?);
         for model in &vendor.models {
@@ -95,7 +95,7 @@ pub fn generate_corpus(corpus: &ir::Corpus, crate_name: &str) -> Result<Vec<Gene
                 contents: emit::schema_out::model_schema_text(model),
             });
             let source = emit::display_path(&model.source);
-            let tokens = emit::model_module(vendor, model);
+            let tokens = emit::model_module(vendor, model, crate_name);
             files.push(rust_file(
                 &format!("{dir}/{}.rs", model.module),
                 &source,

@@ -5,7 +5,6 @@
 use seedance_runtime::field_info::{EnumValue, FieldInfo, FieldKind};
 
 use seedance_runtime::model::{ErasedModel, VendorInfo};
-
 /// One generated model.
 #[derive(Clone, Copy)]
 pub struct ModelInfo {
@@ -41,7 +40,6 @@ impl std::fmt::Debug for ModelInfo {
             .finish()
     }
 }
-
 /// Every model of the enabled vendor features, sorted by vendor then model.
 pub static MODELS: &[ModelInfo] = &[
     #[cfg(feature = "aimlapi")]
@@ -1641,7 +1639,6 @@ pub static MODELS: &[ModelInfo] = &[
         ],
     },
 ];
-
 /// Finds a model by `vendor/model path` (`runcomfy/bytedance/seedance-1-0/pro/image-to-video`),
 /// module path (`runcomfy::seedance_1_0_pro_image_to_video`) or module name
 /// (`seedance_1_0_pro_image_to_video`), when that is unambiguous.

@@ -6,6 +6,41 @@
 //! - [`aimlapi`] (AI/ML API): 6 models
 //! - [`runcomfy`] (RunComfy): 3 models
 //! - [`wavespeed`] (WaveSpeed AI): 1 model
+//!
+//! # Examples
+//!
+//! A model known at compile time (required fields are `Input::new` arguments, optional ones setters, enums typed):
+//!
+//! ```no_run
+//! use seedance::aimlapi::{self, seedance_1_0_lite_i2v as model};
+//!
+//! # async fn run() -> Result<(), seedance::Error> {
+//! let client = aimlapi::Client::from_env()?;            // reads AIMLAPI_API_KEY
+//! let input = model::Input::new("a red fox running through snow", "https://example.com/first.jpeg");
+//! input.validate()?;                                      // local rules, no I/O
+//! let job = client.submit(&input).await?;                 // image rules first, then one POST
+//! println!("job {}", job.id());                           // known before any polling
+//! let output = job.wait().await?;                         // polls with backoff until done
+//! output.download("video.mp4").await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A model chosen at run time (a name from a config file, a command line): the `catalog` feature lists every model as data, parses JSON into its typed input, and a [`Connection`] talks to any vendor:
+//!
+//! ```no_run
+//! # #[cfg(feature = "catalog")]
+//! # async fn run(name: &str, input: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {
+//! let info = seedance::catalog::find(name).ok_or("unknown model")?;
+//! let token = std::env::var(info.vendor.token_env)?;
+//! let conn = seedance::Connection::new(info.vendor.protocol, info.vendor.base_url, token)?;
+//! let input = (info.parse)(input)?;                       // typed: unknown fields, enums checked
+//! let job = conn.submit_erased(input.as_ref(), Default::default()).await?;
+//! let output = job.wait().await?;
+//! println!("{:?}", output.video_urls());
+//! # Ok(()) }
+//! ```
+//!
+//! Local images (`seedance::runtime::media::ImageSource`) become what each vendor takes with `client.image_reference(...)`: an upload for WaveSpeed, a data URI for the AI/ML API; RunComfy asks for public HTTPS URLs.
 pub use seedance_runtime as runtime;
 
 pub use seedance_runtime::model::{
@@ -19,7 +54,6 @@ pub use seedance_runtime::{CancelOutcome, Client, Connection, Error, Job, JobSta
 pub use seedance_runtime::{JobStatus, Output, PollPolicy, Progress, RetryPolicy};
 
 pub use seedance_runtime::{SubmitOptions, WaitOptions};
-
 /// A generated type's JSON Schema from the JSON text codegen wrote for
 /// it (text compiles faster than a `json!` tree per type).
 #[cfg(any(feature = "aimlapi", feature = "runcomfy", feature = "wavespeed"))]
@@ -29,24 +63,20 @@ fn schema_from_json(text: &str) -> schemars::Schema {
         .expect("codegen writes valid JSON schemas");
     schemars::Schema::try_from(value).expect("codegen writes JSON objects as schemas")
 }
-
 /// Every model as data, for tools that choose a model at run time
 /// (cargo feature `catalog`: it compiles every model's serde code, which
 /// a program using a few models does not need).
 #[cfg(feature = "catalog")]
 #[rustfmt::skip]
 pub mod catalog;
-
 /// AI/ML API models (cargo feature `aimlapi`).
 #[cfg(feature = "aimlapi")]
 #[rustfmt::skip]
 pub mod aimlapi;
-
 /// RunComfy models (cargo feature `runcomfy`).
 #[cfg(feature = "runcomfy")]
 #[rustfmt::skip]
 pub mod runcomfy;
-
 /// WaveSpeed AI models (cargo feature `wavespeed`).
 #[cfg(feature = "wavespeed")]
 #[rustfmt::skip]

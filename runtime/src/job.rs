@@ -25,6 +25,29 @@ pub enum CancelOutcome {
 }
 
 /// A job at a vendor. Cheap to clone; every method sends its own request.
+///
+/// Its id is known as soon as the submit answers, before any polling, and
+/// every error after that carries it ([`Error::job_id`](crate::Error::job_id)),
+/// so a job that was paid for is never lost: resume it with
+/// `Client::job(id)` or `Connection::job(id)` from any process.
+///
+/// ```
+/// # use seedance_runtime::{Connection, JobState, Protocol};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = seedance_sim::Sim::start().await;
+/// # let conn = Connection::new(Protocol::RunComfy, sim.base_url(), seedance_sim::TOKEN)?;
+/// # let image = sim.image_url(&seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 800, 600));
+/// # let body = serde_json::to_vec(&serde_json::json!({ "prompt": "a fox", "first_frame_image_url": image }))?;
+/// # let job = conn.submit_raw("/v1/models/bytedance/seedance-1-0/pro/image-to-video", body).await?;
+/// // `job` came from `client.submit(&input)`; its id can be stored at once.
+/// let id = job.id().to_owned();
+/// let status = job.status().await?;                 // one poll
+/// assert!(!status.state.is_terminal());
+/// let output = conn.job(id).wait().await?;          // resumed by id: polls until done
+/// assert!(!output.video_urls().is_empty());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Job {
     conn: Connection,

@@ -22,6 +22,7 @@ pub mod de;
 pub mod field_info;
 #[doc(hidden)]
 pub mod image_rules;
+pub mod media;
 pub mod model;
 #[doc(hidden)]
 pub mod suggest;

@@ -29,6 +29,7 @@ use crate::sim::Shared;
 /// | `Image` | | | | `GET /sim/images/...` |
 /// | `Video` | | | | `GET /sim/video.mp4` |
 /// | `Catalog` | `GET /v1/models[/{model}]` | `GET /aimlapi/...` (docs files) | `GET /api/v3/models` | |
+/// | `Upload` | | | `POST /api/v3/media/upload/binary` | `GET /sim/uploads/...` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     /// Job submission.
@@ -45,6 +46,9 @@ pub enum Route {
     Video,
     /// The catalog endpoints (what `cargo xtask pull` reads).
     Catalog,
+    /// WaveSpeed's media upload (`POST /api/v3/media/upload/binary`) and the
+    /// uploaded files (`GET /sim/uploads/...`).
+    Upload,
 }
 
 /// Something that goes wrong with one request.
@@ -149,6 +153,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
         if get && rest == "models" {
             return Some(Route::Catalog);
         }
+        if post && path == crate::uploads::PATH {
+            return Some(Route::Upload);
+        }
         if get && rest.starts_with("predictions/") && rest.ends_with("/result") {
             return Some(Route::Result);
         }
@@ -162,6 +169,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
     }
     if get && path.starts_with("/sim/images/") {
         return Some(Route::Image);
+    }
+    if get && path.starts_with("/sim/uploads/") {
+        return Some(Route::Upload);
     }
     if get && path == crate::video::PATH {
         return Some(Route::Video);
@@ -181,7 +191,11 @@ pub(crate) async fn layer(
     };
     shared.faults.hit(route);
     let vendor = Vendor::of_path(&path);
-    match shared.faults.next(route) {
+    let fault = shared
+        .faults
+        .next(route)
+        .or_else(|| shared.demo.random_fault(route));
+    match fault {
         None => next.run(request).await,
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
@@ -286,6 +300,12 @@ mod tests {
                 "/aimlapi/api-docs/x.json",
                 Some(Route::Catalog),
             ),
+            (
+                Method::POST,
+                "/api/v3/media/upload/binary",
+                Some(Route::Upload),
+            ),
+            (Method::GET, "/sim/uploads/ab/a.png", Some(Route::Upload)),
             (Method::GET, "/elsewhere", None),
         ];
         for (method, path, route) in cases {

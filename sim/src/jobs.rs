@@ -123,6 +123,8 @@ struct Job {
     cancelled: bool,
     created_at: SystemTime,
     finished_at: Option<SystemTime>,
+    /// Before this time the job does not finish (demo job duration).
+    ready_at: Option<SystemTime>,
 }
 
 impl Job {
@@ -149,7 +151,13 @@ impl Job {
     }
 
     fn current(&self) -> Phase {
-        self.phase_at(self.polls.max(1))
+        let phase = self.phase_at(self.polls.max(1));
+        let early = self.ready_at.is_some_and(|ready| SystemTime::now() < ready);
+        if early && phase.is_terminal() && !self.cancelled {
+            Phase::Running
+        } else {
+            phase
+        }
     }
 
     fn snapshot(&self, id: &str, phase: Phase) -> Snapshot {
@@ -167,6 +175,8 @@ impl Job {
 #[derive(Debug, Default)]
 pub(crate) struct Jobs {
     jobs: Mutex<HashMap<String, Job>>,
+    /// Wall-clock time every new job takes at least (demos).
+    min_duration: Mutex<Option<std::time::Duration>>,
 }
 
 impl Jobs {
@@ -176,8 +186,20 @@ impl Jobs {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
+    /// Jobs created from now on take at least `duration` to finish.
+    pub(crate) fn set_min_duration(&self, duration: Option<std::time::Duration>) {
+        *self
+            .min_duration
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = duration;
+    }
+
     /// Records a new job under `id`.
     pub(crate) fn create(&self, id: &str, vendor: Vendor, model: &str, timing: JobTiming) {
+        let min_duration = *self
+            .min_duration
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         let job = Job {
             vendor,
             model: model.to_owned(),
@@ -186,6 +208,7 @@ impl Jobs {
             cancelled: false,
             created_at: SystemTime::now(),
             finished_at: None,
+            ready_at: min_duration.map(|duration| SystemTime::now() + duration),
         };
         self.lock().insert(id.to_owned(), job);
     }

@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod catalog;
+mod demo;
 mod faults;
 mod images;
 mod jobs;
@@ -39,11 +40,13 @@ pub mod schema;
 mod server;
 mod sim;
 mod time;
+mod uploads;
 mod video;
 
 pub use catalog::{Catalog, CatalogError};
+pub use demo::DemoSettings;
 pub use faults::{Fault, Route};
-pub use images::{HideSize, ImageFormat, ImageSpec};
+pub use images::{DEFAULT_SIZE as DEFAULT_IMAGE_SIZE, HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};
 pub use protocols::Vendor;
 pub use sim::Sim;

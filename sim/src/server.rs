@@ -32,6 +32,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(protocols::runcomfy::routes())
         .merge(protocols::aimlapi::routes())
         .merge(protocols::wavespeed::routes())
+        .merge(crate::uploads::routes())
         .merge(crate::catalog::serve::routes(&shared.catalog))
         .merge(crate::catalog::admin::routes())
         .route("/sim/images/{name}", get(crate::images::serve))
@@ -40,6 +41,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::demo::log,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)

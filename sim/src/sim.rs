@@ -28,14 +28,21 @@ pub(crate) struct Shared {
     pub catalog: Catalog,
     /// Client used to fetch input images.
     pub http: reqwest::Client,
+    /// Files uploaded to WaveSpeed's media endpoint.
+    pub uploads: crate::uploads::Uploads,
+    /// Demo settings: request log, job duration, random failures and 429s.
+    pub demo: crate::demo::Demo,
 }
 
 impl Shared {
+    /// The timing of a new job (with any demo failure drawn).
     pub(crate) fn timing(&self) -> JobTiming {
-        self.timing
+        let timing = self
+            .timing
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .clone();
+        self.demo.timing(timing)
     }
 }
 
@@ -82,6 +89,8 @@ impl Sim {
             faults: Faults::default(),
             catalog: Catalog::from_embedded(),
             http,
+            uploads: Default::default(),
+            demo: Default::default(),
         });
         let router = crate::server::router(shared.clone());
         let task = tokio::spawn(crate::server::serve(listener, router));
@@ -131,6 +140,15 @@ impl Sim {
     /// a schema (`sim.catalog().set_schema(Vendor::RunComfy, id, schema)`).
     pub fn catalog(&self) -> &Catalog {
         &self.shared.catalog
+    }
+
+    /// Settings for demos (`seedance sim --log --job-duration ...`): every
+    /// job takes at least `duration` of wall-clock time, fails with
+    /// probability `failure_rate`, each poll answers 429 with probability
+    /// `rate_limit_rate`, and with `log` every request is printed on stderr.
+    pub fn set_demo(&self, settings: crate::DemoSettings) {
+        self.shared.jobs.set_min_duration(settings.job_duration);
+        self.shared.demo.set(settings);
     }
 
     /// Faults still queued for `route`.

@@ -172,3 +172,114 @@ async fn counts_include_rejected_requests_and_stay_per_instance() {
     assert_eq!(other.pending_faults(Route::Submit), 5);
     assert_eq!(sim.count(Route::Cancel), 0);
 }
+
+#[tokio::test]
+async fn demo_settings_fail_jobs_and_rate_limit_polls() {
+    let sim = seedance_sim::Sim::start().await;
+    sim.set_demo(seedance_sim::DemoSettings {
+        failure_rate: 1.0,
+        rate_limit_rate: 1.0,
+        ..Default::default()
+    });
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let image = sim.image_url(&seedance_sim::ImageSpec::new(
+        seedance_sim::ImageFormat::Png,
+        800,
+        600,
+    ));
+    let submitted: serde_json::Value = http
+        .post(format!(
+            "{}/v1/models/bytedance/seedance-1-0/pro/image-to-video",
+            sim.base_url()
+        ))
+        .bearer_auth(seedance_sim::TOKEN)
+        .json(&serde_json::json!({ "prompt": "a fox", "first_frame_image_url": image }))
+        .send()
+        .await
+        .expect("submit")
+        .json()
+        .await
+        .expect("json");
+    let id = submitted["request_id"].as_str().expect("id").to_owned();
+    let status = format!("{}/v1/requests/{id}/status", sim.base_url());
+    let limited = http
+        .get(&status)
+        .bearer_auth(seedance_sim::TOKEN)
+        .send()
+        .await
+        .expect("poll");
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "1");
+
+    sim.set_demo(seedance_sim::DemoSettings {
+        failure_rate: 1.0,
+        ..Default::default()
+    });
+    let mut last = serde_json::Value::Null;
+    for _ in 0..4 {
+        last = http
+            .get(&status)
+            .bearer_auth(seedance_sim::TOKEN)
+            .send()
+            .await
+            .expect("poll")
+            .json()
+            .await
+            .expect("json");
+    }
+    assert_eq!(last["status"], "failed", "{last}");
+}
+
+#[tokio::test]
+async fn demo_job_duration_holds_jobs_running_until_it_has_passed() {
+    let sim = seedance_sim::Sim::start().await;
+    sim.set_timing(seedance_sim::JobTiming::immediate(
+        seedance_sim::Outcome::Succeed,
+    ));
+    sim.set_demo(seedance_sim::DemoSettings {
+        job_duration: Some(std::time::Duration::from_millis(300)),
+        ..Default::default()
+    });
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let image = sim.image_url(&seedance_sim::ImageSpec::new(
+        seedance_sim::ImageFormat::Png,
+        800,
+        600,
+    ));
+    let submitted: serde_json::Value = http
+        .post(format!(
+            "{}/v1/models/bytedance/seedance-1-0/pro/image-to-video",
+            sim.base_url()
+        ))
+        .bearer_auth(seedance_sim::TOKEN)
+        .json(&serde_json::json!({ "prompt": "a fox", "first_frame_image_url": image }))
+        .send()
+        .await
+        .expect("submit")
+        .json()
+        .await
+        .expect("json");
+    let id = submitted["request_id"].as_str().expect("id").to_owned();
+    let status = format!("{}/v1/requests/{id}/status", sim.base_url());
+    let poll = || async {
+        http.get(&status)
+            .bearer_auth(seedance_sim::TOKEN)
+            .send()
+            .await
+            .expect("poll")
+            .json::<serde_json::Value>()
+            .await
+            .expect("json")["status"]
+            .clone()
+    };
+    assert_eq!(poll().await, "in_progress");
+    // The one wall-clock wait of these tests: what the setting is about.
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    assert_eq!(poll().await, "completed");
+}

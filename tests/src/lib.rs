@@ -38,3 +38,9 @@ pub fn scratch_file(name: &str) -> std::path::PathBuf {
 /// The README's usage example, compiled as a doc test so it stays true.
 #[doc = include_str!("../../README.md")]
 pub mod readme {}
+
+/// The README's Rust examples, compiled as doc tests so they stay true
+/// (and written without hidden `#` lines, which GitHub would show).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

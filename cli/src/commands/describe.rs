@@ -4,8 +4,10 @@
 use std::fmt::Write as _;
 
 use seedance::catalog::ModelInfo;
+use seedance_runtime::{ImageRule, ImageRuleKind};
 use serde_json::{Value, json};
 
+use crate::advisories;
 use crate::connect;
 use crate::error::CliError;
 use crate::input::plain;
@@ -29,52 +31,85 @@ pub fn run(printer: &Printer, name: &str) -> Result<(), CliError> {
 
 fn text(info: &ModelInfo, fields: &[Field]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}  ({})", full_name(info), info.vendor.name);
+    let name = full_name(info);
+    let _ = writeln!(out, "{name}  ({})", info.vendor.name);
     let _ = writeln!(out, "  {}", info.summary);
-    let _ = writeln!(out, "  Rust type: seedance::{}::Input", info.module);
+    let _ = writeln!(out, "  Rust type  seedance::{}::Input", info.module);
+    let _ = writeln!(out, "  token      ${}", info.vendor.token_env);
+    let _ = writeln!(out, "  base URL   {}", info.vendor.base_url);
+    let advisories: Vec<_> = advisories::of(&name).collect();
+    if !advisories.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nAdvisories (from the vendor's pages; `run` warns when one applies):"
+        );
+        for advisory in advisories {
+            wrap(&mut out, "  ", advisory.text);
+        }
+    }
     let _ = writeln!(
         out,
-        "  token: ${}   base URL: {}",
-        info.vendor.token_env, info.vendor.base_url
+        "\nFields (* required; the wire name is what travels, in JSON and --set):"
     );
-    let _ = writeln!(out, "\nFields (* required):");
-    let width = fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
-    for field in fields {
-        let marker = if field.required { "*" } else { " " };
-        let _ = writeln!(out, "  {:width$}{marker}  {}", field.name, kind_text(field));
+    let rows: Vec<[String; 3]> = fields
+        .iter()
+        .map(|field| {
+            let marker = if field.required { " *" } else { "" };
+            [
+                format!("{}{marker}", field.name),
+                kind_text(field),
+                field
+                    .default
+                    .as_ref()
+                    .map(|d| shorten(&plain(d), SHOWN))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["FIELD".to_owned(), "TYPE".to_owned(), "DEFAULT".to_owned()];
+    let width = |col: usize| {
+        rows.iter()
+            .chain(std::iter::once(&header))
+            .map(|row| row[col].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1) = (width(0), width(1));
+    let _ = writeln!(out, "  {:w0$}  {:w1$}  {}", header[0], header[1], header[2]);
+    for (field, row) in fields.iter().zip(&rows) {
+        let line = format!("  {:w0$}  {:w1$}  {}", row[0], row[1], row[2]);
+        let _ = writeln!(out, "{}", line.trim_end());
         if let Some(title) = field.title.as_deref().filter(|t| *t != field.name) {
-            let _ = writeln!(out, "      {title}");
+            wrap(&mut out, "      ", title);
+        }
+        if let Some(rust) = &field.rust {
+            let _ = writeln!(out, "      Rust name: {rust} (wire name {})", field.name);
         }
         if let Some(description) = &field.description {
-            let _ = writeln!(out, "      {}", shorten(description, 200));
+            wrap(&mut out, "      ", description);
         }
         if let Some(choices) = &field.choices {
             let shown: Vec<String> = choices.iter().map(plain).collect();
-            let _ = writeln!(out, "      one of: {}", shown.join(", "));
+            wrap(&mut out, "      ", &format!("one of: {}", shown.join(", ")));
         }
         if let Some(constant) = &field.constant {
             let _ = writeln!(out, "      always {} (filled in for you)", plain(constant));
         }
-        if let Some(default) = &field.default {
+        let bounds = bounds_text(field);
+        if !bounds.is_empty() {
+            let _ = writeln!(out, "      {bounds}");
+        }
+        if field.takes_local_image() {
             let _ = writeln!(
                 out,
-                "      vendor default: {}",
-                shorten(&plain(default), SHOWN)
+                "      an http(s) image URL, a data:image URI, or @path (a local file)"
             );
         }
-        for (keyword, value) in &field.bounds {
-            let _ = writeln!(out, "      {keyword}: {value}");
-        }
-        if field.image {
-            let _ = writeln!(out, "      an http(s) image URL or a data:image URI");
-        }
-        for rule in field.image_rules {
+        if !field.image_rules.is_empty() {
             let _ = writeln!(
                 out,
-                "      image rule {} {}: {}",
-                rule.kind.as_str(),
-                rule.limit,
-                rule.message
+                "      image: {}",
+                image_rules_summary(field.image_rules)
             );
         }
         if field.deprecated {
@@ -83,16 +118,41 @@ fn text(info: &ModelInfo, fields: &[Field]) -> String {
     }
     let _ = write!(
         out,
-        "\nExample: seedance run {} {}",
-        full_name(info),
+        "\nExample: seedance run {name} {}",
         fields
             .iter()
             .filter(|f| f.required && f.constant.is_none())
-            .map(|f| format!("--set {}=...", f.name))
+            .map(|f| if f.takes_local_image() {
+                format!("--set {}=@photo.png", f.name)
+            } else {
+                format!("--set {}=...", f.name)
+            })
             .collect::<Vec<_>>()
             .join(" ")
     );
     out
+}
+
+/// `text` wrapped at about 88 columns, each line after `indent`; the vendor's
+/// own line breaks are kept.
+fn wrap(out: &mut String, indent: &str, text: &str) {
+    const WIDTH: usize = 88;
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > WIDTH {
+                let _ = writeln!(out, "{indent}{line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    }
 }
 
 fn kind_text(field: &Field) -> String {
@@ -100,10 +160,75 @@ fn kind_text(field: &Field) -> String {
     if field.choices.is_some() {
         kind = format!("enum ({kind})");
     }
-    if field.image {
+    if field.takes_local_image() {
         kind.push_str(", image");
     }
     kind
+}
+
+/// `minimum 2, maximum 12` as `2 to 12`, lengths and counts in words.
+fn bounds_text(field: &Field) -> String {
+    let get = |key: &str| {
+        field
+            .bounds
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+    };
+    let mut parts = Vec::new();
+    for (low, high, unit) in [
+        ("minimum", "maximum", ""),
+        ("minLength", "maxLength", " characters"),
+        ("minItems", "maxItems", " items"),
+    ] {
+        match (get(low), get(high)) {
+            (Some(a), Some(b)) => parts.push(format!("{a} to {b}{unit}")),
+            (Some(a), None) => parts.push(format!("at least {a}{unit}")),
+            (None, Some(b)) => parts.push(format!("at most {b}{unit}")),
+            (None, None) => {}
+        }
+    }
+    parts.join(", ")
+}
+
+/// The image rules in one phrase: `300-6000 px per side, ratio 0.4-2.5,
+/// under 30 MB` (every bound exclusive, as the vendors state them).
+pub fn image_rules_summary(rules: &[ImageRule]) -> String {
+    let limit = |kind: ImageRuleKind| rules.iter().find(|r| r.kind == kind).map(|r| r.limit);
+    let range = |low: Option<f64>, high: Option<f64>, unit: &str| match (low, high) {
+        (Some(a), Some(b)) => Some(format!("{a}-{b}{unit}")),
+        (Some(a), None) => Some(format!("over {a}{unit}")),
+        (None, Some(b)) => Some(format!("under {b}{unit}")),
+        (None, None) => None,
+    };
+    let width = range(
+        limit(ImageRuleKind::WidthAbove),
+        limit(ImageRuleKind::WidthBelow),
+        " px",
+    );
+    let height = range(
+        limit(ImageRuleKind::HeightAbove),
+        limit(ImageRuleKind::HeightBelow),
+        " px",
+    );
+    let mut parts = Vec::new();
+    match (width, height) {
+        (Some(w), Some(h)) if w == h => parts.push(format!("{w} per side")),
+        (w, h) => {
+            parts.extend(w.map(|w| format!("width {w}")));
+            parts.extend(h.map(|h| format!("height {h}")));
+        }
+    }
+    parts.extend(
+        range(
+            limit(ImageRuleKind::RatioAbove),
+            limit(ImageRuleKind::RatioBelow),
+            "",
+        )
+        .map(|r| format!("ratio (width/height) {r}")),
+    );
+    parts.extend(limit(ImageRuleKind::FileSizeMbBelow).map(|mb| format!("under {mb} MB")));
+    parts.join(", ")
 }
 
 /// The first `limit` characters, with the full length when cut.
@@ -127,6 +252,7 @@ fn json_of(info: &ModelInfo, fields: &[Field]) -> Value {
         "model": info.model,
         "module": info.module,
         "summary": info.summary,
+        "advisories": advisories::of(&full_name(info)).map(|a| a.text).collect::<Vec<_>>(),
         "fields": fields.iter().map(field_json).collect::<Vec<_>>(),
         "json_schema": (info.json_schema)(),
     })
@@ -143,7 +269,8 @@ fn field_json(field: &Field) -> Value {
         "const": field.constant,
         "default": field.default,
         "bounds": field.bounds.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<serde_json::Map<_, _>>(),
-        "image": field.image,
+        "image": field.takes_local_image(),
+        "image_rules_summary": (!field.image_rules.is_empty()).then(|| image_rules_summary(field.image_rules)),
         "image_rules": field.image_rules.iter().map(|rule| json!({
             "rule": rule.kind.as_str(),
             "limit": rule.limit,

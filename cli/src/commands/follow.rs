@@ -26,6 +26,17 @@ pub enum Resume {
 }
 
 impl Resume {
+    /// `err` with the resume command attached (for `--json`), when there is one.
+    fn attach(&self, err: CliError) -> CliError {
+        match self {
+            Resume::Command(command) => CliError::Resumable {
+                error: Box::new(err),
+                command: command.clone(),
+            },
+            Resume::InProcessSim => err,
+        }
+    }
+
     /// How to pick the job up again, as a sentence.
     pub fn sentence(&self) -> String {
         match self {
@@ -66,7 +77,10 @@ pub async fn wait_and_save(
                 if err.exit() == Exit::Timeout {
                     printer.note(&format!("job {}: {}", job.id(), resume.sentence()));
                 }
-                Err(err)
+                Err(match err.job_id() {
+                    Some(_) if err.exit() != Exit::JobFailed => resume.attach(err),
+                    _ => err,
+                })
             }
         }
     };
@@ -74,7 +88,7 @@ pub async fn wait_and_save(
         result = follow => result,
         _ = interrupt.received() => {
             reporter.finish();
-            Err(on_interrupt(job, flags.cancel_on_interrupt, resume).await)
+            Err(resume.attach(on_interrupt(job, flags.cancel_on_interrupt, resume).await))
         }
     }
 }
@@ -140,7 +154,13 @@ impl Interrupt {
 }
 
 async fn on_interrupt(job: &Job, cancel: bool, resume: &Resume) -> CliError {
-    let what = if !cancel {
+    let what = if let Resume::InProcessSim = resume {
+        // The simulator (and the job) end with this process: say so, not
+        // that the job keeps running.
+        "the job ended with the in-process simulator (--sim) that ran it; start `seedance sim` \
+         in another terminal to keep --sim jobs across Ctrl-C"
+            .to_owned()
+    } else if !cancel {
         format!("the job keeps running; {}", resume.sentence())
     } else {
         match job.cancel().await {

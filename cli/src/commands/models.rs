@@ -1,12 +1,29 @@
-//! `seedance models`: every generated model, one line each.
+//! `seedance models`: every generated model, one line each (with `--json`,
+//! one object per line).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::output::Printer;
 use crate::schema::full_name;
 
 /// Prints the catalog.
 pub fn run(printer: &Printer) {
+    if printer.is_json() {
+        for info in seedance::catalog::MODELS {
+            printer.event(|| {
+                json!({
+                    "name": full_name(info),
+                    "vendor": info.vendor.id,
+                    "vendor_name": info.vendor.name,
+                    "model": info.model,
+                    "module": info.module,
+                    "token_env": info.vendor.token_env,
+                    "summary": info.summary,
+                })
+            });
+        }
+        return;
+    }
     let models = seedance::catalog::MODELS;
     let width = models
         .iter()
@@ -28,23 +45,6 @@ pub fn run(printer: &Printer) {
                 .collect::<Vec<_>>()
                 .join("\n")
         },
-        || {
-            Value::Array(
-                models
-                    .iter()
-                    .map(|info| {
-                        json!({
-                            "name": full_name(info),
-                            "vendor": info.vendor.id,
-                            "vendor_name": info.vendor.name,
-                            "model": info.model,
-                            "module": info.module,
-                            "token_env": info.vendor.token_env,
-                            "summary": info.summary,
-                        })
-                    })
-                    .collect(),
-            )
-        },
+        || json!(null),
     );
 }

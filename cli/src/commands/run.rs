@@ -1,17 +1,23 @@
-//! `seedance run MODEL`: build the input, check it locally, submit, print
-//! the job id at once, then follow the job to its output.
+//! `seedance run MODEL`: build the input (local `@path` images read), check
+//! it locally, send local images the vendor's way, submit, print the job id
+//! at once, then follow the job to its output; or, with `--dry-run`, print
+//! what would be sent and stop.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use seedance::catalog::ModelInfo;
+use seedance_runtime::media::{MediaOptions, WAVESPEED_UPLOAD_PATH};
 use seedance_runtime::{Connection, ErasedModel, Error, Job, SubmitOptions};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+use crate::advisories;
 use crate::cli::{Global, RunArgs};
 use crate::commands::follow::{self, Interrupt, Resume};
 use crate::connect;
 use crate::error::CliError;
 use crate::input::{self, InputError};
+use crate::local::{self, Local};
 use crate::output::Printer;
 use crate::schema::{self, full_name};
 use crate::sim::{Simulator, images};
@@ -25,6 +31,20 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     let name = full_name(info);
     let fields = schema::fields(info);
     let mut body = input::build(&name, &fields, args.input.as_deref(), &args.sets)?;
+    let media = MediaOptions {
+        allow_data_uri: args.allow_data_uri,
+    };
+    // Local files first: an unreadable file or a vendor that takes none
+    // fails before a simulator starts or a token is looked for.
+    let files = input::local_files(&fields, &body)?;
+    let locals = local::read(
+        files,
+        info.vendor.protocol,
+        info.vendor.name,
+        media,
+        &mut body,
+    )
+    .await?;
 
     // Kept alive until the job is followed: dropping an in-process
     // simulator stops it.
@@ -44,13 +64,13 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
         }
     }
     input::check_required(&name, &fields, &body)?;
-    let model = (info.parse)(Value::Object(body)).map_err(|source| InputError::Rejected {
-        model: name.clone(),
-        source,
-    })?;
+    for advisory in advisories::applying(&name, &body) {
+        printer.note(&format!("warning: {}", advisory.text));
+    }
+    let model = parse(info, &name, &body)?;
     // Where the video goes is checked before anything is paid for. Without
     // --out the name is the job id, unknown yet: the folder is checked.
-    if !args.no_wait {
+    if !args.no_wait && !args.dry_run {
         let out = args
             .wait
             .out
@@ -64,6 +84,8 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
 
     let conn = match &sim {
         Some(sim) => sim.connection(info.vendor, global.poll_interval)?,
+        // A dry run sends nothing that needs a token.
+        None if args.dry_run => connect::remote_or_anonymous(info.vendor, global)?,
         None => match connect::remote(info.vendor, global) {
             Ok(conn) => conn,
             // The local rules first, so a bad input fails the same way with
@@ -81,6 +103,25 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
             return Err(CliError::InterruptedBeforeSubmit { signal });
         }
     }
+    if args.dry_run {
+        return dry_run(printer, &conn, model.as_ref(), &locals);
+    }
+    // Every rule held on the local files themselves: now send them the
+    // vendor's way (an upload for WaveSpeed) and build the final input.
+    let model = if locals.is_empty() {
+        model
+    } else {
+        let delivered = tokio::select! {
+            delivered = local::deliver(&conn, &locals, media, &mut body) => delivered?,
+            signal = interrupt.received() => {
+                return Err(CliError::InterruptedBeforeSubmit { signal });
+            }
+        };
+        for (field, url) in delivered {
+            printer.note(&format!("uploaded {field}: {url}"));
+        }
+        parse(info, &name, &body)?
+    };
     let job = submit(
         printer,
         &conn,
@@ -199,6 +240,96 @@ fn announce(printer: &Printer, job: &Job, name: &str, vendor: &str) {
             })
         },
     );
+}
+
+/// The body as the model's generated type (serde names the field at fault).
+fn parse(
+    info: &ModelInfo,
+    name: &str,
+    body: &Map<String, Value>,
+) -> Result<Box<dyn ErasedModel>, CliError> {
+    (info.parse)(Value::Object(body.clone())).map_err(|source| {
+        CliError::from(InputError::Rejected {
+            model: name.to_owned(),
+            source,
+        })
+    })
+}
+
+/// `--dry-run`: what would be sent, after every check passed.
+fn dry_run(
+    printer: &Printer,
+    conn: &Connection,
+    model: &dyn ErasedModel,
+    locals: &[Local],
+) -> Result<(), CliError> {
+    let url = format!(
+        "{}{}",
+        conn.base_url(),
+        model.submit_path().replace("{model}", model.model())
+    );
+    let bytes = model
+        .to_body()
+        .map_err(|err| CliError::Http(format!("cannot serialise the input: {err}")))?;
+    let mut body: Map<String, Value> = serde_json::from_slice(&bytes)
+        .map_err(|err| CliError::Http(format!("cannot serialise the input: {err}")))?;
+    let mut uploads = Vec::new();
+    for local in locals {
+        if let Some(placeholder) = local::placeholder(local, conn.protocol()) {
+            input::set_at(&mut body, &local.field, Value::String(placeholder));
+            uploads.push(json!({
+                "field": local.field,
+                "file": local.path.display().to_string(),
+                "bytes": local.image.bytes.len(),
+                "method": "POST",
+                "url": format!("{}{}", conn.base_url(), WAVESPEED_UPLOAD_PATH),
+            }));
+        }
+    }
+    printer.result(
+        || {
+            let mut text = String::from("dry run: every check passed; nothing was sent\n");
+            for upload in &uploads {
+                text.push_str(&format!(
+                    "would upload {} ({} bytes) for {}: POST {}\n",
+                    upload["file"].as_str().unwrap_or_default(),
+                    upload["bytes"],
+                    upload["field"].as_str().unwrap_or_default(),
+                    upload["url"].as_str().unwrap_or_default(),
+                ));
+            }
+            text.push_str(&format!("POST {url}\n"));
+            let shown = Value::Object(shorten_data_uris(body.clone()));
+            text.push_str(&serde_json::to_string_pretty(&shown).unwrap_or_default());
+            text
+        },
+        || {
+            json!({
+                "event": "dry_run",
+                "method": "POST",
+                "url": url,
+                "body": body,
+                "uploads": uploads,
+            })
+        },
+    );
+    Ok(())
+}
+
+/// Data URIs cut to their start and length, for reading on a terminal
+/// (`--json` keeps the body exact).
+fn shorten_data_uris(mut body: Map<String, Value>) -> Map<String, Value> {
+    fn shorten(value: &mut Value) {
+        match value {
+            Value::String(text) if text.starts_with("data:") && text.len() > 80 => {
+                *text = format!("{}... ({} characters)", &text[..48], text.len());
+            }
+            Value::Array(items) => items.iter_mut().for_each(shorten),
+            _ => {}
+        }
+    }
+    body.values_mut().for_each(shorten);
+    body
 }
 
 /// `JOB_ID.mp4` in the current folder, the id made safe as a file name:

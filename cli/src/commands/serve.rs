@@ -5,7 +5,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use seedance_sim::{Sim, TOKEN};
+use seedance_sim::{DemoSettings, Sim, TOKEN};
 use serde_json::json;
 
 use crate::cli::SimArgs;
@@ -15,6 +15,9 @@ use crate::sim::state::{self, Record};
 
 /// Serves until Ctrl-C (or SIGTERM), then removes the state file.
 pub async fn run(printer: &Printer, args: &SimArgs) -> Result<(), CliError> {
+    if args.not_sim || args.not_base_url.is_some() || args.not_poll_interval.is_some() {
+        return Err(CliError::NotForSim);
+    }
     let path = state::path();
     if let Some(url) = state::running(&path).await {
         return Err(CliError::SimAlreadyRunning { url, state: path });
@@ -22,6 +25,12 @@ pub async fn run(printer: &Printer, args: &SimArgs) -> Result<(), CliError> {
     let mut sim = Sim::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
         .await
         .map_err(CliError::Sim)?;
+    sim.set_demo(DemoSettings {
+        log: args.log,
+        job_duration: args.job_duration,
+        failure_rate: args.failure_rate,
+        rate_limit_rate: args.rate_limit_rate,
+    });
     let record = Record::write(path.clone(), sim.base_url())
         .map_err(|source| CliError::SimState { path, source })?;
     // The URL first, alone on stdout, for scripts that start this process.
@@ -38,9 +47,11 @@ pub async fn run(printer: &Printer, args: &SimArgs) -> Result<(), CliError> {
     );
     printer.note(&format!(
         "seedance sim: token {TOKEN}; recorded in {}; Ctrl-C to stop.\n\
+         Test images: {}/sim/images/img.png (1280x720; ?w=200&h=200 for other sizes).\n\
          In another terminal: seedance run --sim MODEL --set ... --no-wait, \
          then seedance wait --sim VENDOR JOB_ID",
-        record.path().display()
+        record.path().display(),
+        sim.base_url()
     ));
     tokio::select! {
         () = sim.wait() => {}

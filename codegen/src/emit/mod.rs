@@ -14,6 +14,7 @@ pub mod api_doc;
 mod catalog;
 mod docs;
 mod enums;
+mod examples;
 pub mod manifest;
 mod model;
 pub mod schema_out;
@@ -90,7 +91,9 @@ fn separate_items(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 20);
     let mut previous_closed_item = false;
     for line in text.lines() {
-        let top_level = !line.starts_with([' ', '\t']) && !line.is_empty();
+        // Doc comments are never item ends (their examples hold `;`).
+        let top_level =
+            !line.starts_with([' ', '\t']) && !line.is_empty() && !line.starts_with("//");
         if top_level && previous_closed_item && !line.starts_with(['}', ']', ')']) {
             out.push('\n');
         }
@@ -102,7 +105,8 @@ fn separate_items(text: &str) -> String {
 }
 
 /// `generated/src/lib.rs`.
-pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
+/// `crate_name` names the crate in its doc-test examples.
+pub fn crate_root(vendors: &[Vendor], crate_name: &str) -> TokenStream {
     let modules = vendors.iter().map(|vendor| {
         let module = ident(&vendor.id);
         let feature = &vendor.id;
@@ -130,7 +134,8 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
          the vendors' input schemas.\n\nOne module per vendor, one per model: an \
          `Input` whose constructor takes the required fields, setters for the \
          optional ones, compile-time enums and a `validate()` that checks every \
-         local rule.\n{vendor_list}"
+         local rule.\n{vendor_list}\n\n{}",
+        examples::crate_root(vendors, crate_name)
     );
     let doc = inner_doc(&doc);
     let features = vendors.iter().map(|v| v.id.as_str());
@@ -162,8 +167,9 @@ pub fn crate_root(vendors: &[Vendor]) -> TokenStream {
     }
 }
 
-/// `generated/src/<vendor>/mod.rs`.
-pub fn vendor_module(vendor: &Vendor) -> TokenStream {
+/// `generated/src/<vendor>/mod.rs`; `crate_name` names the crate in its
+/// doc-test example.
+pub fn vendor_module(vendor: &Vendor, crate_name: &str) -> TokenStream {
     let modules = vendor.models.iter().map(|model| {
         let module = ident(&model.module);
         let doc = doc_attrs(&format!("`{}`", model.path));
@@ -183,7 +189,8 @@ pub fn vendor_module(vendor: &Vendor) -> TokenStream {
         "The {name} vendor; its models can only be sent through its [`Client`]."
     ));
     let client_doc = doc_attrs(&format!(
-        "A client for {name} models (`Client::from_env()` reads `{token_env}`)."
+        "A client for {name} models (`Client::from_env()` reads `{token_env}`).\n\n{}",
+        examples::client(vendor, crate_name)
     ));
     quote! {
         #doc

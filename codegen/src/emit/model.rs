@@ -14,9 +14,10 @@ use crate::ir::{Field, Model, Type, Vendor};
 use crate::naming;
 
 /// `generated/src/<vendor>/<model>.rs`.
-pub fn model_module(vendor: &Vendor, model: &Model) -> TokenStream {
+/// `crate_name` names the crate in the doc-test example.
+pub fn model_module(vendor: &Vendor, model: &Model, crate_name: &str) -> TokenStream {
     let module_doc = model_doc(vendor, model);
-    let input = input_struct(vendor, model);
+    let input = input_struct(vendor, model, crate_name);
     let deserialize = deserialize_impl(model);
     let constructor = constructor(model, validate_fn(model));
     let model_impl = model_impl(model);
@@ -65,7 +66,7 @@ pub(super) fn model_doc(vendor: &Vendor, model: &Model) -> String {
     doc
 }
 
-pub(super) fn input_struct(vendor: &Vendor, model: &Model) -> TokenStream {
+pub(super) fn input_struct(vendor: &Vendor, model: &Model, crate_name: &str) -> TokenStream {
     let fields = model.fields.iter().map(|field| {
         let name = ident(&field.ident);
         let ty = rust_type(field);
@@ -81,8 +82,10 @@ pub(super) fn input_struct(vendor: &Vendor, model: &Model) -> TokenStream {
     let doc = format!(
         "Input of `{}` ({}). Build it with [`Input::new`] (the required fields) and \
          the setters; unset optional fields are left out of the request body so the \
-         vendor default applies.",
-        model.path, vendor.name
+         vendor default applies.\n\n# Example\n\n{}",
+        model.path,
+        vendor.name,
+        super::examples::round_trip(vendor, model, crate_name)
     );
     let doc = doc_attrs(&doc);
     quote! {

@@ -4,22 +4,16 @@
 //! Generated from `schemas/aimlapi/vendor.json`.
 /// `bytedance/seedance-1-0-lite-i2v`
 pub mod seedance_1_0_lite_i2v;
-
 /// `bytedance/seedance-1-0-lite-t2v`
 pub mod seedance_1_0_lite_t2v;
-
 /// `bytedance/seedance-1-0-pro-i2v`
 pub mod seedance_1_0_pro_i2v;
-
 /// `bytedance/seedance-1-0-pro-t2v`
 pub mod seedance_1_0_pro_t2v;
-
 /// `bytedance/seedance-1-5-pro`
 pub mod seedance_1_5_pro;
-
 /// `bytedance/seedance-2-0`
 pub mod seedance_2_0;
-
 /// The AI/ML API vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;
@@ -31,6 +25,22 @@ impl seedance_runtime::model::Vendor for Vendor {
     const BASE_URL: &'static str = "https://api.aimlapi.com";
     const TOKEN_ENV: &'static str = "AIMLAPI_API_KEY";
 }
-
 /// A client for AI/ML API models (`Client::from_env()` reads `AIMLAPI_API_KEY`).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use seedance::aimlapi;
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = aimlapi::Client::from_env()?;             // reads AIMLAPI_API_KEY
+/// // Or with settings (each has a documented default on `Config`):
+/// let client = aimlapi::Client::builder()
+///     .token(std::env::var("AIMLAPI_API_KEY").unwrap_or_default())
+///     .wait_timeout(Duration::from_secs(20 * 60))
+///     .build()?;
+/// // A job submitted earlier (by any process), resumed from its id:
+/// let output = client.job("JOB_ID").wait().await?;
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 pub type Client = seedance_runtime::Client<Vendor>;

@@ -3,6 +3,22 @@
 //!
 //! Generated from `schemas/aimlapi/ByteDance/seedance-1.0-pro-text-to-video.json`; submitted to `/v2/video/generations`.
 /// Input of `bytedance/seedance-1-0-pro-t2v` (AI/ML API). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
+///
+/// # Example
+///
+/// ```no_run
+/// use seedance::aimlapi::{self, seedance_1_0_pro_t2v as model};
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = aimlapi::Client::from_env()?;            // reads AIMLAPI_API_KEY
+/// let input = model::Input::new("a red fox running through snow");
+/// input.validate()?;                                      // local rules, no I/O
+/// let job = client.submit(&input).await?;                 // image rules first, then one POST
+/// println!("job {}", job.id());                           // known before any polling
+/// let output = job.wait().await?;                         // polls with backoff until done
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
@@ -175,7 +191,6 @@ impl seedance_runtime::model::Model for Input {
 seedance_runtime::input_schema!(
     Input, "seedance::bytedance/seedance-1-0-pro-t2v::Input", INPUT_SCHEMA
 );
-
 /// Values of `model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -198,7 +213,6 @@ impl ModelValue {
 seedance_runtime::wire_enum!(
     ModelValue, str, r#"{"type":"string","enum":["bytedance/seedance-1-0-pro-t2v"]}"#
 );
-
 /// Values of `resolution`.
 ///
 /// An enumeration where the short side of the video frame determines the resolution.
@@ -234,7 +248,6 @@ seedance_runtime::wire_enum!(
     Resolution, str,
     r#"{"description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p"],"default":"1080p"}"#
 );
-
 /// Values of `duration`.
 ///
 /// The length of the output video in seconds.
@@ -259,7 +272,6 @@ seedance_runtime::wire_enum!(
     DurationValue, int[5, 10],
     r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[5,10]}"#
 );
-
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
 pub const INPUT_SCHEMA: &str = include_str!(

@@ -3,6 +3,22 @@
 //!
 //! Generated from `schemas/aimlapi/ByteDance/seedance-2-0.json`; submitted to `/v2/video/generations`.
 /// Input of `bytedance/seedance-2-0` (AI/ML API). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
+///
+/// # Example
+///
+/// ```no_run
+/// use seedance::aimlapi::{self, seedance_2_0 as model};
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = aimlapi::Client::from_env()?;            // reads AIMLAPI_API_KEY
+/// let input = model::Input::new("a red fox running through snow");
+/// input.validate()?;                                      // local rules, no I/O
+/// let job = client.submit(&input).await?;                 // image rules first, then one POST
+/// println!("job {}", job.id());                           // known before any polling
+/// let output = job.wait().await?;                         // polls with backoff until done
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
@@ -369,7 +385,6 @@ impl seedance_runtime::model::Model for Input {
 seedance_runtime::input_schema!(
     Input, "seedance::bytedance/seedance-2-0::Input", INPUT_SCHEMA
 );
-
 /// Values of `model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -392,7 +407,6 @@ impl ModelValue {
 seedance_runtime::wire_enum!(
     ModelValue, str, r#"{"type":"string","enum":["bytedance/seedance-2-0"]}"#
 );
-
 /// Values of `aspect_ratio`.
 ///
 /// The aspect ratio of the generated video.
@@ -444,7 +458,6 @@ seedance_runtime::wire_enum!(
     AspectRatio, str,
     r#"{"description":"The aspect ratio of the generated video.","type":"string","enum":["21:9","16:9","4:3","1:1","3:4","9:16"],"default":"16:9"}"#
 );
-
 /// Values of `resolution`.
 ///
 /// An enumeration where the short side of the video frame determines the resolution.
@@ -483,7 +496,6 @@ seedance_runtime::wire_enum!(
     Resolution, str,
     r#"{"description":"An enumeration where the short side of the video frame determines the resolution.","type":"string","enum":["480p","720p","1080p","4k"],"default":"720p"}"#
 );
-
 /// Values of `duration`.
 ///
 /// The length of the output video in seconds.
@@ -531,7 +543,6 @@ seedance_runtime::wire_enum!(
     DurationValue, int[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     r#"{"description":"The length of the output video in seconds.","type":"integer","enum":[4,5,6,7,8,9,10,11,12,13,14,15]}"#
 );
-
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
 pub const INPUT_SCHEMA: &str = include_str!("../../schemas/aimlapi/seedance_2_0.json");

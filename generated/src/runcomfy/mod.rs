@@ -4,13 +4,10 @@
 //! Generated from `schemas/runcomfy/vendor.json`.
 /// `bytedance/seedance-1-0/lite/image-to-video`
 pub mod seedance_1_0_lite_image_to_video;
-
 /// `bytedance/seedance-1-0/lite/reference-to-video`
 pub mod seedance_1_0_lite_reference_to_video;
-
 /// `bytedance/seedance-1-0/pro/image-to-video`
 pub mod seedance_1_0_pro_image_to_video;
-
 /// The RunComfy vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;
@@ -22,6 +19,22 @@ impl seedance_runtime::model::Vendor for Vendor {
     const BASE_URL: &'static str = "https://model-api.runcomfy.net";
     const TOKEN_ENV: &'static str = "RUNCOMFY_API_TOKEN";
 }
-
 /// A client for RunComfy models (`Client::from_env()` reads `RUNCOMFY_API_TOKEN`).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use seedance::runcomfy;
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = runcomfy::Client::from_env()?;             // reads RUNCOMFY_API_TOKEN
+/// // Or with settings (each has a documented default on `Config`):
+/// let client = runcomfy::Client::builder()
+///     .token(std::env::var("RUNCOMFY_API_TOKEN").unwrap_or_default())
+///     .wait_timeout(Duration::from_secs(20 * 60))
+///     .build()?;
+/// // A job submitted earlier (by any process), resumed from its id:
+/// let output = client.job("JOB_ID").wait().await?;
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 pub type Client = seedance_runtime::Client<Vendor>;

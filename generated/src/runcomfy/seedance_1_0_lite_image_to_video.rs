@@ -3,6 +3,22 @@
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/lite/image-to-video`.
 /// Input of `bytedance/seedance-1-0/lite/image-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
+///
+/// # Example
+///
+/// ```no_run
+/// use seedance::runcomfy::{self, seedance_1_0_lite_image_to_video as model};
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = runcomfy::Client::from_env()?;            // reads RUNCOMFY_API_TOKEN
+/// let input = model::Input::new("a red fox running through snow", "https://example.com/first.jpeg");
+/// input.validate()?;                                      // local rules, no I/O
+/// let job = client.submit(&input).await?;                 // image rules first, then one POST
+/// println!("job {}", job.id());                           // known before any polling
+/// let output = job.wait().await?;                         // polls with backoff until done
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
@@ -155,7 +171,6 @@ impl seedance_runtime::model::Model for Input {
 seedance_runtime::input_schema!(
     Input, "seedance::bytedance/seedance-1-0/lite/image-to-video::Input", INPUT_SCHEMA
 );
-
 /// Image rules (`validations`) of `first_frame_image_url`, checked remotely before submit.
 pub const FIRST_FRAME_IMAGE_URL_RULES: &[seedance_runtime::validation::ImageRule] = seedance_runtime::image_rules! {
     WidthBelow 6000.0 "The uploaded image width and height must not exceed 6000 pixels.";
@@ -166,10 +181,8 @@ pub const FIRST_FRAME_IMAGE_URL_RULES: &[seedance_runtime::validation::ImageRule
     RatioBelow 2.5 "The aspect ratio range should be between 0.4 and 2.5.";
     FileSizeMbBelow 30.0 "File size must be less than 30 MB.";
 };
-
 /// Image rules (`validations`) of `last_frame_image_url`, checked remotely before submit.
 pub const LAST_FRAME_IMAGE_URL_RULES: &[seedance_runtime::validation::ImageRule] = FIRST_FRAME_IMAGE_URL_RULES;
-
 /// Resolution
 ///
 /// Vendor default: `480p`.
@@ -203,7 +216,6 @@ seedance_runtime::wire_enum!(
     Resolution, str,
     r#"{"title":"Resolution","type":"string","enum":["480p","720p","1080p"],"default":"480p"}"#
 );
-
 /// Duration
 ///
 /// Vendor default: `5`.
@@ -230,7 +242,6 @@ seedance_runtime::wire_enum!(
     DurationValue, int[5, 10],
     r#"{"title":"Duration","type":"integer","enum":[5,10],"default":5}"#
 );
-
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
 pub const INPUT_SCHEMA: &str = include_str!(

@@ -3,6 +3,22 @@
 //!
 //! Generated from `schemas/runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json`; submitted to `/v1/models/bytedance/seedance-1-0/lite/reference-to-video`.
 /// Input of `bytedance/seedance-1-0/lite/reference-to-video` (RunComfy). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
+///
+/// # Example
+///
+/// ```no_run
+/// use seedance::runcomfy::{self, seedance_1_0_lite_reference_to_video as model};
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = runcomfy::Client::from_env()?;            // reads RUNCOMFY_API_TOKEN
+/// let input = model::Input::new("a red fox running through snow", ["https://example.com/first.jpeg"]);
+/// input.validate()?;                                      // local rules, no I/O
+/// let job = client.submit(&input).await?;                 // image rules first, then one POST
+/// println!("job {}", job.id());                           // known before any polling
+/// let output = job.wait().await?;                         // polls with backoff until done
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
@@ -144,7 +160,6 @@ seedance_runtime::input_schema!(
     Input, "seedance::bytedance/seedance-1-0/lite/reference-to-video::Input",
     INPUT_SCHEMA
 );
-
 /// Resolution
 ///
 /// Vendor default: `480p`.
@@ -175,7 +190,6 @@ seedance_runtime::wire_enum!(
     Resolution, str,
     r#"{"title":"Resolution","type":"string","enum":["480p","720p"],"default":"480p"}"#
 );
-
 /// Aspect Ratio (WH)
 ///
 /// Vendor default: `16:9`.
@@ -225,7 +239,6 @@ seedance_runtime::wire_enum!(
     Ratio, str,
     r#"{"title":"Aspect Ratio (WH)","type":"string","enum":["16:9","4:3","1:1","3:4","9:16","21:9"],"default":"16:9"}"#
 );
-
 /// Duration
 ///
 /// Vendor default: `5`.
@@ -273,7 +286,6 @@ seedance_runtime::wire_enum!(
     DurationValue, int[2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
     r#"{"title":"Duration","type":"integer","enum":[2,3,4,5,6,7,8,9,10,11,12],"default":5}"#
 );
-
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
 pub const INPUT_SCHEMA: &str = include_str!(

@@ -4,7 +4,6 @@
 //! Generated from `schemas/wavespeed/vendor.json`.
 /// `bytedance/seedance-v1-lite/reference-to-video`
 pub mod seedance_v1_lite_reference_to_video;
-
 /// The WaveSpeed AI vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;
@@ -16,6 +15,22 @@ impl seedance_runtime::model::Vendor for Vendor {
     const BASE_URL: &'static str = "https://api.wavespeed.ai";
     const TOKEN_ENV: &'static str = "WAVESPEED_API_KEY";
 }
-
 /// A client for WaveSpeed AI models (`Client::from_env()` reads `WAVESPEED_API_KEY`).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use seedance::wavespeed;
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = wavespeed::Client::from_env()?;             // reads WAVESPEED_API_KEY
+/// // Or with settings (each has a documented default on `Config`):
+/// let client = wavespeed::Client::builder()
+///     .token(std::env::var("WAVESPEED_API_KEY").unwrap_or_default())
+///     .wait_timeout(Duration::from_secs(20 * 60))
+///     .build()?;
+/// // A job submitted earlier (by any process), resumed from its id:
+/// let output = client.job("JOB_ID").wait().await?;
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 pub type Client = seedance_runtime::Client<Vendor>;

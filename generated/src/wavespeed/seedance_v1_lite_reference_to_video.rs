@@ -3,6 +3,22 @@
 //!
 //! Generated from `schemas/wavespeed/bytedance/seedance-v1-lite/reference-to-video.json`; submitted to `/api/v3/bytedance/seedance-v1-lite/reference-to-video`.
 /// Input of `bytedance/seedance-v1-lite/reference-to-video` (WaveSpeed AI). Build it with [`Input::new`] (the required fields) and the setters; unset optional fields are left out of the request body so the vendor default applies.
+///
+/// # Example
+///
+/// ```no_run
+/// use seedance::wavespeed::{self, seedance_v1_lite_reference_to_video as model};
+///
+/// # async fn run() -> Result<(), seedance::Error> {
+/// let client = wavespeed::Client::from_env()?;            // reads WAVESPEED_API_KEY
+/// let input = model::Input::new("a red fox running through snow", ["https://example.com/first.jpeg"]);
+/// input.validate()?;                                      // local rules, no I/O
+/// let job = client.submit(&input).await?;                 // image rules first, then one POST
+/// println!("job {}", job.id());                           // known before any polling
+/// let output = job.wait().await?;                         // polls with backoff until done
+/// output.download("video.mp4").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Input {
@@ -155,7 +171,6 @@ impl seedance_runtime::model::Model for Input {
 seedance_runtime::input_schema!(
     Input, "seedance::bytedance/seedance-v1-lite/reference-to-video::Input", INPUT_SCHEMA
 );
-
 /// The input's JSON Schema, as codegen understood the vendor's: same
 /// enums, bounds, required list and image rules (`schemars::schema_for!(Input)`).
 pub const INPUT_SCHEMA: &str = include_str!(

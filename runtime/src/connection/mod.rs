@@ -97,6 +97,35 @@ pub fn default_http_client() -> Result<reqwest::Client, Error> {
 
 /// An untyped client of one vendor: cheap to clone (one `Arc`), safe to
 /// share across tasks. See the module docs for why it exists.
+///
+/// # Choosing a vendor at run time
+///
+/// The vendor is a value (from a config file, a command line), not a type.
+/// Here against the simulator; for real, use the vendor's base URL
+/// (`VendorInfo::base_url`, e.g. `https://model-api.runcomfy.net`) and the
+/// token from its variable (`VendorInfo::token_env`). With the generated
+/// crate, `seedance::catalog::find(name)` gives both and parses the input
+/// into its typed model for [`submit_erased`](Self::submit_erased).
+///
+/// ```
+/// use seedance_runtime::{Connection, Protocol};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = seedance_sim::Sim::start().await;
+/// # let base_url = sim.base_url().to_owned();
+/// # let token = seedance_sim::TOKEN;
+/// # let image = sim.image_url(&seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 800, 600));
+/// let protocol = Protocol::from_name("runcomfy").ok_or("unknown vendor")?;
+/// let conn = Connection::new(protocol, base_url, token)?;
+/// let body = serde_json::json!({ "prompt": "a red fox", "first_frame_image_url": image });
+/// let job = conn
+///     .submit_raw("/v1/models/bytedance/seedance-1-0/pro/image-to-video", serde_json::to_vec(&body)?)
+///     .await?;
+/// // Any process can pick the job up again from its id alone.
+/// let status = conn.job(job.id()).status().await?;
+/// println!("job {}: {status}", job.id());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Connection {
     inner: Arc<Inner>,

@@ -10,10 +10,14 @@ use axum::http::Method;
 use base64::Engine as _;
 
 mod headers;
-mod serve;
+pub(crate) mod serve;
 
 use headers::{jpeg_header, png_header, webp_header};
 pub(crate) use serve::serve;
+
+/// Width and height of `/sim/images/img.png` when the URL gives no `w`/`h`:
+/// inside every model's image rules (300-6000 px, ratio 0.4-2.5).
+pub const DEFAULT_SIZE: (u32, u32) = (1280, 720);
 
 /// Image file formats the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,8 +255,9 @@ impl ImageSpec {
         let (_, extension) = name.rsplit_once('.')?;
         let format = ImageFormat::from_extension(extension)?;
         let number = |key: &str| query.get(key).map(|v| v.parse::<u64>().ok());
-        let width = u32::try_from(number("w")??).ok()?;
-        let height = u32::try_from(number("h")??).ok()?;
+        // Without `w`/`h`, a size every model's rules accept.
+        let width = u32::try_from(number("w").unwrap_or(Some(DEFAULT_SIZE.0.into()))?).ok()?;
+        let height = u32::try_from(number("h").unwrap_or(Some(DEFAULT_SIZE.1.into()))?).ok()?;
         let mut spec = ImageSpec::new(format, width, height);
         if let Some(size) = number("size") {
             spec.file_size = Some(size?);

@@ -18,7 +18,7 @@ static ZEROS: [u8; CHUNK] = [0; CHUNK];
 
 /// A parsed `Range` header against a file of `total` bytes.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum ByteRange {
+pub(crate) enum ByteRange {
     /// No usable range: the whole file.
     Full,
     /// Inclusive byte range.
@@ -27,7 +27,7 @@ pub(super) enum ByteRange {
     Unsatisfiable,
 }
 
-pub(super) fn parse_range(value: Option<&str>, total: u64) -> ByteRange {
+pub(crate) fn parse_range(value: Option<&str>, total: u64) -> ByteRange {
     let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
         return ByteRange::Full;
     };
@@ -98,7 +98,7 @@ pub(crate) async fn serve(
     let Some(spec) = ImageSpec::from_request(&name, &query) else {
         return (
             StatusCode::NOT_FOUND,
-            "unknown image: use /sim/images/img.{png,jpg,webp}?w=..&h=..[&size=..][&meta=..][&norange=1][&hide=get|head|all]",
+            "unknown image: use /sim/images/img.{png,jpg,webp}[?w=..&h=..][&size=..][&meta=..][&norange=1][&hide=get|head|all] (1280x720 without w and h)",
         )
             .into_response();
     };
