@@ -125,6 +125,13 @@ pub struct SimArgs {
     #[doc(hidden)]
     #[arg(id = "poll_interval", long = "poll-interval", hide = true)]
     pub not_poll_interval: Option<String>,
+    #[doc(hidden)]
+    #[arg(
+        id = "allow_private_image_urls",
+        long = "allow-private-image-urls",
+        hide = true
+    )]
+    pub not_allow_private_image_urls: bool,
     /// `serve` is the only action, and the default.
     #[command(subcommand)]
     pub action: Option<SimAction>,

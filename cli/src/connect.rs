@@ -75,6 +75,11 @@ pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliErr
             var: vendor.token_env,
             vendor: vendor.name,
         })?;
+    with_token(vendor, global, token)
+}
+
+/// The connection to `--base-url` or the vendor, with the global options.
+fn with_token(vendor: &VendorInfo, global: &Global, token: String) -> Result<Connection, CliError> {
     let base_url = global.base_url.as_deref().unwrap_or(vendor.base_url);
     let conn = Connection::new(vendor.protocol, base_url, token)?;
     Ok(conn.reconfigure(|config| {
@@ -89,10 +94,7 @@ pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliErr
 /// with none (a dry run sends nothing that needs one; image URLs are public).
 pub fn remote_or_anonymous(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
     match remote(vendor, global) {
-        Err(CliError::MissingToken { .. }) => {
-            let base_url = global.base_url.as_deref().unwrap_or(vendor.base_url);
-            Ok(Connection::new(vendor.protocol, base_url, "dry-run")?)
-        }
+        Err(CliError::MissingToken { .. }) => with_token(vendor, global, "dry-run".to_owned()),
         other => other,
     }
 }

@@ -107,7 +107,7 @@ pub enum CliError {
     },
     /// `seedance sim` given an option of the commands that use a simulator.
     #[error(
-        "--sim, --base-url and --poll-interval do not apply to `seedance sim` (see `seedance sim --help`)"
+        "--sim, --base-url, --poll-interval and --allow-private-image-urls do not apply to `seedance sim` (see `seedance sim --help`)"
     )]
     NotForSim,
     /// `--sim` and `--base-url` together.

@@ -81,9 +81,18 @@ fn local_image_runs_on_every_vendor_the_vendors_way() {
     ];
     for (model, image, prompt) in cases {
         let out = run_ok(seedance(dir.path()).args([
-            "run", "--sim", model, "--out", "v.mp4", "--set", image, "--set", prompt,
+            "run",
+            "--sim",
+            model,
+            "--out",
+            &format!("{}.mp4", model.replace('/', "_")),
+            "--set",
+            image,
+            "--set",
+            prompt,
         ]));
-        assert!(dir.path().join("v.mp4").exists(), "{model}");
+        let saved = dir.path().join(format!("{}.mp4", model.replace('/', "_")));
+        assert!(saved.exists(), "{model}");
         if model == WAVESPEED_REF {
             assert!(text(&out.stderr).contains("uploaded reference_images[0]: http://127.0.0.1:"));
         }
@@ -155,6 +164,7 @@ async fn wavespeed_upload_sends_the_file_and_local_files_meet_the_image_rules() 
         WAVESPEED_REF,
         "--no-wait",
         "--json",
+        "--allow-private-image-urls",
         "--base-url",
         sim.base_url(),
         "--set",
@@ -200,6 +210,7 @@ async fn wavespeed_upload_sends_the_file_and_local_files_meet_the_image_rules() 
         "run",
         RUNCOMFY_LITE,
         "--allow-data-uri",
+        "--allow-private-image-urls",
         "--base-url",
         sim.base_url(),
         "--set",
@@ -210,8 +221,7 @@ async fn wavespeed_upload_sends_the_file_and_local_files_meet_the_image_rules() 
     let out = output(command).await;
     assert_eq!(out.status.code(), Some(3));
     assert!(
-        text(&out.stderr)
-            .contains("first_frame_image_url: breaks width_pixels> (limit 300, actual 200 px)"),
+        text(&out.stderr).contains("first_frame_image_url: width must be more than 300 px"),
         "{}",
         text(&out.stderr)
     );
@@ -232,6 +242,7 @@ async fn dry_run_checks_everything_and_sends_nothing() {
             RUNCOMFY_LITE,
             "--dry-run",
             "--json",
+            "--allow-private-image-urls",
             "--base-url",
             sim.base_url(),
         ])
@@ -260,6 +271,7 @@ async fn dry_run_checks_everything_and_sends_nothing() {
             "run",
             RUNCOMFY_LITE,
             "--dry-run",
+            "--allow-private-image-urls",
             "--base-url",
             sim.base_url(),
         ])
@@ -277,6 +289,7 @@ async fn dry_run_checks_everything_and_sends_nothing() {
         WAVESPEED_REF,
         "--dry-run",
         "--json",
+        "--allow-private-image-urls",
         "--base-url",
         sim.base_url(),
         "--set",
@@ -319,6 +332,7 @@ async fn lists_take_repeats_and_json_arrays_and_stdin_input() {
             RUNCOMFY_REF,
             "--dry-run",
             "--json",
+            "--allow-private-image-urls",
             "--base-url",
             sim.base_url(),
             "--set",
@@ -342,6 +356,7 @@ async fn lists_take_repeats_and_json_arrays_and_stdin_input() {
             RUNCOMFY_REF,
             "--dry-run",
             "--json",
+            "--allow-private-image-urls",
             "--base-url",
             sim.base_url(),
             "--set",
@@ -366,6 +381,7 @@ async fn lists_take_repeats_and_json_arrays_and_stdin_input() {
             RUNCOMFY_REF,
             "--dry-run",
             "--json",
+            "--allow-private-image-urls",
             "--base-url",
             sim.base_url(),
             "--input",
@@ -458,6 +474,7 @@ async fn json_errors_are_objects_with_kind_violations_and_resume_command() {
             "5ms",
         ])
         .args([
+            "--allow-private-image-urls",
             "--base-url",
             sim.base_url(),
             "--set",
@@ -486,6 +503,7 @@ async fn json_errors_are_objects_with_kind_violations_and_resume_command() {
         "wavespeed",
         "some-id",
         "--json",
+        "--allow-private-image-urls",
         "--base-url",
         sim.base_url(),
     ]);
@@ -584,7 +602,12 @@ async fn seedance_sim_logs_requests_fails_jobs_on_demand_and_serves_default_imag
     ] {
         assert!(help.contains(flag), "{flag} in {help}");
     }
-    for flag in ["--base-url", "--poll-interval", "--sim "] {
+    for flag in [
+        "--base-url",
+        "--poll-interval",
+        "--allow-private-image-urls",
+        "      --sim",
+    ] {
         assert!(!help.contains(flag), "{flag} in {help}");
     }
 

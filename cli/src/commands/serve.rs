@@ -15,7 +15,11 @@ use crate::sim::state::{self, Record};
 
 /// Serves until Ctrl-C (or SIGTERM), then removes the state file.
 pub async fn run(printer: &Printer, args: &SimArgs) -> Result<(), CliError> {
-    if args.not_sim || args.not_base_url.is_some() || args.not_poll_interval.is_some() {
+    if args.not_sim
+        || args.not_base_url.is_some()
+        || args.not_poll_interval.is_some()
+        || args.not_allow_private_image_urls
+    {
         return Err(CliError::NotForSim);
     }
     let path = state::path();
