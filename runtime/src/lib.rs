@@ -29,6 +29,7 @@ pub mod validation;
 #[doc(hidden)]
 pub mod wire_enum;
 
+mod budget;
 mod client;
 mod connection;
 mod deadline;
@@ -52,6 +53,7 @@ pub use validation::{
     Violation,
 };
 
+pub use budget::RateLimit;
 pub use client::{Client, ClientBuilder};
 pub use connection::{Config, Connection};
 pub use download::DownloadOptions;

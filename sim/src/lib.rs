@@ -39,6 +39,7 @@ pub mod schema;
 mod server;
 mod sim;
 mod time;
+mod tls;
 mod video;
 
 pub use catalog::{Catalog, CatalogError};
@@ -47,6 +48,7 @@ pub use images::{HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};
 pub use protocols::Vendor;
 pub use sim::Sim;
+pub use tls::TLS_CA_PEM;
 pub use video::{VIDEO_LEN, video_bytes};
 
 /// The bearer token every simulated vendor accepts
