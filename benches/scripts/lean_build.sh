@@ -59,9 +59,8 @@ for round in $(seq "$rounds"); do
     crates=$(cd "$work/$name" && cargo tree --offline -e normal,build --prefix none 2>/dev/null | sed 's/ (\*)//' | sort -u | wc -l)
     echo "round $round $name: ${secs}s, $units units compiled, $crates crates in the tree"
     rows="$rows${rows:+,}{\"round\": $round, \"project\": \"$name\", \"secs\": $secs, \"units\": $units, \"crates\": $crates}"
+    # Written after every build, so an interrupted run keeps its rounds.
+    echo "{\"rounds\": [$rows]}" > "$out/lean_build.json"
   done
 done
-cat > "$out/lean_build.json" <<JSON
-{"rounds": [$rows]}
-JSON
 echo "wrote $out/lean_build.json"
