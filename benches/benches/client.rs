@@ -164,7 +164,9 @@ fn interleaved(
         v[v.len() / 2]
     };
     let (ours, theirs, ratio) = (median(&mut ours), median(&mut theirs), median(&mut ratios));
-    println!("client_cycle interleaved: {pairs} pairs, runtime {ours:.6} s, reqwest {theirs:.6} s, median pair ratio {ratio:.3}");
+    println!(
+        "client_cycle interleaved: {pairs} pairs, runtime {ours:.6} s, reqwest {theirs:.6} s, median pair ratio {ratio:.3}"
+    );
     seedance_benches::write_extra(
         "client_pairs",
         &json!({ "pairs": pairs, "runtime_secs": ours, "reqwest_secs": theirs, "ratio": ratio }),

@@ -126,7 +126,9 @@ async fn connections(jobs: usize) -> Value {
         let client = client(sim.base_url(), tls_http(http1_only), RateLimit::unlimited());
         let peak = run_jobs(&client, jobs, None).await;
         let opened = sim.connections();
-        println!("connections: {jobs} jobs, {name}: {opened} TCP+TLS connections (peak {peak} jobs in flight)");
+        println!(
+            "connections: {jobs} jobs, {name}: {opened} TCP+TLS connections (peak {peak} jobs in flight)"
+        );
         rows.push(json!({ "client": name, "jobs": jobs, "connections": opened }));
     }
     json!(rows)
