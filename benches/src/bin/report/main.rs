@@ -124,7 +124,14 @@ fn machine() -> (String, String, String) {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_else(|| "unknown".to_owned());
-    (cpus.to_string(), cpu, rustc)
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
+    (format!("`{host}`: {cpus}"), cpu, format!("{rustc}; load average {load} when the report was written"))
 }
 
 const MODELS: [(&str, &str); 5] = [
@@ -466,14 +473,15 @@ fn main() {
     let mut machine_line = String::new();
     let _ = write!(
         machine_line,
-        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. Other work may have shared the machine; absolute times are indicative, ratios less sensitive."
+        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. The machine is shared (other builds ran during the run): absolute times are indicative, ratios of the same run less sensitive. All figures below come from one `cargo bench -p seedance-benches` run and one `lean_build.sh` run on it."
     );
     r.line(&machine_line);
     r.line("");
     r.line("**Reproduce:**");
     r.line("");
     r.line("```sh");
-    r.line("cargo bench -p seedance-benches                      # all five benches (release, several minutes on 2 cores)");
+    r.line("cargo bench -p seedance-benches                      # all six benches (release, several minutes on 2 cores)");
+    r.line("bash benches/scripts/lean_build.sh                   # clean debug builds: bare reqwest+tokio+serde_json vs seedance (minutes)");
     r.line("cargo test -p seedance-benches --test alloc          # zero-allocation proof of validate()");
     r.line("bash benches/scripts/regen_scaling.sh                # peak memory + 1,000-model crate build time (minutes)");
     r.line(
