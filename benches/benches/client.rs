@@ -138,7 +138,7 @@ fn interleaved(
     let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     rt.block_on(async {
         for pair in 0..pairs {
-            let mut time_ours = || async {
+            let time_ours = || async {
                 let start = Instant::now();
                 runtime_cycle(client, input).await;
                 start.elapsed().as_secs_f64()

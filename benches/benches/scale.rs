@@ -66,13 +66,20 @@ fn input(image: &str) -> pro::Input {
         .duration(pro::Duration::S5)
 }
 
-/// One job to its end; counts it in flight meanwhile.
-async fn job(client: &runcomfy::Client, input: &pro::Input, live: &InFlight) {
+/// One job to its end; counts it in flight meanwhile. The wait is spawned,
+/// so the jobs' polling runs on both worker threads (the submit future is
+/// not `Send` on this branch: the prober's stream is not).
+async fn job(client: &runcomfy::Client, input: &pro::Input, live: &Arc<InFlight>) {
     live.enter();
     let job = client.submit(input).await.expect("submit");
-    let output = job.wait().await.expect("wait");
-    assert!(output.video_url().is_some());
-    live.leave();
+    let live = live.clone();
+    tokio::spawn(async move {
+        let output = job.wait().await.expect("wait");
+        assert!(output.video_url().is_some());
+        live.leave();
+    })
+    .await
+    .expect("wait task");
 }
 
 #[derive(Default)]
@@ -97,12 +104,7 @@ async fn run_jobs(client: &runcomfy::Client, jobs: usize, bound: Option<usize>) 
     let live = Arc::new(InFlight::default());
     let tasks = (0..jobs).map(|_| {
         let (client, input, live) = (client.clone(), input.clone(), live.clone());
-        async move {
-            // Spawned, so the jobs run on both worker threads.
-            tokio::spawn(async move { job(&client, &input, &live).await })
-                .await
-                .expect("job task")
-        }
+        async move { job(&client, &input, &live).await }
     });
     match bound {
         None => {

@@ -131,7 +131,11 @@ fn machine() -> (String, String, String) {
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "unknown".to_owned());
-    (format!("`{host}`: {cpus}"), cpu, format!("{rustc}; load average {load} when the report was written"))
+    (
+        format!("`{host}`: {cpus}"),
+        cpu,
+        format!("{rustc}; load average {load} when the report was written"),
+    )
 }
 
 const MODELS: [(&str, &str); 5] = [
