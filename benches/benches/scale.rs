@@ -63,7 +63,7 @@ fn client(base: &str, http: reqwest::Client, limit: RateLimit) -> runcomfy::Clie
 fn input(image: &str) -> pro::Input {
     pro::Input::new(seedance_benches::fixtures::PROMPT, image)
         .resolution(pro::Resolution::P720)
-        .duration(pro::Duration::S5)
+        .duration(pro::DurationValue::S5)
 }
 
 /// One job to its end; counts it in flight meanwhile. The wait is spawned,

@@ -77,7 +77,7 @@ async fn the_prober_keeps_its_connection_after_a_partial_read() {
     // the 64 KiB it asked for have arrived.
     let url = sim.image_url(&ImageSpec::new(ImageFormat::Png, 1280, 720).file_size(1_000_000));
     let client = client::<RunComfy>(&sim);
-    let prober = client.prober();
+    let prober = client.prober().expect("prober");
     for _ in 0..5 {
         let probe = prober.probe(&url).await;
         let facts = probe.facts.expect("facts");
