@@ -13,6 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use seedance::runcomfy::{self, seedance_1_0_pro_image_to_video as pro};
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Outcome, Route, Sim};
 use serde_json::{Value, json};
+use std::time::Instant;
 
 const MODEL_PATH: &str = "/v1/models/bytedance/seedance-1-0/pro/image-to-video";
 
@@ -105,6 +106,8 @@ fn client(c: &mut Criterion) {
     }
     assert_eq!(sim.count(Route::Image), 0);
 
+    interleaved(&rt, &client, &input, &http, &base, &image);
+
     let mut group = c.benchmark_group("client_cycle");
     group.bench_function("runtime", |b| {
         b.to_async(&rt).iter(|| runtime_cycle(&client, &input))
@@ -113,6 +116,61 @@ fn client(c: &mut Criterion) {
         b.to_async(&rt).iter(|| reqwest_cycle(&http, &base, &image))
     });
     group.finish();
+}
+
+/// Pairs of cycles, alternating which goes first, each timed on its own:
+/// both sides see the same load, which criterion's one-after-the-other
+/// groups do not guarantee on a shared machine. Writes the medians and the
+/// median of the per-pair ratios to `client_pairs.json`.
+fn interleaved(
+    rt: &tokio::runtime::Runtime,
+    client: &runcomfy::Client,
+    input: &pro::Input,
+    http: &reqwest::Client,
+    base: &str,
+    image: &str,
+) {
+    let pairs = if std::env::args().any(|arg| arg == "--test") {
+        3
+    } else {
+        400
+    };
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    rt.block_on(async {
+        for pair in 0..pairs {
+            let time_ours = || async {
+                let start = Instant::now();
+                runtime_cycle(client, input).await;
+                start.elapsed().as_secs_f64()
+            };
+            let (a, b) = if pair % 2 == 0 {
+                let a = time_ours().await;
+                let start = Instant::now();
+                reqwest_cycle(http, base, image).await;
+                (a, start.elapsed().as_secs_f64())
+            } else {
+                let start = Instant::now();
+                reqwest_cycle(http, base, image).await;
+                let b = start.elapsed().as_secs_f64();
+                (time_ours().await, b)
+            };
+            ours.push(a);
+            theirs.push(b);
+            ratios.push(a / b);
+        }
+    });
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (ours, theirs, ratio) = (median(&mut ours), median(&mut theirs), median(&mut ratios));
+    println!(
+        "client_cycle interleaved: {pairs} pairs, runtime {ours:.6} s, reqwest {theirs:.6} s, median pair ratio {ratio:.3}"
+    );
+    seedance_benches::write_extra(
+        "client_pairs",
+        &json!({ "pairs": pairs, "runtime_secs": ours, "reqwest_secs": theirs, "ratio": ratio }),
+    );
 }
 
 criterion_group! {

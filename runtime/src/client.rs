@@ -6,6 +6,7 @@
 use std::{fmt, marker::PhantomData, time::Duration};
 
 use crate::{
+    budget::RateLimit,
     connection::{Config, Connection, default_http_client},
     error::Error,
     job::Job,
@@ -101,6 +102,12 @@ impl<V: Vendor> Client<V> {
     /// Skip image rules that need a network read.
     pub fn with_skip_remote_image_checks(self, skip: bool) -> Self {
         self.map(|c| c.skip_remote_image_checks = skip)
+    }
+
+    /// Request budget shared by every job of this client (and its clones):
+    /// e.g. `RateLimit::per_second(10.0)`; lowered on 429 by itself.
+    pub fn with_rate_limit(self, limit: RateLimit) -> Self {
+        self.map(|c| c.rate_limit = limit)
     }
 
     /// Limits of the image prober.
@@ -259,6 +266,12 @@ impl<V: Vendor> ClientBuilder<V> {
     /// Limits of the image prober.
     pub fn probe_config(mut self, probe: ProbeConfig) -> Self {
         self.config.probe = probe;
+        self
+    }
+
+    /// Request budget shared by every job of the client.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.config.rate_limit = limit;
         self
     }
 

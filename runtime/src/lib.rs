@@ -30,6 +30,7 @@ pub mod validation;
 #[doc(hidden)]
 pub mod wire_enum;
 
+mod budget;
 mod client;
 mod connection;
 mod deadline;
@@ -53,6 +54,7 @@ pub use validation::{
     Violation,
 };
 
+pub use budget::RateLimit;
 pub use client::{Client, ClientBuilder};
 pub use connection::{Config, Connection};
 pub use download::DownloadOptions;

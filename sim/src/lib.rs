@@ -41,6 +41,7 @@ mod server;
 mod sim;
 mod time;
 mod uploads;
+mod tls;
 mod video;
 
 pub use catalog::{Catalog, CatalogError};
@@ -50,6 +51,7 @@ pub use images::{DEFAULT_SIZE as DEFAULT_IMAGE_SIZE, HideSize, ImageFormat, Imag
 pub use jobs::{JobTiming, Outcome};
 pub use protocols::Vendor;
 pub use sim::Sim;
+pub use tls::TLS_CA_PEM;
 pub use video::{VIDEO_LEN, video_bytes};
 
 /// The bearer token every simulated vendor accepts

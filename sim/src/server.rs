@@ -5,6 +5,7 @@
 //! anything: the client sees a real connection error.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -14,9 +15,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower_service::Service as _;
 
 use crate::faults::{self, DropMarker};
@@ -74,39 +77,66 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 /// Accepts connections until the task is aborted; aborting it also ends
-/// every open connection.
-pub(crate) async fn serve(listener: TcpListener, router: Router) {
+/// every open connection. Each accepted TCP connection is counted in
+/// `accepted`; with `tls`, each is a TLS handshake first. HTTP/1.1 and
+/// HTTP/2 are both served (ALPN on TLS, the preface on plain TCP).
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    accepted: Arc<AtomicU64>,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
+            incoming = listener.accept() => {
+                let Ok((stream, _)) = incoming else {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
+                accepted.fetch_add(1, Ordering::Relaxed);
                 let router = router.clone();
+                let tls = tls.clone();
                 connections.spawn(async move {
-                    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-                        let mut router = router.clone();
-                        async move {
-                            let response: Response = match router.call(request.map(Body::new)).await {
-                                Ok(response) => response,
-                                Err(never) => match never {},
-                            };
-                            if response.extensions().get::<DropMarker>().is_some() {
-                                Err(Dropped)
-                            } else {
-                                Ok::<_, Dropped>(response)
+                    match tls {
+                        Some(tls) => {
+                            if let Ok(stream) = tls.accept(stream).await {
+                                serve_connection(TokioIo::new(stream), router).await;
                             }
                         }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                        None => serve_connection(TokioIo::new(stream), router).await,
+                    }
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+}
+
+/// Serves one connection (HTTP/1.1 or HTTP/2) until it closes.
+async fn serve_connection<I>(io: I, router: Router)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let mut router = router.clone();
+        async move {
+            let response: Response = match router.call(request.map(Body::new)).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if response.extensions().get::<DropMarker>().is_some() {
+                Err(Dropped)
+            } else {
+                Ok::<_, Dropped>(response)
+            }
+        }
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new());
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(None);
+    let _ = builder.serve_connection(io, service).await;
 }

@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -32,6 +33,8 @@ pub(crate) struct Shared {
     pub uploads: crate::uploads::Uploads,
     /// Demo settings: request log, job duration, random failures and 429s.
     pub demo: crate::demo::Demo,
+    /// TCP connections accepted so far.
+    pub connections: Arc<AtomicU64>,
 }
 
 impl Shared {
@@ -74,15 +77,36 @@ impl Sim {
 
     /// Starts a simulator on `addr` (port 0 picks a free port).
     pub async fn bind(addr: SocketAddr) -> io::Result<Sim> {
+        Sim::bind_with(addr, false).await
+    }
+
+    /// Starts an HTTPS simulator on `127.0.0.1` at a random port: the test
+    /// certificate of [`TLS_CA_PEM`](crate::TLS_CA_PEM), HTTP/2 and HTTP/1.1
+    /// offered by ALPN, as the vendors' servers do.
+    pub async fn start_tls() -> io::Result<Sim> {
+        Sim::bind_with(SocketAddr::from(([127, 0, 0, 1], 0)), true).await
+    }
+
+    /// Starts a simulator on `addr`, over TLS when `tls` is set.
+    pub async fn bind_with(addr: SocketAddr, tls: bool) -> io::Result<Sim> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(io::Error::other)?;
+            .timeout(Duration::from_secs(60));
+        let (acceptor, scheme) = if tls {
+            // The simulator fetches its own images for validation.
+            let ca = reqwest::Certificate::from_pem(crate::TLS_CA_PEM.as_bytes())
+                .map_err(io::Error::other)?;
+            http = http.add_root_certificate(ca);
+            (Some(crate::tls::acceptor()?), "https")
+        } else {
+            (None, "http")
+        };
+        let http = http.build().map_err(io::Error::other)?;
+        let connections = Arc::new(AtomicU64::new(0));
         let shared = Arc::new(Shared {
-            base_url: format!("http://{addr}"),
+            base_url: format!("{scheme}://{addr}"),
             token: crate::TOKEN.to_owned(),
             timing: Mutex::new(JobTiming::default()),
             jobs: Jobs::default(),
@@ -91,9 +115,15 @@ impl Sim {
             http,
             uploads: Default::default(),
             demo: Default::default(),
+            connections: connections.clone(),
         });
         let router = crate::server::router(shared.clone());
-        let task = tokio::spawn(crate::server::serve(listener, router));
+        let task = tokio::spawn(crate::server::serve(
+            listener,
+            router,
+            acceptor,
+            connections,
+        ));
         Ok(Sim { shared, addr, task })
     }
 
@@ -159,6 +189,12 @@ impl Sim {
     /// Requests that reached `route` so far, rejected ones included.
     pub fn count(&self, route: Route) -> u64 {
         self.shared.faults.count(route)
+    }
+
+    /// TCP connections accepted so far (each a TLS handshake on a TLS
+    /// simulator): what connection reuse saves.
+    pub fn connections(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
     }
 
     /// Waits until the server stops (it only stops when aborted): for the

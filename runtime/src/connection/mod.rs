@@ -6,6 +6,7 @@
 //! directly.
 
 pub(crate) mod transport;
+mod warm;
 
 use std::{
     fmt,
@@ -13,7 +14,10 @@ use std::{
     time::Duration,
 };
 
+use warm::WarmUp;
+
 use crate::{
+    budget::{Budget, RateLimit},
     error::Error,
     job::Job,
     model::Protocol,
@@ -54,6 +58,9 @@ pub struct Config {
     pub skip_remote_image_checks: bool,
     /// Limits of the image prober.
     pub probe: ProbeConfig,
+    /// Request budget shared by every job on this connection (default 50
+    /// requests a second after a burst of 50, halved on 429).
+    pub rate_limit: RateLimit,
 }
 
 impl Config {
@@ -71,6 +78,7 @@ impl Config {
             max_answer_bytes: 8 << 20,
             skip_remote_image_checks: false,
             probe: ProbeConfig::default(),
+            rate_limit: RateLimit::default(),
         }
     }
 }
@@ -139,6 +147,10 @@ struct Inner {
     config: Config,
     /// Built on first use: the prober has its own guarded client.
     prober: OnceLock<Result<Prober, String>>,
+    /// Shared by clones and by reconfigured copies with the same limit.
+    budget: Arc<Budget>,
+    /// Shared by every copy that shares `http`.
+    warm: Arc<WarmUp>,
 }
 
 impl fmt::Debug for Connection {
@@ -174,7 +186,20 @@ impl Connection {
         vendor: &'static str,
         token: Secret,
         http: reqwest::Client,
+        config: Config,
+    ) -> Self {
+        let budget = Arc::new(Budget::new(config.rate_limit));
+        let warm = Arc::new(WarmUp::default());
+        Self::assemble(protocol, vendor, token, http, config, (budget, warm))
+    }
+
+    fn assemble(
+        protocol: Protocol,
+        vendor: &'static str,
+        token: Secret,
+        http: reqwest::Client,
         mut config: Config,
+        (budget, warm): (Arc<Budget>, Arc<WarmUp>),
     ) -> Self {
         config.base_url = trim_base(config.base_url);
         Connection {
@@ -185,6 +210,8 @@ impl Connection {
                 http,
                 config,
                 prober: OnceLock::new(),
+                budget,
+                warm,
             }),
         }
     }
@@ -193,12 +220,20 @@ impl Connection {
     pub fn reconfigure(&self, change: impl FnOnce(&mut Config)) -> Self {
         let mut config = self.inner.config.clone();
         change(&mut config);
-        Self::with_parts(
+        // Same limit, same budget: a client reconfigured per call (a longer
+        // timeout, another poll schedule) still shares one request budget.
+        let budget = if config.rate_limit == self.inner.config.rate_limit {
+            self.inner.budget.clone()
+        } else {
+            Arc::new(Budget::new(config.rate_limit))
+        };
+        Self::assemble(
             self.inner.protocol,
             self.inner.vendor,
             self.inner.token.clone(),
             self.inner.http.clone(),
             config,
+            (budget, self.inner.warm.clone()),
         )
     }
 
@@ -240,6 +275,20 @@ impl Connection {
     /// The shared HTTP client (no token attached: use it for public URLs).
     pub fn http_client(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// Requests per second the budget allows now: the configured limit, or
+    /// less while it recovers from a 429.
+    pub fn request_rate(&self) -> f64 {
+        self.inner.budget.rate(std::time::Instant::now())
+    }
+
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.inner.budget
+    }
+
+    pub(crate) fn warm_up(&self) -> &WarmUp {
+        &self.inner.warm
     }
 
     pub(crate) fn token(&self) -> &Secret {

@@ -3,12 +3,17 @@
 //!
 //! - GETs (status, result) are idempotent: retried on any transport failure
 //!   (connect, timeout, dropped connection) and on 429/502/503/504.
+//! - Every attempt first takes a slot of the connection's request budget
+//!   (`budget.rs`); a 429 lowers it for every job on the connection. Until
+//!   the first answer, requests go one at a time (`warm.rs`), so an HTTP/2
+//!   vendor gets one connection, not one per job submitted at once.
 //! - POSTs are retried only when the connection failed before the request
 //!   was written (`is_connect`): a submit must never create two paid jobs,
 //!   and a lost submit answer is reported as "may or may not exist".
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::{Method, Response, header::CONTENT_TYPE};
 
 use super::Connection;
@@ -75,6 +80,8 @@ impl Connection {
             Ok(answer) if retry_429 && answer.status == 429 => Verdict::Retry(answer.retry_after),
             _ => Verdict::Final,
         };
+        // Shared, not copied: a retry re-sends the same buffer.
+        let body = Bytes::from(body);
         retrying(&self.config().retry, deadline, verdict, || {
             self.attempt(Method::POST, path, Some(body.clone()), deadline)
         })
@@ -94,7 +101,7 @@ impl Connection {
         &self,
         method: Method,
         path: &str,
-        body: Option<Vec<u8>>,
+        body: Option<Bytes>,
         deadline: Deadline,
     ) -> Result<Answer, Failure> {
         let mut request = self
@@ -105,9 +112,21 @@ impl Connection {
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
+        let now = Instant::now();
+        let slot = self.budget().reserve(now);
+        if slot > now {
+            // The budget's wait counts against the caller's deadline too.
+            tokio::time::sleep(deadline.clamp(slot - now)).await;
+        }
+        let turn = self.warm_up().turn().await;
         let response = request.send().await.map_err(Failure::Http)?;
+        self.warm_up().answered();
+        drop(turn);
         let status = response.status().as_u16();
         let retry_after = retry_after_header(response.headers());
+        if status == 429 {
+            self.budget().throttled(Instant::now(), retry_after);
+        }
         let body = if (200..300).contains(&status) {
             read_limited(response, self.config().max_answer_bytes).await?
         } else {

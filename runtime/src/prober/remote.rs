@@ -255,7 +255,11 @@ fn header_u64(response: &reqwest::Response, name: reqwest::header::HeaderName) -
         .ok()
 }
 
-/// Reads at most `len` bytes of a 206 body into the sniffer.
+/// Reads at most `len` bytes of a 206 body into the sniffer. Once the header
+/// is parsed the rest of the answer (bounded by `len`) is still read, not
+/// fed: dropping an unfinished HTTP/1.1 answer closes its connection, and
+/// the next probe would pay a new TCP and TLS handshake for bytes that were
+/// mostly in flight already.
 async fn read_range(
     response: reqwest::Response,
     start: u64,
@@ -264,22 +268,27 @@ async fn read_range(
     cost: &Cost,
 ) -> Probed<()> {
     let mut got = 0u64;
+    let mut parsed = false;
     let mut body = response.bytes_stream();
     while got < len {
         let Some(chunk) = body.next().await else {
             break;
         };
-        let chunk = chunk.map_err(|err| request_error(&err))?;
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            // The header is known: a failure in the unread rest is not ours.
+            Err(_) if parsed => break,
+            Err(err) => return Err(request_error(&err)),
+        };
         cost.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         let keep = usize::try_from(len - got)
             .unwrap_or(usize::MAX)
             .min(chunk.len());
-        sniffer.feed(start + got, &chunk[..keep]);
-        got += keep as u64;
-        // Stop (dropping the rest of the answer) once the header is parsed.
-        if matches!(sniffer.step(), Step::Done(..)) {
-            break;
+        if !parsed {
+            sniffer.feed(start + got, &chunk[..keep]);
+            parsed = matches!(sniffer.step(), Step::Done(..));
         }
+        got += keep as u64;
     }
     Ok(())
 }
