@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod catalog;
 mod demo;
 mod faults;

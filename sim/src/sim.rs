@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub faults: Faults,
     /// The models this simulator knows, validates and serves.
     pub catalog: Catalog,
+    /// Submit bodies seen and per-route delays (`/sim/admin`).
+    pub admin: crate::admin::Admin,
     /// Client used to fetch input images.
     pub http: reqwest::Client,
     /// Files uploaded to WaveSpeed's media endpoint.
@@ -88,6 +90,7 @@ impl Sim {
             jobs: Jobs::default(),
             faults: Faults::default(),
             catalog: Catalog::from_embedded(),
+            admin: crate::admin::Admin::default(),
             http,
             uploads: Default::default(),
             demo: Default::default(),
@@ -159,6 +162,12 @@ impl Sim {
     /// Requests that reached `route` so far, rejected ones included.
     pub fn count(&self, route: Route) -> u64 {
         self.shared.faults.count(route)
+    }
+
+    /// Every submit body that reached a vendor handler, with how many
+    /// times: `(path, exact body, count)`. Also served at `/sim/admin/submits`.
+    pub fn submits(&self) -> Vec<(String, String, u64)> {
+        self.shared.admin.submits()
     }
 
     /// Waits until the server stops (it only stops when aborted): for the
