@@ -5,6 +5,7 @@ use std::future::Future;
 
 use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
 use crate::error::JournalError;
+use crate::memory::MemoryJournal;
 use crate::postgres::PostgresJournal;
 use crate::sqlite::SqliteJournal;
 
@@ -72,13 +73,18 @@ pub enum AnyJournal {
     Sqlite(SqliteJournal),
     /// A PostgreSQL database.
     Postgres(PostgresJournal),
+    /// Memory only: survives nothing (the benchmark's baseline).
+    Memory(MemoryJournal),
 }
 
 impl AnyJournal {
-    /// `postgres://...` or `postgresql://...` opens PostgreSQL; anything
-    /// else is an SQLite file path (created if missing).
+    /// `postgres://...` or `postgresql://...` opens PostgreSQL, `:memory:`
+    /// keeps nothing (a baseline); anything else is an SQLite file path
+    /// (created if missing).
     pub async fn open(target: &str) -> Result<AnyJournal, JournalError> {
-        if is_postgres_url(target) {
+        if target == MEMORY {
+            Ok(AnyJournal::Memory(MemoryJournal::new()))
+        } else if is_postgres_url(target) {
             Ok(AnyJournal::Postgres(
                 PostgresJournal::connect(target).await?,
             ))
@@ -92,9 +98,13 @@ impl AnyJournal {
         match self {
             AnyJournal::Sqlite(_) => "sqlite",
             AnyJournal::Postgres(_) => "postgres",
+            AnyJournal::Memory(_) => "memory",
         }
     }
 }
+
+/// The `--journal` value of the in-memory baseline.
+pub const MEMORY: &str = ":memory:";
 
 /// True for a PostgreSQL connection URL.
 pub fn is_postgres_url(target: &str) -> bool {
@@ -106,6 +116,7 @@ macro_rules! delegate {
         match $self {
             AnyJournal::Sqlite($j) => $call.await,
             AnyJournal::Postgres($j) => $call.await,
+            AnyJournal::Memory($j) => $call.await,
         }
     };
 }

@@ -66,7 +66,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 /// Inside the fault layer: counts submit bodies that reach the vendor
 /// handler (a 429 or 5xx injected before it is not a POST that created
 /// anything) and applies the route's delay.
-pub(crate) async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub(crate) async fn layer(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let Some(route) = classify(request.method(), &path) else {
         return next.run(request).await;
@@ -82,11 +86,16 @@ pub(crate) async fn layer(State(shared): State<Arc<Shared>>, request: Request, n
         return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
     };
     {
-        let mut submits = shared.admin.submits.lock().unwrap_or_else(|p| p.into_inner());
+        let mut submits = shared
+            .admin
+            .submits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let key = (path, String::from_utf8_lossy(&bytes).into_owned());
         *submits.entry(key).or_default() += 1;
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 async fn submits(State(shared): State<Arc<Shared>>) -> Json<Value> {
@@ -152,7 +161,11 @@ async fn delay(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) -> Re
     let (Some(route), Some(ms)) = (route, body.get("ms").and_then(Value::as_u64)) else {
         return bad("expected {\"route\": \"submit|status|result|cancel|image|video\", \"ms\": n}");
     };
-    let mut delays = shared.admin.delays.lock().unwrap_or_else(|p| p.into_inner());
+    let mut delays = shared
+        .admin
+        .delays
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     if ms == 0 {
         delays.remove(&route);
     } else {

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 const PATH: &str = "/v1/models/bytedance/seedance-1-0/pro/image-to-video";
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().expect("client")
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
 }
 
 #[tokio::test]
@@ -15,7 +18,13 @@ async fn submits_are_counted_per_exact_body_and_injected_429s_are_not() {
     let http = client();
     let image = format!("{}/sim/images/a.png?w=640&h=480", sim.base_url());
     let body = json!({"prompt": "fox", "first_frame_image_url": image}).to_string();
-    sim.inject(Route::Submit, Fault::TooManyRequests { retry_after_secs: 1 }, 1);
+    sim.inject(
+        Route::Submit,
+        Fault::TooManyRequests {
+            retry_after_secs: 1,
+        },
+        1,
+    );
     for _ in 0..3 {
         http.post(format!("{}{PATH}", sim.base_url()))
             .bearer_auth(TOKEN)
@@ -44,7 +53,10 @@ async fn submits_are_counted_per_exact_body_and_injected_429s_are_not() {
         .json()
         .await
         .expect("json");
-    assert_eq!(counts["submit"], 3, "every request reaching the route: {counts}");
+    assert_eq!(
+        counts["submit"], 3,
+        "every request reaching the route: {counts}"
+    );
 }
 
 #[tokio::test]
@@ -56,9 +68,12 @@ async fn timing_and_delays_are_set_over_http() {
             .json(&body)
             .send()
     };
-    let answer = set("/sim/admin/timing", json!({"queued_polls": 0, "running_polls": 0, "fail": "boom"}))
-        .await
-        .expect("post");
+    let answer = set(
+        "/sim/admin/timing",
+        json!({"queued_polls": 0, "running_polls": 0, "fail": "boom"}),
+    )
+    .await
+    .expect("post");
     assert_eq!(answer.status(), 204);
     let answer = set("/sim/admin/delay", json!({"route": "video", "ms": 50}))
         .await
