@@ -488,7 +488,10 @@ impl<J: Journal + Clone> Driver<J> {
         }
         match conn.job(job_id).download(&path).await {
             Ok(bytes) => {
-                let change = Change::new(&[State::Downloading], State::Downloaded, me).release();
+                let change = Change {
+                    saved_path: Some(shown.clone()),
+                    ..Change::new(&[State::Downloading], State::Downloaded, me).release()
+                };
                 if !self.write(&change, entry).await? {
                     return Ok(Outcome::LeaseLost);
                 }
