@@ -373,10 +373,15 @@ impl<J: Journal + Clone> Driver<J> {
                 let mut urls = output.video_urls().to_vec();
                 urls.extend(output.image_urls().iter().cloned());
                 let change = Change {
-                    output_urls: Some(urls),
+                    output_urls: Some(urls.clone()),
                     ..Change::new(&open, State::Succeeded, me)
                 };
-                (change, None)
+                if output_path(entry).is_none() {
+                    // Nothing to save: the entry ends here.
+                    (change.release(), Some(Outcome::Succeeded { urls }))
+                } else {
+                    (change, None)
+                }
             }
             Err(Error::JobFailed { message, .. }) => (
                 Change::new(&open, State::Failed, me)
