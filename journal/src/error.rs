@@ -35,6 +35,14 @@ pub enum JournalError {
         /// What was wrong.
         message: String,
     },
+    /// A group commit failed; every write in it was rolled back.
+    #[error("journal write to {target} failed (rolled back): {message}")]
+    Write {
+        /// The journal (file path, or "PostgreSQL").
+        target: String,
+        /// What the database said.
+        message: String,
+    },
     /// A blocking SQLite call could not be run (the runtime is shutting down).
     #[error("journal task failed: {0}")]
     Task(String),

@@ -1,7 +1,14 @@
 //! [`PostgresJournal`]: one journal for many workers on one or many
 //! machines. Open entries are leased with `FOR UPDATE SKIP LOCKED`, so two
-//! workers never take the same one; each write is one statement (its own
-//! transaction), the event included, so it costs one round trip.
+//! workers never take the same one.
+//!
+//! Two connections: state changes go through a writer task that commits
+//! every change queued meanwhile in one transaction (group commit: one WAL
+//! flush for many changes, each caller answered after its commit); leases,
+//! enqueues and reads use the other, with `synchronous_commit = off`,
+//! because losing one of those to a server crash is harmless: a lease not
+//! recorded only lets another worker take the entry, whose guarded writes
+//! then refuse this one's, and a lost enqueue is redone by the next run.
 
 use std::sync::Arc;
 
@@ -14,11 +21,34 @@ use crate::journal::Journal;
 use crate::migrations::{self, POSTGRES, VERSIONS_TABLE};
 use crate::state::{State, open_sql_list};
 
-/// A PostgreSQL journal. Cheap to clone (one shared, pipelined connection).
+/// A PostgreSQL journal. Cheap to clone (shared, pipelined connections).
 #[derive(Clone)]
 pub struct PostgresJournal {
     client: Arc<Client>,
+    writer: tokio::sync::mpsc::UnboundedSender<Write>,
 }
+
+/// One state change waiting for the writer task, and who to tell.
+struct Write {
+    key: String,
+    worker: String,
+    change: Change,
+    done: tokio::sync::oneshot::Sender<Result<bool, JournalError>>,
+}
+
+/// Most changes committed in one transaction.
+const GROUP: usize = 512;
+
+const RECORD: &str = "WITH up AS (UPDATE jobs SET state = $3, job_id = coalesce($4, job_id), \
+       output_urls = coalesce($5, output_urls), saved_path = coalesce($6, saved_path), \
+       error = coalesce($7, error), not_before = coalesce($8, not_before), \
+       lease_owner = CASE $9::int4 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE $10 END, \
+       lease_until = CASE $9::int4 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE $11 END, \
+       updated_at = $12 \
+       WHERE key = $1 AND state = ANY($2) AND ($13::text IS NULL OR lease_owner = $13) \
+       RETURNING key) \
+     INSERT INTO events (key, at, worker, state, detail) \
+     SELECT key, $12, $14, $3, $15 FROM up RETURNING 1";
 
 impl std::fmt::Debug for PostgresJournal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -38,15 +68,17 @@ impl PostgresJournal {
     /// Connects to `url` (`postgres://user@host:port/db`, no TLS) and brings
     /// the schema up to date.
     pub async fn connect(url: &str) -> Result<Self, JournalError> {
-        let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            // Ends when the client is dropped or the server goes away; the
-            // next query then reports the error.
-            let _ = connection.await;
-        });
+        let mut client = open(url).await?;
         migrate(&mut client).await?;
+        client
+            .batch_execute("SET synchronous_commit TO off")
+            .await?;
+        let writer_client = open(url).await?;
+        let (writer, queue) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(write_loop(writer_client, queue));
         Ok(PostgresJournal {
             client: Arc::new(client),
+            writer,
         })
     }
 
@@ -57,6 +89,137 @@ impl PostgresJournal {
             .query_one("SELECT coalesce(max(version), 0) FROM seedance_schema", &[])
             .await?;
         Ok(row.try_get(0)?)
+    }
+}
+
+/// One connection, driven by its own task.
+async fn open(url: &str) -> Result<Client, JournalError> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        // Ends when the client is dropped or the server goes away; the next
+        // query then reports the error.
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// The writer task: every change queued while the last commit ran goes
+/// into the next transaction, its statements pipelined.
+async fn write_loop(mut client: Client, mut queue: tokio::sync::mpsc::UnboundedReceiver<Write>) {
+    while let Some(first) = queue.recv().await {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match queue.try_recv() {
+                Ok(write) => group.push(write),
+                Err(_) => break,
+            }
+        }
+        match apply_group(&mut client, &group).await {
+            Ok(applied) => {
+                for (write, applied) in group.into_iter().zip(applied) {
+                    let _ = write.done.send(Ok(applied));
+                }
+            }
+            Err(err) => {
+                let message = err.to_string();
+                for write in group {
+                    let _ = write.done.send(Err(JournalError::Write {
+                        target: "PostgreSQL".to_owned(),
+                        message: message.clone(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+async fn apply_group(
+    client: &mut Client,
+    group: &[Write],
+) -> Result<Vec<bool>, tokio_postgres::Error> {
+    let now = now_ms();
+    let tx = client.transaction().await?;
+    let statement = tx.prepare(RECORD).await?;
+    let owned: Vec<Params> = group
+        .iter()
+        .map(|w| Params::new(&w.key, &w.worker, &w.change, now))
+        .collect();
+    let queries = owned.iter().map(|p| {
+        let statement = &statement;
+        let tx = &tx;
+        async move { tx.query(statement, &p.refs()).await }
+    });
+    let results = futures_util::future::join_all(queries).await;
+    let mut applied = Vec::with_capacity(results.len());
+    for rows in results {
+        applied.push(rows?.len() == 1);
+    }
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// The parameters of [`RECORD`], owned.
+struct Params {
+    key: String,
+    from: Vec<&'static str>,
+    to: &'static str,
+    job_id: Option<String>,
+    urls: Option<String>,
+    saved_path: Option<String>,
+    error: Option<String>,
+    not_before: Option<i64>,
+    mode: i32,
+    new_owner: Option<String>,
+    new_until: i64,
+    now: i64,
+    owner: Option<String>,
+    worker: String,
+    detail: Option<String>,
+}
+
+impl Params {
+    fn new(key: &str, worker: &str, change: &Change, now: i64) -> Self {
+        let (mode, new_owner, new_until) = change.lease_params();
+        Params {
+            key: key.to_owned(),
+            from: words(&change.from),
+            to: change.to.as_str(),
+            job_id: change.job_id.clone(),
+            urls: change
+                .output_urls
+                .as_ref()
+                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into())),
+            saved_path: change.saved_path.clone(),
+            error: change.error.clone(),
+            not_before: change.not_before,
+            mode,
+            new_owner: new_owner.map(str::to_owned),
+            new_until,
+            now,
+            owner: change.owner.clone(),
+            worker: worker.to_owned(),
+            detail: change.detail(),
+        }
+    }
+
+    fn refs(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 15] {
+        [
+            &self.key,
+            &self.from,
+            &self.to,
+            &self.job_id,
+            &self.urls,
+            &self.saved_path,
+            &self.error,
+            &self.not_before,
+            &self.mode,
+            &self.new_owner,
+            &self.new_until,
+            &self.now,
+            &self.owner,
+            &self.worker,
+            &self.detail,
+        ]
     }
 }
 
@@ -274,47 +437,19 @@ impl Journal for PostgresJournal {
     }
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
-        let now = now_ms();
-        let (mode, new_owner, new_until) = change.lease_params();
-        let urls = change
-            .output_urls
-            .as_ref()
-            .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into()));
-        let from = words(&change.from);
-        let detail = change.detail();
-        let rows = self
-            .client
-            .query(
-                "WITH up AS (UPDATE jobs SET state = $3, job_id = coalesce($4, job_id), \
-                   output_urls = coalesce($5, output_urls), saved_path = coalesce($6, saved_path), \
-                   error = coalesce($7, error), not_before = coalesce($8, not_before), \
-                   lease_owner = CASE $9::int4 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE $10 END, \
-                   lease_until = CASE $9::int4 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE $11 END, \
-                   updated_at = $12 \
-                   WHERE key = $1 AND state = ANY($2) AND ($13::text IS NULL OR lease_owner = $13) \
-                   RETURNING key) \
-                 INSERT INTO events (key, at, worker, state, detail) \
-                 SELECT key, $12, $14, $3, $15 FROM up RETURNING 1",
-                &[
-                    &key,
-                    &from,
-                    &change.to.as_str(),
-                    &change.job_id,
-                    &urls,
-                    &change.saved_path,
-                    &change.error,
-                    &change.not_before,
-                    &mode,
-                    &new_owner,
-                    &new_until,
-                    &now,
-                    &change.owner,
-                    &worker,
-                    &detail,
-                ],
-            )
-            .await?;
-        Ok(rows.len() == 1)
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let write = Write {
+            key: key.to_owned(),
+            worker: worker.to_owned(),
+            change: change.clone(),
+            done,
+        };
+        self.writer
+            .send(write)
+            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?
     }
 
     async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {

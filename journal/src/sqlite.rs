@@ -29,12 +29,26 @@ pub enum Durability {
     Power,
 }
 
-/// An SQLite journal file. Cheap to clone (one shared connection).
+/// An SQLite journal file. Cheap to clone (one shared connection, one
+/// writer thread).
 #[derive(Debug, Clone)]
 pub struct SqliteJournal {
     conn: Arc<Mutex<Connection>>,
     path: Arc<str>,
+    writer: std::sync::mpsc::Sender<Write>,
 }
+
+/// One state change waiting for the writer thread, and who to tell.
+#[derive(Debug)]
+struct Write {
+    key: String,
+    worker: String,
+    change: Change,
+    done: tokio::sync::oneshot::Sender<Result<bool, JournalError>>,
+}
+
+/// Most changes committed in one transaction.
+const GROUP: usize = 512;
 
 /// The columns of `jobs` in [`Entry`] order.
 const COLS: &str = "key, batch, line, vendor, model, path, body, body_hash, out_path, out_dir, \
@@ -82,9 +96,17 @@ impl SqliteJournal {
         })
         .await
         .map_err(|e| JournalError::Task(e.to_string()))??;
+        let conn = Arc::new(Mutex::new(conn));
+        let (writer, queue) = std::sync::mpsc::channel();
+        let (thread_conn, thread_path) = (conn.clone(), shown.clone());
+        std::thread::Builder::new()
+            .name("seedance-journal-writer".to_owned())
+            .spawn(move || write_loop(&thread_conn, &thread_path, &queue))
+            .map_err(|e| JournalError::Task(e.to_string()))?;
         Ok(SqliteJournal {
-            conn: Arc::new(Mutex::new(conn)),
+            conn,
             path: shown,
+            writer,
         })
     }
 
@@ -325,51 +347,19 @@ impl Journal for SqliteJournal {
     }
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
-        let (key, worker, change) = (key.to_owned(), worker.to_owned(), change.clone());
-        self.run(move |conn| {
-            let now = now_ms();
-            let (mode, new_owner, new_until) = change.lease_params();
-            let urls = change
-                .output_urls
-                .as_ref()
-                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into()));
-            let tx = conn.transaction()?;
-            let changed = tx
-                .prepare_cached(
-                    "UPDATE jobs SET state = ?3, job_id = coalesce(?4, job_id), \
-                     output_urls = coalesce(?5, output_urls), saved_path = coalesce(?6, saved_path), \
-                     error = coalesce(?7, error), not_before = coalesce(?8, not_before), \
-                     lease_owner = CASE ?9 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE ?10 END, \
-                     lease_until = CASE ?9 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE ?11 END, \
-                     updated_at = ?12 \
-                     WHERE key = ?1 AND state IN (SELECT value FROM json_each(?2)) \
-                     AND (?13 IS NULL OR lease_owner = ?13)",
-                )?
-                .execute(params![
-                    key,
-                    states_json(&change.from),
-                    change.to.as_str(),
-                    change.job_id,
-                    urls,
-                    change.saved_path,
-                    change.error,
-                    change.not_before,
-                    mode,
-                    new_owner,
-                    new_until,
-                    now,
-                    change.owner,
-                ])?;
-            if changed == 1 {
-                tx.prepare_cached(
-                    "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![key, now, worker, change.to.as_str(), change.detail()])?;
-            }
-            tx.commit()?;
-            Ok(changed == 1)
-        })
-        .await
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let write = Write {
+            key: key.to_owned(),
+            worker: worker.to_owned(),
+            change: change.clone(),
+            done,
+        };
+        self.writer
+            .send(write)
+            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?
     }
 
     async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
@@ -425,4 +415,101 @@ impl Journal for SqliteJournal {
         })
         .await
     }
+}
+
+/// The writer thread: takes every change queued while the last commit ran
+/// and commits them together (group commit). Each caller is answered only
+/// after the transaction holding its change has committed.
+fn write_loop(conn: &Mutex<Connection>, path: &str, queue: &std::sync::mpsc::Receiver<Write>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match queue.try_recv() {
+                Ok(write) => group.push(write),
+                Err(_) => break,
+            }
+        }
+        let applied = {
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            apply_group(&mut conn, &group)
+        };
+        match applied {
+            Ok(applied) => {
+                for (write, applied) in group.into_iter().zip(applied) {
+                    let _ = write.done.send(Ok(applied));
+                }
+            }
+            Err(err) => {
+                let message = err.to_string();
+                for write in group {
+                    let _ = write.done.send(Err(JournalError::Write {
+                        target: path.to_owned(),
+                        message: message.clone(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Applies every change of a group in one transaction; says which applied.
+fn apply_group(conn: &mut Connection, group: &[Write]) -> rusqlite::Result<Vec<bool>> {
+    let now = now_ms();
+    let tx = conn.transaction()?;
+    let mut applied = Vec::with_capacity(group.len());
+    {
+        let mut update = tx.prepare_cached(
+            "UPDATE jobs SET state = ?3, job_id = coalesce(?4, job_id), \
+             output_urls = coalesce(?5, output_urls), saved_path = coalesce(?6, saved_path), \
+             error = coalesce(?7, error), not_before = coalesce(?8, not_before), \
+             lease_owner = CASE ?9 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE ?10 END, \
+             lease_until = CASE ?9 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE ?11 END, \
+             updated_at = ?12 \
+             WHERE key = ?1 AND state IN (SELECT value FROM json_each(?2)) \
+             AND (?13 IS NULL OR lease_owner = ?13)",
+        )?;
+        let mut event = tx.prepare_cached(
+            "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for Write {
+            key,
+            worker,
+            change,
+            ..
+        } in group
+        {
+            let (mode, new_owner, new_until) = change.lease_params();
+            let urls = change
+                .output_urls
+                .as_ref()
+                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into()));
+            let changed = update.execute(params![
+                key,
+                states_json(&change.from),
+                change.to.as_str(),
+                change.job_id,
+                urls,
+                change.saved_path,
+                change.error,
+                change.not_before,
+                mode,
+                new_owner,
+                new_until,
+                now,
+                change.owner,
+            ])?;
+            if changed == 1 {
+                event.execute(params![
+                    key,
+                    now,
+                    worker,
+                    change.to.as_str(),
+                    change.detail()
+                ])?;
+            }
+            applied.push(changed == 1);
+        }
+    }
+    tx.commit()?;
+    Ok(applied)
 }

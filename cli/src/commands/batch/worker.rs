@@ -141,7 +141,10 @@ async fn work(
                         paused.insert(vendor, not_before);
                     }
                 }
-                claim_due = true;
+                // Claim in groups (each claim is a transaction); the tick
+                // claims whatever is free anyway.
+                let free = settings.concurrency.saturating_sub(tasks.len());
+                claim_due = free >= (settings.concurrency / 8).max(1) || tasks.is_empty();
             }
             Some(step) = rx.recv() => display.step(step),
             _ = tick.tick() => {
