@@ -32,7 +32,9 @@ async fn sigkill_at_random_points_never_loses_or_duplicates_a_job() {
     let file = batch_file(dir.path(), &sim, LINES);
     let db = dir.path().join("jobs.db");
     let journal_arg = db.display().to_string();
-    let args = ["--concurrency", "8", "--lease", "600ms"];
+    let args = ["--concurrency", "4", "--lease", "600ms"];
+    // Created before the first run, read between runs to time the kills.
+    let watch = SqliteJournal::open(&db).await.expect("journal");
 
     let seed = fastrand::u64(..);
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -47,10 +49,30 @@ async fn sigkill_at_random_points_never_loses_or_duplicates_a_job() {
             runs < KILLS * 4,
             "the batch kept finishing before it could be killed"
         );
+        let spawned = seedance_journal::now_ms();
         let mut child = batch(dir.path(), &sim, &file, &journal_arg, &args)
             .spawn()
             .expect("batch starts");
-        tokio::time::sleep(Duration::from_millis(rng.u64(40..260))).await;
+        // A random moment after this run's first write (however slowly a
+        // loaded machine starts the process).
+        let waiting = std::time::Instant::now();
+        while !watch
+            .list(None)
+            .await
+            .expect("list")
+            .iter()
+            .any(|e| e.updated_at >= spawned)
+        {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(60),
+                "the batch never wrote"
+            );
+            if child.try_wait().expect("try_wait").is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(rng.u64(0..250))).await;
         if child.try_wait().expect("try_wait").is_some() {
             break; // finished before this kill
         }
