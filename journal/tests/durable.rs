@@ -28,7 +28,7 @@ async fn the_same_input_submitted_twice_is_posted_once_and_followed_to_its_outpu
         .build()
         .expect("client");
     let image = sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720));
-    let input = pro::Input::new("a fox in the snow", image).duration(pro::Duration::S5);
+    let input = pro::Input::new("a fox in the snow", image).duration(pro::DurationValue::S5);
 
     let durable = Durable::new(journal.clone());
     let first = durable.submit(&client, &input).await.expect("submit");
