@@ -9,13 +9,14 @@
 #
 # PostgreSQL: $SEEDANCE_BENCH_POSTGRES_URL, else a throwaway cluster with
 # PostgreSQL's default durability (fsync on) started by .ci/postgres.
+# SEEDANCE_BENCH_NO_BUILD=1 uses target/release/seedance as it is.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs=${1:-10000}
 runs=${2:-3}
 concurrency=64
 
-cargo build --quiet --release -p seedance-cli
+[ -n "${SEEDANCE_BENCH_NO_BUILD:-}" ] || cargo build --quiet --release -p seedance-cli
 bin=$PWD/target/release/seedance
 work=$(mktemp -d "${TMPDIR:-/tmp}/seedance-batch-bench.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
