@@ -71,6 +71,18 @@ async fn three_workers_share_a_postgres_journal_and_survive_one_being_killed() {
     };
     workers[0].kill().expect("SIGKILL worker 0");
     workers[0].wait().expect("reaped");
+    // What it still held when it died (it may have finished some of `held`
+    // between the look and the kill); its leases last 1 s, so none is taken yet.
+    let held: Vec<_> = journal
+        .list(None)
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|e| held.iter().any(|h| h.key == e.key))
+        .filter(|e| {
+            !e.state.is_final() && e.lease_owner.as_deref().is_some_and(|o| o.contains(&mark))
+        })
+        .collect();
     for worker in &mut workers[1..] {
         let status = worker.wait().expect("survivor ends");
         assert!(matches!(status.code(), Some(0 | 5)), "{status:?}");
@@ -106,7 +118,7 @@ async fn three_workers_share_a_postgres_journal_and_survive_one_being_killed() {
         );
         took_over += 1;
     }
-    assert!(took_over >= 2, "{took_over}");
+    assert!(took_over >= 1, "{took_over}");
     // Both survivors did work.
     let mut by_worker: HashMap<String, usize> = HashMap::new();
     for entry in journal.list(None).await.expect("list") {
