@@ -3,6 +3,7 @@
 //! the synthetic corpus generator and the side files the benches write next to
 //! criterion's output so `report` can build the tables.
 
+pub mod batch_report;
 pub mod fixtures;
 pub mod polling;
 

@@ -91,6 +91,11 @@ pub enum Command {
     /// Run the simulator in the foreground until Ctrl-C, so that `--sim`
     /// in other terminals shares it and jobs can be resumed by id.
     Sim(SimArgs),
+    /// Run many generations from a JSON Lines file through a journal that
+    /// survives crashes: run the same command again to resume.
+    Batch(crate::commands::batch::BatchArgs),
+    /// List or inspect the jobs recorded in a journal.
+    Jobs(crate::commands::jobs::JobsArgs),
 }
 
 /// `seedance sim [serve] [--port PORT] [--log] [--job-duration D] ...`.

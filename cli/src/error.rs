@@ -148,6 +148,18 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// The journal could not be opened, read or written.
+    #[error("journal: {0}")]
+    Journal(#[from] seedance_journal::JournalError),
+    /// The batch file could not be read.
+    #[error("cannot read {path}: {source}")]
+    BatchFile {
+        /// The file (`-` for stdin).
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// Ctrl-C or SIGTERM before the submit request was sent.
     #[error("{signal}: stopped before anything was sent; no job was created")]
     InterruptedBeforeSubmit {
@@ -179,6 +191,12 @@ pub enum CliError {
         /// `seedance wait ...`.
         command: String,
     },
+    /// A batch ended with lines not downloaded (the summary lists them).
+    #[error("{0}")]
+    BatchIncomplete(String),
+    /// Ctrl-C during a batch: everything is in the journal.
+    #[error("interrupted; the journal has every job: run the same command again to resume")]
+    BatchInterrupted,
     /// Ctrl-C after submit (while waiting or downloading).
     #[error("interrupted while following job {job_id}; {what}")]
     Interrupted {
@@ -206,13 +224,15 @@ impl CliError {
             | CliError::NotForSim => Exit::Usage,
             CliError::Input(InputError::NotAssignment(_)) => Exit::Usage,
             CliError::Input(_) => Exit::Validation,
-            CliError::Interrupted { .. } | CliError::InterruptedBeforeSubmit { .. } => {
-                Exit::Interrupted
-            }
+            CliError::Interrupted { .. }
+            | CliError::InterruptedBeforeSubmit { .. }
+            | CliError::BatchInterrupted => Exit::Interrupted,
             CliError::SubmitInterrupted { .. } => Exit::SubmitUncertain,
             CliError::Media(seedance_runtime::media::MediaError::Upload { .. }) => Exit::Vendor,
             CliError::Media(_) => Exit::Validation,
             CliError::Resumable { error, .. } => error.exit(),
+            CliError::BatchIncomplete(_) => Exit::JobFailed,
+            CliError::Journal(_) | CliError::BatchFile { .. } => Exit::Other,
             CliError::Out { .. }
             | CliError::MissingToken { .. }
             | CliError::Sim(_)

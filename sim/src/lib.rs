@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod catalog;
 mod demo;
 mod faults;
@@ -40,8 +41,8 @@ pub mod schema;
 mod server;
 mod sim;
 mod time;
-mod uploads;
 mod tls;
+mod uploads;
 mod video;
 
 pub use catalog::{Catalog, CatalogError};

@@ -40,7 +40,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(crate::catalog::admin::routes())
         .route("/sim/images/{name}", get(crate::images::serve))
         .route(crate::video::PATH, get(crate::video::serve))
+        .merge(crate::admin::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::admin::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::layer,

@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub faults: Faults,
     /// The models this simulator knows, validates and serves.
     pub catalog: Catalog,
+    /// Submit bodies seen and per-route delays (`/sim/admin`).
+    pub admin: crate::admin::Admin,
     /// Client used to fetch input images.
     pub http: reqwest::Client,
     /// Files uploaded to WaveSpeed's media endpoint.
@@ -112,6 +114,7 @@ impl Sim {
             jobs: Jobs::default(),
             faults: Faults::default(),
             catalog: Catalog::from_embedded(),
+            admin: crate::admin::Admin::default(),
             http,
             uploads: Default::default(),
             demo: Default::default(),
@@ -195,6 +198,12 @@ impl Sim {
     /// simulator): what connection reuse saves.
     pub fn connections(&self) -> u64 {
         self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// Every submit body that reached a vendor handler, with how many
+    /// times: `(path, exact body, count)`. Also served at `/sim/admin/submits`.
+    pub fn submits(&self) -> Vec<(String, String, u64)> {
+        self.shared.admin.submits()
     }
 
     /// Waits until the server stops (it only stops when aborted): for the

@@ -1,7 +1,9 @@
 //! One module per command; `dispatch` maps the parsed command line to them.
 
+pub mod batch;
 mod describe;
 mod follow;
+pub mod jobs;
 mod models;
 mod resume;
 mod run;
@@ -26,5 +28,7 @@ pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
         Command::Wait(args) => resume::wait(printer, global, args).await,
         Command::Cancel(args) => resume::cancel(printer, global, args).await,
         Command::Sim(args) => serve::run(printer, args).await,
+        Command::Batch(args) => batch::run(printer, global, args).await,
+        Command::Jobs(args) => jobs::run(printer, args).await,
     }
 }

@@ -492,6 +492,7 @@ fn main() {
         "bash benches/scripts/report.sh                       # rewrite this file from the results",
     );
     r.line("cargo bench -p seedance-benches -- --test            # CI: every bench runs once, no timing");
+    r.line("bash benches/scripts/batch_journal.sh                # 10,000 jobs through seedance batch, per journal (minutes)");
     r.line("```");
     r.line("");
     validation(&mut r);
@@ -501,6 +502,8 @@ fn main() {
     polling(&mut r);
     scale::scale(&mut r);
     scale::lean(&mut r);
+    r.out
+        .push_str(&seedance_benches::batch_report::section(&r.extras));
     let notes_path = root.join("benches/NOTES.md");
     if let Ok(notes) = std::fs::read_to_string(&notes_path) {
         r.line("## Notes");

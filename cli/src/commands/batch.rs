@@ -1,0 +1,204 @@
+//! `seedance batch FILE`: many generations from a JSON Lines file, through
+//! a journal that survives crashes (see `seedance_journal`). Every line is
+//! recorded before anything is sent; running the same command again skips
+//! finished lines, follows jobs that have ids, and never re-sends a request
+//! whose outcome is unknown. Several processes sharing one PostgreSQL
+//! journal split the lines between them (fleet mode).
+
+mod display;
+mod lines;
+mod summary;
+
+pub use summary::ms_to_utc;
+mod worker;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use seedance_journal::{AnyJournal, Driver, Enqueued, Journal, worker_id};
+use seedance_runtime::Connection;
+
+use crate::cli::{Global, parse_duration};
+use crate::connect;
+use crate::error::CliError;
+use crate::output::Printer;
+use crate::sim::Simulator;
+
+/// `seedance batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// JSON Lines, one job per line: {"model": "<name from seedance models>",
+    /// "input": {...}, "out": "optional/path.mp4"}; `-` reads stdin.
+    pub file: String,
+    /// The journal: an SQLite file (created if missing), or a
+    /// postgres://user@host/db URL that many workers share; `:memory:`
+    /// keeps nothing (a benchmark baseline: no resume).
+    #[arg(long, value_name = "PATH|URL", default_value = "seedance-jobs.db")]
+    pub journal: String,
+    /// Folder for the outputs (default: the current folder): a line's "out"
+    /// is relative to it, and lines without one are saved as JOB_ID.mp4.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Jobs in flight at once in this process (submitted, not yet saved).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// At most N jobs of VENDOR in flight (repeatable), e.g. `wavespeed=2`
+    /// for WaveSpeed's entry tier.
+    #[arg(long = "vendor-cap", value_name = "VENDOR=N", value_parser = parse_cap)]
+    pub vendor_caps: Vec<(String, usize)>,
+    /// Submit a line identical to an earlier one as another job (by default
+    /// it is reported as a duplicate and skipped).
+    #[arg(long)]
+    pub allow_duplicates: bool,
+    /// How long a worker's hold on a job lasts unless renewed: a dead
+    /// worker's jobs are taken over by others after this.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub lease: Duration,
+}
+
+/// `VENDOR=N`.
+fn parse_cap(text: &str) -> Result<(String, usize), String> {
+    let (vendor, n) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected VENDOR=N, e.g. wavespeed=2"))?;
+    let n: usize = n
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{text:?}: N must be a positive number"))?;
+    Ok((vendor.trim().to_owned(), n))
+}
+
+fn read_input(file: &str) -> Result<String, CliError> {
+    let err = |source| CliError::BatchFile {
+        path: file.to_owned(),
+        source,
+    };
+    if file == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(err)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(file).map_err(err)
+    }
+}
+
+/// Runs a batch to its end (or to Ctrl-C), then prints the summary.
+pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result<(), CliError> {
+    if global.sim && global.base_url.is_some() {
+        return Err(CliError::SimWithBaseUrl);
+    }
+    for (vendor, _) in &args.vendor_caps {
+        connect::vendor(vendor)?;
+    }
+    let text = read_input(&args.file)?;
+    let sim = match global.sim {
+        true => Some(Simulator::find_or_start().await?),
+        false => None,
+    };
+    let out_dir = lines::absolute(args.out.as_deref().unwrap_or(Path::new(".")));
+    let parsed = lines::parse(
+        &text,
+        &lines::Context {
+            out_dir,
+            allow_duplicates: args.allow_duplicates,
+            sim: sim.as_ref(),
+        },
+    );
+    if parsed.sim_rewrites > 0 {
+        printer.note(&format!(
+            "--sim: {} image URL(s) on other hosts replaced by the simulator's test image",
+            parsed.sim_rewrites
+        ));
+    }
+    let journal = AnyJournal::open(&args.journal).await?;
+    let found = journal.enqueue(&parsed.entries).await?;
+
+    let mut conns: HashMap<String, Connection> = HashMap::new();
+    for entry in &parsed.entries {
+        if !conns.contains_key(&entry.vendor) {
+            let vendor = connect::vendor(&entry.vendor)?;
+            let conn = match &sim {
+                Some(sim) => sim.connection(vendor, global.poll_interval)?,
+                None => connect::remote(vendor, global)?,
+            };
+            conns.insert(entry.vendor.clone(), conn);
+        }
+    }
+    let count = |f: fn(&Enqueued) -> bool| found.iter().filter(|e| f(e)).count();
+    printer.note(&format!(
+        "batch {}: {} job line(s): {} new, {} to resume, {} finished earlier; journal: {} ({})",
+        parsed.batch,
+        parsed.entries.len(),
+        count(|e| matches!(e, Enqueued::New)),
+        count(|e| matches!(e, Enqueued::Open(_))),
+        count(|e| matches!(e, Enqueued::Finished(_))),
+        args.journal_shown(),
+        journal.backend(),
+    ));
+
+    let states = parsed
+        .entries
+        .iter()
+        .zip(&found)
+        .map(|(entry, found)| (entry.key.clone(), found.state()))
+        .collect();
+    let mut display = display::Display::new(*printer, states);
+    let driver = Driver::new(journal.clone(), worker_id(), args.lease);
+    let settings = worker::Settings {
+        batch: parsed.batch.clone(),
+        concurrency: usize::from(args.concurrency),
+        caps: args.vendor_caps.iter().cloned().collect(),
+    };
+    let outcome = worker::run(&driver, &conns, &settings, &mut display).await;
+    display.finish();
+    outcome?;
+    let entries = journal.list(Some(&parsed.batch)).await?;
+    summary::report(printer, &parsed, &entries, display.elapsed())
+}
+
+impl BatchArgs {
+    /// The journal as shown in messages (a URL's password hidden).
+    fn journal_shown(&self) -> String {
+        hide_password(&self.journal)
+    }
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+pub fn hide_password(target: &str) -> String {
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return target.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{scheme}://{name}:***@{host}"),
+            None => target.to_owned(),
+        },
+        None => target.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_parse() {
+        assert_eq!(parse_cap("wavespeed=2"), Ok(("wavespeed".to_owned(), 2)));
+        assert!(parse_cap("wavespeed").is_err());
+        assert!(parse_cap("wavespeed=0").is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            hide_password("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(hide_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(hide_password("jobs.db"), "jobs.db");
+    }
+}

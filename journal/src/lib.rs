@@ -1,0 +1,40 @@
+//! `seedance-journal`: a write-ahead job journal, so that no paid Seedance
+//! job is lost or submitted twice when a process dies.
+//!
+//! Every request is recorded before its POST ([`State::Submitting`]), the
+//! vendor's job id as soon as it answers, and every later state change
+//! (queued, running, succeeded with its URLs, failed with the vendor's
+//! message, downloaded to a path). A request whose outcome is unknown, a lost
+//! answer or a crash between the POST and the record, becomes
+//! [`State::Uncertain`] and is never sent again automatically.
+//!
+//! Two backends sit behind one [`Journal`] trait: [`SqliteJournal`] (one
+//! file, the default) and [`PostgresJournal`] (many workers on one or many
+//! machines, rows leased with `FOR UPDATE SKIP LOCKED`). [`Driver`] follows one
+//! journal entry through the runtime; [`Durable`] is the same for typed
+//! library users.
+
+mod clock;
+mod driver;
+mod durable;
+mod entry;
+mod error;
+mod journal;
+mod key;
+mod memory;
+mod migrations;
+mod postgres;
+mod sqlite;
+mod state;
+
+pub use clock::now_ms;
+pub use driver::{Driver, DriverEvent, Outcome, safe_file_name};
+pub use durable::{Durable, DurableError, DurableJob, worker_id};
+pub use entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
+pub use error::JournalError;
+pub use journal::{AnyJournal, Journal, is_postgres_url};
+pub use key::{body_hash, canonical_json, line_key, sha256_hex};
+pub use memory::MemoryJournal;
+pub use postgres::PostgresJournal;
+pub use sqlite::{Durability, SqliteJournal};
+pub use state::State;

@@ -1,0 +1,235 @@
+//! [`MemoryJournal`]: the journal's logic with nothing written anywhere.
+//! It survives nothing; it exists as the "no journal" baseline of the
+//! benchmark (`--journal :memory:`) and for tests of callers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::clock::now_ms;
+use crate::entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
+use crate::error::JournalError;
+use crate::journal::Journal;
+use crate::state::State;
+
+/// An in-memory journal. Cheap to clone (shared state).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryJournal {
+    inner: Arc<Mutex<Inner>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<String, Entry>,
+    events: Vec<Event>,
+}
+
+impl MemoryJournal {
+    /// An empty journal.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn sorted(mut list: Vec<Entry>) -> Vec<Entry> {
+    list.sort_by(|a, b| (&a.batch, a.line, &a.key).cmp(&(&b.batch, b.line, &b.key)));
+    list
+}
+
+impl Journal for MemoryJournal {
+    async fn enqueue(&self, new: &[NewEntry]) -> Result<Vec<Enqueued>, JournalError> {
+        let now = now_ms();
+        let mut inner = self.lock();
+        let mut found = Vec::with_capacity(new.len());
+        for e in new {
+            if let Some(existing) = inner.entries.get_mut(&e.key) {
+                if existing.state.is_final() {
+                    found.push(Enqueued::Finished(existing.state));
+                } else {
+                    existing.batch = e.batch.clone();
+                    existing.line = e.line;
+                    found.push(Enqueued::Open(existing.state));
+                }
+                continue;
+            }
+            inner.entries.insert(
+                e.key.clone(),
+                Entry {
+                    key: e.key.clone(),
+                    batch: e.batch.clone(),
+                    line: e.line,
+                    vendor: e.vendor.clone(),
+                    model: e.model.clone(),
+                    path: e.path.clone(),
+                    body: e.body.clone(),
+                    body_hash: e.body_hash.clone(),
+                    out_path: e.out_path.clone(),
+                    out_dir: e.out_dir.clone(),
+                    state: State::Pending,
+                    job_id: None,
+                    output_urls: Vec::new(),
+                    saved_path: None,
+                    error: None,
+                    not_before: 0,
+                    lease_owner: None,
+                    lease_until: 0,
+                    created_at: now,
+                    updated_at: now,
+                },
+            );
+            inner.events.push(Event {
+                key: e.key.clone(),
+                at: now,
+                worker: None,
+                state: State::Pending,
+                detail: Some(format!("line {}", e.line)),
+            });
+            found.push(Enqueued::New);
+        }
+        Ok(found)
+    }
+
+    async fn claim(&self, claim: &Claim) -> Result<Vec<Entry>, JournalError> {
+        let mut inner = self.lock();
+        let mut open: Vec<&mut Entry> = inner
+            .entries
+            .values_mut()
+            .filter(|e| {
+                e.batch == claim.batch
+                    && !e.state.is_final()
+                    && e.lease_until < claim.now
+                    && e.not_before <= claim.now
+                    && claim.vendors.contains(&e.vendor)
+            })
+            .collect();
+        open.sort_by_key(|e| e.line);
+        Ok(open
+            .into_iter()
+            .take(claim.limit)
+            .map(|e| {
+                e.lease_owner = Some(claim.worker.clone());
+                e.lease_until = claim.until;
+                e.clone()
+            })
+            .collect())
+    }
+
+    async fn claim_key(
+        &self,
+        key: &str,
+        worker: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Entry>, JournalError> {
+        let mut inner = self.lock();
+        Ok(inner.entries.get_mut(key).and_then(|e| {
+            let free = e.lease_until < now || e.lease_owner.as_deref() == Some(worker);
+            (!e.state.is_final() && free).then(|| {
+                e.lease_owner = Some(worker.to_owned());
+                e.lease_until = until;
+                e.clone()
+            })
+        }))
+    }
+
+    async fn renew(&self, worker: &str, until: i64) -> Result<u64, JournalError> {
+        let mut inner = self.lock();
+        let mut n = 0;
+        for e in inner.entries.values_mut() {
+            if e.lease_owner.as_deref() == Some(worker) {
+                e.lease_until = until;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
+        let now = now_ms();
+        let mut inner = self.lock();
+        let Some(e) = inner.entries.get_mut(key) else {
+            return Ok(false);
+        };
+        let owner_ok = change
+            .owner
+            .as_deref()
+            .is_none_or(|owner| e.lease_owner.as_deref() == Some(owner));
+        if !change.from.contains(&e.state) || !owner_ok {
+            return Ok(false);
+        }
+        e.state = change.to;
+        if let Some(v) = &change.job_id {
+            e.job_id = Some(v.clone());
+        }
+        if let Some(v) = &change.output_urls {
+            e.output_urls = v.clone();
+        }
+        if let Some(v) = &change.saved_path {
+            e.saved_path = Some(v.clone());
+        }
+        if let Some(v) = &change.error {
+            e.error = Some(v.clone());
+        }
+        if let Some(v) = change.not_before {
+            e.not_before = v;
+        }
+        match &change.lease {
+            LeaseUpdate::Keep => {}
+            LeaseUpdate::Release => {
+                e.lease_owner = None;
+                e.lease_until = 0;
+            }
+            LeaseUpdate::Take { owner, until } => {
+                e.lease_owner = Some(owner.clone());
+                e.lease_until = *until;
+            }
+        }
+        e.updated_at = now;
+        inner.events.push(Event {
+            key: key.to_owned(),
+            at: now,
+            worker: Some(worker.to_owned()),
+            state: change.to,
+            detail: change.detail(),
+        });
+        Ok(true)
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
+        Ok(self.lock().entries.get(key).cloned())
+    }
+
+    async fn list(&self, batch: Option<&str>) -> Result<Vec<Entry>, JournalError> {
+        let inner = self.lock();
+        Ok(sorted(
+            inner
+                .entries
+                .values()
+                .filter(|e| batch.is_none_or(|b| e.batch == b))
+                .cloned()
+                .collect(),
+        ))
+    }
+
+    async fn events(&self, key: &str) -> Result<Vec<Event>, JournalError> {
+        let inner = self.lock();
+        Ok(inner
+            .events
+            .iter()
+            .filter(|e| e.key == key)
+            .cloned()
+            .collect())
+    }
+
+    async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
+        let inner = self.lock();
+        Ok(inner
+            .entries
+            .values()
+            .filter(|e| e.batch == batch && !e.state.is_final())
+            .count() as u64)
+    }
+}

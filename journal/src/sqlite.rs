@@ -1,0 +1,515 @@
+//! [`SqliteJournal`]: the embedded default, one file, no server.
+//!
+//! WAL mode: a write is durable against a killed process as soon as its
+//! transaction commits (the log is in the operating system's cache); with
+//! [`Durability::Power`] every commit is also flushed to the disk, which
+//! costs an fsync per state change. Several processes may share one file
+//! (writes take turns; `busy_timeout` waits for the lock). Calls run on
+//! tokio's blocking pool, one connection per journal behind a mutex.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::clock::now_ms;
+use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
+use crate::error::JournalError;
+use crate::journal::Journal;
+use crate::migrations::{self, SQLITE, VERSIONS_TABLE};
+use crate::state::{State, open_sql_list};
+
+/// How hard commits are flushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Survives a killed process (`synchronous=NORMAL` in WAL mode): the default.
+    #[default]
+    Process,
+    /// Also survives power loss (`synchronous=FULL`): an fsync per commit.
+    Power,
+}
+
+/// An SQLite journal file. Cheap to clone (one shared connection, one
+/// writer thread).
+#[derive(Debug, Clone)]
+pub struct SqliteJournal {
+    conn: Arc<Mutex<Connection>>,
+    path: Arc<str>,
+    writer: std::sync::mpsc::Sender<Write>,
+}
+
+/// One state change waiting for the writer thread, and who to tell.
+#[derive(Debug)]
+struct Write {
+    key: String,
+    worker: String,
+    change: Change,
+    done: tokio::sync::oneshot::Sender<Result<bool, JournalError>>,
+}
+
+/// Most changes committed in one transaction.
+const GROUP: usize = 512;
+
+/// The columns of `jobs` in [`Entry`] order.
+const COLS: &str = "key, batch, line, vendor, model, path, body, body_hash, out_path, out_dir, \
+     state, job_id, output_urls, saved_path, error, not_before, lease_owner, lease_until, \
+     created_at, updated_at";
+
+impl SqliteJournal {
+    /// Opens (creating if missing) the journal at `path`, with the default
+    /// [`Durability::Process`], and brings its schema up to date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
+        Self::open_with(path, Durability::default()).await
+    }
+
+    /// [`open`](Self::open) with a durability level.
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        durability: Durability,
+    ) -> Result<Self, JournalError> {
+        let path = path.as_ref().to_owned();
+        let shown: Arc<str> = Arc::from(path.display().to_string());
+        let name = shown.clone();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection, JournalError> {
+            let err = |source| JournalError::Sqlite {
+                path: name.to_string(),
+                source,
+            };
+            let mut conn = Connection::open(&path).map_err(err)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))
+                .map_err(err)?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(err)?;
+            let sync = match durability {
+                Durability::Process => "NORMAL",
+                Durability::Power => "FULL",
+            };
+            conn.pragma_update(None, "synchronous", sync).map_err(err)?;
+            migrate(&mut conn).map_err(|e| match e {
+                MigrateError::Sqlite(source) => err(source),
+                MigrateError::TooNew(found) => JournalError::TooNew {
+                    found,
+                    known: migrations::latest(SQLITE),
+                },
+            })?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| JournalError::Task(e.to_string()))??;
+        let conn = Arc::new(Mutex::new(conn));
+        let (writer, queue) = std::sync::mpsc::channel();
+        let (thread_conn, thread_path) = (conn.clone(), shown.clone());
+        std::thread::Builder::new()
+            .name("seedance-journal-writer".to_owned())
+            .spawn(move || write_loop(&thread_conn, &thread_path, &queue))
+            .map_err(|e| JournalError::Task(e.to_string()))?;
+        Ok(SqliteJournal {
+            conn,
+            path: shown,
+            writer,
+        })
+    }
+
+    /// The schema version of the open file.
+    pub async fn schema_version(&self) -> Result<i64, JournalError> {
+        self.run(|conn| {
+            conn.query_row("SELECT max(version) FROM seedance_schema", [], |row| {
+                row.get::<_, Option<i64>>(0)
+            })
+            .map(|v| v.unwrap_or(0))
+        })
+        .await
+    }
+
+    /// Runs `work` on the connection on the blocking pool.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, JournalError> {
+        let conn = self.conn.clone();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| JournalError::Task(e.to_string()))?
+        .map_err(|source| match source {
+            rusqlite::Error::FromSqlConversionFailure(_, _, inner) => JournalError::Corrupt {
+                key: String::new(),
+                message: inner.to_string(),
+            },
+            source => JournalError::Sqlite {
+                path: path.to_string(),
+                source,
+            },
+        })
+    }
+}
+
+enum MigrateError {
+    Sqlite(rusqlite::Error),
+    TooNew(i64),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sqlite(e)
+    }
+}
+
+/// Applies missing migrations, each in an immediate transaction (so two
+/// processes opening a new file do not both apply one).
+fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    conn.execute_batch(VERSIONS_TABLE)?;
+    let known = migrations::latest(SQLITE);
+    for migration in SQLITE {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row(
+            "SELECT coalesce(max(version), 0) FROM seedance_schema",
+            [],
+            |r| r.get(0),
+        )?;
+        if current > known {
+            return Err(MigrateError::TooNew(current));
+        }
+        if current < migration.version {
+            tx.execute_batch(migration.sql)?;
+            tx.execute(
+                "INSERT INTO seedance_schema (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                params![migration.version, migration.name, now_ms()],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn state_of(text: &str) -> rusqlite::Result<State> {
+    text.parse::<State>().map_err(|message| {
+        rusqlite::Error::FromSqlConversionFailure(10, rusqlite::types::Type::Text, message.into())
+    })
+}
+
+fn entry(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    let urls: Option<String> = row.get(12)?;
+    let output_urls = match urls {
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
+        })?,
+        None => Vec::new(),
+    };
+    Ok(Entry {
+        key: row.get(0)?,
+        batch: row.get(1)?,
+        line: row.get(2)?,
+        vendor: row.get(3)?,
+        model: row.get(4)?,
+        path: row.get(5)?,
+        body: row.get(6)?,
+        body_hash: row.get(7)?,
+        out_path: row.get(8)?,
+        out_dir: row.get(9)?,
+        state: state_of(&row.get::<_, String>(10)?)?,
+        job_id: row.get(11)?,
+        output_urls,
+        saved_path: row.get(13)?,
+        error: row.get(14)?,
+        not_before: row.get(15)?,
+        lease_owner: row.get(16)?,
+        lease_until: row.get(17)?,
+        created_at: row.get(18)?,
+        updated_at: row.get(19)?,
+    })
+}
+
+fn states_json(states: &[State]) -> String {
+    serde_json::to_string(&states.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".to_owned())
+}
+
+impl Journal for SqliteJournal {
+    async fn enqueue(&self, entries: &[NewEntry]) -> Result<Vec<Enqueued>, JournalError> {
+        let entries = entries.to_vec();
+        self.run(move |conn| {
+            let now = now_ms();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut found = Vec::with_capacity(entries.len());
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO jobs (key, batch, line, vendor, model, path, body, body_hash, \
+                     out_path, out_dir, state, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?11) \
+                     ON CONFLICT (key) DO NOTHING",
+                )?;
+                let mut event = tx.prepare_cached(
+                    "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, NULL, 'pending', ?3)",
+                )?;
+                let mut current =
+                    tx.prepare_cached("SELECT state, batch FROM jobs WHERE key = ?1")?;
+                let mut adopt =
+                    tx.prepare_cached("UPDATE jobs SET batch = ?2, line = ?3 WHERE key = ?1")?;
+                for e in &entries {
+                    let inserted = insert.execute(params![
+                        e.key, e.batch, e.line, e.vendor, e.model, e.path, e.body, e.body_hash,
+                        e.out_path, e.out_dir, now
+                    ])?;
+                    if inserted == 1 {
+                        event.execute(params![e.key, now, format!("line {}", e.line)])?;
+                        found.push(Enqueued::New);
+                        continue;
+                    }
+                    let (state, batch): (String, String) =
+                        current.query_row([&e.key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    let state = state_of(&state)?;
+                    if state.is_final() {
+                        found.push(Enqueued::Finished(state));
+                    } else {
+                        if batch != e.batch {
+                            adopt.execute(params![e.key, e.batch, e.line])?;
+                        }
+                        found.push(Enqueued::Open(state));
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn claim(&self, claim: &Claim) -> Result<Vec<Entry>, JournalError> {
+        let claim = claim.clone();
+        self.run(move |conn| {
+            let vendors = serde_json::to_string(&claim.vendors).unwrap_or_else(|_| "[]".into());
+            let sql = format!(
+                "UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE key IN (\
+                   SELECT key FROM jobs WHERE batch = ?3 AND state IN ({open}) \
+                   AND lease_until < ?4 AND not_before <= ?4 \
+                   AND vendor IN (SELECT value FROM json_each(?5)) \
+                   ORDER BY line LIMIT ?6) RETURNING {COLS}",
+                open = open_sql_list()
+            );
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut claimed = {
+                let mut stmt = tx.prepare_cached(&sql)?;
+                let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
+                stmt.query_map(
+                    params![
+                        claim.worker,
+                        claim.until,
+                        claim.batch,
+                        claim.now,
+                        vendors,
+                        limit
+                    ],
+                    entry,
+                )?
+                .collect::<rusqlite::Result<Vec<Entry>>>()?
+            };
+            tx.commit()?;
+            claimed.sort_by_key(|e| e.line);
+            Ok(claimed)
+        })
+        .await
+    }
+
+    async fn claim_key(
+        &self,
+        key: &str,
+        worker: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Entry>, JournalError> {
+        let (key, worker) = (key.to_owned(), worker.to_owned());
+        self.run(move |conn| {
+            let sql = format!(
+                "UPDATE jobs SET lease_owner = ?2, lease_until = ?3 WHERE key = ?1 \
+                 AND state IN ({open}) AND (lease_until < ?4 OR lease_owner = ?2) \
+                 RETURNING {COLS}",
+                open = open_sql_list()
+            );
+            conn.prepare_cached(&sql)?
+                .query_row(params![key, worker, until, now], entry)
+                .optional()
+        })
+        .await
+    }
+
+    async fn renew(&self, worker: &str, until: i64) -> Result<u64, JournalError> {
+        let worker = worker.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached("UPDATE jobs SET lease_until = ?2 WHERE lease_owner = ?1")?
+                .execute(params![worker, until])
+                .map(|n| n as u64)
+        })
+        .await
+    }
+
+    async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let write = Write {
+            key: key.to_owned(),
+            worker: worker.to_owned(),
+            change: change.clone(),
+            done,
+        };
+        self.writer
+            .send(write)
+            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
+        let key = key.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached(&format!("SELECT {COLS} FROM jobs WHERE key = ?1"))?
+                .query_row([key], entry)
+                .optional()
+        })
+        .await
+    }
+
+    async fn list(&self, batch: Option<&str>) -> Result<Vec<Entry>, JournalError> {
+        let batch = batch.map(str::to_owned);
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLS} FROM jobs WHERE ?1 IS NULL OR batch = ?1 ORDER BY batch, line, key"
+            ))?;
+            stmt.query_map([batch], entry)?.collect()
+        })
+        .await
+    }
+
+    async fn events(&self, key: &str) -> Result<Vec<Event>, JournalError> {
+        let key = key.to_owned();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, at, worker, state, detail FROM events WHERE key = ?1 ORDER BY id",
+            )?;
+            stmt.query_map([key], |row| {
+                Ok(Event {
+                    key: row.get(0)?,
+                    at: row.get(1)?,
+                    worker: row.get(2)?,
+                    state: state_of(&row.get::<_, String>(3)?)?,
+                    detail: row.get(4)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
+        let batch = batch.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached(&format!(
+                "SELECT count(*) FROM jobs WHERE batch = ?1 AND state IN ({})",
+                open_sql_list()
+            ))?
+            .query_row([batch], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+        })
+        .await
+    }
+}
+
+/// The writer thread: takes every change queued while the last commit ran
+/// and commits them together (group commit). Each caller is answered only
+/// after the transaction holding its change has committed.
+fn write_loop(conn: &Mutex<Connection>, path: &str, queue: &std::sync::mpsc::Receiver<Write>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match queue.try_recv() {
+                Ok(write) => group.push(write),
+                Err(_) => break,
+            }
+        }
+        let applied = {
+            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+            apply_group(&mut conn, &group)
+        };
+        match applied {
+            Ok(applied) => {
+                for (write, applied) in group.into_iter().zip(applied) {
+                    let _ = write.done.send(Ok(applied));
+                }
+            }
+            Err(err) => {
+                let message = err.to_string();
+                for write in group {
+                    let _ = write.done.send(Err(JournalError::Write {
+                        target: path.to_owned(),
+                        message: message.clone(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Applies every change of a group in one transaction; says which applied.
+fn apply_group(conn: &mut Connection, group: &[Write]) -> rusqlite::Result<Vec<bool>> {
+    let now = now_ms();
+    let tx = conn.transaction()?;
+    let mut applied = Vec::with_capacity(group.len());
+    {
+        let mut update = tx.prepare_cached(
+            "UPDATE jobs SET state = ?3, job_id = coalesce(?4, job_id), \
+             output_urls = coalesce(?5, output_urls), saved_path = coalesce(?6, saved_path), \
+             error = coalesce(?7, error), not_before = coalesce(?8, not_before), \
+             lease_owner = CASE ?9 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE ?10 END, \
+             lease_until = CASE ?9 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE ?11 END, \
+             updated_at = ?12 \
+             WHERE key = ?1 AND state IN (SELECT value FROM json_each(?2)) \
+             AND (?13 IS NULL OR lease_owner = ?13)",
+        )?;
+        let mut event = tx.prepare_cached(
+            "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for Write {
+            key,
+            worker,
+            change,
+            ..
+        } in group
+        {
+            let (mode, new_owner, new_until) = change.lease_params();
+            let urls = change
+                .output_urls
+                .as_ref()
+                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into()));
+            let changed = update.execute(params![
+                key,
+                states_json(&change.from),
+                change.to.as_str(),
+                change.job_id,
+                urls,
+                change.saved_path,
+                change.error,
+                change.not_before,
+                mode,
+                new_owner,
+                new_until,
+                now,
+                change.owner,
+            ])?;
+            if changed == 1 {
+                event.execute(params![
+                    key,
+                    now,
+                    worker,
+                    change.to.as_str(),
+                    change.detail()
+                ])?;
+            }
+            applied.push(changed == 1);
+        }
+    }
+    tx.commit()?;
+    Ok(applied)
+}

@@ -1,0 +1,2 @@
+//! Helpers shared by the journal's tests.
+pub mod postgres;
