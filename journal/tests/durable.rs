@@ -25,6 +25,8 @@ async fn the_same_input_submitted_twice_is_posted_once_and_followed_to_its_outpu
         .http_client(http)
         .base_url(sim.base_url())
         .poll_policy(PollPolicy::fixed(Duration::from_millis(2)))
+        // The simulator's images are on 127.0.0.1, which the prober refuses by default.
+        .probe_config(seedance_runtime::ProbeConfig::default().allow_private_addresses(true))
         .build()
         .expect("client");
     let image = sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720));
