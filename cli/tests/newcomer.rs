@@ -4,9 +4,12 @@
 //! contacted: the simulator in the child (`--sim`), one started here, or a
 //! `seedance sim` child.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use support::seedance;
 
 use seedance::catalog::MODELS;
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Route, Sim};
@@ -16,28 +19,6 @@ const RUNCOMFY_LITE: &str = "runcomfy/bytedance/seedance-1-0/lite/image-to-video
 const RUNCOMFY_REF: &str = "runcomfy/bytedance/seedance-1-0/lite/reference-to-video";
 const AIMLAPI_LITE: &str = "aimlapi/bytedance/seedance-1-0-lite-i2v";
 const WAVESPEED_REF: &str = "wavespeed/bytedance/seedance-v1-lite/reference-to-video";
-
-/// The binary with no vendor token, no proxy and a state file of its own.
-fn seedance(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seedance"));
-    command
-        .current_dir(dir)
-        .env("SEEDANCE_SIM_STATE", dir.join("seedance-sim.url"));
-    for info in MODELS {
-        command.env_remove(info.vendor.token_env);
-    }
-    for proxy in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env_remove(proxy);
-    }
-    command
-}
 
 /// Every vendor's token set to the simulator's.
 fn with_tokens(mut command: Command) -> Command {
