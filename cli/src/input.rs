@@ -200,7 +200,7 @@ fn read_file(path: &Path) -> Result<Map<String, Value>, InputError> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(InputError::NotAnObject {
             path: path.to_owned(),
-            message: format!("found {}", seedance_runtime::de::kind(&other)),
+            message: format!("found {}", json_kind(&other)),
         }),
         Err(err) => Err(InputError::NotAnObject {
             path: path.to_owned(),
@@ -299,6 +299,18 @@ pub fn set_at(body: &mut Map<String, Value>, path: &str, value: Value) {
         None => {
             body.insert(path.to_owned(), value);
         }
+    }
+}
+
+/// What a JSON value is, as an error message names it ("a string").
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -5,6 +5,10 @@
 //! `value`) it states; `image_rules!` and `input_schema!` keep rule tables and
 //! the input's schema impl to a line each.
 
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
 use crate::model::ParseEnumError;
 
 /// `text` as one of `all` (compared with `as_str`), or the error listing them.
@@ -23,6 +27,49 @@ pub fn parse<T: Copy>(
             value: text.to_owned(),
             expected: all.iter().map(|v| as_str(*v)).collect(),
         })
+}
+
+/// A text enum from the JSON string `deserializer` holds, read in place
+/// (serde's `Cow<str>` would copy every value into a `String` first).
+#[doc(hidden)]
+pub fn deserialize_text<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: FromStr<Err = ParseEnumError>,
+{
+    struct Text<T>(PhantomData<fn() -> T>);
+    impl<T: FromStr<Err = ParseEnumError>> serde::de::Visitor<'_> for Text<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+            text.parse().map_err(E::custom)
+        }
+    }
+    deserializer.deserialize_str(Text(PhantomData))
+}
+
+/// An integer enum from the JSON number `deserializer` holds: one of `all`,
+/// compared with `value`.
+#[doc(hidden)]
+pub fn deserialize_integer<'de, D, T>(
+    deserializer: D,
+    all: &[T],
+    value: fn(T) -> i64,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Copy + FromStr<Err = ParseEnumError>,
+{
+    let number = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+    match all.iter().copied().find(|v| value(*v) == number) {
+        Some(found) => Ok(found),
+        // The text parse fails too, with the error that lists the values.
+        None => Err(<D::Error as serde::de::Error>::custom(
+            number.to_string().parse::<T>().err().map_or_else(String::new, |e| e.to_string()),
+        )),
+    }
 }
 
 /// Implements `Display`, `FromStr`, `Serialize`, `Deserialize` and
@@ -48,8 +95,7 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                let text = <::std::borrow::Cow<'de, str> as $crate::wire_enum::serde::Deserialize>::deserialize(deserializer)?;
-                text.parse().map_err(<D::Error as $crate::wire_enum::serde::de::Error>::custom)
+                $crate::wire_enum::deserialize_text(deserializer)
             }
         }
     };
@@ -76,15 +122,7 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                let value = <i64 as $crate::wire_enum::serde::Deserialize>::deserialize(deserializer)?;
-                match Self::ALL.into_iter().find(|v| v.value() == value) {
-                    Some(found) => Ok(found),
-                    None => Err(<D::Error as $crate::wire_enum::serde::de::Error>::custom(
-                        <Self as ::core::str::FromStr>::from_str(&value.to_string())
-                            .err()
-                            .map_or_else(String::new, |e| e.to_string()),
-                    )),
-                }
+                $crate::wire_enum::deserialize_integer(deserializer, &Self::ALL, Self::value)
             }
         }
     };

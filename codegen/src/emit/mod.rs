@@ -32,16 +32,19 @@ pub fn render(header: &str, tokens: TokenStream) -> Result<String, syn::Error> {
     Ok(format!("{header}\n{}", separate_items(&text)))
 }
 
-/// prettyplease fills a macro body like text; an `image_rules!` table reads
-/// better with one `kind limit "message";` rule per line.
+/// prettyplease fills a macro body like text; the `image_rules!` and
+/// `input_fields!` tables read better with one `;`-terminated entry per line.
 fn one_rule_per_line(text: &str) -> String {
-    const OPEN: &str = "seedance_runtime::image_rules! {";
+    const OPENERS: [&str; 2] = [
+        "seedance_runtime::image_rules! {",
+        "seedance_runtime::input_fields! {",
+    ];
     let mut out = String::with_capacity(text.len());
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        if !line.trim_end().ends_with(OPEN) {
+        if !OPENERS.iter().any(|open| line.trim_end().ends_with(open)) {
             continue;
         }
         let mut body = String::new();
@@ -56,7 +59,7 @@ fn one_rule_per_line(text: &str) -> String {
             body.push_str(trimmed);
         }
         for rule in split_rules(&body) {
-            out.push_str(&format!("    {rule};\n"));
+            out.push_str(&format!("    {};\n", tidy_entry(&rule)));
         }
         out.push_str(close);
         out.push('\n');
@@ -84,6 +87,36 @@ fn split_rules(body: &str) -> Vec<String> {
         current.push(c);
     }
     rules
+}
+
+/// An entry as a person writes it: `a: Option<Vec<String>> = "a" optional`,
+/// not the token printer's `a : Option < Vec < String > >` (strings kept).
+fn tidy_entry(entry: &str) -> String {
+    let mut out = String::with_capacity(entry.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = entry.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            // No space before `:`, `<`, `>` or `,`; none after `<`.
+            ' ' if matches!(chars.peek(), Some(':' | '<' | '>' | ',')) || out.ends_with('<') => {
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Puts a blank line between top-level items, which prettyplease runs together.
@@ -219,4 +252,21 @@ pub fn display_path(path: &std::path::Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_entries_read_as_written() {
+        assert_eq!(
+            tidy_entry(r#"images : Option < Vec < String > > = "a < b : c" optional"#),
+            r#"images: Option<Vec<String>> = "a < b : c" optional"#
+        );
+        assert_eq!(
+            split_rules(r#" WidthBelow 6000.0 "a; b"; RatioAbove 0.4 "c";"#),
+            [r#"WidthBelow 6000.0 "a; b""#, r#"RatioAbove 0.4 "c""#]
+        );
+    }
 }

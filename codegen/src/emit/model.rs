@@ -96,27 +96,23 @@ pub(super) fn input_struct(vendor: &Vendor, model: &Model, crate_name: &str) -> 
     }
 }
 
-/// `Deserialize` through the runtime's `FieldReader`: unknown fields are
-/// refused with a suggestion, and the code per model stays small.
+/// `Deserialize` through the runtime's streaming reader (`input_fields!`):
+/// unknown fields are refused with a suggestion, and the code per model is
+/// a line per field.
 pub(super) fn deserialize_impl(model: &Model) -> TokenStream {
-    let known = model.fields.iter().map(|f| f.wire.as_str());
-    let reads = model.fields.iter().map(|field| {
+    let fields = model.fields.iter().map(|field| {
         let name = ident(&field.ident);
+        let ty = rust_type(field);
         let wire = &field.wire;
-        let read = if field.required {
+        let presence = if field.required {
             quote! { required }
         } else {
             quote! { optional }
         };
-        quote! { #name: fields.#read(#wire)? }
+        quote! { #name: #ty = #wire #presence; }
     });
     quote! {
-        impl<'de> serde::Deserialize<'de> for Input {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let mut fields = seedance_runtime::de::FieldReader::read(deserializer, &[#(#known),*])?;
-                Ok(Input { #(#reads,)* })
-            }
-        }
+        seedance_runtime::input_fields! { Input; #(#fields)* }
     }
 }
 

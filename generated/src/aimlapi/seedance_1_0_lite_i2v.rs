@@ -55,34 +55,16 @@ pub struct Input {
     pub camerafixed: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &[
-                "model",
-                "image_url",
-                "prompt",
-                "resolution",
-                "duration",
-                "watermark",
-                "seed",
-                "camerafixed",
-            ],
-        )?;
-        Ok(Input {
-            model: fields.required("model")?,
-            image_url: fields.required("image_url")?,
-            prompt: fields.required("prompt")?,
-            resolution: fields.optional("resolution")?,
-            duration: fields.optional("duration")?,
-            watermark: fields.optional("watermark")?,
-            seed: fields.optional("seed")?,
-            camerafixed: fields.optional("camerafixed")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    model: ModelValue = "model" required;
+    image_url: String = "image_url" required;
+    prompt: String = "prompt" required;
+    resolution: Option<Resolution> = "resolution" optional;
+    duration: Option<DurationValue> = "duration" optional;
+    watermark: Option<bool> = "watermark" optional;
+    seed: Option<i64> = "seed" optional;
+    camerafixed: Option<bool> = "camerafixed" optional;
 }
 
 impl Input {

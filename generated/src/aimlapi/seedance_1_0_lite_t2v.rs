@@ -56,34 +56,16 @@ pub struct Input {
     pub aspect_ratio: Option<AspectRatio>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &[
-                "model",
-                "prompt",
-                "resolution",
-                "duration",
-                "watermark",
-                "seed",
-                "camerafixed",
-                "aspect_ratio",
-            ],
-        )?;
-        Ok(Input {
-            model: fields.required("model")?,
-            prompt: fields.required("prompt")?,
-            resolution: fields.optional("resolution")?,
-            duration: fields.optional("duration")?,
-            watermark: fields.optional("watermark")?,
-            seed: fields.optional("seed")?,
-            camerafixed: fields.optional("camerafixed")?,
-            aspect_ratio: fields.optional("aspect_ratio")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    model: ModelValue = "model" required;
+    prompt: String = "prompt" required;
+    resolution: Option<Resolution> = "resolution" optional;
+    duration: Option<DurationValue> = "duration" optional;
+    watermark: Option<bool> = "watermark" optional;
+    seed: Option<i64> = "seed" optional;
+    camerafixed: Option<bool> = "camerafixed" optional;
+    aspect_ratio: Option<AspectRatio> = "aspect_ratio" optional;
 }
 
 impl Input {

@@ -61,36 +61,17 @@ pub struct Input {
     pub last_image_url: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &[
-                "model",
-                "image_url",
-                "prompt",
-                "resolution",
-                "duration",
-                "watermark",
-                "seed",
-                "camerafixed",
-                "last_image_url",
-            ],
-        )?;
-        Ok(Input {
-            model: fields.required("model")?,
-            image_url: fields.optional("image_url")?,
-            prompt: fields.required("prompt")?,
-            resolution: fields.optional("resolution")?,
-            duration: fields.optional("duration")?,
-            watermark: fields.optional("watermark")?,
-            seed: fields.optional("seed")?,
-            camerafixed: fields.optional("camerafixed")?,
-            last_image_url: fields.optional("last_image_url")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    model: ModelValue = "model" required;
+    image_url: Option<String> = "image_url" optional;
+    prompt: String = "prompt" required;
+    resolution: Option<Resolution> = "resolution" optional;
+    duration: Option<DurationValue> = "duration" optional;
+    watermark: Option<bool> = "watermark" optional;
+    seed: Option<i64> = "seed" optional;
+    camerafixed: Option<bool> = "camerafixed" optional;
+    last_image_url: Option<String> = "last_image_url" optional;
 }
 
 impl Input {

@@ -73,40 +73,19 @@ pub struct Input {
     pub generate_audio: Option<bool>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &[
-                "model",
-                "prompt",
-                "image_url",
-                "last_image_url",
-                "aspect_ratio",
-                "resolution",
-                "duration",
-                "seed",
-                "camera_fixed",
-                "watermark",
-                "generate_audio",
-            ],
-        )?;
-        Ok(Input {
-            model: fields.required("model")?,
-            prompt: fields.required("prompt")?,
-            image_url: fields.optional("image_url")?,
-            last_image_url: fields.optional("last_image_url")?,
-            aspect_ratio: fields.optional("aspect_ratio")?,
-            resolution: fields.optional("resolution")?,
-            duration: fields.optional("duration")?,
-            seed: fields.optional("seed")?,
-            camera_fixed: fields.optional("camera_fixed")?,
-            watermark: fields.optional("watermark")?,
-            generate_audio: fields.optional("generate_audio")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    model: ModelValue = "model" required;
+    prompt: String = "prompt" required;
+    image_url: Option<String> = "image_url" optional;
+    last_image_url: Option<String> = "last_image_url" optional;
+    aspect_ratio: Option<AspectRatio> = "aspect_ratio" optional;
+    resolution: Option<Resolution> = "resolution" optional;
+    duration: Option<DurationValue> = "duration" optional;
+    seed: Option<i64> = "seed" optional;
+    camera_fixed: Option<bool> = "camera_fixed" optional;
+    watermark: Option<bool> = "watermark" optional;
+    generate_audio: Option<bool> = "generate_audio" optional;
 }
 
 impl Input {

@@ -92,50 +92,24 @@ pub struct Input {
     pub provider: Option<String>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &[
-                "model",
-                "prompt",
-                "image_url",
-                "last_image_url",
-                "audio_url",
-                "video_url",
-                "image_urls",
-                "audio_urls",
-                "video_urls",
-                "aspect_ratio",
-                "resolution",
-                "duration",
-                "generate_audio",
-                "seed",
-                "watermark",
-                "provider",
-            ],
-        )?;
-        Ok(Input {
-            model: fields.required("model")?,
-            prompt: fields.required("prompt")?,
-            image_url: fields.optional("image_url")?,
-            last_image_url: fields.optional("last_image_url")?,
-            audio_url: fields.optional("audio_url")?,
-            video_url: fields.optional("video_url")?,
-            image_urls: fields.optional("image_urls")?,
-            audio_urls: fields.optional("audio_urls")?,
-            video_urls: fields.optional("video_urls")?,
-            aspect_ratio: fields.optional("aspect_ratio")?,
-            resolution: fields.optional("resolution")?,
-            duration: fields.optional("duration")?,
-            generate_audio: fields.optional("generate_audio")?,
-            seed: fields.optional("seed")?,
-            watermark: fields.optional("watermark")?,
-            provider: fields.optional("provider")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    model: ModelValue = "model" required;
+    prompt: String = "prompt" required;
+    image_url: Option<String> = "image_url" optional;
+    last_image_url: Option<String> = "last_image_url" optional;
+    audio_url: Option<String> = "audio_url" optional;
+    video_url: Option<String> = "video_url" optional;
+    image_urls: Option<Vec<String>> = "image_urls" optional;
+    audio_urls: Option<Vec<String>> = "audio_urls" optional;
+    video_urls: Option<Vec<String>> = "video_urls" optional;
+    aspect_ratio: Option<AspectRatio> = "aspect_ratio" optional;
+    resolution: Option<Resolution> = "resolution" optional;
+    duration: Option<DurationValue> = "duration" optional;
+    generate_audio: Option<bool> = "generate_audio" optional;
+    seed: Option<i64> = "seed" optional;
+    watermark: Option<bool> = "watermark" optional;
+    provider: Option<String> = "provider" optional;
 }
 
 impl Input {

@@ -49,28 +49,13 @@ pub struct Input {
     pub duration: Option<DurationValue>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &[
-                "prompt",
-                "first_frame_image_url",
-                "last_frame_image_url",
-                "resolution",
-                "duration",
-            ],
-        )?;
-        Ok(Input {
-            prompt: fields.required("prompt")?,
-            first_frame_image_url: fields.required("first_frame_image_url")?,
-            last_frame_image_url: fields.optional("last_frame_image_url")?,
-            resolution: fields.optional("resolution")?,
-            duration: fields.optional("duration")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    prompt: String = "prompt" required;
+    first_frame_image_url: String = "first_frame_image_url" required;
+    last_frame_image_url: Option<String> = "last_frame_image_url" optional;
+    resolution: Option<Resolution> = "resolution" optional;
+    duration: Option<DurationValue> = "duration" optional;
 }
 
 impl Input {

@@ -56,23 +56,14 @@ pub struct Input {
     pub seed: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &["text", "images", "resolution", "ratio", "duration", "seed"],
-        )?;
-        Ok(Input {
-            text: fields.required("text")?,
-            images: fields.required("images")?,
-            resolution: fields.optional("resolution")?,
-            ratio: fields.optional("ratio")?,
-            duration: fields.optional("duration")?,
-            seed: fields.optional("seed")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    text: String = "text" required;
+    images: Vec<String> = "images" required;
+    resolution: Option<Resolution> = "resolution" optional;
+    ratio: Option<Ratio> = "ratio" optional;
+    duration: Option<DurationValue> = "duration" optional;
+    seed: Option<i64> = "seed" optional;
 }
 
 impl Input {

@@ -49,22 +49,13 @@ pub struct Input {
     pub duration: Option<DurationValue>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &["prompt", "resolution", "first_frame_image_url", "ratio", "duration"],
-        )?;
-        Ok(Input {
-            prompt: fields.required("prompt")?,
-            resolution: fields.optional("resolution")?,
-            first_frame_image_url: fields.required("first_frame_image_url")?,
-            ratio: fields.optional("ratio")?,
-            duration: fields.optional("duration")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    prompt: String = "prompt" required;
+    resolution: Option<Resolution> = "resolution" optional;
+    first_frame_image_url: String = "first_frame_image_url" required;
+    ratio: Option<Ratio> = "ratio" optional;
+    duration: Option<DurationValue> = "duration" optional;
 }
 
 impl Input {

@@ -45,22 +45,13 @@ pub struct Input {
     pub seed: Option<i64>,
 }
 
-impl<'de> serde::Deserialize<'de> for Input {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let mut fields = seedance_runtime::de::FieldReader::read(
-            deserializer,
-            &["prompt", "reference_images", "duration", "camera_fixed", "seed"],
-        )?;
-        Ok(Input {
-            prompt: fields.required("prompt")?,
-            reference_images: fields.required("reference_images")?,
-            duration: fields.optional("duration")?,
-            camera_fixed: fields.optional("camera_fixed")?,
-            seed: fields.optional("seed")?,
-        })
-    }
+seedance_runtime::input_fields! {
+    Input;
+    prompt: String = "prompt" required;
+    reference_images: Vec<String> = "reference_images" required;
+    duration: Option<i64> = "duration" optional;
+    camera_fixed: Option<bool> = "camera_fixed" optional;
+    seed: Option<i64> = "seed" optional;
 }
 
 impl Input {
