@@ -56,7 +56,12 @@ pub use seedance_runtime::{JobStatus, Output, PollPolicy, Progress, RetryPolicy}
 pub use seedance_runtime::{SubmitOptions, WaitOptions};
 /// A generated type's JSON Schema from the JSON text codegen wrote for
 /// it (text compiles faster than a `json!` tree per type).
-#[cfg(any(feature = "aimlapi", feature = "runcomfy", feature = "wavespeed"))]
+#[cfg(
+    all(
+        feature = "schemars",
+        any(feature = "aimlapi", feature = "runcomfy", feature = "wavespeed")
+    )
+)]
 #[rustfmt::skip]
 fn schema_from_json(text: &str) -> schemars::Schema {
     let value: serde_json::Value = serde_json::from_str(text)

@@ -3,33 +3,42 @@
 
 /// The candidate closest to `word` (case-insensitive), if within half its length.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
+    let word: Vec<char> = word.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut row = Vec::new();
     candidates
         .into_iter()
-        .map(|candidate| {
-            (
-                edit_distance(&word, &candidate.to_ascii_lowercase()),
-                candidate,
-            )
-        })
+        .map(|candidate| (distance(&word, candidate, &mut row), candidate))
         .filter(|(distance, candidate)| *distance <= candidate.len().max(2) / 2)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters; inputs are short names.
+/// Levenshtein distance over characters, ASCII case ignored; inputs are
+/// short names.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    distance(&a, b, &mut Vec::new())
+}
+
+/// The distance from `a` (already lowercased) to `b` (ASCII case ignored),
+/// in one reused row: a "did you mean" runs on
+/// every refused value, so it should cost little.
+fn distance(a: &[char], b: &str, row: &mut Vec<usize>) -> usize {
+    row.clear();
+    row.extend(0..=a.len());
+    for (j, cb) in b.chars().enumerate() {
+        let cb = cb.to_ascii_lowercase();
+        let mut diagonal = row[0];
+        row[0] = j + 1;
+        for (i, ca) in a.iter().enumerate() {
+            let above = row[i + 1];
+            row[i + 1] = (diagonal + usize::from(*ca != cb))
+                .min(above + 1)
+                .min(row[i] + 1);
+            diagonal = above;
         }
-        previous = current;
     }
-    previous[b.len()]
+    row[a.len()]
 }
 
 #[cfg(test)]

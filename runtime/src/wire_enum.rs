@@ -1,7 +1,7 @@
 //! What every generated model module shares, written once. Generated modules
 //! hold the types a user reads and their data; these macros add the trait
 //! impls: `wire_enum!` gives an enum `Display`, `FromStr`, serde and
-//! `schemars::JsonSchema` from the `ALL` and `as_str` (and, for integer enums,
+//! `schemars::JsonSchema` (with the generated crate's `schemars` feature) from the `ALL` and `as_str` (and, for integer enums,
 //! `value`) it states; `image_rules!` and `input_schema!` keep rule tables and
 //! the input's schema impl to a line each.
 
@@ -138,6 +138,7 @@ macro_rules! wire_enum {
                 $crate::wire_enum::parse(text, stringify!($name), &Self::ALL, Self::as_str)
             }
         }
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(stringify!($name))
@@ -173,6 +174,7 @@ macro_rules! image_rules {
 #[allow(clippy::crate_in_macro_def)]
 macro_rules! input_schema {
     ($name:ident, $id:literal, $schema:expr) => {
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(stringify!($name))

@@ -26,13 +26,15 @@ publish.workspace = true
 [features]
 default = [{defaults}]
 # `seedance::catalog`: every model as data (the command line uses it).
-catalog = []
+catalog = ["schemars"]
+# `schemars::JsonSchema` for every input and enum.
+schemars = ["dep:schemars"]
 {features}
 [dependencies]
 seedance-runtime.workspace = true
 serde.workspace = true
 serde_json.workspace = true
-schemars.workspace = true
+schemars = {{ workspace = true, optional = true }}
 "#
     )
 }

@@ -182,7 +182,7 @@ pub fn crate_root(vendors: &[Vendor], crate_name: &str) -> TokenStream {
         pub use seedance_runtime::{SubmitOptions, WaitOptions};
         /// A generated type's JSON Schema from the JSON text codegen wrote for
         /// it (text compiles faster than a `json!` tree per type).
-        #[cfg(any(#(feature = #features),*))]
+        #[cfg(all(feature = "schemars", any(#(feature = #features),*)))]
         #[rustfmt::skip]
         fn schema_from_json(text: &str) -> schemars::Schema {
             let value: serde_json::Value =
