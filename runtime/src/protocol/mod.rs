@@ -145,10 +145,9 @@ pub(crate) fn parse_status(
     answer: &Answer,
     job_id: &str,
 ) -> Result<Snapshot, Error> {
-    let value = checked_json(protocol, vendor, answer, Some(job_id))?;
-    wire(protocol)
-        .parse_status(value)
-        .map_err(|message| decode_error(vendor, job_id, message, answer))
+    parse_poll(protocol, vendor, answer, job_id, |wire, value| {
+        wire.parse_status(value)
+    })
 }
 
 /// A result answer as a [`Snapshot`].
@@ -158,10 +157,21 @@ pub(crate) fn parse_result(
     answer: &Answer,
     job_id: &str,
 ) -> Result<Snapshot, Error> {
+    parse_poll(protocol, vendor, answer, job_id, |wire, value| {
+        wire.parse_result(value)
+    })
+}
+
+/// A poll answer, checked for errors, then read by `parse`.
+fn parse_poll(
+    protocol: Protocol,
+    vendor: &'static str,
+    answer: &Answer,
+    job_id: &str,
+    parse: fn(&dyn Wire, Value) -> Result<Snapshot, String>,
+) -> Result<Snapshot, Error> {
     let value = checked_json(protocol, vendor, answer, Some(job_id))?;
-    wire(protocol)
-        .parse_result(value)
-        .map_err(|message| decode_error(vendor, job_id, message, answer))
+    parse(wire(protocol), value).map_err(|message| decode_error(vendor, job_id, message, answer))
 }
 
 /// A cancel answer.
