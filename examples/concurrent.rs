@@ -11,9 +11,7 @@
 
 use std::time::Duration;
 
-use seedance::PollPolicy;
 use seedance::runcomfy::{self, seedance_1_0_lite_image_to_video as lite};
-use seedance::runtime::ProbeConfig;
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Outcome, Sim};
 
 const JOBS: usize = 20;
@@ -26,11 +24,13 @@ async fn main() -> Result<(), seedance::Error> {
         running_polls: 2,
         outcome: Outcome::Succeed,
     });
-    let client = runcomfy::Client::new(seedance_sim::TOKEN)?
-        .with_base_url(sim.base_url())
+    let client = runcomfy::Client::builder()
+        .token(seedance_sim::TOKEN)
+        .base_url(sim.base_url())
         // The simulator's images are on 127.0.0.1, refused by default.
-        .with_probe_config(ProbeConfig::default().allow_private_addresses(true))
-        .with_poll_policy(PollPolicy::fixed(Duration::from_millis(20)));
+        .allow_private_image_addresses(true)
+        .poll_interval(Duration::from_millis(20))
+        .build()?;
     let image = sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720));
 
     let tasks: Vec<_> = (0..JOBS)

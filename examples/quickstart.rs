@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use seedance::runcomfy::{self, seedance_1_0_pro_image_to_video as pro};
-use seedance::runtime::{DownloadOptions, ProbeConfig};
-use seedance::{PollPolicy, Progress, WaitOptions};
+use seedance::runtime::DownloadOptions;
+use seedance::{Progress, WaitOptions};
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Outcome, Sim};
 
 /// The page's example prompt and start image.
@@ -41,12 +41,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 running_polls: 3,
                 outcome: Outcome::Succeed,
             });
-            let client = runcomfy::Client::new(seedance_sim::TOKEN)?
-                .with_base_url(sim.base_url())
+            let client = runcomfy::Client::builder()
+                .token(seedance_sim::TOKEN)
+                .base_url(sim.base_url())
                 // The simulator's images are on 127.0.0.1, which the image
                 // prober refuses unless told otherwise.
-                .with_probe_config(ProbeConfig::default().allow_private_addresses(true))
-                .with_poll_policy(PollPolicy::fixed(Duration::from_millis(200)));
+                .allow_private_image_addresses(true)
+                .poll_interval(Duration::from_millis(200))
+                .build()?;
             (
                 client,
                 sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720)),

@@ -91,9 +91,11 @@ fn client(c: &mut Criterion) {
     let base = sim.base_url().to_owned();
     let image = ImageSpec::new(ImageFormat::Png, 1280, 720).data_uri();
     let input = input(&image);
-    let client = runcomfy::Client::new(seedance_sim::TOKEN)
-        .expect("client")
-        .with_base_url(&base);
+    let client = runcomfy::Client::builder()
+        .token(seedance_sim::TOKEN)
+        .base_url(&base)
+        .build()
+        .expect("client");
     let http = reqwest::Client::new();
 
     // Both cycles work, and each sends exactly three requests.

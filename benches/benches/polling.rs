@@ -9,7 +9,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use seedance::PollPolicy;
+use seedance::runtime::PollPolicy;
 use seedance_benches::polling;
 use serde_json::json;
 

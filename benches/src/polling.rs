@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use seedance::PollPolicy;
+use seedance::runtime::PollPolicy;
 
 /// Status requests and overshoot of one simulated wait.
 pub fn wait_once(policy: &PollPolicy, finish: f64, rng: &mut fastrand::Rng) -> (u32, f64) {

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use seedance::catalog::{self, ModelInfo};
-use seedance_runtime::{Connection, PollPolicy, VendorInfo};
+use seedance_runtime::{Connection, VendorInfo};
 
 use crate::cli::Global;
 use crate::error::CliError;
@@ -81,13 +81,14 @@ pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliErr
 /// The connection to `--base-url` or the vendor, with the global options.
 fn with_token(vendor: &VendorInfo, global: &Global, token: String) -> Result<Connection, CliError> {
     let base_url = global.base_url.as_deref().unwrap_or(vendor.base_url);
-    let conn = Connection::new(vendor.protocol, base_url, token)?;
-    Ok(conn.reconfigure(|config| {
-        if let Some(interval) = global.poll_interval {
-            config.poll = PollPolicy::fixed(interval);
-        }
-        config.probe.allow_private_addresses = global.allow_private_image_urls;
-    }))
+    let mut builder = Connection::builder(vendor)
+        .base_url(base_url)
+        .token(token)
+        .allow_private_image_addresses(global.allow_private_image_urls);
+    if let Some(interval) = global.poll_interval {
+        builder = builder.poll_interval(interval);
+    }
+    Ok(builder.build()?)
 }
 
 /// For `--dry-run`: the vendor's connection with its token when set, else

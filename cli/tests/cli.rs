@@ -6,43 +6,15 @@
 //! variables of the environment are removed from every child.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+mod support;
 
 use seedance::catalog::{MODELS, ModelInfo};
 use seedance_sim::{Fault, JobTiming, Outcome, Route, Sim};
 use serde_json::Value;
-
-const PRO: &str = "runcomfy/bytedance/seedance-1-0/pro/image-to-video";
-
-/// Where a test's `seedance sim` records its URL: inside the test's own
-/// folder, so no test (and no simulator the developer runs) sees another's.
-fn state_file(dir: &Path) -> PathBuf {
-    dir.join("seedance-sim.url")
-}
-
-/// The binary with a clean environment: no vendor token, no proxy, and a
-/// state file of its own.
-fn seedance(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seedance"));
-    command
-        .current_dir(dir)
-        .env("SEEDANCE_SIM_STATE", state_file(dir));
-    for info in MODELS {
-        command.env_remove(info.vendor.token_env);
-    }
-    for proxy in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        command.env_remove(proxy);
-    }
-    command
-}
+use support::{PRO, seedance, state_file};
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("the seedance binary runs")

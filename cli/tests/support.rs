@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use seedance::catalog::MODELS;
@@ -14,12 +14,18 @@ use serde_json::{Value, json};
 
 pub const PRO: &str = "runcomfy/bytedance/seedance-1-0/pro/image-to-video";
 
+/// Where a test's `seedance sim` records its URL: inside the test's own
+/// folder, so no test (and no simulator the developer runs) sees another's.
+pub fn state_file(dir: &Path) -> PathBuf {
+    dir.join("seedance-sim.url")
+}
+
 /// `seedance` with no vendor token, proxy or foreign state in its environment.
 pub fn seedance(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_seedance"));
     command
         .current_dir(dir)
-        .env("SEEDANCE_SIM_STATE", dir.join("seedance-sim.url"));
+        .env("SEEDANCE_SIM_STATE", state_file(dir));
     for info in MODELS {
         command.env_remove(info.vendor.token_env);
     }

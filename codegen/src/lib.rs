@@ -13,6 +13,8 @@ pub mod ir;
 pub mod load;
 pub mod naming;
 pub mod surface;
+#[doc(hidden)]
+pub mod tree;
 
 use std::path::{Path, PathBuf};
 

@@ -31,8 +31,7 @@
 //! # #[cfg(feature = "catalog")]
 //! # async fn run(name: &str, input: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {
 //! let info = seedance::catalog::find(name).ok_or("unknown model")?;
-//! let token = std::env::var(info.vendor.token_env)?;
-//! let conn = seedance::Connection::new(info.vendor.protocol, info.vendor.base_url, token)?;
+//! let conn = seedance::Connection::builder(info.vendor).build()?; // token from info.vendor.token_env
 //! let input = (info.parse)(input)?;                       // typed: unknown fields, enums checked
 //! let job = conn.submit_erased(input.as_ref(), Default::default()).await?;
 //! let output = job.wait().await?;
@@ -49,9 +48,9 @@ pub use seedance_runtime::model::{
 
 pub use seedance_runtime::validation::{ValidationErrors, Violation};
 
-pub use seedance_runtime::{CancelOutcome, Client, Connection, Error, Job, JobState};
+pub use seedance_runtime::{CancelOutcome, Client, ClientBuilder, Connection, Error, Job};
 
-pub use seedance_runtime::{JobStatus, Output, PollPolicy, Progress, RetryPolicy};
+pub use seedance_runtime::{JobState, JobStatus, Output, Progress};
 
 pub use seedance_runtime::{SubmitOptions, WaitOptions};
 /// A generated type's JSON Schema from the JSON text codegen wrote for

@@ -125,7 +125,7 @@ impl<J: Journal + Clone> Durable<J> {
             line: 0,
             vendor: vendor.to_owned(),
             model: M::MODEL.to_owned(),
-            path: M::SUBMIT_PATH.replace("{model}", M::MODEL),
+            path: M::SUBMIT_PATH.to_owned(),
             body_hash: body_hash(&body),
             body: String::from_utf8_lossy(&body).into_owned(),
             out_path: None,

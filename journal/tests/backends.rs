@@ -11,7 +11,7 @@ use seedance_journal::{
     AnyJournal, Change, Claim, Driver, Enqueued, Journal, NewEntry, Outcome, PostgresJournal,
     SqliteJournal, State, body_hash, now_ms,
 };
-use seedance_runtime::{Config, Connection, PollPolicy, Protocol, Secret};
+use seedance_runtime::{Connection, Vendor as _, VendorInfo};
 use seedance_sim::{Fault, ImageFormat, ImageSpec, Route, Sim};
 
 const MODEL: &str = "bytedance/seedance-1-0/pro/image-to-video";
@@ -60,20 +60,21 @@ fn claim(batch: &str, worker: &str, limit: usize, lease_ms: i64) -> Claim {
     }
 }
 
+/// The vendor the journal's jobs go to (on the simulator).
+const RUNCOMFY: VendorInfo = seedance::runcomfy::Vendor::INFO;
+
 fn sim_connection(sim: &Sim) -> Connection {
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()
         .expect("http client");
-    let mut config = Config::new(sim.base_url());
-    config.poll = PollPolicy::fixed(Duration::from_millis(2));
-    Connection::with_parts(
-        Protocol::RunComfy,
-        "RunComfy",
-        Secret::from(seedance_sim::TOKEN.to_owned()),
-        http,
-        config,
-    )
+    Connection::builder(&RUNCOMFY)
+        .base_url(sim.base_url())
+        .token(seedance_sim::TOKEN)
+        .http_client(http)
+        .poll_interval(Duration::from_millis(2))
+        .build()
+        .expect("connection")
 }
 
 fn image(sim: &Sim) -> String {

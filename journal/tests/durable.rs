@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use seedance::runcomfy::{self, seedance_1_0_pro_image_to_video as pro};
 use seedance_journal::{Durable, Journal, SqliteJournal, State};
-use seedance_runtime::PollPolicy;
 use seedance_sim::{ImageFormat, ImageSpec, Route, Sim};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -24,9 +23,9 @@ async fn the_same_input_submitted_twice_is_posted_once_and_followed_to_its_outpu
         .token(seedance_sim::TOKEN)
         .http_client(http)
         .base_url(sim.base_url())
-        .poll_policy(PollPolicy::fixed(Duration::from_millis(2)))
+        .poll_interval(Duration::from_millis(2))
         // The simulator's images are on 127.0.0.1, which the prober refuses by default.
-        .probe_config(seedance_runtime::ProbeConfig::default().allow_private_addresses(true))
+        .allow_private_image_addresses(true)
         .build()
         .expect("client");
     let image = sim.image_url(&ImageSpec::new(ImageFormat::Jpeg, 1280, 720));

@@ -24,8 +24,7 @@ pub trait Fields<'de>: Default {
     /// The wire names, in schema order.
     const NAMES: &'static [&'static str];
     /// Reads the value of field `name` (one of [`Self::NAMES`]) into its slot.
-    fn read<A: MapAccess<'de>>(&mut self, name: &'static str, map: &mut A)
-    -> Result<(), A::Error>;
+    fn read<A: MapAccess<'de>>(&mut self, name: &'static str, map: &mut A) -> Result<(), A::Error>;
     /// The input, once every key has been read.
     fn finish<E: Error>(self) -> Result<Self::Output, E>;
 }

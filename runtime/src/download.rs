@@ -29,8 +29,8 @@ use crate::{
 pub struct DownloadOptions {
     /// Replace an existing regular file (default: refuse it).
     pub force: bool,
-    /// Bound on the whole download, retries included (default
-    /// [`Config::download_timeout`](crate::Config::download_timeout)).
+    /// Bound on the whole download, retries included (default: the
+    /// builder's [`download_timeout`](crate::ClientBuilder::download_timeout)).
     pub timeout: Option<Duration>,
 }
 

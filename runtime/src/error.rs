@@ -23,9 +23,30 @@ pub enum Error {
         /// The variable's name, e.g. `RUNCOMFY_API_TOKEN`.
         var: &'static str,
     },
-    /// The client could not be built (TLS backend, bad URL).
-    #[error("invalid client configuration: {0}")]
-    Config(String),
+    /// An HTTP client (the API's or the image prober's) could not be built,
+    /// e.g. no TLS backend.
+    #[error("{0}")]
+    HttpClient(String),
+    /// The input could not be serialised to JSON; nothing was sent.
+    #[error("cannot serialise the {model} input, nothing was sent: {source}")]
+    Serialize {
+        /// The model id.
+        model: &'static str,
+        /// What serde said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A model chosen at run time was given to a connection of another
+    /// vendor; nothing was sent.
+    #[error("{model} is a {model_vendor} model; this connection is to {vendor}")]
+    WrongVendor {
+        /// The model id.
+        model: &'static str,
+        /// The model's vendor (display name).
+        model_vendor: &'static str,
+        /// The connection's vendor (display name).
+        vendor: &'static str,
+    },
     /// The input broke local or image rules; nothing was sent.
     #[error("input rejected before submit, nothing was sent: {0}")]
     Validation(ValidationErrors),
@@ -242,7 +263,9 @@ impl Error {
     pub fn job_id(&self) -> Option<&str> {
         match self {
             Error::MissingToken { .. }
-            | Error::Config(_)
+            | Error::HttpClient(_)
+            | Error::Serialize { .. }
+            | Error::WrongVendor { .. }
             | Error::Validation(_)
             | Error::ImageProbe { .. } => None,
             Error::SubmitUncertain { job_id, .. } => job_id.as_deref(),

@@ -32,11 +32,13 @@ pub enum CancelOutcome {
 /// `Client::job(id)` or `Connection::job(id)` from any process.
 ///
 /// ```
-/// # use seedance_runtime::{Connection, JobState, Protocol};
+/// # use seedance_runtime::{Connection, JobState, Protocol, VendorInfo};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sim = seedance_sim::Sim::start().await;
-/// # let conn = Connection::new(Protocol::RunComfy, sim.base_url(), seedance_sim::TOKEN)?;
+/// # let vendor = VendorInfo { name: "RunComfy", id: "runcomfy", protocol: Protocol::RunComfy,
+/// #     base_url: "https://model-api.runcomfy.net", token_env: "RUNCOMFY_API_TOKEN" };
+/// # let conn = Connection::builder(&vendor).base_url(sim.base_url()).token(seedance_sim::TOKEN).build()?;
 /// # let image = sim.image_url(&seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 800, 600));
 /// # let body = serde_json::to_vec(&serde_json::json!({ "prompt": "a fox", "first_frame_image_url": image }))?;
 /// # let job = conn.submit_raw("/v1/models/bytedance/seedance-1-0/pro/image-to-video", body).await?;

@@ -15,22 +15,28 @@
 //! # Ok(()) }
 //! ```
 
-// What generated code and the command line use but users need not read:
-// public for them, hidden from the docs (as progenitor-client does).
+// What generated code, the command line, tests and benchmarks use but users
+// need not read: public for them, hidden from the docs (as progenitor-client
+// does). Users read the items re-exported at the root.
 #[doc(hidden)]
 pub mod de;
+#[doc(hidden)]
 pub mod field_info;
 #[doc(hidden)]
 pub mod image_rules;
+#[doc(hidden)]
 pub mod media;
+#[doc(hidden)]
 pub mod model;
 #[doc(hidden)]
 pub mod suggest;
+#[doc(hidden)]
 pub mod validation;
 #[doc(hidden)]
 pub mod wire_enum;
 
 mod budget;
+mod builder;
 mod client;
 mod connection;
 mod deadline;
@@ -48,24 +54,37 @@ mod state;
 mod submit;
 mod wait;
 
-pub use model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
-pub use validation::{
-    FieldPath, ImageFacts, ImageInput, ImageRule, ImageRuleKind, Rule, ValidationErrors, Validator,
-    Violation,
-};
-
-pub use budget::RateLimit;
-pub use client::{Client, ClientBuilder};
-pub use connection::{Config, Connection};
-pub use download::DownloadOptions;
-pub use error::{ApiError, Error, SubmitAttempt, causes};
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use connection::Connection;
+pub use error::{ApiError, Error, SubmitAttempt};
 pub use job::{CancelOutcome, Job};
-pub use outfile::Destination;
+pub use model::{ErasedModel, Model, Vendor, VendorInfo};
 pub use output::Output;
-pub use poll::PollPolicy;
-pub use prober::{ImageProbe, ProbeConfig, ProbeError, ProbeReport, Prober};
-pub use retry::RetryPolicy;
-pub use secret::Secret;
 pub use state::{JobState, JobStatus};
 pub use submit::SubmitOptions;
+pub use validation::{ValidationErrors, Violation};
 pub use wait::{Progress, WaitOptions};
+
+#[doc(hidden)]
+pub use budget::RateLimit;
+#[doc(hidden)]
+pub use download::DownloadOptions;
+#[doc(hidden)]
+pub use error::causes;
+#[doc(hidden)]
+pub use model::{ParseEnumError, Protocol};
+#[doc(hidden)]
+pub use outfile::Destination;
+#[doc(hidden)]
+pub use poll::PollPolicy;
+#[doc(hidden)]
+pub use prober::{ImageProbe, ProbeConfig, ProbeError, ProbeReport, Prober};
+#[doc(hidden)]
+pub use retry::RetryPolicy;
+#[doc(hidden)]
+pub use secret::Secret;
+#[doc(hidden)]
+pub use validation::{
+    FieldPath, ImageFacts, ImageInput, ImageRule, ImageRuleKind, Rule, Validator,
+};

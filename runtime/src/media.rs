@@ -7,9 +7,11 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use seedance_runtime::{Connection, Protocol};
+//! use seedance_runtime::{Connection, VendorInfo};
 //! use seedance_runtime::media::{ImageSource, MediaOptions};
-//! let conn = Connection::new(Protocol::WaveSpeed, "https://api.wavespeed.ai", "token")?;
+//! # fn wavespeed() -> VendorInfo { unimplemented!() }
+//! let vendor: VendorInfo = wavespeed(); // the generated `seedance::wavespeed::Vendor::INFO`
+//! let conn = Connection::builder(&vendor).token("token").build()?;
 //! let url = conn
 //!     .image_reference(ImageSource::path("photo.png"), MediaOptions::default())
 //!     .await?; // uploaded: https://... (a data URI for the AI/ML API)
@@ -296,7 +298,17 @@ mod tests {
 
     #[tokio::test]
     async fn runcomfy_refuses_local_files_unless_opted_in() {
-        let conn = Connection::new(Protocol::RunComfy, "http://127.0.0.1:9", "t").expect("conn");
+        let vendor = crate::VendorInfo {
+            name: "RunComfy",
+            id: "runcomfy",
+            protocol: Protocol::RunComfy,
+            base_url: "http://127.0.0.1:9",
+            token_env: "RUNCOMFY_API_TOKEN",
+        };
+        let conn = Connection::builder(&vendor)
+            .token("t")
+            .build()
+            .expect("conn");
         let image = LocalImage::new(b"GIF89a..".to_vec(), "a.gif").expect("gif");
         let err = conn
             .local_image_reference(&image, MediaOptions::default())

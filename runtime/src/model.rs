@@ -55,7 +55,8 @@ pub trait Model: Serialize + Send + Sync {
     /// The model path or id as the vendor names it, e.g.
     /// `"bytedance/seedance-1-0/pro/image-to-video"`.
     const MODEL: &'static str;
-    /// Path of the submit request, relative to the vendor's base URL.
+    /// Path of the submit request, relative to the vendor's base URL; codegen
+    /// has already put the model into the vendor's `{model}` template.
     const SUBMIT_PATH: &'static str;
 
     /// Checks every local rule (lengths, counts, ranges, URL formats) without

@@ -11,8 +11,8 @@
 //! median overshoot near 1.25 s (half the cap). Only past an hour, when a
 //! job is stuck rather than rendering, does polling slow to 5 s. Many jobs
 //! in one process share the connection's request budget
-//! ([`Config::max_requests_per_second`](crate::Config)), which bounds the
-//! total rate whatever the schedule.
+//! ([`ClientBuilder::requests_per_second`](crate::ClientBuilder::requests_per_second)),
+//! which bounds the total rate whatever the schedule.
 
 use std::time::Duration;
 

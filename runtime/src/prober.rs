@@ -201,7 +201,7 @@ impl Prober {
     pub fn new(config: ProbeConfig) -> Result<Self, crate::Error> {
         let http =
             guard::client(config.allow_private_addresses, CONNECT_TIMEOUT).map_err(|err| {
-                crate::Error::Config(format!("cannot build the prober's HTTP client: {err}"))
+                crate::Error::HttpClient(format!("cannot build the prober's HTTP client: {err}"))
             })?;
         Ok(Prober { http, config })
     }

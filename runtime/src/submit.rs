@@ -20,8 +20,8 @@ pub struct SubmitOptions {
     /// Skip the image rules that need a network read (overrides the client
     /// setting when set). Data URIs are still checked locally.
     pub skip_remote_image_checks: Option<bool>,
-    /// Bound on the POST, 429 retries included (default
-    /// [`Config::submit_timeout`](crate::Config::submit_timeout)).
+    /// Bound on the POST, 429 retries included (default: the builder's
+    /// [`submit_timeout`](crate::ClientBuilder::submit_timeout)).
     pub timeout: Option<Duration>,
 }
 
@@ -116,9 +116,10 @@ impl Connection {
 }
 
 impl Connection {
-    /// Checks and submits a model chosen at run time, exactly like
-    /// `Client::submit_with` does for a typed one. The model's vendor must
-    /// speak this connection's protocol.
+    /// Checks and submits a model: local rules and image rules first
+    /// (nothing is sent if any fails), then exactly one POST. The one submit
+    /// flow: `Client::submit_with` calls it with its typed model. The
+    /// model's vendor must be this connection's ([`Error::WrongVendor`]).
     pub async fn submit_erased(
         &self,
         input: &dyn ErasedModel,
@@ -130,32 +131,31 @@ impl Connection {
 
     /// Submits a model chosen at run time whose checks the caller has
     /// already run ([`Prober::preflight`], e.g. to report every violation
-    /// before a token is known): one POST, no second probe. The model's
-    /// vendor must speak this connection's protocol.
+    /// before a token is known): one POST, no second probe.
     pub async fn submit_erased_prechecked(
         &self,
         input: &dyn ErasedModel,
         options: SubmitOptions,
     ) -> Result<Job, Error> {
-        self.same_protocol(input)?;
-        let body = input
-            .to_body()
-            .map_err(|err| Error::Config(format!("cannot serialise the input: {err}")))?;
-        let path = submit_path(input.submit_path(), input.model());
-        self.submit_body(&path, Some(input.model()), body, options)
+        self.same_vendor(input)?;
+        let body = input.to_body().map_err(|source| Error::Serialize {
+            model: input.model(),
+            source,
+        })?;
+        self.submit_body(input.submit_path(), Some(input.model()), body, options)
             .await
     }
 
-    fn same_protocol(&self, input: &dyn ErasedModel) -> Result<(), Error> {
-        if input.vendor().protocol == self.protocol() {
+    fn same_vendor(&self, input: &dyn ErasedModel) -> Result<(), Error> {
+        let model_vendor = input.vendor();
+        if model_vendor.protocol == self.protocol() {
             return Ok(());
         }
-        Err(Error::Config(format!(
-            "{} is a {} model; this connection speaks {}",
-            input.model(),
-            input.vendor().name,
-            self.protocol()
-        )))
+        Err(Error::WrongVendor {
+            model: input.model(),
+            model_vendor: model_vendor.name,
+            vendor: self.vendor(),
+        })
     }
 
     /// Every check [`submit_erased`](Self::submit_erased) runs, nothing sent.
@@ -164,7 +164,7 @@ impl Connection {
         input: &dyn ErasedModel,
         options: SubmitOptions,
     ) -> Result<ProbeReport, Error> {
-        self.same_protocol(input)?;
+        self.same_vendor(input)?;
         self.preflight(input.validate(), &input.image_inputs(), options)
             .await
     }
@@ -212,9 +212,4 @@ impl Prober {
         }
         Ok(report)
     }
-}
-
-/// The submit path of a model: `SUBMIT_PATH` with any `{model}` filled in.
-pub(crate) fn submit_path(template: &str, model: &str) -> String {
-    template.replace("{model}", model)
 }

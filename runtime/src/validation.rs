@@ -381,10 +381,12 @@ fn has_space_or_control(value: &str) -> bool {
     };
     let found = match bytes.len().checked_sub(8) {
         // The last word may overlap the blocks: it covers the remainder.
-        Some(last) => bytes
-            .chunks_exact(8)
-            .fold(word(&bytes[last..]), |acc, chunk| acc | word(chunk))
-            != 0,
+        Some(last) => {
+            bytes
+                .chunks_exact(8)
+                .fold(word(&bytes[last..]), |acc, chunk| acc | word(chunk))
+                != 0
+        }
         None => bytes.iter().any(|b| !(0x21..=0x7e).contains(b)),
     };
     found && value.chars().any(|c| c.is_whitespace() || c.is_control())

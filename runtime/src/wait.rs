@@ -19,8 +19,8 @@ use crate::{
 pub struct WaitOptions {
     /// Give up after this long ([`Error::Timeout`]); the job keeps running.
     pub timeout: Option<Duration>,
-    /// Poll schedule.
-    pub poll: Option<PollPolicy>,
+    /// Poll at this fixed interval instead of the client's schedule.
+    pub poll_interval: Option<Duration>,
 }
 
 impl WaitOptions {
@@ -35,9 +35,9 @@ impl WaitOptions {
         self
     }
 
-    /// Sets the poll schedule.
-    pub fn poll(mut self, poll: PollPolicy) -> Self {
-        self.poll = Some(poll);
+    /// Sets a fixed poll interval.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
         self
     }
 }
@@ -92,7 +92,7 @@ impl Job {
         mut progress: impl FnMut(&Progress<'_>),
     ) -> Result<Output, Error> {
         let config = self.connection().config();
-        let policy = options.poll.unwrap_or(config.poll);
+        let policy = options.poll_interval.map_or(config.poll, PollPolicy::fixed);
         let started = Instant::now();
         // One bound for everything below: sleeps, polls and their retries.
         let deadline = Deadline::after(options.timeout.unwrap_or(config.wait_timeout));

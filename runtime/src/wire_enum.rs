@@ -67,7 +67,11 @@ where
         Some(found) => Ok(found),
         // The text parse fails too, with the error that lists the values.
         None => Err(<D::Error as serde::de::Error>::custom(
-            number.to_string().parse::<T>().err().map_or_else(String::new, |e| e.to_string()),
+            number
+                .to_string()
+                .parse::<T>()
+                .err()
+                .map_or_else(String::new, |e| e.to_string()),
         )),
     }
 }

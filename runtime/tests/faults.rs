@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use common::raw::{Raw, Script};
 use common::*;
 use seedance_runtime::{
-    Client, DownloadOptions, Error, Model, Output, PollPolicy, ProbeConfig, RetryPolicy, Rule,
-    SubmitOptions, WaitOptions,
+    Client, DownloadOptions, Error, Model, Output, ProbeConfig, RetryPolicy, Rule, SubmitOptions,
+    WaitOptions,
 };
 use seedance_sim::{Fault, ImageFormat, ImageSpec, JobTiming, Outcome, Route, Sim};
 
@@ -72,7 +72,10 @@ async fn wait_deadline_is_hard_with_a_long_retry_after() {
         outcome: Outcome::Succeed,
     });
     // The default policy honours a Retry-After of up to 60 s.
-    let client = client::<RunComfy>(&sim).with_retry_policy(RetryPolicy::default());
+    let client = builder::<RunComfy>(&sim)
+        .retry_policy(RetryPolicy::default())
+        .build()
+        .expect("client");
     let job = client.submit(&rc_input(&sim)).await.unwrap();
     sim.inject(
         Route::Status,
@@ -103,33 +106,36 @@ async fn wait_deadline_is_hard_with_a_long_retry_after() {
 #[tokio::test]
 async fn duration_max_anywhere_does_not_panic() {
     let sim = Sim::start().await;
-    let client = client::<RunComfy>(&sim)
-        .with_timeout(Duration::MAX)
-        .with_wait_timeout(Duration::MAX)
-        .with_probe_config(ProbeConfig {
+    let client = builder::<RunComfy>(&sim)
+        .timeout(Duration::MAX)
+        .wait_timeout(Duration::MAX)
+        .probe_config(ProbeConfig {
             timeout: Duration::MAX,
             ..sim_probe()
         })
-        .with_retry_policy(RetryPolicy {
+        .retry_policy(RetryPolicy {
             max_retry_after: Duration::MAX,
             max_delay: Duration::MAX,
             ..fast_retry()
-        });
+        })
+        .build()
+        .expect("client");
     let job = client
         .submit_with(&rc_input(&sim), SubmitOptions::new().timeout(Duration::MAX))
         .await
         .unwrap();
     job.wait().await.unwrap();
     // A resumed job is polled at once, so even a never-ending interval returns.
-    let resumed = client
-        .clone()
-        .with_poll_policy(PollPolicy::fixed(Duration::MAX))
+    let resumed = builder::<RunComfy>(&sim)
+        .poll_interval(Duration::MAX)
+        .build()
+        .expect("client")
         .job(job.id());
     let output = resumed
         .wait_with(
             WaitOptions::new()
                 .timeout(Duration::MAX)
-                .poll(PollPolicy::fixed(Duration::MAX)),
+                .poll_interval(Duration::MAX),
             |_| {},
         )
         .await
@@ -150,11 +156,13 @@ async fn duration_max_anywhere_does_not_panic() {
 
 async fn raw_submit(script: Script) -> (Raw, Result<seedance_runtime::Job, Error>) {
     let raw = Raw::start(script).await;
-    let client = Client::<WaveSpeed>::new("t")
-        .unwrap()
-        .with_base_url(raw.url(""))
-        .with_skip_remote_image_checks(true)
-        .with_retry_policy(fast_retry());
+    let client = Client::<WaveSpeed>::builder()
+        .token("t")
+        .base_url(raw.url(""))
+        .skip_remote_image_checks(true)
+        .retry_policy(fast_retry())
+        .build()
+        .unwrap();
     let input = WsInput {
         prompt: "a cat".into(),
         reference_images: vec!["https://example.com/cat.png".into()],
@@ -247,7 +255,10 @@ async fn submit_429_longer_than_the_timeout_is_a_prompt_refusal() {
         },
         3,
     );
-    let client = client::<RunComfy>(&sim).with_retry_policy(RetryPolicy::default());
+    let client = builder::<RunComfy>(&sim)
+        .retry_policy(RetryPolicy::default())
+        .build()
+        .expect("client");
     let started = Instant::now();
     let err = client
         .submit_with(
@@ -437,7 +448,10 @@ async fn huge_error_body_is_not_read_whole() {
 #[tokio::test]
 async fn image_on_a_private_address_is_refused_unread() {
     let sim = Sim::start().await;
-    let client = client::<AimlApi>(&sim).with_probe_config(ProbeConfig::default());
+    let client = builder::<AimlApi>(&sim)
+        .probe_config(ProbeConfig::default())
+        .build()
+        .expect("client");
     let image = sim.image_url(&ImageSpec::new(ImageFormat::Png, 800, 600));
     for url in [image.clone(), image.replace("127.0.0.1", "localhost")] {
         let err = client.submit(&AimlInput::new("x", url)).await.unwrap_err();
@@ -479,10 +493,12 @@ async fn debug_of_an_error_is_its_message_and_causes() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
     };
-    let client = Client::<RunComfy>::new("t")
-        .unwrap()
-        .with_base_url(format!("http://{closed}"))
-        .with_retry_policy(RetryPolicy::none());
+    let client = Client::<RunComfy>::builder()
+        .token("t")
+        .base_url(format!("http://{closed}"))
+        .max_retries(0)
+        .build()
+        .unwrap();
     let err = client.job("j1").status().await.unwrap_err();
     let debug = format!("{err:?}");
     assert!(debug.starts_with(&err.to_string()), "{debug}");

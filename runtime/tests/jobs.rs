@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use seedance_runtime::{
-    CancelOutcome, Client, Connection, Error, JobState, Model, PollPolicy, Progress, Protocol,
-    Rule, Vendor, WaitOptions,
+    CancelOutcome, Client, Connection, Error, JobState, Model, Progress, Protocol, Rule, Vendor,
+    WaitOptions,
 };
 use seedance_sim::{Fault, ImageFormat, ImageSpec, JobTiming, Outcome, Route, Sim};
 
@@ -171,8 +171,12 @@ async fn resume_by_id_alone() {
             .to_owned()
     };
     // A fresh, untyped connection, as a CLI would build from `runcomfy ID`.
-    let conn = Connection::new(Protocol::RunComfy, sim.base_url(), seedance_sim::TOKEN).unwrap();
-    let conn = conn.reconfigure(|c| c.poll = PollPolicy::fixed(Duration::from_millis(1)));
+    let conn = Connection::builder(&RunComfy::INFO)
+        .base_url(sim.base_url())
+        .token(seedance_sim::TOKEN)
+        .poll_interval(Duration::from_millis(1))
+        .build()
+        .unwrap();
     let output = conn.job(id.clone()).wait().await.unwrap();
     assert_eq!(output.job_id(), id);
     assert!(output.video_url().is_some());
@@ -228,7 +232,10 @@ async fn retry_after_is_honoured() {
     let sim = Sim::start().await;
     let mut retry = fast_retry();
     retry.max_retry_after = Duration::from_secs(5);
-    let client = client::<WaveSpeed>(&sim).with_retry_policy(retry);
+    let client = builder::<WaveSpeed>(&sim)
+        .retry_policy(retry)
+        .build()
+        .expect("client");
     let job = client.submit(&ws_input(&sim)).await.unwrap();
     sim.inject(
         Route::Result,
@@ -351,10 +358,12 @@ async fn submit_with_lost_answer_is_uncertain_and_not_resent() {
 async fn submit_rejected_for_a_bad_token_is_definite() {
     let sim = Sim::start().await;
     const TOKEN: &str = "sk-test-SHOULD-NOT-APPEAR";
-    let client = Client::<AimlApi>::new(TOKEN)
-        .unwrap()
-        .with_base_url(sim.base_url())
-        .with_probe_config(sim_probe());
+    let client = Client::<AimlApi>::builder()
+        .token(TOKEN)
+        .base_url(sim.base_url())
+        .probe_config(sim_probe())
+        .build()
+        .unwrap();
     let err = client.submit(&aiml_input(&sim)).await.unwrap_err();
     match &err {
         Error::Api(api) => {
@@ -466,7 +475,10 @@ async fn result_before_the_end_is_not_finished() {
 #[tokio::test]
 async fn download_over_the_limit_is_refused_and_leaves_nothing() {
     let sim = Sim::start().await;
-    let client = client::<RunComfy>(&sim).with_max_download_bytes(100);
+    let client = builder::<RunComfy>(&sim)
+        .max_download_bytes(100)
+        .build()
+        .expect("client");
     let output = client
         .submit(&rc_input(&sim))
         .await

@@ -2,11 +2,29 @@
 //! WaveSpeed's media upload, the AI/ML API's data URI, RunComfy's refusal.
 
 use seedance_runtime::media::{ImageSource, MediaError, MediaOptions};
-use seedance_runtime::{Connection, Protocol};
+use seedance_runtime::{Connection, Protocol, VendorInfo};
 use seedance_sim::{ImageFormat, ImageSpec, Route, Sim};
 
+fn vendor(protocol: Protocol) -> VendorInfo {
+    VendorInfo {
+        name: protocol.variant_name(),
+        id: protocol.as_str(),
+        protocol,
+        base_url: "http://127.0.0.1:9",
+        token_env: "SEEDANCE_TEST_TOKEN",
+    }
+}
+
+fn conn_with(sim: &Sim, protocol: Protocol, token: &str) -> Connection {
+    Connection::builder(&vendor(protocol))
+        .base_url(sim.base_url())
+        .token(token)
+        .build()
+        .expect("connection")
+}
+
 fn conn(sim: &Sim, protocol: Protocol) -> Connection {
-    Connection::new(protocol, sim.base_url(), seedance_sim::TOKEN).expect("connection")
+    conn_with(sim, protocol, seedance_sim::TOKEN)
 }
 
 #[tokio::test]
@@ -40,7 +58,7 @@ async fn wavespeed_uploads_and_the_url_serves_the_same_bytes() {
 #[tokio::test]
 async fn a_bad_token_fails_the_upload_with_the_vendors_answer() {
     let sim = Sim::start().await;
-    let conn = Connection::new(Protocol::WaveSpeed, sim.base_url(), "wrong").expect("connection");
+    let conn = conn_with(&sim, Protocol::WaveSpeed, "wrong");
     let png = ImageSpec::new(ImageFormat::Png, 800, 600).bytes();
     let err = conn
         .image_reference(ImageSource::bytes(png), MediaOptions::default())

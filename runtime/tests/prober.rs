@@ -120,7 +120,10 @@ async fn oversized_file_breaks_the_size_rule_from_content_range() {
 #[tokio::test]
 async fn skipping_remote_checks_sends_no_image_request() {
     let sim = Sim::start().await;
-    let client = client::<AimlApi>(&sim).with_skip_remote_image_checks(true);
+    let client = builder::<AimlApi>(&sim)
+        .skip_remote_image_checks(true)
+        .build()
+        .expect("client");
     let tiny = sim.image_url(&ImageSpec::new(ImageFormat::Png, 10, 10));
     let report = client.check(&AimlInput::new("x", tiny)).await.unwrap();
     assert_eq!(report.requests, 0);

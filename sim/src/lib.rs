@@ -40,7 +40,6 @@ mod protocols;
 pub mod schema;
 mod server;
 mod sim;
-mod time;
 mod tls;
 mod uploads;
 mod video;

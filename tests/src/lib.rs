@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use seedance::runtime::{Client, PollPolicy, ProbeConfig, RetryPolicy, Vendor};
+use seedance::runtime::{Client, PollPolicy, RetryPolicy, Vendor};
 use seedance_sim::Sim;
 
 /// Poll every few milliseconds: the simulator's jobs advance per poll, not per second.
@@ -13,19 +13,21 @@ pub fn fast_polls() -> PollPolicy {
 
 /// A client of vendor `V` talking to `sim`, with fast polls and retries.
 pub fn client<V: Vendor>(sim: &Sim) -> Client<V> {
-    Client::<V>::new(seedance_sim::TOKEN)
-        .expect("a client")
-        .with_base_url(sim.base_url())
+    Client::<V>::builder()
+        .token(seedance_sim::TOKEN)
+        .base_url(sim.base_url())
         // The simulator's images are on 127.0.0.1, which the prober refuses
         // unless told otherwise.
-        .with_probe_config(ProbeConfig::default().allow_private_addresses(true))
-        .with_poll_policy(fast_polls())
-        .with_retry_policy(RetryPolicy {
+        .allow_private_image_addresses(true)
+        .poll_policy(fast_polls())
+        .retry_policy(RetryPolicy {
             initial_delay: Duration::from_millis(2),
             max_delay: Duration::from_millis(10),
             ..RetryPolicy::default()
         })
-        .with_wait_timeout(Duration::from_secs(20))
+        .wait_timeout(Duration::from_secs(20))
+        .build()
+        .expect("a client")
 }
 
 /// A scratch file path unique to this test process.

@@ -182,16 +182,7 @@ fn a_schema_codegen_refuses_is_reported_and_the_others_update() {
 }
 
 fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
+    seedance_codegen::tree::copy_tree(from, to).expect("a scratch copy");
 }
 
 /// `cargo xtask` acts on the checkout it is run from, not the one it was

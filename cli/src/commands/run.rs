@@ -93,7 +93,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
             Err(err) => return Err(local.map_or_else(|e| Error::Validation(e).into(), |()| err)),
         },
     };
-    let skip = args.skip_image_checks || conn.config().skip_remote_image_checks;
+    let skip = args.skip_image_checks || conn.skips_remote_image_checks();
     let prober = conn.prober()?;
     // Local rules and image rules together: every violation at once.
     let images = model.image_inputs();

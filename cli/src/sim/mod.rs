@@ -10,7 +10,7 @@ pub mod state;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use seedance_runtime::{Config, Connection, PollPolicy, Secret, VendorInfo};
+use seedance_runtime::{Connection, VendorInfo};
 use seedance_sim::{ImageSpec, Sim};
 
 use crate::error::CliError;
@@ -83,17 +83,14 @@ impl Simulator {
             .no_proxy()
             .build()
             .map_err(|err| CliError::Http(err.to_string()))?;
-        let mut config = Config::new(&self.base_url);
-        config.poll = PollPolicy::fixed(poll.unwrap_or(POLL));
-        // The simulator's images are on 127.0.0.1, which the prober
-        // refuses unless told otherwise.
-        config.probe.allow_private_addresses = true;
-        Ok(Connection::with_parts(
-            vendor.protocol,
-            vendor.name,
-            Secret::from(seedance_sim::TOKEN.to_owned()),
-            http,
-            config,
-        ))
+        Ok(Connection::builder(vendor)
+            .base_url(&self.base_url)
+            .token(seedance_sim::TOKEN)
+            .http_client(http)
+            .poll_interval(poll.unwrap_or(POLL))
+            // The simulator's images are on 127.0.0.1, which the prober
+            // refuses unless told otherwise.
+            .allow_private_image_addresses(true)
+            .build()?)
     }
 }

@@ -74,8 +74,7 @@ pub(super) fn crate_root(vendors: &[Vendor], crate_name: &str) -> String {
          # #[cfg(feature = \"catalog\")]\n\
          # async fn run(name: &str, input: serde_json::Value) -> Result<(), Box<dyn std::error::Error>> {{\n\
          let info = {krate}::catalog::find(name).ok_or(\"unknown model\")?;\n\
-         let token = std::env::var(info.vendor.token_env)?;\n\
-         let conn = {krate}::Connection::new(info.vendor.protocol, info.vendor.base_url, token)?;\n\
+         let conn = {krate}::Connection::builder(info.vendor).build()?; // token from info.vendor.token_env\n\
          let input = (info.parse)(input)?;                       // typed: unknown fields, enums checked\n\
          let job = conn.submit_erased(input.as_ref(), Default::default()).await?;\n\
          let output = job.wait().await?;\n\
@@ -100,7 +99,7 @@ pub(super) fn client(vendor: &Vendor, crate_name: &str) -> String {
          \n\
          # async fn run() -> Result<(), {krate}::Error> {{\n\
          let client = {vendor}::Client::from_env()?;             // reads {token}\n\
-         // Or with settings (each has a documented default on `Config`):\n\
+         // Or with settings (each has a documented default on `ClientBuilder`):\n\
          let client = {vendor}::Client::builder()\n\
          \x20   .token(std::env::var(\"{token}\").unwrap_or_default())\n\
          \x20   .wait_timeout(Duration::from_secs(20 * 60))\n\

@@ -177,8 +177,8 @@ pub fn crate_root(vendors: &[Vendor], crate_name: &str) -> TokenStream {
         pub use seedance_runtime as runtime;
         pub use seedance_runtime::model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
         pub use seedance_runtime::validation::{ValidationErrors, Violation};
-        pub use seedance_runtime::{CancelOutcome, Client, Connection, Error, Job, JobState};
-        pub use seedance_runtime::{JobStatus, Output, PollPolicy, Progress, RetryPolicy};
+        pub use seedance_runtime::{CancelOutcome, Client, ClientBuilder, Connection, Error, Job};
+        pub use seedance_runtime::{JobState, JobStatus, Output, Progress};
         pub use seedance_runtime::{SubmitOptions, WaitOptions};
         /// A generated type's JSON Schema from the JSON text codegen wrote for
         /// it (text compiles faster than a `json!` tree per type).

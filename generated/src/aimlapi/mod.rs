@@ -33,7 +33,7 @@ impl seedance_runtime::model::Vendor for Vendor {
 ///
 /// # async fn run() -> Result<(), seedance::Error> {
 /// let client = aimlapi::Client::from_env()?;             // reads AIMLAPI_API_KEY
-/// // Or with settings (each has a documented default on `Config`):
+/// // Or with settings (each has a documented default on `ClientBuilder`):
 /// let client = aimlapi::Client::builder()
 ///     .token(std::env::var("AIMLAPI_API_KEY").unwrap_or_default())
 ///     .wait_timeout(Duration::from_secs(20 * 60))

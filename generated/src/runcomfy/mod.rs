@@ -27,7 +27,7 @@ impl seedance_runtime::model::Vendor for Vendor {
 ///
 /// # async fn run() -> Result<(), seedance::Error> {
 /// let client = runcomfy::Client::from_env()?;             // reads RUNCOMFY_API_TOKEN
-/// // Or with settings (each has a documented default on `Config`):
+/// // Or with settings (each has a documented default on `ClientBuilder`):
 /// let client = runcomfy::Client::builder()
 ///     .token(std::env::var("RUNCOMFY_API_TOKEN").unwrap_or_default())
 ///     .wait_timeout(Duration::from_secs(20 * 60))

@@ -23,7 +23,7 @@ impl seedance_runtime::model::Vendor for Vendor {
 ///
 /// # async fn run() -> Result<(), seedance::Error> {
 /// let client = wavespeed::Client::from_env()?;             // reads WAVESPEED_API_KEY
-/// // Or with settings (each has a documented default on `Config`):
+/// // Or with settings (each has a documented default on `ClientBuilder`):
 /// let client = wavespeed::Client::builder()
 ///     .token(std::env::var("WAVESPEED_API_KEY").unwrap_or_default())
 ///     .wait_timeout(Duration::from_secs(20 * 60))

@@ -18,19 +18,20 @@ use warm::WarmUp;
 
 use crate::{
     budget::{Budget, RateLimit},
+    builder::ClientBuilder,
     error::Error,
     job::Job,
-    model::Protocol,
+    model::{Protocol, VendorInfo},
     poll::PollPolicy,
     prober::{ProbeConfig, Prober},
-    protocol::vendor_name,
     retry::RetryPolicy,
     secret::Secret,
 };
 
-/// Every knob of a client, each with a documented default.
+/// Every knob of a client; set through [`ClientBuilder`], whose methods
+/// document the defaults.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub(crate) struct Config {
     /// Base URL of the API, without a trailing slash (default: the vendor's).
     pub base_url: String,
     /// Timeout of one API request, answer body included (default 30 s).
@@ -65,7 +66,7 @@ pub struct Config {
 
 impl Config {
     /// Defaults for a base URL.
-    pub fn new(base_url: impl Into<String>) -> Self {
+    pub(crate) fn new(base_url: impl Into<String>) -> Self {
         Config {
             base_url: trim_base(base_url.into()),
             timeout: Duration::from_secs(30),
@@ -94,13 +95,13 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Builds the HTTP client every connection shares unless given one: rustls,
 /// connect and read timeouts, our user agent.
-pub fn default_http_client() -> Result<reqwest::Client, Error> {
+pub(crate) fn default_http_client() -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .read_timeout(READ_TIMEOUT)
         .user_agent(concat!("seedance-runtime/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|err| Error::Config(format!("cannot build the HTTP client: {err}")))
+        .map_err(|err| Error::HttpClient(format!("cannot build the HTTP client: {err}")))
 }
 
 /// An untyped client of one vendor: cheap to clone (one `Arc`), safe to
@@ -109,22 +110,29 @@ pub fn default_http_client() -> Result<reqwest::Client, Error> {
 /// # Choosing a vendor at run time
 ///
 /// The vendor is a value (from a config file, a command line), not a type.
-/// Here against the simulator; for real, use the vendor's base URL
-/// (`VendorInfo::base_url`, e.g. `https://model-api.runcomfy.net`) and the
-/// token from its variable (`VendorInfo::token_env`). With the generated
-/// crate, `seedance::catalog::find(name)` gives both and parses the input
-/// into its typed model for [`submit_erased`](Self::submit_erased).
+/// Here against the simulator; for real, leave the base URL at the vendor's
+/// and the token to its variable (`VendorInfo::token_env`). With the
+/// generated crate, `seedance::catalog::find(name)` gives the vendor's
+/// facts and parses the input into its typed model for
+/// [`submit_erased`](Self::submit_erased).
 ///
 /// ```
-/// use seedance_runtime::{Connection, Protocol};
+/// use seedance_runtime::{Connection, Protocol, VendorInfo};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let sim = seedance_sim::Sim::start().await;
 /// # let base_url = sim.base_url().to_owned();
 /// # let token = seedance_sim::TOKEN;
 /// # let image = sim.image_url(&seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 800, 600));
-/// let protocol = Protocol::from_name("runcomfy").ok_or("unknown vendor")?;
-/// let conn = Connection::new(protocol, base_url, token)?;
+/// // With the generated crate: `seedance::runcomfy::Vendor::INFO`, or the catalog's.
+/// let vendor = VendorInfo {
+///     name: "RunComfy",
+///     id: "runcomfy",
+///     protocol: Protocol::RunComfy,
+///     base_url: "https://model-api.runcomfy.net",
+///     token_env: "RUNCOMFY_API_TOKEN",
+/// };
+/// let conn = Connection::builder(&vendor).base_url(base_url).token(token).build()?;
 /// let body = serde_json::json!({ "prompt": "a red fox", "first_frame_image_url": image });
 /// let job = conn
 ///     .submit_raw("/v1/models/bytedance/seedance-1-0/pro/image-to-video", serde_json::to_vec(&body)?)
@@ -147,9 +155,9 @@ struct Inner {
     config: Config,
     /// Built on first use: the prober has its own guarded client.
     prober: OnceLock<Result<Prober, String>>,
-    /// Shared by clones and by reconfigured copies with the same limit.
+    /// Shared by clones (and so by every job of the connection).
     budget: Arc<Budget>,
-    /// Shared by every copy that shares `http`.
+    /// Shared by clones, which share `http`.
     warm: Arc<WarmUp>,
 }
 
@@ -165,76 +173,31 @@ impl fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// A connection with default policies and a new HTTP client.
-    pub fn new(
-        protocol: Protocol,
-        base_url: impl Into<String>,
-        token: impl Into<Secret>,
-    ) -> Result<Self, Error> {
-        Ok(Self::with_parts(
-            protocol,
-            vendor_name(protocol),
-            token.into(),
-            default_http_client()?,
-            Config::new(base_url),
-        ))
+    /// The builder of a connection to `vendor` (its facts come from the
+    /// generated `Vendor::INFO` or the catalog); settings as for a client.
+    pub fn builder(vendor: &VendorInfo) -> ClientBuilder<Connection> {
+        ClientBuilder::new(*vendor)
     }
 
-    /// A connection from its parts, sharing `http` with other connections.
-    pub fn with_parts(
-        protocol: Protocol,
-        vendor: &'static str,
-        token: Secret,
-        http: reqwest::Client,
-        config: Config,
-    ) -> Self {
-        let budget = Arc::new(Budget::new(config.rate_limit));
-        let warm = Arc::new(WarmUp::default());
-        Self::assemble(protocol, vendor, token, http, config, (budget, warm))
-    }
-
-    fn assemble(
-        protocol: Protocol,
-        vendor: &'static str,
+    pub(crate) fn assemble(
+        vendor: VendorInfo,
         token: Secret,
         http: reqwest::Client,
         mut config: Config,
-        (budget, warm): (Arc<Budget>, Arc<WarmUp>),
     ) -> Self {
         config.base_url = trim_base(config.base_url);
         Connection {
             inner: Arc::new(Inner {
-                protocol,
-                vendor,
+                budget: Arc::new(Budget::new(config.rate_limit)),
+                warm: Arc::new(WarmUp::default()),
+                protocol: vendor.protocol,
+                vendor: vendor.name,
                 token,
                 http,
                 config,
                 prober: OnceLock::new(),
-                budget,
-                warm,
             }),
         }
-    }
-
-    /// A copy with a changed configuration, sharing the HTTP client and token.
-    pub fn reconfigure(&self, change: impl FnOnce(&mut Config)) -> Self {
-        let mut config = self.inner.config.clone();
-        change(&mut config);
-        // Same limit, same budget: a client reconfigured per call (a longer
-        // timeout, another poll schedule) still shares one request budget.
-        let budget = if config.rate_limit == self.inner.config.rate_limit {
-            self.inner.budget.clone()
-        } else {
-            Arc::new(Budget::new(config.rate_limit))
-        };
-        Self::assemble(
-            self.inner.protocol,
-            self.inner.vendor,
-            self.inner.token.clone(),
-            self.inner.http.clone(),
-            config,
-            (budget, self.inner.warm.clone()),
-        )
     }
 
     /// Resumes a job from its id alone (no request is sent).
@@ -258,22 +221,30 @@ impl Connection {
     }
 
     /// The configuration in force.
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.inner.config
     }
 
-    /// The image prober of this connection, with `config().probe`'s limits
-    /// and address guard (its own HTTP client, built once).
+    /// The image prober of this connection, with the builder's limits and
+    /// address guard (its own HTTP client, built once).
+    #[doc(hidden)]
     pub fn prober(&self) -> Result<Prober, Error> {
         self.inner
             .prober
             .get_or_init(|| Prober::new(self.inner.config.probe).map_err(|err| err.to_string()))
             .clone()
-            .map_err(Error::Config)
+            .map_err(Error::HttpClient)
+    }
+
+    /// Whether the builder said to skip the image rules that need a network
+    /// read (a tool running the checks itself honours it).
+    #[doc(hidden)]
+    pub fn skips_remote_image_checks(&self) -> bool {
+        self.inner.config.skip_remote_image_checks
     }
 
     /// The shared HTTP client (no token attached: use it for public URLs).
-    pub fn http_client(&self) -> &reqwest::Client {
+    pub(crate) fn http_client(&self) -> &reqwest::Client {
         &self.inner.http
     }
 

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use super::{Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls};
 use crate::state::JobState;
 
 /// Path of the poll: the universal path, which the vendor's per-model OpenAPI
@@ -14,9 +14,39 @@ use crate::state::JobState;
 /// included), so the poll does not depend on the model's submit path.
 pub(crate) const GENERATION_PATH: &str = "/v2/video/generations";
 
+/// The AI/ML API protocol: one poll answer carries status and result.
+pub(crate) struct AimlApi;
+
+impl Wire for AimlApi {
+    #[cfg(test)]
+    fn state(&self, word: &str) -> JobState {
+        state(word)
+    }
+    fn status_path(&self, id: &str) -> String {
+        format!("{GENERATION_PATH}?generation_id={}", encode(id))
+    }
+    /// The submit answer may name the id `id` or `generation_id`.
+    fn submit_id<'a>(&self, value: &'a Value) -> Option<&'a str> {
+        value
+            .get("id")
+            .or_else(|| value.get("generation_id"))
+            .and_then(Value::as_str)
+    }
+    fn vendor_error(&self, value: &Value) -> VendorError {
+        VendorError {
+            code: code_text(value.get("statusCode")).or_else(|| code_text(value.get("code"))),
+            message: message_text(value.get("message"))
+                .or_else(|| message_text(value.get("error"))),
+        }
+    }
+    fn parse_status(&self, value: Value) -> Result<Snapshot, String> {
+        parse_poll(value)
+    }
+}
+
 /// `queued`, `generating`, `completed`, `error` are documented; their own
 /// sample code also waits on `waiting` and `active`.
-pub(crate) fn state(word: &str) -> JobState {
+fn state(word: &str) -> JobState {
     match word.trim().to_ascii_lowercase().as_str() {
         "queued" => JobState::Queued,
         "waiting" | "active" | "generating" | "processing" => JobState::Running,
@@ -27,26 +57,7 @@ pub(crate) fn state(word: &str) -> JobState {
     }
 }
 
-pub(crate) fn poll_path(id: &str) -> String {
-    format!("{GENERATION_PATH}?generation_id={}", encode(id))
-}
-
-pub(crate) fn vendor_error(value: &Value) -> VendorError {
-    VendorError {
-        code: code_text(value.get("statusCode")).or_else(|| code_text(value.get("code"))),
-        message: message_text(value.get("message")).or_else(|| message_text(value.get("error"))),
-    }
-}
-
-/// The submit answer may name the id `id` or `generation_id`.
-pub(crate) fn submit_id(value: &Value) -> Option<&str> {
-    value
-        .get("id")
-        .or_else(|| value.get("generation_id"))
-        .and_then(Value::as_str)
-}
-
-pub(crate) fn parse_poll(value: Value) -> Result<Snapshot, String> {
+fn parse_poll(value: Value) -> Result<Snapshot, String> {
     let raw = status_word(&value, "/status")?.to_owned();
     let state = state(&raw);
     let videos = urls(value.get("video"));
@@ -68,8 +79,11 @@ mod tests {
 
     #[test]
     fn submit_id_has_two_spellings() {
-        assert_eq!(submit_id(&json!({"id": "cgt-1"})), Some("cgt-1"));
-        assert_eq!(submit_id(&json!({"generation_id": "cgt-2"})), Some("cgt-2"));
+        assert_eq!(AimlApi.submit_id(&json!({"id": "cgt-1"})), Some("cgt-1"));
+        assert_eq!(
+            AimlApi.submit_id(&json!({"generation_id": "cgt-2"})),
+            Some("cgt-2")
+        );
     }
 
     #[test]
@@ -88,14 +102,14 @@ mod tests {
     #[test]
     fn polls_the_universal_path() {
         assert_eq!(
-            poll_path("cgt-1 2"),
+            AimlApi.status_path("cgt-1 2"),
             "/v2/video/generations?generation_id=cgt-1%202"
         );
     }
 
     #[test]
     fn status_code_is_a_string() {
-        let error = vendor_error(&json!({"message": "Unauthorized", "statusCode": "401"}));
+        let error = AimlApi.vendor_error(&json!({"message": "Unauthorized", "statusCode": "401"}));
         assert_eq!(error.code.as_deref(), Some("401"));
         assert_eq!(error.message.as_deref(), Some("Unauthorized"));
     }

@@ -19,24 +19,51 @@ use crate::{
     state::{JobState, JobStatus},
 };
 
-/// The display name used for a protocol's vendor when no generated
-/// [`Vendor`](crate::Vendor) is at hand (the untyped `Connection`).
-pub(crate) fn vendor_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::RunComfy => "RunComfy",
-        Protocol::AimlApi => "AI/ML API",
-        Protocol::WaveSpeed => "WaveSpeed AI",
+/// What differs between the three wire protocols: paths, status words and
+/// the shape of answers. One implementation per protocol module; [`wire`] is
+/// the one place that picks it, so no other code matches on [`Protocol`].
+pub(crate) trait Wire: Sync {
+    /// Maps a status word onto a [`JobState`] (the tests' view of the
+    /// table; answers are parsed by each protocol module).
+    #[cfg(test)]
+    fn state(&self, word: &str) -> JobState;
+    /// Path of the status poll.
+    fn status_path(&self, id: &str) -> String;
+    /// Path of the result fetch (the status poll where one answer has both).
+    fn result_path(&self, id: &str) -> String {
+        self.status_path(id)
+    }
+    /// Path of the cancel request; `None` when the vendor has none.
+    fn cancel_path(&self, _id: &str) -> Option<String> {
+        None
+    }
+    /// The job id of a submit answer.
+    fn submit_id<'a>(&self, value: &'a Value) -> Option<&'a str>;
+    /// The error code a body carries under any HTTP status, when it says
+    /// it is an error (RunComfy's `error_code`, WaveSpeed's `code`).
+    fn in_body_error<'a>(&self, _value: &'a Value) -> Option<&'a Value> {
+        None
+    }
+    /// The vendor's fields of an error answer.
+    fn vendor_error(&self, value: &Value) -> VendorError;
+    /// A status answer.
+    fn parse_status(&self, value: Value) -> Result<Snapshot, String>;
+    /// A result answer (the status answer where one answer has both).
+    fn parse_result(&self, value: Value) -> Result<Snapshot, String> {
+        self.parse_status(value)
+    }
+    /// A cancel answer.
+    fn parse_cancel(&self, _value: &Value) -> Result<crate::job::CancelOutcome, String> {
+        Err("no cancel endpoint".to_owned())
     }
 }
 
-/// Maps a vendor's status word onto a [`JobState`] (the tests' view of the
-/// three tables; answers are parsed by each protocol module).
-#[cfg(test)]
-fn map_state(protocol: Protocol, word: &str) -> JobState {
+/// The implementation of a protocol.
+pub(crate) fn wire(protocol: Protocol) -> &'static dyn Wire {
     match protocol {
-        Protocol::RunComfy => runcomfy::state(word),
-        Protocol::AimlApi => aimlapi::state(word),
-        Protocol::WaveSpeed => wavespeed::state(word),
+        Protocol::RunComfy => &runcomfy::RunComfy,
+        Protocol::AimlApi => &aimlapi::AimlApi,
+        Protocol::WaveSpeed => &wavespeed::WaveSpeed,
     }
 }
 
@@ -98,29 +125,17 @@ pub(crate) struct VendorError {
 
 /// Path (relative to the base URL) of the status poll.
 pub(crate) fn status_path(protocol: Protocol, id: &str) -> String {
-    match protocol {
-        Protocol::RunComfy => runcomfy::status_path(id),
-        Protocol::AimlApi => aimlapi::poll_path(id),
-        Protocol::WaveSpeed => wavespeed::result_path(id),
-    }
+    wire(protocol).status_path(id)
 }
 
-/// Path of the result fetch (the same as the status poll for AI/ML API and
-/// WaveSpeed, whose one answer carries both).
+/// Path of the result fetch.
 pub(crate) fn result_path(protocol: Protocol, id: &str) -> String {
-    match protocol {
-        Protocol::RunComfy => runcomfy::result_path(id),
-        Protocol::AimlApi => aimlapi::poll_path(id),
-        Protocol::WaveSpeed => wavespeed::result_path(id),
-    }
+    wire(protocol).result_path(id)
 }
 
 /// Path of the cancel request; `None` when the vendor has none.
 pub(crate) fn cancel_path(protocol: Protocol, id: &str) -> Option<String> {
-    match protocol {
-        Protocol::RunComfy => Some(runcomfy::cancel_path(id)),
-        Protocol::AimlApi | Protocol::WaveSpeed => None,
-    }
+    wire(protocol).cancel_path(id)
 }
 
 /// A status answer as a [`Snapshot`].
@@ -130,7 +145,9 @@ pub(crate) fn parse_status(
     answer: &Answer,
     job_id: &str,
 ) -> Result<Snapshot, Error> {
-    parse_poll(protocol, vendor, answer, job_id, runcomfy::parse_status)
+    parse_poll(protocol, vendor, answer, job_id, |wire, value| {
+        wire.parse_status(value)
+    })
 }
 
 /// A result answer as a [`Snapshot`].
@@ -140,24 +157,21 @@ pub(crate) fn parse_result(
     answer: &Answer,
     job_id: &str,
 ) -> Result<Snapshot, Error> {
-    parse_poll(protocol, vendor, answer, job_id, runcomfy::parse_result)
+    parse_poll(protocol, vendor, answer, job_id, |wire, value| {
+        wire.parse_result(value)
+    })
 }
 
-/// A poll answer; only RunComfy tells its status and result answers apart.
+/// A poll answer, checked for errors, then read by `parse`.
 fn parse_poll(
     protocol: Protocol,
     vendor: &'static str,
     answer: &Answer,
     job_id: &str,
-    runcomfy_parser: fn(Value) -> Result<Snapshot, String>,
+    parse: fn(&dyn Wire, Value) -> Result<Snapshot, String>,
 ) -> Result<Snapshot, Error> {
     let value = checked_json(protocol, vendor, answer, Some(job_id))?;
-    let parsed = match protocol {
-        Protocol::RunComfy => runcomfy_parser(value),
-        Protocol::AimlApi => aimlapi::parse_poll(value),
-        Protocol::WaveSpeed => wavespeed::parse_result(value),
-    };
-    parsed.map_err(|message| decode_error(vendor, job_id, message, answer))
+    parse(wire(protocol), value).map_err(|message| decode_error(vendor, job_id, message, answer))
 }
 
 /// A cancel answer.
@@ -168,11 +182,9 @@ pub(crate) fn parse_cancel(
     job_id: &str,
 ) -> Result<crate::job::CancelOutcome, Error> {
     let value = checked_json(protocol, vendor, answer, Some(job_id))?;
-    let parsed = match protocol {
-        Protocol::RunComfy => runcomfy::parse_cancel(&value),
-        Protocol::AimlApi | Protocol::WaveSpeed => Err("no cancel endpoint".to_owned()),
-    };
-    parsed.map_err(|message| decode_error(vendor, job_id, message, answer))
+    wire(protocol)
+        .parse_cancel(&value)
+        .map_err(|message| decode_error(vendor, job_id, message, answer))
 }
 
 /// Parses the body as JSON and turns error answers (HTTP or in-body) into
@@ -187,11 +199,7 @@ pub(crate) fn checked_json(
     let success = (200..300).contains(&answer.status);
     match parsed {
         Ok(value) => {
-            let in_body = match protocol {
-                Protocol::RunComfy => runcomfy::has_error(&value),
-                Protocol::WaveSpeed => wavespeed::has_error(&value),
-                Protocol::AimlApi => false,
-            };
+            let in_body = wire(protocol).in_body_error(&value).is_some();
             if success && !in_body {
                 Ok(value)
             } else {
@@ -217,11 +225,7 @@ fn api_error(
     job_id: Option<&str>,
 ) -> Error {
     let parsed = value
-        .map(|value| match protocol {
-            Protocol::RunComfy => runcomfy::vendor_error(value),
-            Protocol::AimlApi => aimlapi::vendor_error(value),
-            Protocol::WaveSpeed => wavespeed::vendor_error(value),
-        })
+        .map(|value| wire(protocol).vendor_error(value))
         .unwrap_or_default();
     let message = parsed.message.unwrap_or_else(|| {
         let text = excerpt(&answer.body);
@@ -350,10 +354,10 @@ mod tests {
             (Protocol::WaveSpeed, "deleted", Failed),
         ];
         for (protocol, word, state) in cases {
-            assert_eq!(map_state(protocol, word), state, "{protocol} {word}");
+            assert_eq!(wire(protocol).state(word), state, "{protocol} {word}");
         }
         for protocol in Protocol::ALL {
-            let state = map_state(protocol, "teleporting");
+            let state = wire(protocol).state("teleporting");
             assert_eq!(state, Unknown("teleporting".into()));
             assert!(!state.is_terminal());
         }

@@ -5,17 +5,54 @@
 use serde_json::Value;
 
 use super::{
-    OutputUrls, Snapshot, VendorError, code_text, encode, message_text, status_word, urls,
+    OutputUrls, Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls,
 };
 use crate::{
     job::CancelOutcome,
     state::{JobState, JobStatus},
 };
 
+/// The RunComfy protocol.
+pub(crate) struct RunComfy;
+
+impl Wire for RunComfy {
+    #[cfg(test)]
+    fn state(&self, word: &str) -> JobState {
+        state(word)
+    }
+    fn status_path(&self, id: &str) -> String {
+        format!("/v1/requests/{}/status", encode(id))
+    }
+    fn result_path(&self, id: &str) -> String {
+        format!("/v1/requests/{}/result", encode(id))
+    }
+    fn cancel_path(&self, id: &str) -> Option<String> {
+        Some(format!("/v1/requests/{}/cancel", encode(id)))
+    }
+    fn submit_id<'a>(&self, value: &'a Value) -> Option<&'a str> {
+        value.get("request_id").and_then(Value::as_str)
+    }
+    fn in_body_error<'a>(&self, value: &'a Value) -> Option<&'a Value> {
+        has_error(value).then(|| &value["error_code"])
+    }
+    fn vendor_error(&self, value: &Value) -> VendorError {
+        vendor_error(value)
+    }
+    fn parse_status(&self, value: Value) -> Result<Snapshot, String> {
+        parse_status(value)
+    }
+    fn parse_result(&self, value: Value) -> Result<Snapshot, String> {
+        parse_result(value)
+    }
+    fn parse_cancel(&self, value: &Value) -> Result<CancelOutcome, String> {
+        parse_cancel(value)
+    }
+}
+
 /// Status words: `in_queue`, `in_progress`, `completed`, `cancelled` are
 /// documented; the result answer spells success `succeeded`; the official
 /// clients also treat `failed` as terminal.
-pub(crate) fn state(word: &str) -> JobState {
+fn state(word: &str) -> JobState {
     match word.trim().to_ascii_lowercase().as_str() {
         "in_queue" | "queued" => JobState::Queued,
         "in_progress" | "running" => JobState::Running,
@@ -26,24 +63,12 @@ pub(crate) fn state(word: &str) -> JobState {
     }
 }
 
-pub(crate) fn status_path(id: &str) -> String {
-    format!("/v1/requests/{}/status", encode(id))
-}
-
-pub(crate) fn result_path(id: &str) -> String {
-    format!("/v1/requests/{}/result", encode(id))
-}
-
-pub(crate) fn cancel_path(id: &str) -> String {
-    format!("/v1/requests/{}/cancel", encode(id))
-}
-
 /// A top-level `error_code` is an error whatever the HTTP status.
-pub(crate) fn has_error(value: &Value) -> bool {
+fn has_error(value: &Value) -> bool {
     value.get("error_code").is_some_and(|code| !code.is_null())
 }
 
-pub(crate) fn vendor_error(value: &Value) -> VendorError {
+fn vendor_error(value: &Value) -> VendorError {
     let mut message = message_text(value.get("error_message"))
         .or_else(|| message_text(value.get("message")))
         .or_else(|| message_text(value.get("error")));
@@ -59,10 +84,6 @@ pub(crate) fn vendor_error(value: &Value) -> VendorError {
     }
 }
 
-pub(crate) fn submit_id(value: &Value) -> Option<&str> {
-    value.get("request_id").and_then(Value::as_str)
-}
-
 fn job_status(value: &Value) -> Result<JobStatus, String> {
     let raw = status_word(value, "/status")?;
     Ok(JobStatus {
@@ -75,7 +96,7 @@ fn job_status(value: &Value) -> Result<JobStatus, String> {
     })
 }
 
-pub(crate) fn parse_status(value: Value) -> Result<Snapshot, String> {
+fn parse_status(value: Value) -> Result<Snapshot, String> {
     let status = job_status(&value)?;
     Ok(Snapshot {
         status,
@@ -88,7 +109,7 @@ pub(crate) fn parse_status(value: Value) -> Result<Snapshot, String> {
 
 /// `output` follows the model's output schema: any of `video`, `videos`,
 /// `image`, `images`.
-pub(crate) fn parse_result(value: Value) -> Result<Snapshot, String> {
+fn parse_result(value: Value) -> Result<Snapshot, String> {
     let status = job_status(&value)?;
     let output = value.get("output");
     let mut videos = urls(output.and_then(|o| o.get("video")));
@@ -113,7 +134,7 @@ pub(crate) fn parse_result(value: Value) -> Result<Snapshot, String> {
 
 /// `{"outcome": "cancelled" | "not_cancellable"}`; a job that had already
 /// finished is a no-op, reported as [`CancelOutcome::AlreadyFinished`].
-pub(crate) fn parse_cancel(value: &Value) -> Result<CancelOutcome, String> {
+fn parse_cancel(value: &Value) -> Result<CancelOutcome, String> {
     let outcome = value.get("outcome").and_then(Value::as_str);
     let status = value.get("status").and_then(Value::as_str).map(state);
     match (outcome, status) {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Protocol, aimlapi, checked_json, runcomfy, wavespeed};
+use super::{Protocol, checked_json, wire};
 use crate::{
     connection::transport::Answer,
     error::{Error, excerpt},
@@ -40,11 +40,7 @@ pub(crate) fn judge_submit(
     let value = serde_json::from_slice::<Value>(&answer.body).ok();
     let id = value
         .as_ref()
-        .and_then(|value| match protocol {
-            Protocol::RunComfy => runcomfy::submit_id(value),
-            Protocol::AimlApi => aimlapi::submit_id(value),
-            Protocol::WaveSpeed => wavespeed::submit_id(value),
-        })
+        .and_then(|value| wire(protocol).submit_id(value))
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
     let checked = checked_json(protocol, vendor, answer, None);
@@ -84,11 +80,7 @@ pub(crate) fn judge_submit(
 /// status: WaveSpeed's `code` (`500`, task codes like `5003`), RunComfy's
 /// `error_code` (`500001`). `None` when the body names no such code.
 fn in_body_status(protocol: Protocol, value: &Value) -> Option<u16> {
-    let code = match protocol {
-        Protocol::RunComfy if runcomfy::has_error(value) => value.get("error_code"),
-        Protocol::WaveSpeed if wavespeed::has_error(value) => value.get("code"),
-        _ => None,
-    }?;
+    let code = wire(protocol).in_body_error(value)?;
     let number = match code {
         Value::Number(number) => number.as_u64()?,
         Value::String(text) => text.trim().parse().ok()?,

@@ -6,12 +6,42 @@
 
 use serde_json::Value;
 
-use super::{Snapshot, VendorError, code_text, encode, message_text, status_word, urls};
+use super::{Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls};
 use crate::state::JobState;
+
+/// The WaveSpeed protocol: the result answer is also the status poll.
+pub(crate) struct WaveSpeed;
+
+impl Wire for WaveSpeed {
+    #[cfg(test)]
+    fn state(&self, word: &str) -> JobState {
+        state(word)
+    }
+    fn status_path(&self, id: &str) -> String {
+        format!("/api/v3/predictions/{}/result", encode(id))
+    }
+    fn submit_id<'a>(&self, value: &'a Value) -> Option<&'a str> {
+        value.pointer("/data/id").and_then(Value::as_str)
+    }
+    fn in_body_error<'a>(&self, value: &'a Value) -> Option<&'a Value> {
+        has_error(value).then(|| &value["code"])
+    }
+    fn vendor_error(&self, value: &Value) -> VendorError {
+        VendorError {
+            code: code_text(value.get("code")),
+            message: message_text(value.get("message"))
+                .or_else(|| message_text(value.pointer("/data/error")))
+                .or_else(|| message_text(value.get("error"))),
+        }
+    }
+    fn parse_status(&self, value: Value) -> Result<Snapshot, String> {
+        parse_result(value)
+    }
+}
 
 /// `created`, `processing`, `completed`, `failed` are documented; the
 /// official SDK also treats `cancelled`, `timeout` and `deleted` as terminal.
-pub(crate) fn state(word: &str) -> JobState {
+fn state(word: &str) -> JobState {
     match word.trim().to_ascii_lowercase().as_str() {
         "created" | "pending" | "queued" => JobState::Queued,
         "processing" | "running" => JobState::Running,
@@ -22,12 +52,8 @@ pub(crate) fn state(word: &str) -> JobState {
     }
 }
 
-pub(crate) fn result_path(id: &str) -> String {
-    format!("/api/v3/predictions/{}/result", encode(id))
-}
-
 /// An envelope whose `code` is present and not 200.
-pub(crate) fn has_error(value: &Value) -> bool {
+fn has_error(value: &Value) -> bool {
     match value.get("code") {
         Some(Value::Number(code)) => code.as_u64() != Some(200),
         Some(Value::String(code)) => code != "200",
@@ -35,20 +61,7 @@ pub(crate) fn has_error(value: &Value) -> bool {
     }
 }
 
-pub(crate) fn vendor_error(value: &Value) -> VendorError {
-    VendorError {
-        code: code_text(value.get("code")),
-        message: message_text(value.get("message"))
-            .or_else(|| message_text(value.pointer("/data/error")))
-            .or_else(|| message_text(value.get("error"))),
-    }
-}
-
-pub(crate) fn submit_id(value: &Value) -> Option<&str> {
-    value.pointer("/data/id").and_then(Value::as_str)
-}
-
-pub(crate) fn parse_result(value: Value) -> Result<Snapshot, String> {
+fn parse_result(value: Value) -> Result<Snapshot, String> {
     let raw = status_word(&value, "/data/status")?.to_owned();
     let state = state(&raw);
     let videos = urls(value.pointer("/data/outputs"));
@@ -80,6 +93,9 @@ mod tests {
     fn envelope_code_other_than_200_is_an_error() {
         let value = json!({"code": 400, "message": "bad input", "data": null});
         assert!(has_error(&value));
-        assert_eq!(vendor_error(&value).message.as_deref(), Some("bad input"));
+        assert_eq!(
+            WaveSpeed.vendor_error(&value).message.as_deref(),
+            Some("bad input")
+        );
     }
 }

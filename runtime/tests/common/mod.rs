@@ -8,7 +8,7 @@ pub mod raw;
 use std::time::Duration;
 
 use seedance_runtime::{
-    Client, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model, PollPolicy, ProbeConfig,
+    Client, ClientBuilder, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model, ProbeConfig,
     Protocol, RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
 };
 use seedance_sim::Sim;
@@ -90,7 +90,7 @@ pub struct RcInput {
 impl Model for RcInput {
     type Vendor = RunComfy;
     const MODEL: &'static str = "bytedance/seedance-1-0/lite/image-to-video";
-    const SUBMIT_PATH: &'static str = "/v1/models/{model}";
+    const SUBMIT_PATH: &'static str = "/v1/models/bytedance/seedance-1-0/pro/image-to-video";
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();
         v.max_length(FieldPath::Field("prompt"), &self.prompt, 1900);
@@ -212,15 +212,21 @@ pub fn sim_probe() -> ProbeConfig {
     ProbeConfig::default().allow_private_addresses(true)
 }
 
+/// The builder of a client of `V` on the simulator, polling every
+/// millisecond, for tests that change one more setting.
+pub fn builder<V: Vendor>(sim: &Sim) -> ClientBuilder<Client<V>> {
+    Client::<V>::builder()
+        .token(seedance_sim::TOKEN)
+        .base_url(sim.base_url())
+        .probe_config(sim_probe())
+        .poll_interval(Duration::from_millis(1))
+        .retry_policy(fast_retry())
+        .wait_timeout(Duration::from_secs(10))
+}
+
 /// A client of `V` on the simulator, polling every millisecond.
 pub fn client<V: Vendor>(sim: &Sim) -> Client<V> {
-    Client::<V>::new(seedance_sim::TOKEN)
-        .expect("client")
-        .with_base_url(sim.base_url())
-        .with_probe_config(sim_probe())
-        .with_poll_policy(PollPolicy::fixed(Duration::from_millis(1)))
-        .with_retry_policy(fast_retry())
-        .with_wait_timeout(Duration::from_secs(10))
+    builder::<V>(sim).build().expect("client")
 }
 
 pub fn rc_input(sim: &Sim) -> RcInput {

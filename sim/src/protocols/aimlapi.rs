@@ -61,7 +61,7 @@ pub(crate) fn error(status: StatusCode, message: &str, path: &str) -> Response {
                 super::hex(12)
             ),
             "statusCode": status.as_u16().to_string(),
-            "timestamp": crate::time::now(),
+            "timestamp": seedance_dialect::UtcTime::now().rfc3339_millis(),
         })),
     )
         .into_response()

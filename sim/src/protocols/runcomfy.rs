@@ -9,13 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
+use seedance_dialect::UtcTime;
 use serde_json::{Value, json};
 
 use super::Vendor;
 use crate::jobs::{CancelOutcome, Phase, Snapshot};
 use crate::schema::Problem;
 use crate::sim::Shared;
-use crate::time::rfc3339;
 
 const VENDOR: Vendor = Vendor::RunComfy;
 
@@ -193,10 +193,10 @@ fn result_body(shared: &Shared, job: &Snapshot) -> Value {
     let mut body = json!({
         "request_id": job.id,
         "status": status,
-        "created_at": rfc3339(job.created_at),
+        "created_at": UtcTime::from_system_time(job.created_at).rfc3339_millis(),
     });
     if let Some(finished) = job.finished_at {
-        body["finished_at"] = json!(rfc3339(finished));
+        body["finished_at"] = json!(UtcTime::from_system_time(finished).rfc3339_millis());
     }
     match &job.phase {
         Phase::Succeeded => {

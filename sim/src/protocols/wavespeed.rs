@@ -11,12 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
+use seedance_dialect::UtcTime;
 use serde_json::{Value, json};
 
 use super::Vendor;
 use crate::jobs::{Phase, Snapshot};
 use crate::sim::Shared;
-use crate::time::rfc3339;
 
 const VENDOR: Vendor = Vendor::WaveSpeed;
 
@@ -64,7 +64,7 @@ fn data(shared: &Shared, job: &Snapshot) -> Value {
         "urls": { "get": format!("{}/api/v3/predictions/{}/result", shared.base_url, job.id) },
         "has_nsfw_contents": outputs.iter().map(|_| false).collect::<Vec<_>>(),
         "status": status,
-        "created_at": rfc3339(job.created_at),
+        "created_at": UtcTime::from_system_time(job.created_at).rfc3339_millis(),
         "error": error,
         "timings": { "inference": inference },
     })

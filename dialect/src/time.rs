@@ -1,0 +1,108 @@
+//! UTC calendar time from a Unix timestamp, without a date crate: the
+//! simulator's timestamps, the schema lock file's fetch times and the
+//! command line's batch summary all format instants, and this is their one
+//! date algorithm.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// An instant as a UTC calendar date and time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcTime {
+    /// Year, e.g. 2026.
+    pub year: i64,
+    /// Month, 1 to 12.
+    pub month: u32,
+    /// Day of the month, 1 to 31.
+    pub day: u32,
+    /// Hour, 0 to 23.
+    pub hour: u32,
+    /// Minute, 0 to 59.
+    pub minute: u32,
+    /// Second, 0 to 59.
+    pub second: u32,
+    /// Millisecond, 0 to 999.
+    pub millis: u32,
+}
+
+impl UtcTime {
+    /// The instant `ms` milliseconds after 1970-01-01T00:00:00Z (negative
+    /// values are before it).
+    pub fn from_unix_millis(ms: i64) -> Self {
+        let secs = ms.div_euclid(1000);
+        let rem = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        UtcTime {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u32,
+            minute: (rem % 3600 / 60) as u32,
+            second: (rem % 60) as u32,
+            millis: ms.rem_euclid(1000) as u32,
+        }
+    }
+
+    /// A system time (times before the epoch count as the epoch).
+    pub fn from_system_time(t: SystemTime) -> Self {
+        let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+        Self::from_unix_millis(i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+    }
+
+    /// The current time.
+    pub fn now() -> Self {
+        Self::from_system_time(SystemTime::now())
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339).
+    pub fn rfc3339(&self) -> String {
+        format!("{}T{}Z", self.date(), self.time_of_day())
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339 with milliseconds).
+    pub fn rfc3339_millis(&self) -> String {
+        format!("{}T{}.{:03}Z", self.date(), self.time_of_day(), self.millis)
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `HH:MM:SS`.
+    pub fn time_of_day(&self) -> String {
+        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+    }
+}
+
+/// Howard Hinnant's days-to-civil algorithm: (year, month, day) of a count
+/// of days since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month as u32, day as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        let epoch = UtcTime::from_unix_millis(0);
+        assert_eq!(epoch.rfc3339_millis(), "1970-01-01T00:00:00.000Z");
+        let leap = UtcTime::from_unix_millis(1_709_210_096_123);
+        assert_eq!(leap.rfc3339_millis(), "2024-02-29T12:34:56.123Z");
+        assert_eq!(leap.rfc3339(), "2024-02-29T12:34:56Z");
+        assert_eq!(
+            UtcTime::from_unix_millis(-1).rfc3339(),
+            "1969-12-31T23:59:59Z"
+        );
+    }
+}
