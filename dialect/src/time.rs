@@ -1,9 +1,13 @@
 //! UTC calendar time from a Unix timestamp, without a date crate: the
 //! simulator's timestamps, the schema lock file's fetch times and the
-//! command line's batch summary all format instants, and this is their one
-//! date algorithm.
+//! command line's batch summary all format instants, the runtime reads
+//! `Retry-After` dates, and this is their one date algorithm.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// An instant as a UTC calendar date and time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +57,57 @@ impl UtcTime {
         Self::from_system_time(SystemTime::now())
     }
 
+    /// An HTTP date (RFC 9110 section 5.6.7) in any of its three forms:
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`, the obsolete
+    /// `Sunday, 06-Nov-94 08:49:37 GMT` (a two-digit year is 1970 to 2069)
+    /// and asctime's `Sun Nov  6 08:49:37 1994`. The weekday is not checked.
+    pub fn parse_http_date(text: &str) -> Option<Self> {
+        let (_weekday, rest) = text.split_once([',', ' '])?;
+        let parts: Vec<&str> = rest.split([' ', '-']).filter(|p| !p.is_empty()).collect();
+        let (day, month, year, clock) = match parts.as_slice() {
+            // IMF-fixdate and RFC 850: day month year time GMT.
+            [day, month, year, clock, "GMT"] => (*day, *month, *year, *clock),
+            // asctime: month day time year.
+            [month, day, clock, year] => (*day, *month, *year, *clock),
+            _ => return None,
+        };
+        let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+        let day: u32 = day.parse().ok()?;
+        let year: i64 = match (year.len(), year.parse::<i64>().ok()?) {
+            (2, short) if short < 70 => 2000 + short,
+            (2, short) => 1900 + short,
+            (4, full) => full,
+            _ => return None,
+        };
+        let mut clock = clock.split(':').map(|n| n.parse::<u32>().ok());
+        let (Some(Some(hour)), Some(Some(minute)), Some(Some(second)), None) =
+            (clock.next(), clock.next(), clock.next(), clock.next())
+        else {
+            return None;
+        };
+        let valid = (1..=31).contains(&day) && hour < 24 && minute < 60 && second <= 60;
+        valid.then_some(UtcTime {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second: second.min(59),
+            millis: 0,
+        })
+    }
+
+    /// The instant as a system time (dates before 1970 count as 1970).
+    pub fn to_system_time(&self) -> SystemTime {
+        let days = days_from_civil(self.year, self.month, self.day);
+        let secs = days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second);
+        let millis = u64::try_from(secs).unwrap_or(0) * 1000 + u64::from(self.millis);
+        UNIX_EPOCH + Duration::from_millis(millis)
+    }
+
     /// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339).
     pub fn rfc3339(&self) -> String {
         format!("{}T{}Z", self.date(), self.time_of_day())
@@ -89,6 +144,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
+/// The inverse: days since 1970-01-01 of a (year, month, day).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +170,29 @@ mod tests {
             UtcTime::from_unix_millis(-1).rfc3339(),
             "1969-12-31T23:59:59Z"
         );
+    }
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        let expected = UtcTime::from_unix_millis(784_111_777_000);
+        for text in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(UtcTime::parse_http_date(text), Some(expected), "{text}");
+        }
+        let parsed = UtcTime::parse_http_date("Thu, 01 Jan 2099 00:00:00 GMT").unwrap();
+        assert_eq!(UtcTime::from_system_time(parsed.to_system_time()), parsed);
+        for bad in [
+            "",
+            "tomorrow",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+        ] {
+            assert_eq!(UtcTime::parse_http_date(bad), None, "{bad}");
+        }
     }
 }

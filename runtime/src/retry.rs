@@ -148,7 +148,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
             .then(|| Duration::try_from_secs_f64(seconds).ok())
             .flatten();
     }
-    let when = httpdate::parse_http_date(value).ok()?;
+    let when = seedance_dialect::UtcTime::parse_http_date(value)?.to_system_time();
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -164,7 +164,9 @@ mod tests {
 
     #[test]
     fn retry_after_seconds_and_dates() {
-        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let now = seedance_dialect::UtcTime::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT")
+            .unwrap()
+            .to_system_time();
         assert_eq!(
             parse_retry_after("120", now),
             Some(Duration::from_secs(120))

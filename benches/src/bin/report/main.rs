@@ -221,6 +221,8 @@ fn validation(r: &mut Report) {
     );
     r.line(&row);
     r.line("");
+    r.line("The typed side reads JSON text straight into the `Input` (a serde visitor per model, `seedance_runtime::input_fields!`): no `serde_json::Value` tree is built, unknown fields are refused with a \"did you mean\", and enum values are matched in place. What limits the built-input ratio on the multi-image models is the image-URL check above (every byte is scanned for whitespace and control characters, eight at a time): the baselines skip it, and it is most of `validate()`'s time.");
+    r.line("");
     r.line("| target | figure | verdict |");
     r.line("|---|---|---|");
     let row = format!(
@@ -234,7 +236,8 @@ fn validation(r: &mut Report) {
     );
     r.line(&row);
     let row = format!(
-        "| from JSON text (valid and invalid), informative | worst {min_parse_runtime:.2}x vs run-time, {min_parse_compiled:.2}x vs compiled | - |"
+        "| from JSON text, valid and invalid: >= 1.5x faster than parse-to-`Value` + run-time jsonschema | worst {min_parse_runtime:.2}x (vs compiled: worst {min_parse_compiled:.2}x) | {} |",
+        verdict(min_parse_runtime >= 1.5)
     );
     r.line(&row);
     r.line("| no heap allocation on the valid path, all five models | `cargo test -p seedance-benches --test alloc` (counting `#[global_allocator]`; asserts 0 for valid inputs, > 0 for an invalid one) | met while that test passes |");
