@@ -77,10 +77,33 @@ echo "build 1,000-model crate, runcomfy only: ${one}s"
 all=$(timed_build)
 echo "build 1,000-model crate, all vendors: ${all}s"
 
+# The alternative to the runtime's `input_fields!` reader (issue 13 item 2):
+# serde's derive with `deny_unknown_fields` on every `Input` (the struct's
+# serde attributes already name the wire fields and optional defaults).
+rm -rf "$work/seedance-reader"
+cp -r "$ws/seedance" "$work/seedance-reader"
+python3 - "$ws/seedance/src" <<'PY'
+import pathlib, re, sys
+for path in pathlib.Path(sys.argv[1]).rglob("*.rs"):
+    text = path.read_text()
+    if "seedance_runtime::input_fields! {" not in text:
+        continue
+    text = re.sub(r"\nseedance_runtime::input_fields! \{\n.*?\n\}\n", "\n", text, flags=re.S)
+    text = text.replace(
+        "#[derive(Debug, Clone, PartialEq, serde::Serialize)]\n#[non_exhaustive]\npub struct Input",
+        "#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n"
+        "#[serde(deny_unknown_fields)]\n#[non_exhaustive]\npub struct Input",
+    )
+    path.write_text(text)
+PY
+derive=$(timed_build)
+echo "build 1,000-model crate, all vendors, serde derive instead of input_fields!: ${derive}s"
+rm -rf "$ws/seedance"; mv "$work/seedance-reader" "$ws/seedance"
+
 cat > "$out/regen_scaling.json" <<JSON
 {
   "regen": [$regen_json],
-  "build": {"models": 1000, "one_vendor": $one, "all_vendors": $all}
+  "build": {"models": 1000, "one_vendor": $one, "all_vendors": $all, "all_vendors_serde_derive": $derive}
 }
 JSON
 echo "wrote $out/regen_scaling.json"

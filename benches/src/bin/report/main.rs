@@ -376,6 +376,10 @@ fn regen(r: &mut Report) {
     for (key, label) in [
         ("one_vendor", "`runcomfy` only"),
         ("all_vendors", "all three vendors (default)"),
+        (
+            "all_vendors_serde_derive",
+            "all three, `Input` deserialized by serde's derive (`deny_unknown_fields`) instead of `input_fields!` (for comparison)",
+        ),
     ] {
         if let Some(secs) = build.as_ref().and_then(|b| b[key].as_f64()) {
             build_rows += 1;
