@@ -184,6 +184,9 @@ impl Validator {
         self.violations.push(violation);
     }
 
+    // Out of line: the valid path should not carry the formatting code.
+    #[cold]
+    #[inline(never)]
     fn record(
         &mut self,
         field: FieldPath<'_>,
@@ -202,6 +205,7 @@ impl Validator {
     }
 
     /// `minLength`: at least `limit` characters.
+    #[inline]
     pub fn min_length(&mut self, field: FieldPath<'_>, value: &str, limit: usize) {
         // A string of `limit` bytes or more may still be short in characters.
         if value.len() < limit || value.chars().count() < limit {
@@ -219,6 +223,7 @@ impl Validator {
     }
 
     /// `maxLength`: at most `limit` characters.
+    #[inline]
     pub fn max_length(&mut self, field: FieldPath<'_>, value: &str, limit: usize) {
         // A string of at most `limit` bytes has at most `limit` characters:
         // only long strings pay for counting.
@@ -237,6 +242,7 @@ impl Validator {
     }
 
     /// `minItems`: at least `limit` items.
+    #[inline]
     pub fn min_items(&mut self, field: FieldPath<'_>, len: usize, limit: usize) {
         if len < limit {
             self.record(
@@ -250,6 +256,7 @@ impl Validator {
     }
 
     /// `maxItems`: at most `limit` items.
+    #[inline]
     pub fn max_items(&mut self, field: FieldPath<'_>, len: usize, limit: usize) {
         if len > limit {
             self.record(
@@ -288,6 +295,7 @@ impl Validator {
 
     /// `format` of a URL field: an http(s) URL or a data URI, of the media
     /// kind the format names (`image_uri` wants `data:image/...`).
+    #[inline]
     pub fn uri(&mut self, field: FieldPath<'_>, value: &str, format: Format) {
         if !is_media_uri(value, format.media()) {
             let expected = match format.media() {
@@ -307,6 +315,7 @@ impl Validator {
     }
 
     /// `Ok` when nothing was recorded.
+    #[inline]
     pub fn finish(self) -> Result<(), ValidationErrors> {
         if self.violations.is_empty() {
             Ok(())
@@ -335,6 +344,7 @@ fn summarise(value: &str) -> String {
 /// True for an `http://` or `https://` URL with a host, or a `data:image/...`
 /// URI with a comma-separated payload.
 #[doc(hidden)]
+#[inline]
 pub fn is_image_uri(value: &str) -> bool {
     is_media_uri(value, Some(MediaKind::Image))
 }
@@ -343,6 +353,7 @@ pub fn is_image_uri(value: &str) -> bool {
 /// a comma-separated payload whose MIME type is of `kind` (any type when
 /// `None`). No whitespace or control characters anywhere.
 #[doc(hidden)]
+#[inline]
 pub fn is_media_uri(value: &str, kind: Option<MediaKind>) -> bool {
     if has_space_or_control(value) {
         return false;
@@ -374,6 +385,7 @@ pub fn is_media_uri(value: &str, kind: Option<MediaKind>) -> bool {
 /// data URI can be megabytes; an image URL is about a hundred bytes and
 /// this is most of `validate()`'s time); only text with other bytes pays
 /// for decoding.
+#[inline]
 fn has_space_or_control(value: &str) -> bool {
     let bytes = value.as_bytes();
     let word = |chunk: &[u8]| {
