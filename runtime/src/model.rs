@@ -123,27 +123,18 @@ impl ParseEnumError {
     /// hints; none for a number among numbers (`7` is not a typo of `5`,
     /// but `720` may well be one of `720p`).
     pub fn suggestion(&self) -> Option<&'static str> {
-        let number = |text: &str| text.trim().parse::<f64>().is_ok();
-        if number(&self.value) && self.expected.iter().all(|v| number(v)) {
-            return None;
-        }
-        crate::suggest::closest(&self.value, self.expected.iter().copied())
+        crate::wire_enum::suggestion(&self.value, self.expected.iter().copied())
     }
 }
 
 impl std::fmt::Display for ParseEnumError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
+        crate::wire_enum::describe_unknown(
             f,
-            "{:?} is not a {} (expected one of: {})",
-            self.value,
+            &self.value,
             self.type_name,
-            self.expected.join(", ")
-        )?;
-        if let Some(suggestion) = self.suggestion() {
-            write!(f, "; did you mean {suggestion:?}?")?;
-        }
-        Ok(())
+            self.expected.iter().copied(),
+        )
     }
 }
 

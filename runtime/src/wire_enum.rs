@@ -6,8 +6,6 @@
 //! the input's schema impl to a line each.
 
 use std::fmt;
-use std::marker::PhantomData;
-use std::str::FromStr;
 
 use crate::model::ParseEnumError;
 
@@ -29,25 +27,107 @@ pub fn parse<T: Copy>(
         })
 }
 
+/// The message of a value that is none of an enum's `expected` wire values
+/// (what [`ParseEnumError`] says), written without collecting anything.
+pub(crate) fn describe_unknown(
+    f: &mut fmt::Formatter<'_>,
+    value: &str,
+    type_name: &str,
+    expected: impl Iterator<Item = &'static str> + Clone,
+) -> fmt::Result {
+    write!(f, "{value:?} is not a {type_name} (expected one of: ")?;
+    for (index, wire) in expected.clone().enumerate() {
+        if index > 0 {
+            f.write_str(", ")?;
+        }
+        f.write_str(wire)?;
+    }
+    f.write_str(")")?;
+    if let Some(close) = suggestion(value, expected) {
+        write!(f, "; did you mean {close:?}?")?;
+    }
+    Ok(())
+}
+
+/// The closest of `expected` to `value`; none for a number among numbers.
+pub(crate) fn suggestion(
+    value: &str,
+    expected: impl Iterator<Item = &'static str> + Clone,
+) -> Option<&'static str> {
+    let number = |text: &str| text.trim().parse::<f64>().is_ok();
+    if number(value) && expected.clone().all(number) {
+        return None;
+    }
+    crate::suggest::closest(value, expected)
+}
+
+/// A rejected value as serde reports it: [`ParseEnumError`]'s message,
+/// formatted straight into the deserializer's error (deserialization
+/// errors are common input, so they should cost one message, not a
+/// `ParseEnumError` and its copies first).
+struct Unknown<'a, T> {
+    value: &'a str,
+    type_name: &'static str,
+    all: &'a [T],
+    as_str: fn(T) -> &'static str,
+}
+
+impl<T: Copy> fmt::Display for Unknown<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let as_str = self.as_str;
+        describe_unknown(
+            f,
+            self.value,
+            self.type_name,
+            self.all.iter().map(move |v| as_str(*v)),
+        )
+    }
+}
+
 /// A text enum from the JSON string `deserializer` holds, read in place
 /// (serde's `Cow<str>` would copy every value into a `String` first).
 #[doc(hidden)]
-pub fn deserialize_text<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub fn deserialize_text<'de, D, T>(
+    deserializer: D,
+    type_name: &'static str,
+    all: &'static [T],
+    as_str: fn(T) -> &'static str,
+) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: FromStr<Err = ParseEnumError>,
+    T: Copy + 'static,
 {
-    struct Text<T>(PhantomData<fn() -> T>);
-    impl<T: FromStr<Err = ParseEnumError>> serde::de::Visitor<'_> for Text<T> {
+    struct Text<T: 'static> {
+        type_name: &'static str,
+        all: &'static [T],
+        as_str: fn(T) -> &'static str,
+    }
+    impl<T: Copy> serde::de::Visitor<'_> for Text<T> {
         type Value = T;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
+            write!(f, "a {} (a string)", self.type_name)
         }
         fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-            text.parse().map_err(E::custom)
+            let as_str = self.as_str;
+            self.all
+                .iter()
+                .copied()
+                .find(|v| as_str(*v) == text)
+                .ok_or_else(|| {
+                    E::custom(Unknown {
+                        value: text,
+                        type_name: self.type_name,
+                        all: self.all,
+                        as_str,
+                    })
+                })
         }
     }
-    deserializer.deserialize_str(Text(PhantomData))
+    deserializer.deserialize_str(Text {
+        type_name,
+        all,
+        as_str,
+    })
 }
 
 /// An integer enum from the JSON number `deserializer` holds: one of `all`,
@@ -55,25 +135,27 @@ where
 #[doc(hidden)]
 pub fn deserialize_integer<'de, D, T>(
     deserializer: D,
-    all: &[T],
+    type_name: &'static str,
+    all: &'static [T],
     value: fn(T) -> i64,
+    as_str: fn(T) -> &'static str,
 ) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: Copy + FromStr<Err = ParseEnumError>,
+    T: Copy + 'static,
 {
     let number = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-    match all.iter().copied().find(|v| value(*v) == number) {
-        Some(found) => Ok(found),
-        // The text parse fails too, with the error that lists the values.
-        None => Err(<D::Error as serde::de::Error>::custom(
-            number
-                .to_string()
-                .parse::<T>()
-                .err()
-                .map_or_else(String::new, |e| e.to_string()),
-        )),
-    }
+    all.iter()
+        .copied()
+        .find(|v| value(*v) == number)
+        .ok_or_else(|| {
+            <D::Error as serde::de::Error>::custom(Unknown {
+                value: &number.to_string(),
+                type_name,
+                all,
+                as_str,
+            })
+        })
 }
 
 /// Implements `Display`, `FromStr`, `Serialize`, `Deserialize` and
@@ -99,7 +181,12 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                $crate::wire_enum::deserialize_text(deserializer)
+                $crate::wire_enum::deserialize_text(
+                    deserializer,
+                    stringify!($name),
+                    &Self::ALL,
+                    Self::as_str,
+                )
             }
         }
     };
@@ -126,7 +213,13 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                $crate::wire_enum::deserialize_integer(deserializer, &Self::ALL, Self::value)
+                $crate::wire_enum::deserialize_integer(
+                    deserializer,
+                    stringify!($name),
+                    &Self::ALL,
+                    Self::value,
+                    Self::as_str,
+                )
             }
         }
     };

@@ -3,7 +3,9 @@
 
 use std::str::FromStr;
 
-use seedance::runcomfy::seedance_1_0_pro_image_to_video::{DurationValue, Ratio, Resolution};
+use seedance::runcomfy::seedance_1_0_pro_image_to_video::{
+    DurationValue, Input, Ratio, Resolution,
+};
 
 #[test]
 fn string_enums_use_the_exact_wire_values() {
@@ -49,6 +51,17 @@ fn unknown_values_are_refused_with_a_suggestion() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("expected one of: 2, 3, 4"), "{error}");
+    // Deserializing says the same as `FromStr`, after the field's name.
+    let error = serde_json::from_str::<Input>(
+        r#"{"prompt": "p", "first_frame_image_url": "https://e.com/a.png", "resolution": "720"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        error,
+        "resolution: \"720\" is not a Resolution (expected one of: 480p, 720p, 1080p); \
+         did you mean \"720p\"? at line 1 column 83"
+    );
     // A number is not a typo of another number: the values are listed instead.
     let error = DurationValue::from_str("13").unwrap_err();
     assert_eq!(error.suggestion(), None);
