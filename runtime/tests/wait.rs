@@ -96,7 +96,9 @@ async fn wait_timeout_returns_at_the_last_poll_that_fits() {
 }
 
 /// A 429 with `Retry-After: 30` on the first poll: the next poll comes
-/// 30 s later, not one interval later, and the schedule then resumes.
+/// 30 s later, not one interval later, and the schedule then resumes. (The
+/// wait loop and the connection's request budget both hold for it; a
+/// Retry-After past the deadline is `wait_deadline_is_hard_*` in faults.rs.)
 #[tokio::test]
 async fn retry_after_of_30_s_is_honoured_exactly() {
     let sim = Sim::start().await;
