@@ -8,6 +8,7 @@ use std::{fmt, marker::PhantomData, time::Duration};
 use crate::{
     budget::RateLimit,
     client::Client,
+    clock::Clock,
     connection::{Config, Connection, default_http_client},
     error::Error,
     model::{Vendor, VendorInfo},
@@ -35,6 +36,7 @@ pub struct ClientBuilder<T> {
     token: Option<Secret>,
     http: Option<reqwest::Client>,
     config: Config,
+    clock: Clock,
     target: PhantomData<fn() -> T>,
 }
 
@@ -55,6 +57,7 @@ impl<T> ClientBuilder<T> {
             token: None,
             http: None,
             config: Config::new(vendor.base_url),
+            clock: Clock::real(),
             target: PhantomData,
         }
     }
@@ -169,6 +172,14 @@ impl<T> ClientBuilder<T> {
         self
     }
 
+    /// The time source of waiting and of the request budget (default real
+    /// time; tests pass [`Clock::virtual_time`]).
+    #[doc(hidden)]
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Every image prober limit.
     #[doc(hidden)]
     pub fn probe_config(mut self, probe: ProbeConfig) -> Self {
@@ -192,7 +203,13 @@ impl<T> ClientBuilder<T> {
             Some(http) => http,
             None => default_http_client()?,
         };
-        Ok(Connection::assemble(self.vendor, token, http, self.config))
+        Ok(Connection::assemble(
+            self.vendor,
+            token,
+            http,
+            self.config,
+            self.clock,
+        ))
     }
 }
 

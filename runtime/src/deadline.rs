@@ -17,8 +17,13 @@ pub(crate) struct Deadline {
 impl Deadline {
     /// `timeout` from now; a timeout too large to represent means no bound.
     pub(crate) fn after(timeout: Duration) -> Self {
+        Self::after_from(Instant::now(), timeout)
+    }
+
+    /// `timeout` from `now` (a [`Clock`](crate::clock::Clock)'s instant).
+    pub(crate) fn after_from(now: Instant, timeout: Duration) -> Self {
         Deadline {
-            at: Instant::now().checked_add(timeout),
+            at: now.checked_add(timeout),
         }
     }
 
@@ -29,13 +34,12 @@ impl Deadline {
 
     /// Time left (zero once past); `None` when unbounded.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        self.at
-            .map(|at| at.saturating_duration_since(Instant::now()))
+        self.remaining_at(Instant::now())
     }
 
-    /// True once the deadline has passed.
-    pub(crate) fn is_past(&self) -> bool {
-        self.remaining() == Some(Duration::ZERO)
+    /// Time left at `now` (zero once past); `None` when unbounded.
+    pub(crate) fn remaining_at(&self, now: Instant) -> Option<Duration> {
+        self.at.map(|at| at.saturating_duration_since(now))
     }
 
     /// `wanted`, cut to the time left.
@@ -49,11 +53,6 @@ impl Deadline {
     /// True when `wanted` fits in the time left.
     pub(crate) fn allows(&self, wanted: Duration) -> bool {
         self.remaining().is_none_or(|left| wanted <= left)
-    }
-
-    /// Sleeps `wanted`, or until the deadline if that comes first.
-    pub(crate) async fn sleep(&self, wanted: Duration) {
-        tokio::time::sleep(self.clamp(wanted)).await;
     }
 
     /// Runs `work` until it finishes (`Some`) or the deadline passes (`None`).
@@ -73,7 +72,6 @@ mod tests {
     fn huge_timeouts_mean_no_bound_instead_of_a_panic() {
         let deadline = Deadline::after(Duration::MAX);
         assert_eq!(deadline.remaining(), None);
-        assert!(!deadline.is_past());
         assert_eq!(deadline.clamp(Duration::MAX), Duration::MAX);
         assert!(deadline.allows(Duration::MAX));
     }
@@ -84,7 +82,10 @@ mod tests {
         assert!(bound.remaining().unwrap() <= Duration::from_millis(50));
         assert!(!bound.allows(Duration::from_secs(1)));
         assert!(bound.clamp(Duration::from_secs(5)) <= Duration::from_millis(50));
-        assert!(Deadline::after(Duration::ZERO).is_past());
+        assert_eq!(
+            Deadline::after(Duration::ZERO).remaining(),
+            Some(Duration::ZERO)
+        );
         assert_eq!(Deadline::never().remaining(), None);
     }
 }

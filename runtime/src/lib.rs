@@ -38,6 +38,7 @@ pub mod wire_enum;
 mod budget;
 mod builder;
 mod client;
+mod clock;
 mod connection;
 mod deadline;
 mod download;
@@ -68,6 +69,8 @@ pub use wait::{Progress, WaitOptions};
 
 #[doc(hidden)]
 pub use budget::RateLimit;
+#[doc(hidden)]
+pub use clock::Clock;
 #[doc(hidden)]
 pub use download::DownloadOptions;
 #[doc(hidden)]

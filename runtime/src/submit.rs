@@ -1,7 +1,7 @@
 //! The non-generic half of submitting: local and image checks first, then
 //! exactly one POST. Kept out of `Client<V>` so it is compiled once.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::{
     connection::{Connection, transport::Answer},
@@ -99,7 +99,7 @@ impl Connection {
             }
         };
         let deadline = Deadline::after(options.timeout.unwrap_or(self.config().submit_timeout));
-        let sent_at = Instant::now();
+        let sent_at = self.clock().now();
         let answer = match self.post(path, body, None, deadline, true).await {
             Ok(answer) => answer,
             Err((err, true)) => return Err(uncertain(err, None, None)),

@@ -1,12 +1,13 @@
 //! The one polling loop behind `Job::wait`: it follows a job to a terminal
 //! state on the [`PollPolicy`](crate::PollPolicy) schedule, reports changes
 //! (not every poll) through a callback, rides out transient failures until
-//! its deadline, and always names the job in its errors.
+//! its deadline, and always names the job in its errors. Its time (now,
+//! sleeps, jitter and the deadline) comes from the connection's
+//! [`Clock`](crate::clock::Clock), so it is tested on virtual time.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::{
-    deadline::Deadline,
     error::Error,
     job::Job,
     output::Output,
@@ -92,10 +93,13 @@ impl Job {
         mut progress: impl FnMut(&Progress<'_>),
     ) -> Result<Output, Error> {
         let config = self.connection().config();
+        let clock = self.connection().clock();
         let policy = options.poll_interval.map_or(config.poll, PollPolicy::fixed);
-        let started = Instant::now();
+        let started = clock.now();
+        let elapsed = || clock.now().saturating_duration_since(started);
         // One bound for everything below: sleeps, polls and their retries.
-        let deadline = Deadline::after(options.timeout.unwrap_or(config.wait_timeout));
+        let deadline = clock.deadline(options.timeout.unwrap_or(config.wait_timeout));
+        let is_past = || clock.remaining(&deadline) == Some(Duration::ZERO);
         // The schedule is measured from submit; a resumed job is polled at once.
         let origin = self.submitted_at().unwrap_or(started);
         let mut last: Option<JobStatus> = None;
@@ -104,31 +108,35 @@ impl Job {
         let mut poll_now = self.submitted_at().is_none();
         loop {
             if !poll_now {
-                let since_origin = origin.elapsed();
-                let mut delay = policy.jittered(attempt, since_origin, fastrand::f64());
+                let since_origin = clock.now().saturating_duration_since(origin);
+                let mut delay = policy.jittered(attempt, since_origin, clock.unit());
                 if attempt == 0 {
                     delay = delay.saturating_sub(since_origin);
                 }
                 if let Some(after) = retry_after.take() {
                     delay = delay.max(after.min(config.retry.max_retry_after));
                 }
-                if deadline.is_past() || !deadline.allows(delay) {
+                match clock.remaining(&deadline) {
                     // The next poll would come after the deadline: say so now
                     // rather than sleeping to the deadline for nothing.
-                    return Err(self.timed_out(last));
+                    Some(left) if left.is_zero() || delay > left => {
+                        return Err(self.timed_out(last));
+                    }
+                    _ => clock.sleep(delay).await,
                 }
-                deadline.sleep(delay).await;
                 attempt = attempt.saturating_add(1);
             }
             poll_now = false;
 
-            let outcome = match self.poll(deadline).await {
+            // Requests run on real time, bounded by what the wait has left.
+            let request_deadline = clock.for_requests(deadline);
+            let outcome = match self.poll(request_deadline).await {
                 Ok(snapshot) => {
                     report(
                         self.id(),
                         &snapshot.status,
                         last.as_ref(),
-                        started,
+                        elapsed(),
                         &mut progress,
                     );
                     let state = snapshot.status.state.clone();
@@ -136,7 +144,7 @@ impl Job {
                     match state {
                         JobState::Succeeded | JobState::Failed if !snapshot.has_result => {
                             // RunComfy: the output and failure message live in the result answer.
-                            Some(self.result_until(deadline).await)
+                            Some(self.result_until(request_deadline).await)
                         }
                         state if state.is_terminal() => Some(self.finish(snapshot)),
                         _ => None,
@@ -151,12 +159,12 @@ impl Job {
                     progress(&Progress::PollFailed {
                         job_id: self.id(),
                         error: &err,
-                        elapsed: started.elapsed(),
+                        elapsed: elapsed(),
                     });
                 }
                 Some(done) => return done,
             }
-            if deadline.is_past() {
+            if is_past() {
                 return Err(self.timed_out(last));
             }
         }
@@ -175,10 +183,9 @@ fn report(
     job_id: &str,
     status: &JobStatus,
     last: Option<&JobStatus>,
-    started: Instant,
+    elapsed: Duration,
     progress: &mut impl FnMut(&Progress<'_>),
 ) {
-    let elapsed = started.elapsed();
     match last {
         Some(last) if last.state == status.state => {
             if last.queue_position != status.queue_position {

@@ -19,7 +19,8 @@ use crate::sim::Shared;
 pub struct DemoSettings {
     /// Print one line per request on stderr.
     pub log: bool,
-    /// Every job runs at least this long (wall-clock) before it finishes.
+    /// Every job runs at least this long before it finishes (wall-clock,
+    /// or the clock a test gave [`crate::Sim::set_clock`]).
     pub job_duration: Option<Duration>,
     /// Probability (0 to 1) that a new job fails.
     pub failure_rate: f64,

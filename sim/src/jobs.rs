@@ -1,8 +1,11 @@
 //! Job state machines on a poll-driven clock: a job advances one step per
 //! status/result poll, never with wall-clock time, so tests control it fully.
+//! Only a demo's job duration reads a clock: the system's, or the one a test
+//! sets ([`crate::Sim::set_clock`]) to run the simulator on its virtual time.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::protocols::Vendor;
@@ -150,9 +153,9 @@ impl Job {
         }
     }
 
-    fn current(&self) -> Phase {
+    fn current(&self, now: SystemTime) -> Phase {
         let phase = self.phase_at(self.polls.max(1));
-        let early = self.ready_at.is_some_and(|ready| SystemTime::now() < ready);
+        let early = self.ready_at.is_some_and(|ready| now < ready);
         if early && phase.is_terminal() && !self.cancelled {
             Phase::Running
         } else {
@@ -171,15 +174,51 @@ impl Job {
     }
 }
 
+/// What "now" is for the jobs: the system clock unless a test set one.
+#[derive(Clone, Default)]
+struct Clock(Option<Arc<dyn Fn() -> SystemTime + Send + Sync>>);
+
+impl Clock {
+    fn now(&self) -> SystemTime {
+        self.0.as_ref().map_or_else(SystemTime::now, |now| now())
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Clock(set)"
+        } else {
+            "Clock(system)"
+        })
+    }
+}
+
 /// Every job of one simulator.
 #[derive(Debug, Default)]
 pub(crate) struct Jobs {
     jobs: Mutex<HashMap<String, Job>>,
-    /// Wall-clock time every new job takes at least (demos).
+    /// Time every new job takes at least (demos, tests on virtual time).
     min_duration: Mutex<Option<std::time::Duration>>,
+    clock: Mutex<Clock>,
 }
 
 impl Jobs {
+    /// Reads "now" from `now` instead of the system clock.
+    pub(crate) fn set_clock(&self, now: Arc<dyn Fn() -> SystemTime + Send + Sync>) {
+        *self
+            .clock
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = Clock(Some(now));
+    }
+
+    fn now(&self) -> SystemTime {
+        self.clock
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .now()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
         self.jobs
             .lock()
@@ -200,15 +239,16 @@ impl Jobs {
             .min_duration
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
+        let now = self.now();
         let job = Job {
             vendor,
             model: model.to_owned(),
             timing,
             polls: 0,
             cancelled: false,
-            created_at: SystemTime::now(),
+            created_at: now,
             finished_at: None,
-            ready_at: min_duration.map(|duration| SystemTime::now() + duration),
+            ready_at: min_duration.map(|duration| now + duration),
         };
         self.lock().insert(id.to_owned(), job);
     }
@@ -216,40 +256,43 @@ impl Jobs {
     /// Advances the job one poll and reports its new phase; `None` when no
     /// job of `vendor` has that id.
     pub(crate) fn poll(&self, id: &str, vendor: Vendor) -> Option<Snapshot> {
+        let now = self.now();
         let mut jobs = self.lock();
         let job = jobs.get_mut(id).filter(|job| job.vendor == vendor)?;
-        if !job.current().is_terminal() || job.polls == 0 {
+        if !job.current(now).is_terminal() || job.polls == 0 {
             job.polls = job.polls.saturating_add(1);
         }
-        let phase = job.current();
+        let phase = job.current(now);
         if phase.is_terminal() && job.finished_at.is_none() {
-            job.finished_at = Some(SystemTime::now());
+            job.finished_at = Some(now);
         }
         Some(job.snapshot(id, phase))
     }
 
     /// Reports the job's phase without advancing it.
     pub(crate) fn peek(&self, id: &str, vendor: Vendor) -> Option<Snapshot> {
+        let now = self.now();
         let jobs = self.lock();
         let job = jobs.get(id).filter(|job| job.vendor == vendor)?;
-        Some(job.snapshot(id, job.current()))
+        Some(job.snapshot(id, job.current(now)))
     }
 
     /// RunComfy cancel rules: a queued job is cancelled, a running one is
     /// not cancellable, a terminal one is left as it is.
     pub(crate) fn cancel(&self, id: &str, vendor: Vendor) -> Option<(CancelOutcome, Snapshot)> {
+        let now = self.now();
         let mut jobs = self.lock();
         let job = jobs.get_mut(id).filter(|job| job.vendor == vendor)?;
-        let outcome = match job.current() {
+        let outcome = match job.current(now) {
             Phase::Queued { .. } => {
                 job.cancelled = true;
-                job.finished_at = Some(SystemTime::now());
+                job.finished_at = Some(now);
                 CancelOutcome::Cancelled
             }
             Phase::Cancelled => CancelOutcome::Cancelled,
             Phase::Running | Phase::Succeeded | Phase::Failed(_) => CancelOutcome::NotCancellable,
         };
-        Some((outcome, job.snapshot(id, job.current())))
+        Some((outcome, job.snapshot(id, job.current(now))))
     }
 }
 

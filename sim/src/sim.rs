@@ -184,6 +184,14 @@ impl Sim {
         self.shared.demo.set(settings);
     }
 
+    /// Reads "now" from `now` instead of the system clock, for the job
+    /// duration of [`set_demo`](Self::set_demo) and job timestamps: a test
+    /// on virtual time passes its clock, and a job of an hour ends when that
+    /// clock says so, not after an hour of waiting.
+    pub fn set_clock(&self, now: impl Fn() -> std::time::SystemTime + Send + Sync + 'static) {
+        self.shared.jobs.set_clock(std::sync::Arc::new(now));
+    }
+
     /// Faults still queued for `route`.
     pub fn pending_faults(&self, route: Route) -> usize {
         self.shared.faults.pending(route)

@@ -19,6 +19,7 @@ use warm::WarmUp;
 use crate::{
     budget::{Budget, RateLimit},
     builder::ClientBuilder,
+    clock::Clock,
     error::Error,
     job::Job,
     model::{Protocol, VendorInfo},
@@ -159,6 +160,8 @@ struct Inner {
     budget: Arc<Budget>,
     /// Shared by clones, which share `http`.
     warm: Arc<WarmUp>,
+    /// Time of waiting and of the budget: real unless a test set one.
+    clock: Clock,
 }
 
 impl fmt::Debug for Connection {
@@ -184,6 +187,7 @@ impl Connection {
         token: Secret,
         http: reqwest::Client,
         mut config: Config,
+        clock: Clock,
     ) -> Self {
         config.base_url = trim_base(config.base_url);
         Connection {
@@ -196,6 +200,7 @@ impl Connection {
                 http,
                 config,
                 prober: OnceLock::new(),
+                clock,
             }),
         }
     }
@@ -251,7 +256,11 @@ impl Connection {
     /// Requests per second the budget allows now: the configured limit, or
     /// less while it recovers from a 429.
     pub fn request_rate(&self) -> f64 {
-        self.inner.budget.rate(std::time::Instant::now())
+        self.inner.budget.rate(self.clock().now())
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
     }
 
     pub(crate) fn budget(&self) -> &Budget {

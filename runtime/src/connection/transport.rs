@@ -11,7 +11,7 @@
 //!   was written (`is_connect`): a submit must never create two paid jobs,
 //!   and a lost submit answer is reported as "may or may not exist".
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::{Method, Response, header::CONTENT_TYPE};
@@ -112,11 +112,11 @@ impl Connection {
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
-        let now = Instant::now();
+        let now = self.clock().now();
         let slot = self.budget().reserve(now);
         if slot > now {
             // The budget's wait counts against the caller's deadline too.
-            tokio::time::sleep(deadline.clamp(slot - now)).await;
+            self.clock().sleep(deadline.clamp(slot - now)).await;
         }
         let turn = self.warm_up().turn().await;
         let response = request.send().await.map_err(Failure::Http)?;
@@ -125,7 +125,7 @@ impl Connection {
         let status = response.status().as_u16();
         let retry_after = retry_after_header(response.headers());
         if status == 429 {
-            self.budget().throttled(Instant::now(), retry_after);
+            self.budget().throttled(self.clock().now(), retry_after);
         }
         let body = if (200..300).contains(&status) {
             read_limited(response, self.config().max_answer_bytes).await?

@@ -8,8 +8,8 @@ pub mod raw;
 use std::time::Duration;
 
 use seedance_runtime::{
-    Client, ClientBuilder, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model, ProbeConfig,
-    Protocol, RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
+    Client, ClientBuilder, Clock, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model,
+    ProbeConfig, Protocol, RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
 };
 use seedance_sim::Sim;
 use serde::Serialize;
@@ -212,16 +212,28 @@ pub fn sim_probe() -> ProbeConfig {
     ProbeConfig::default().allow_private_addresses(true)
 }
 
+/// Seed of the virtual clocks' jitter: the same schedule on every run.
+pub const SEED: u64 = 7;
+
 /// The builder of a client of `V` on the simulator, polling every
-/// millisecond, for tests that change one more setting.
+/// millisecond on virtual time (no real timer), for tests that change one
+/// more setting.
 pub fn builder<V: Vendor>(sim: &Sim) -> ClientBuilder<Client<V>> {
     Client::<V>::builder()
         .token(seedance_sim::TOKEN)
         .base_url(sim.base_url())
         .probe_config(sim_probe())
+        .clock(Clock::virtual_time(SEED))
         .poll_interval(Duration::from_millis(1))
         .retry_policy(fast_retry())
         .wait_timeout(Duration::from_secs(10))
+}
+
+/// Runs the simulator's jobs on `clock` (for [`Sim::set_clock`]'s job
+/// durations), starting at the system time of the call.
+pub fn follow_clock(sim: &Sim, clock: &Clock) {
+    let (clock, start, epoch) = (clock.clone(), clock.now(), std::time::SystemTime::now());
+    sim.set_clock(move || epoch + clock.now().saturating_duration_since(start));
 }
 
 /// A client of `V` on the simulator, polling every millisecond.
