@@ -137,9 +137,13 @@ pub(crate) async fn download(
         }
         _ => Verdict::Final,
     };
-    retrying(&conn.config().retry, ctx.deadline, verdict, || {
-        attempt(&ctx, target.as_deref(), &streamed)
-    })
+    retrying(
+        conn.clock(),
+        &conn.config().retry,
+        ctx.deadline,
+        verdict,
+        || attempt(&ctx, target.as_deref(), &streamed),
+    )
     .await
 }
 

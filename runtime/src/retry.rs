@@ -12,7 +12,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use crate::deadline::Deadline;
+use crate::{clock::Clock, deadline::Deadline};
 
 /// How requests are retried: idempotent GETs (status, result, download) on
 /// transient failures; POSTs (submit, cancel) only on connect errors.
@@ -86,8 +86,10 @@ pub(crate) enum Verdict {
 /// retries left, or the next delay would end past `deadline`, sleeping
 /// [`RetryPolicy::delay`] between attempts; returns the last outcome. A
 /// retry that cannot happen in time is not slept for: the caller hears the
-/// last answer at once rather than at its deadline.
+/// last answer at once rather than at its deadline. Sleeps and jitter come
+/// from `clock`, so tests of retries run on virtual time.
 pub(crate) async fn retrying<T, E, Fut>(
+    clock: &Clock,
     policy: &RetryPolicy,
     deadline: Deadline,
     mut verdict: impl FnMut(&Result<T, E>) -> Verdict,
@@ -101,11 +103,11 @@ where
         let outcome = attempt().await;
         match verdict(&outcome) {
             Verdict::Retry(retry_after) if retry < policy.max_retries => {
-                let delay = policy.delay(retry, retry_after, fastrand::f64());
+                let delay = policy.delay(retry, retry_after, clock.unit());
                 if !deadline.allows(delay) {
                     return outcome;
                 }
-                tokio::time::sleep(delay).await;
+                clock.sleep(delay).await;
                 retry += 1;
             }
             _ => return outcome,

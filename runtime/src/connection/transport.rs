@@ -55,9 +55,13 @@ impl Connection {
             Err(Failure::Http(err)) if !err.is_builder() => Verdict::Retry(None),
             _ => Verdict::Final,
         };
-        retrying(&self.config().retry, deadline, verdict, || {
-            self.attempt(Method::GET, path, None, deadline)
-        })
+        retrying(
+            self.clock(),
+            &self.config().retry,
+            deadline,
+            verdict,
+            || self.attempt(Method::GET, path, None, deadline),
+        )
         .await
         .map_err(|failure| self.failure(failure, path, job_id))
     }
@@ -82,9 +86,13 @@ impl Connection {
         };
         // Shared, not copied: a retry re-sends the same buffer.
         let body = Bytes::from(body);
-        retrying(&self.config().retry, deadline, verdict, || {
-            self.attempt(Method::POST, path, Some(body.clone()), deadline)
-        })
+        retrying(
+            self.clock(),
+            &self.config().retry,
+            deadline,
+            verdict,
+            || self.attempt(Method::POST, path, Some(body.clone()), deadline),
+        )
         .await
         .map_err(|failure| {
             let sent = match &failure {
