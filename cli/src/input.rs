@@ -262,7 +262,7 @@ pub fn local_files(
                 // Text that happens to start with `@` (a prompt): literal.
                 return Ok(());
             }
-            if !field.takes_local_image() {
+            if !field.image {
                 return Err(InputError::NotAnImageField {
                     field: path,
                     path: file.to_owned(),

@@ -88,17 +88,10 @@ pub struct Field {
 }
 
 impl Field {
-    /// The media a URL field refers to: its format's kind; a plain `uri` is
-    /// taken as an image (what the vendors' `uri` fields hold).
+    /// The media a URL field refers to, as codegen decided it (its format:
+    /// the schema's, or the vendor's `media_fields`).
     pub fn url_media(&self) -> Option<MediaKind> {
-        self.format.map(|f| f.media().unwrap_or(MediaKind::Image))
-    }
-
-    /// True when the field takes a local image (`@path`): an image field,
-    /// or a plain `uri` field whose wire name says image (the AI/ML API's
-    /// `image_url`, `last_image_url`, `image_urls`).
-    pub fn takes_local_image(&self) -> bool {
-        self.image || (self.format == Some(Format::Uri) && self.name.contains("image"))
+        self.format.and_then(Format::media)
     }
 
     /// True when a value is one of the accepted `enum` values (or no enum).

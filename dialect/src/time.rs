@@ -85,7 +85,10 @@ impl UtcTime {
         else {
             return None;
         };
-        let valid = (1..=31).contains(&day) && hour < 24 && minute < 60 && second <= 60;
+        let valid = (1..=days_in_month(year, month)).contains(&day)
+            && hour < 24
+            && minute < 60
+            && second <= 60;
         valid.then_some(UtcTime {
             year,
             month,
@@ -144,6 +147,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
+/// 28 to 31, leap years counted.
+fn days_in_month(year: i64, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// The inverse: days since 1970-01-01 of a (year, month, day).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = year - i64::from(month <= 2);
@@ -182,6 +196,7 @@ mod tests {
         ] {
             assert_eq!(UtcTime::parse_http_date(text), Some(expected), "{text}");
         }
+        assert!(UtcTime::parse_http_date("Tue, 29 Feb 2000 08:49:37 GMT").is_some());
         let parsed = UtcTime::parse_http_date("Thu, 01 Jan 2099 00:00:00 GMT").unwrap();
         assert_eq!(UtcTime::from_system_time(parsed.to_system_time()), parsed);
         for bad in [
@@ -190,6 +205,8 @@ mod tests {
             "Sun, 06 Nov 1994 08:49:37 PST",
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Tue, 29 Feb 2100 08:49:37 GMT",
             "Sun, 06 Nov 1994 08:49 GMT",
         ] {
             assert_eq!(UtcTime::parse_http_date(bad), None, "{bad}");

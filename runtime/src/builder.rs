@@ -172,8 +172,8 @@ impl<T> ClientBuilder<T> {
         self
     }
 
-    /// The time source of waiting and of the request budget (default real
-    /// time; tests pass [`Clock::virtual_time`]).
+    /// The time source of waiting, of retry sleeps and of the request
+    /// budget (default real time; tests pass [`Clock::virtual_time`]).
     #[doc(hidden)]
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;

@@ -1,9 +1,9 @@
 //! [`Clock`]: a connection's time source (now, sleep, and the poll jitter's
 //! random numbers) as one input, the way the smithy-rs waiter takes its
 //! `TimeSource` and `AsyncSleep`. `Job::wait`, its poll schedule and the
-//! request budget read it, so tests follow an hour-long job on virtual time
-//! in milliseconds. Requests themselves (timeouts, `RetryPolicy` backoff)
-//! stay on real time.
+//! request budget read it, and retries sleep their backoff and `Retry-After`
+//! on it, so tests follow an hour-long job on virtual time in milliseconds.
+//! The requests themselves (connect and read timeouts) stay on real time.
 
 use std::{
     fmt,

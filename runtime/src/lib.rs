@@ -60,8 +60,9 @@ pub use client::Client;
 pub use connection::Connection;
 pub use error::{ApiError, Error, SubmitAttempt};
 pub use job::{CancelOutcome, Job};
-pub use model::{ErasedModel, Model, Vendor, VendorInfo};
+pub use model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
 pub use output::Output;
+pub use prober::ProbeReport;
 pub use state::{JobState, JobStatus};
 pub use submit::SubmitOptions;
 pub use validation::{ValidationErrors, Violation};
@@ -76,13 +77,11 @@ pub use download::DownloadOptions;
 #[doc(hidden)]
 pub use error::causes;
 #[doc(hidden)]
-pub use model::{ParseEnumError, Protocol};
-#[doc(hidden)]
 pub use outfile::Destination;
 #[doc(hidden)]
 pub use poll::PollPolicy;
 #[doc(hidden)]
-pub use prober::{ImageProbe, ProbeConfig, ProbeError, ProbeReport, Prober};
+pub use prober::{ImageProbe, ProbeConfig, ProbeError, Prober};
 #[doc(hidden)]
 pub use retry::RetryPolicy;
 #[doc(hidden)]

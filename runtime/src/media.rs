@@ -166,11 +166,7 @@ pub enum MediaPolicy {
 impl MediaPolicy {
     /// The policy of a protocol.
     pub fn of(protocol: Protocol) -> Self {
-        match protocol {
-            Protocol::WaveSpeed => MediaPolicy::Upload,
-            Protocol::AimlApi => MediaPolicy::DataUri,
-            Protocol::RunComfy => MediaPolicy::UrlOnly,
-        }
+        crate::protocol::wire(protocol).media_policy()
     }
 }
 
@@ -254,10 +250,11 @@ impl Connection {
     }
 
     /// Uploads an image to the vendor's media endpoint and returns its
-    /// URL. Only WaveSpeed has one; other vendors answer [`MediaError::UrlOnly`].
+    /// URL. Only WaveSpeed has one (the [`MediaPolicy::Upload`] vendor);
+    /// other vendors answer [`MediaError::UrlOnly`].
     pub async fn upload(&self, image: &LocalImage) -> Result<String, MediaError> {
-        match self.protocol() {
-            Protocol::WaveSpeed => upload::wavespeed(self, image).await,
+        match MediaPolicy::of(self.protocol()) {
+            MediaPolicy::Upload => upload::wavespeed(self, image).await,
             _ => Err(MediaError::UrlOnly {
                 vendor: self.vendor(),
                 name: image.name.clone(),

@@ -65,6 +65,7 @@ pub trait Model: Serialize + Send + Sync {
 
     /// The image references whose pixel, ratio and size rules need the image
     /// itself (checked by the runtime's prober before submit).
+    #[doc(hidden)]
     fn image_inputs(&self) -> Vec<ImageInput<'_>>;
 }
 
@@ -80,6 +81,7 @@ pub trait ErasedModel: Send + Sync {
     /// [`Model::validate`].
     fn validate(&self) -> Result<(), ValidationErrors>;
     /// [`Model::image_inputs`].
+    #[doc(hidden)]
     fn image_inputs(&self) -> Vec<ImageInput<'_>>;
     /// The request body.
     fn to_body(&self) -> serde_json::Result<Vec<u8>>;
@@ -132,6 +134,7 @@ impl std::fmt::Display for ParseEnumError {
         crate::wire_enum::describe_unknown(
             f,
             &self.value,
+            true,
             self.type_name,
             self.expected.iter().copied(),
         )

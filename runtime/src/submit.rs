@@ -125,6 +125,8 @@ impl Connection {
         input: &dyn ErasedModel,
         options: SubmitOptions,
     ) -> Result<Job, Error> {
+        // Before the image probes: a wrong vendor is known without I/O.
+        self.same_vendor(input)?;
         self.check_erased(input, options).await?;
         self.submit_erased_prechecked(input, options).await
     }
@@ -148,7 +150,7 @@ impl Connection {
 
     fn same_vendor(&self, input: &dyn ErasedModel) -> Result<(), Error> {
         let model_vendor = input.vendor();
-        if model_vendor.protocol == self.protocol() {
+        if model_vendor.id == self.vendor_id() {
             return Ok(());
         }
         Err(Error::WrongVendor {

@@ -13,13 +13,6 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters, ASCII case ignored; inputs are
-/// short names.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    distance(&a, b, &mut Vec::new())
-}
-
 /// The distance from `a` (already lowercased) to `b` (ASCII case ignored),
 /// in one reused row: a "did you mean" runs on
 /// every refused value, so it should cost little.
@@ -51,6 +44,7 @@ mod tests {
         assert_eq!(closest("720", values), Some("720p"));
         assert_eq!(closest("1080P", values), Some("1080p"));
         assert_eq!(closest("banana", values), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let kitten: Vec<char> = "kitten".chars().collect();
+        assert_eq!(distance(&kitten, "Sitting", &mut Vec::new()), 3);
     }
 }

@@ -128,7 +128,8 @@ impl Job {
             }
             poll_now = false;
 
-            // Requests run on real time, bounded by what the wait has left.
+            // Requests run on real time (their retries sleep on the clock),
+            // bounded by what the wait has left.
             let request_deadline = clock.for_requests(deadline);
             let outcome = match self.poll(request_deadline).await {
                 Ok(snapshot) => {

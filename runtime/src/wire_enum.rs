@@ -17,14 +17,11 @@ pub fn parse<T: Copy>(
     all: &[T],
     as_str: fn(T) -> &'static str,
 ) -> Result<T, ParseEnumError> {
-    all.iter()
-        .copied()
-        .find(|v| as_str(*v) == text)
-        .ok_or_else(|| ParseEnumError {
-            type_name,
-            value: text.to_owned(),
-            expected: all.iter().map(|v| as_str(*v)).collect(),
-        })
+    find_wire(text, all, as_str).ok_or_else(|| ParseEnumError {
+        type_name,
+        value: text.to_owned(),
+        expected: all.iter().map(|v| as_str(*v)).collect(),
+    })
 }
 
 /// The message of a value that is none of an enum's `expected` wire values
@@ -32,10 +29,16 @@ pub fn parse<T: Copy>(
 pub(crate) fn describe_unknown(
     f: &mut fmt::Formatter<'_>,
     value: &str,
+    quoted: bool,
     type_name: &str,
     expected: impl Iterator<Item = &'static str> + Clone,
 ) -> fmt::Result {
-    write!(f, "{value:?} is not a {type_name} (expected one of: ")?;
+    if quoted {
+        write!(f, "{value:?}")?;
+    } else {
+        f.write_str(value)?;
+    }
+    write!(f, " is not a {type_name} (expected one of: ")?;
     for (index, wire) in expected.clone().enumerate() {
         if index > 0 {
             f.write_str(", ")?;
@@ -47,6 +50,11 @@ pub(crate) fn describe_unknown(
         write!(f, "; did you mean {close:?}?")?;
     }
     Ok(())
+}
+
+/// The one of `all` whose wire text is `text`.
+fn find_wire<T: Copy>(text: &str, all: &[T], as_str: fn(T) -> &'static str) -> Option<T> {
+    all.iter().copied().find(|v| as_str(*v) == text)
 }
 
 /// The closest of `expected` to `value`; none for a number among numbers.
@@ -67,6 +75,8 @@ pub(crate) fn suggestion(
 /// `ParseEnumError` and its copies first).
 struct Unknown<'a, T> {
     value: &'a str,
+    /// Text is quoted; a JSON number is shown as the number it is.
+    quoted: bool,
     type_name: &'static str,
     all: &'a [T],
     as_str: fn(T) -> &'static str,
@@ -78,6 +88,7 @@ impl<T: Copy> fmt::Display for Unknown<'_, T> {
         describe_unknown(
             f,
             self.value,
+            self.quoted,
             self.type_name,
             self.all.iter().map(move |v| as_str(*v)),
         )
@@ -108,19 +119,15 @@ where
             write!(f, "a {} (a string)", self.type_name)
         }
         fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-            let as_str = self.as_str;
-            self.all
-                .iter()
-                .copied()
-                .find(|v| as_str(*v) == text)
-                .ok_or_else(|| {
-                    E::custom(Unknown {
-                        value: text,
-                        type_name: self.type_name,
-                        all: self.all,
-                        as_str,
-                    })
+            find_wire(text, self.all, self.as_str).ok_or_else(|| {
+                E::custom(Unknown {
+                    value: text,
+                    quoted: true,
+                    type_name: self.type_name,
+                    all: self.all,
+                    as_str: self.as_str,
                 })
+            })
         }
     }
     deserializer.deserialize_str(Text {
@@ -151,6 +158,7 @@ where
         .ok_or_else(|| {
             <D::Error as serde::de::Error>::custom(Unknown {
                 value: &number.to_string(),
+                quoted: false,
                 type_name,
                 all,
                 as_str,
@@ -169,16 +177,16 @@ where
 macro_rules! wire_enum {
     ($name:ident, str, $schema:literal) => {
         $crate::wire_enum!(@common $name, $schema);
-        impl $crate::wire_enum::serde::Serialize for $name {
-            fn serialize<S: $crate::wire_enum::serde::Serializer>(
+        impl $crate::de::serde::Serialize for $name {
+            fn serialize<S: $crate::de::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
-        impl<'de> $crate::wire_enum::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
+        impl<'de> $crate::de::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::de::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::wire_enum::deserialize_text(
@@ -201,16 +209,16 @@ macro_rules! wire_enum {
             }
         }
         $crate::wire_enum!(@common $name, $schema);
-        impl $crate::wire_enum::serde::Serialize for $name {
-            fn serialize<S: $crate::wire_enum::serde::Serializer>(
+        impl $crate::de::serde::Serialize for $name {
+            fn serialize<S: $crate::de::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.value())
             }
         }
-        impl<'de> $crate::wire_enum::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::wire_enum::serde::Deserializer<'de>>(
+        impl<'de> $crate::de::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::de::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::wire_enum::deserialize_integer(
@@ -246,9 +254,6 @@ macro_rules! wire_enum {
         }
     };
 }
-
-#[doc(hidden)]
-pub use serde;
 
 /// A field's image rules as a `&[ImageRule]`, one `kind limit message;`
 /// per `validations` entry. Called only by generated code.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use seedance_runtime::{
     CancelOutcome, Client, Clock, Connection, Error, JobState, Model, Progress, Protocol, Rule,
-    Vendor, WaitOptions,
+    SubmitOptions, Vendor, VendorInfo, WaitOptions,
 };
 use seedance_sim::{Fault, ImageFormat, ImageSpec, JobTiming, Outcome, Route, Sim};
 
@@ -180,6 +180,38 @@ async fn resume_by_id_alone() {
     let output = conn.job(id.clone()).wait().await.unwrap();
     assert_eq!(output.job_id(), id);
     assert!(output.video_url().is_some());
+}
+
+#[tokio::test]
+async fn a_model_of_another_vendor_is_refused_before_sending() {
+    let sim = Sim::start().await;
+    // Same protocol, another vendor: the vendor is what must match.
+    let other = VendorInfo {
+        name: "Other RunComfy",
+        id: "other",
+        ..RunComfy::INFO
+    };
+    let conn = Connection::builder(&other)
+        .base_url(sim.base_url())
+        .token(seedance_sim::TOKEN)
+        .build()
+        .unwrap();
+    let err = conn
+        .submit_erased(&rc_input(&sim), SubmitOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::WrongVendor {
+                vendor: "Other RunComfy",
+                model_vendor: "RunComfy",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(sim.count(Route::Submit), 0);
 }
 
 #[tokio::test]

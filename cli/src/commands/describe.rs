@@ -99,7 +99,7 @@ fn text(info: &ModelInfo, fields: &[Field]) -> String {
         if !bounds.is_empty() {
             let _ = writeln!(out, "      {bounds}");
         }
-        if field.takes_local_image() {
+        if field.image {
             let _ = writeln!(
                 out,
                 "      an http(s) image URL, a data:image URI, or @path (a local file)"
@@ -122,7 +122,7 @@ fn text(info: &ModelInfo, fields: &[Field]) -> String {
         fields
             .iter()
             .filter(|f| f.required && f.constant.is_none())
-            .map(|f| if f.takes_local_image() {
+            .map(|f| if f.image {
                 format!("--set {}=@photo.png", f.name)
             } else {
                 format!("--set {}=...", f.name)
@@ -160,7 +160,7 @@ fn kind_text(field: &Field) -> String {
     if field.choices.is_some() {
         kind = format!("enum ({kind})");
     }
-    if field.takes_local_image() {
+    if field.image {
         kind.push_str(", image");
     }
     kind
@@ -269,7 +269,7 @@ fn field_json(field: &Field) -> Value {
         "const": field.constant,
         "default": field.default,
         "bounds": field.bounds.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<serde_json::Map<_, _>>(),
-        "image": field.takes_local_image(),
+        "image": field.image,
         "image_rules_summary": (!field.image_rules.is_empty()).then(|| image_rules_summary(field.image_rules)),
         "image_rules": field.image_rules.iter().map(|rule| json!({
             "rule": rule.kind.as_str(),

@@ -23,6 +23,9 @@ pub(super) struct Context<'a, 'w> {
     pub refs: &'a Refs<'a>,
     /// The file is an OpenAPI document (its `model` enum is the model id).
     pub openapi: bool,
+    /// The vendor's `media_fields`: what a plain `uri` field of that wire
+    /// name refers to, where the schema does not say.
+    pub media_fields: &'a BTreeMap<String, MediaKind>,
     /// Where vendor mistakes are reported.
     pub warnings: &'w mut Vec<Warning>,
 }
@@ -48,7 +51,14 @@ pub(super) fn convert_field(
         })
     })?;
     let rules = image_rules(at, node)?;
-    let ty = field_type(at, wire, &ident, node, !rules.is_empty(), context)?;
+    // Image rules make a field an image whatever its name; else the
+    // vendor's `media_fields` may say what the name refers to.
+    let known_media = if rules.is_empty() {
+        context.media_fields.get(wire).copied()
+    } else {
+        Some(MediaKind::Image)
+    };
+    let ty = field_type(at, wire, &ident, node, known_media, context)?;
     let image_rules = match &ty {
         Type::Array { items, .. } if rules.is_empty() => items_rules(at, node)?,
         _ => rules,
@@ -88,7 +98,7 @@ fn field_type(
     wire: &str,
     ident: &str,
     node: &Map<String, Value>,
-    has_image_rules: bool,
+    known_media: Option<MediaKind>,
     context: &Context<'_, '_>,
 ) -> Result<Type, Error> {
     let type_name = || {
@@ -133,7 +143,7 @@ fn field_type(
         }
         "string" => {
             only(&["minLength", "maxLength", "format", "validations"])?;
-            Type::String(string_type(at, node, has_image_rules)?)
+            Type::String(string_type(at, node, known_media)?)
         }
         "integer" => {
             only(&["minimum", "maximum"])?;
@@ -152,7 +162,7 @@ fn field_type(
         }
         "array" => {
             only(&["items", "minItems", "maxItems", "validations"])?;
-            array_type(at, node, has_image_rules, context)?
+            array_type(at, node, known_media, context)?
         }
         other => {
             return Err(at
@@ -226,7 +236,7 @@ fn ordered<T: PartialOrd + std::fmt::Display>(
 fn array_type(
     at: &Location,
     node: &Map<String, Value>,
-    has_image_rules: bool,
+    known_media: Option<MediaKind>,
     context: &Context<'_, '_>,
 ) -> Result<Type, Error> {
     let items_at = at.child("items");
@@ -268,16 +278,26 @@ fn array_type(
     )?;
     ordered(at, "minItems", min_items, "maxItems", max_items)?;
     Ok(Type::Array {
-        items: string_type(&items_at, &item_node, has_image_rules || item_rules)?,
+        items: string_type(
+            &items_at,
+            &item_node,
+            if item_rules {
+                Some(MediaKind::Image)
+            } else {
+                known_media
+            },
+        )?,
         min_items,
         max_items,
     })
 }
 
+/// A string; `known_media` is what it refers to when the caller knows (image
+/// rules, the vendor's `media_fields`), which `x-accept` may otherwise tell.
 fn string_type(
     at: &Location,
     node: &Map<String, Value>,
-    has_image_rules: bool,
+    known_media: Option<MediaKind>,
 ) -> Result<StringType, Error> {
     let format = match optional_str(at, node, "format")? {
         None => None,
@@ -291,12 +311,11 @@ fn string_type(
     };
     let accepted = optional_str(at, node, "x-accept")?
         .and_then(|mime| mime.split(',').find_map(MediaKind::from_mime));
-    let implied = match (has_image_rules, accepted) {
-        (true, _) | (false, Some(MediaKind::Image)) => Some(Format::ImageUri),
-        (false, Some(MediaKind::Video)) => Some(Format::VideoUri),
-        (false, Some(MediaKind::Audio)) => Some(Format::AudioUri),
-        (false, None) => None,
-    };
+    let implied = known_media.or(accepted).map(|media| match media {
+        MediaKind::Image => Format::ImageUri,
+        MediaKind::Video => Format::VideoUri,
+        MediaKind::Audio => Format::AudioUri,
+    });
     let format = match (format, implied) {
         // A plain `uri` with a media kind known otherwise is that kind.
         (None | Some(Format::Uri), Some(implied)) => Some(implied),

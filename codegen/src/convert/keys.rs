@@ -22,6 +22,7 @@ pub(super) const MANIFEST_KEYS: &[&str] = &[
     "submit_path",
     "catalog_url",
     "catalog_prefix",
+    "media_fields",
     "output_schema",
 ];
 

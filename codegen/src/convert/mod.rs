@@ -14,7 +14,7 @@ use keys::{
 use source::{RequestSchema, request_schema};
 
 use crate::error::{Error, Location, Problem, Warning};
-use crate::ir::{Corpus, Model, Protocol, Type, Vendor};
+use crate::ir::{Corpus, MediaKind, Model, Protocol, Type, Vendor};
 use crate::load::{JsonFile, VendorFiles};
 use crate::naming;
 
@@ -52,11 +52,12 @@ fn convert_vendor(files: &VendorFiles, warnings: &mut Vec<Warning>) -> Result<Ve
         )))
     })?;
     let submit_template = optional_str(&root, manifest, "submit_path")?;
+    let media_fields = media_fields(&root, manifest)?;
 
     let mut modules = BTreeMap::new();
     let mut models = Vec::new();
     for (path, file) in &files.models {
-        let model = convert_model(path, file, submit_template, warnings)?;
+        let model = convert_model(path, file, submit_template, &media_fields, warnings)?;
         claim(
             &Location::root(&file.path),
             &mut modules,
@@ -78,12 +79,45 @@ fn convert_vendor(files: &VendorFiles, warnings: &mut Vec<Warning>) -> Result<Ve
     })
 }
 
+/// `vendor.json`'s `media_fields`: wire names of plain `uri` fields and the
+/// media they refer to (`"image_url": "image"`), for vendors whose schemas
+/// only say `uri`. One home for "is this an image field": the generated
+/// format, the validation and the command line's `@path` all follow it.
+fn media_fields(
+    root: &Location,
+    manifest: &Map<String, Value>,
+) -> Result<BTreeMap<String, MediaKind>, Error> {
+    let Some(node) = manifest.get("media_fields") else {
+        return Ok(BTreeMap::new());
+    };
+    let at = root.child("media_fields");
+    object(&at, node)?
+        .iter()
+        .map(|(wire, kind)| {
+            let kind_at = at.child(wire);
+            let name = kind
+                .as_str()
+                .ok_or_else(|| wrong(&kind_at, "a string", kind))?;
+            let media = MediaKind::ALL
+                .into_iter()
+                .find(|media| media.as_str() == name)
+                .ok_or_else(|| {
+                    kind_at.error(Problem::Invalid(format!(
+                        "unknown media {name:?} (known: image, video, audio)"
+                    )))
+                })?;
+            Ok((wire.clone(), media))
+        })
+        .collect()
+}
+
 /// Converts one model file (a JSON Schema or an OpenAPI document) whose path
 /// under the vendor folder is `path`.
 pub fn convert_model(
     path: &str,
     file: &JsonFile,
     submit_template: Option<&str>,
+    media_fields: &BTreeMap<String, MediaKind>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Model, Error> {
     let request = request_schema(file, path, submit_template)?;
@@ -127,6 +161,7 @@ pub fn convert_model(
     let mut context = field::Context {
         refs,
         openapi: *openapi,
+        media_fields,
         warnings,
     };
     for wire in order {

@@ -27,8 +27,8 @@ publish.workspace = true
 default = [{defaults}]
 # `seedance::catalog`: every model as data (the command line uses it).
 catalog = ["schemars"]
-# `schemars::JsonSchema` for every input and enum.
-schemars = ["dep:schemars"]
+# `schemars::JsonSchema` for every input and enum, properties in schema order.
+schemars = ["dep:schemars", "serde_json/preserve_order"]
 {features}
 [dependencies]
 seedance-runtime.workspace = true

@@ -74,7 +74,7 @@ pub(super) fn input_struct(vendor: &Vendor, model: &Model, crate_name: &str) -> 
         let wire = &field.wire;
         let rename = (field.rust_name() != wire).then(|| quote! { #[serde(rename = #wire)] });
         let skip = (!field.required).then(|| {
-            quote! { #[serde(default, skip_serializing_if = "Option::is_none")] }
+            quote! { #[serde(skip_serializing_if = "Option::is_none")] }
         });
         let hidden = field.hidden.then(|| quote! { #[doc(hidden)] });
         quote! { #doc #hidden #rename #skip pub #name: #ty }

@@ -151,6 +151,8 @@ pub struct Connection {
 struct Inner {
     protocol: Protocol,
     vendor: &'static str,
+    /// The vendor's id (`runcomfy`): what a model's vendor must match.
+    vendor_id: &'static str,
     token: Secret,
     http: reqwest::Client,
     config: Config,
@@ -196,6 +198,7 @@ impl Connection {
                 warm: Arc::new(WarmUp::default()),
                 protocol: vendor.protocol,
                 vendor: vendor.name,
+                vendor_id: vendor.id,
                 token,
                 http,
                 config,
@@ -218,6 +221,11 @@ impl Connection {
     /// The vendor's display name (used in errors).
     pub fn vendor(&self) -> &'static str {
         self.inner.vendor
+    }
+
+    /// The vendor's id (`runcomfy`).
+    pub(crate) fn vendor_id(&self) -> &'static str {
+        self.inner.vendor_id
     }
 
     /// The base URL requests go to.

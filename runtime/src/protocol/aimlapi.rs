@@ -18,6 +18,9 @@ pub(crate) const GENERATION_PATH: &str = "/v2/video/generations";
 pub(crate) struct AimlApi;
 
 impl Wire for AimlApi {
+    fn media_policy(&self) -> crate::media::MediaPolicy {
+        crate::media::MediaPolicy::DataUri
+    }
     #[cfg(test)]
     fn state(&self, word: &str) -> JobState {
         state(word)

@@ -56,6 +56,8 @@ pub(crate) trait Wire: Sync {
     fn parse_cancel(&self, _value: &Value) -> Result<crate::job::CancelOutcome, String> {
         Err("no cancel endpoint".to_owned())
     }
+    /// How the vendor takes a local image.
+    fn media_policy(&self) -> crate::media::MediaPolicy;
 }
 
 /// The implementation of a protocol.

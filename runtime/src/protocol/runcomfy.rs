@@ -16,6 +16,9 @@ use crate::{
 pub(crate) struct RunComfy;
 
 impl Wire for RunComfy {
+    fn media_policy(&self) -> crate::media::MediaPolicy {
+        crate::media::MediaPolicy::UrlOnly
+    }
     #[cfg(test)]
     fn state(&self, word: &str) -> JobState {
         state(word)

@@ -13,6 +13,9 @@ use crate::state::JobState;
 pub(crate) struct WaveSpeed;
 
 impl Wire for WaveSpeed {
+    fn media_policy(&self) -> crate::media::MediaPolicy {
+        crate::media::MediaPolicy::Upload
+    }
     #[cfg(test)]
     fn state(&self, word: &str) -> JobState {
         state(word)

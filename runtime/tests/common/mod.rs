@@ -80,7 +80,7 @@ impl Vendor for WaveSpeed {
     const TOKEN_ENV: &'static str = "SEEDANCE_TEST_WAVESPEED_KEY";
 }
 
-/// RunComfy `bytedance/seedance-1-0/lite/image-to-video`.
+/// RunComfy `bytedance/seedance-1-0/pro/image-to-video`.
 #[derive(Serialize)]
 pub struct RcInput {
     pub prompt: String,
@@ -89,7 +89,7 @@ pub struct RcInput {
 
 impl Model for RcInput {
     type Vendor = RunComfy;
-    const MODEL: &'static str = "bytedance/seedance-1-0/lite/image-to-video";
+    const MODEL: &'static str = "bytedance/seedance-1-0/pro/image-to-video";
     const SUBMIT_PATH: &'static str = "/v1/models/bytedance/seedance-1-0/pro/image-to-video";
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut v = Validator::new();

@@ -247,7 +247,7 @@ fn validation(r: &mut Report) {
 fn client(r: &mut Report) {
     r.line("## 2. Client overhead (`cargo bench -p seedance-benches --bench client`)");
     r.line("");
-    r.line("One submit + status + result cycle of RunComfy pro image-to-video against the simulator on loopback (jobs finish at once). Ours: `seedance::runcomfy::Client::new(TOKEN).with_base_url(sim.base_url())`, `submit` (local validation, data-URI image check, serialization, one POST), `job.status()`, `job.result()`. Baseline: bare `reqwest::Client` sending the same three requests with a `json!` body and parsing each answer as `serde_json::Value`. The image is a data URI (a 1280x720 PNG header), so the prober decodes it locally and sends no request.");
+    r.line("One submit + status + result cycle of RunComfy pro image-to-video against the simulator on loopback (jobs finish at once). Ours: `seedance::runcomfy::Client::builder().token(TOKEN).base_url(sim.base_url()).requests_per_second(f64::INFINITY)` (the request budget off: its default 50 requests a second would be what is measured), `submit` (local validation, data-URI image check, serialization, one POST), `job.status()`, `job.result()`. Baseline: bare `reqwest::Client` sending the same three requests with a `json!` body and parsing each answer as `serde_json::Value`. The image is a data URI (a 1280x720 PNG header), so the prober decodes it locally and sends no request.");
     r.line("");
     let (ratio, _) = r.ratio("client_cycle/runtime", "client_cycle/reqwest");
     let pairs = r.extra("client_pairs");
