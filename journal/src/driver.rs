@@ -450,7 +450,9 @@ impl<J: Journal + Clone> Driver<J> {
         };
         let shown = path.display().to_string();
         if entry.state == State::Downloading && saved_after(&path, entry.updated_at) {
-            // Renamed into place by a run that died before recording it.
+            // Renamed into place by a run that died before recording it,
+            // maybe between linking the temporary file and removing it.
+            remove_partial_downloads(&path);
             let change = Change {
                 saved_path: Some(shown.clone()),
                 ..Change::new(&[State::Downloading], State::Downloaded, me).release()

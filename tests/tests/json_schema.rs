@@ -36,21 +36,29 @@ fn request_schema(document: &Value) -> Value {
 
 /// The format a property reports: the vendor's, or the media kind its image
 /// rules or `x-accept` imply (`image_uri`) where the vendor wrote `uri` or none.
-fn expected_format(vendor_prop: &Value) -> Option<Value> {
+/// The format codegen gives a field: the written one, or the media kind its
+/// image rules, `x-accept` or the vendor's `media_fields` (`media`) imply
+/// when it is absent or a plain `uri`.
+fn expected_format(vendor_prop: &Value, media: Option<&str>) -> Option<Value> {
     let written = vendor_prop.get("format").cloned();
-    let implied = vendor_prop.get("validations").is_some()
+    let image = vendor_prop.get("validations").is_some()
         || vendor_prop
             .get("x-accept")
             .and_then(Value::as_str)
             .is_some_and(|a| a.starts_with("image/"));
-    match written.as_ref().and_then(Value::as_str) {
-        None | Some("uri") if implied => Some(Value::from("image_uri")),
+    let implied = if image { Some("image") } else { media };
+    match (written.as_ref().and_then(Value::as_str), implied) {
+        (None | Some("uri"), Some(kind)) => Some(Value::from(format!("{kind}_uri"))),
         _ => written,
     }
 }
 
 fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(vendor: &Value, path: &str) {
     let emitted = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+    // `path` starts with the vendor id, whose manifest may name media fields.
+    let vendor_id = path.split(' ').next().unwrap();
+    let manifest = schema_file(&format!("{vendor_id}/vendor.json"));
+    let media = |name: &str| manifest["media_fields"][name].as_str();
     assert_eq!(emitted["required"], vendor["required"], "{path}: required");
     let vendor_props = vendor["properties"].as_object().unwrap();
     let emitted_props = emitted["properties"].as_object().unwrap();
@@ -86,12 +94,12 @@ fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(vendor: &Value, path: &st
                     }
                     (
                         emitted_prop["items"].get("format").cloned(),
-                        expected_format(&items),
+                        expected_format(&items, media(name)),
                     )
                 }
                 "format" => (
                     emitted_prop.get("format").cloned(),
-                    expected_format(vendor_prop),
+                    expected_format(vendor_prop, media(name)),
                 ),
                 "items" => (
                     emitted_prop.get("items").map(|i| i["type"].clone()),

@@ -28,48 +28,48 @@ pub struct Input {
     pub prompt: String,
     /// A direct link to an online image or a Base64-encoded local image that will serve as the visual base or the first frame for the video.
     ///
-    /// An http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An http(s) URL or a `data:image/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// A direct link to an online image or a Base64-encoded local image to be used as the last frame of the video.
     ///
-    /// An http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An http(s) URL or a `data:image/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_image_url: Option<String>,
     /// The aspect ratio of the generated video.
     ///
     /// Vendor default: `16:9`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
     /// An enumeration where the short side of the video frame determines the resolution.
     ///
     /// Vendor default: `720p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// The length of the output video in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<DurationValue>,
     /// Varying the seed integer is a way to get different results for the same other request parameters. Using the same value for an identical request will produce similar results. If unspecified, a random number is chosen.
     ///
     /// Vendor default: `-1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Whether to fix the camera position.
     /// - true: Fix the camera position. The platform will append instructions to fix the camera position in the user's prompt, but the actual effect is not guaranteed.
     /// - false: Do not fix the camera position.
     ///
     /// Vendor default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub camera_fixed: Option<bool>,
     /// Whether the video contains a watermark.
     ///
     /// Vendor default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<bool>,
     /// Whether to generate audio for the video.
     ///
     /// Vendor default: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_audio: Option<bool>,
 }
 
@@ -170,7 +170,7 @@ impl Input {
                 .uri(
                     seedance_runtime::validation::FieldPath::Field("image_url"),
                     value,
-                    seedance_runtime::validation::Format::Uri,
+                    seedance_runtime::validation::Format::ImageUri,
                 );
         }
         if let Some(value) = &self.last_image_url {
@@ -178,7 +178,7 @@ impl Input {
                 .uri(
                     seedance_runtime::validation::FieldPath::Field("last_image_url"),
                     value,
-                    seedance_runtime::validation::Format::Uri,
+                    seedance_runtime::validation::Format::ImageUri,
                 );
         }
         validator.finish()

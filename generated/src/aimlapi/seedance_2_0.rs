@@ -28,67 +28,67 @@ pub struct Input {
     pub prompt: String,
     /// A direct link to an online image or a Base64-encoded local image that will serve as the visual base or the first frame for the video.
     ///
-    /// An http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An http(s) URL or a `data:image/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// A direct link to an online image or a Base64-encoded local image to be used as the last frame of the video.
     ///
-    /// An http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An http(s) URL or a `data:image/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_image_url: Option<String>,
     /// URL, Base64-encoded string or asset ID of the audio. The duration of the audio file specified in the parameter must not exceed 15.2 seconds. If audio is provided, at least one reference image or video is required.
     ///
-    /// An http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An http(s) URL or a `data:audio/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_url: Option<String>,
     /// The public URL of the video. Only video URLs are supported.
     ///
-    /// An http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// An http(s) URL or a `data:video/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
     /// Reference images to guide video generation. Refer to them in the prompt as @Image1, @Image2, etc.
     ///
-    /// From 1 to 9 items. Each item: an http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// From 1 to 9 items. Each item: an http(s) URL or a `data:image/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_urls: Option<Vec<String>>,
     /// Reference audio to guide video generation. Refer to them in the prompt as @Audio1, @Audio2, etc. Supported formats: MP3, WAV. Up to 3 files, combined duration must not exceed 15 seconds. If audio is provided, at least one reference image (image_urls) or video (video_urls) is required.
     ///
-    /// From 1 to 3 items. Each item: an http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// From 1 to 3 items. Each item: an http(s) URL or a `data:audio/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_urls: Option<Vec<String>>,
     /// Reference videos to guide video generation. Refer to them in the prompt as @Video1, @Video2, etc. Supported formats: MP4, MOV. Each video must be between ~480p (640x640) and ~720p (834x1112) in resolution.
     ///
-    /// From 1 to 3 items. Each item: an http(s) URL or a data URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// From 1 to 3 items. Each item: an http(s) URL or a `data:video/...` URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_urls: Option<Vec<String>>,
     /// The aspect ratio of the generated video.
     ///
     /// Vendor default: `16:9`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
     /// An enumeration where the short side of the video frame determines the resolution.
     ///
     /// Vendor default: `720p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// The length of the output video in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<DurationValue>,
     /// Whether to generate audio for the video.
     ///
     /// Vendor default: `true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_audio: Option<bool>,
     /// Varying the seed integer is a way to get different results for the same other request parameters. Using the same value for an identical request will produce similar results. If unspecified, a random number is chosen.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Whether the video contains a watermark.
     ///
     /// Vendor default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<bool>,
     /// Provider routing override. `bytedance` runs native ByteDance with no fallback; `fal` runs the fal.ai mirror; `auto` (default) uses the ByteDance -> fal.ai fallback chain. Case-insensitive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
 }
 
@@ -238,7 +238,7 @@ impl Input {
                 .uri(
                     seedance_runtime::validation::FieldPath::Field("image_url"),
                     value,
-                    seedance_runtime::validation::Format::Uri,
+                    seedance_runtime::validation::Format::ImageUri,
                 );
         }
         if let Some(value) = &self.last_image_url {
@@ -246,7 +246,7 @@ impl Input {
                 .uri(
                     seedance_runtime::validation::FieldPath::Field("last_image_url"),
                     value,
-                    seedance_runtime::validation::Format::Uri,
+                    seedance_runtime::validation::Format::ImageUri,
                 );
         }
         if let Some(value) = &self.audio_url {
@@ -254,7 +254,7 @@ impl Input {
                 .uri(
                     seedance_runtime::validation::FieldPath::Field("audio_url"),
                     value,
-                    seedance_runtime::validation::Format::Uri,
+                    seedance_runtime::validation::Format::AudioUri,
                 );
         }
         if let Some(value) = &self.video_url {
@@ -262,7 +262,7 @@ impl Input {
                 .uri(
                     seedance_runtime::validation::FieldPath::Field("video_url"),
                     value,
-                    seedance_runtime::validation::Format::Uri,
+                    seedance_runtime::validation::Format::VideoUri,
                 );
         }
         if let Some(value) = &self.image_urls {
@@ -286,7 +286,7 @@ impl Input {
                             index,
                         ),
                         item,
-                        seedance_runtime::validation::Format::Uri,
+                        seedance_runtime::validation::Format::ImageUri,
                     );
             }
         }
@@ -311,7 +311,7 @@ impl Input {
                             index,
                         ),
                         item,
-                        seedance_runtime::validation::Format::Uri,
+                        seedance_runtime::validation::Format::AudioUri,
                     );
             }
         }
@@ -336,7 +336,7 @@ impl Input {
                             index,
                         ),
                         item,
-                        seedance_runtime::validation::Format::Uri,
+                        seedance_runtime::validation::Format::VideoUri,
                     );
             }
         }

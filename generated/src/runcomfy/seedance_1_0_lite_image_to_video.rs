@@ -35,17 +35,17 @@ pub struct Input {
     /// Note: The last frame image will not take effect when the resolution is set to 1080P.
     ///
     /// An http(s) URL or a `data:image/...` URI. Image rules: `width_pixels< 6000`, `height_pixels< 6000`, `width_pixels> 300`, `height_pixels> 300`, `width/height> 0.4`, `width/height< 2.5`, `file_size_mb< 30`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_frame_image_url: Option<String>,
     /// Resolution
     ///
     /// Vendor default: `480p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// Duration
     ///
     /// Vendor default: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<DurationValue>,
 }
 

@@ -37,22 +37,22 @@ pub struct Input {
     /// Resolution
     ///
     /// Vendor default: `480p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// Aspect Ratio (WH)
     ///
     /// Vendor default: `16:9`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<Ratio>,
     /// Duration
     ///
     /// Vendor default: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<DurationValue>,
     /// Seed
     ///
     /// Vendor default: `53154020`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
 

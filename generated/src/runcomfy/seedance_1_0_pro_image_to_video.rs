@@ -31,7 +31,7 @@ pub struct Input {
     /// Resolution
     ///
     /// Vendor default: `480p`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// Start Image
     ///
@@ -40,12 +40,12 @@ pub struct Input {
     /// Aspect Ratio (W:H)
     ///
     /// Vendor default: `adaptive`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<Ratio>,
     /// Duration
     ///
     /// Vendor default: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<DurationValue>,
 }
 

@@ -31,17 +31,17 @@ pub struct Input {
     /// The duration of the generated media in seconds.
     ///
     /// From 2 to 12. Vendor default: `5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// Whether to fix the camera position.
     ///
     /// Vendor default: `false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub camera_fixed: Option<bool>,
     /// The random seed to use for the generation. -1 means a random seed will be used.
     ///
     /// From -1 to 2147483647. Vendor default: `-1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
 

@@ -21,6 +21,15 @@ pub(crate) const MANIFEST: &str = "vendor.json";
 /// The file of a vendor folder that is provenance, not a model.
 pub(crate) const LOCK: &str = "lock.json";
 
+/// The embedded `vendor.json` text of `vendor` (read without the store, so
+/// reading a model file can consult it while the store is being built).
+pub(crate) fn embedded_manifest(vendor: &str) -> Option<&'static str> {
+    embedded::EMBEDDED
+        .iter()
+        .find(|&&(v, file, _)| v == vendor && file == MANIFEST)
+        .map(|&(_, _, text)| text)
+}
+
 /// The vendor has no schema for that model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown model {model:?} for vendor {vendor:?}")]

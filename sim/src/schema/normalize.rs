@@ -14,7 +14,9 @@
 //!   the field or its array it makes the field (each item) a URL of that
 //!   media kind, as `image_uri` would;
 //! - every vendor: image `validations` make a field (each item) an image
-//!   reference (`image_uri`) when its `format` is absent or a plain `uri`.
+//!   reference (`image_uri`) when its `format` is absent or a plain `uri`
+//!   (after this, `vendor.json`'s `media_fields` do the same by field name:
+//!   see `published`).
 
 use serde_json::{Map, Value};
 

@@ -11,6 +11,7 @@
 
 use serde_json::Value;
 
+use super::load;
 use super::normalize::{self, NormalizeError, escape};
 
 /// What the simulator reads out of one model file.
@@ -67,15 +68,56 @@ pub(crate) fn is_openapi_vendor(vendor: &str) -> bool {
 
 /// Reads one model file of `vendor`.
 pub(crate) fn read(vendor: &str, document: &Value) -> Result<Reading, FormError> {
-    if is_openapi_vendor(vendor) || document.get("openapi").is_some() {
-        openapi(document)
+    let mut reading = if is_openapi_vendor(vendor) || document.get("openapi").is_some() {
+        openapi(document)?
     } else {
-        Ok(Reading {
+        Reading {
             schema: normalize::normalize(document, document, "")?,
             pointer: String::new(),
             model: None,
             submit_path: None,
-        })
+        }
+    };
+    apply_media_fields(vendor, &mut reading.schema);
+    Ok(reading)
+}
+
+/// `vendor.json`'s `media_fields`: a property of that name whose `format` is
+/// absent or a plain `uri` (each item, for an array) references that media,
+/// as `image_uri` would. The AI/ML API's documents type `image_url` as `uri`.
+fn apply_media_fields(vendor: &str, schema: &mut Value) {
+    let Some(manifest) =
+        load::embedded_manifest(vendor).and_then(|text| serde_json::from_str::<Value>(text).ok())
+    else {
+        return;
+    };
+    let Some(fields) = manifest.get("media_fields").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (name, kind) in fields {
+        let (Some(property), Some(kind)) = (properties.get_mut(name), kind.as_str()) else {
+            continue;
+        };
+        let target = match property.get_mut("items") {
+            Some(items) => items,
+            None => property,
+        };
+        let open = matches!(
+            target.get("format").and_then(Value::as_str),
+            None | Some("uri")
+        );
+        let string = match target.get("type") {
+            Some(Value::String(ty)) => ty == "string",
+            // OpenAPI's `nullable` became `["string", "null"]`.
+            Some(Value::Array(types)) => types.iter().any(|ty| ty == "string"),
+            _ => false,
+        };
+        if open && string {
+            target["format"] = Value::from(format!("{kind}_uri"));
+        }
     }
 }
 
