@@ -18,7 +18,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// The section's Markdown ("not run" when the side file is missing).
 pub fn section(extras: &Path) -> String {
     let mut out = String::new();
-    out.push_str("## 6. Durable batch (`bash benches/scripts/batch_journal.sh`)\n\n");
+    out.push_str("## 8. Durable batch (`bash benches/scripts/batch_journal.sh`)\n\n");
     out.push_str(
         "10,000 jobs through `seedance batch` (release build, `--concurrency 64`, \
          `--poll-interval 5ms`) against `seedance sim` in its own process (each job: one \

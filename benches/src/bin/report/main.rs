@@ -138,6 +138,21 @@ fn machine() -> (String, String, String) {
     )
 }
 
+/// The commit the run measured: `commit.txt` beside the results when the
+/// run wrote one, else the checkout's `HEAD`.
+fn measured_commit(extras: &Path) -> String {
+    std::fs::read_to_string(extras.join("commit.txt"))
+        .ok()
+        .or_else(|| {
+            Command::new("git")
+                .args(["rev-parse", "--short", "HEAD"])
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        })
+        .map_or_else(|| "unknown".to_owned(), |c| c.trim().to_owned())
+}
+
 const MODELS: [(&str, &str); 5] = [
     ("aimlapi_lite_i2v", "AI/ML API lite i2v"),
     ("runcomfy_lite_i2v", "RunComfy lite i2v"),
@@ -484,9 +499,15 @@ fn main() {
     let mut machine_line = String::new();
     let _ = write!(
         machine_line,
-        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. The machine is shared (other builds ran during the run): absolute times are indicative, ratios of the same run less sensitive. All figures below come from one `cargo bench -p seedance-benches` run and one `lean_build.sh` run on it."
+        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. Absolute times are indicative, ratios of the same run less sensitive. All figures below come from one run, one script after the other: `cargo bench -p seedance-benches`, `lean_build.sh` and `regen_scaling.sh` (section 8 says why `batch_journal.sh` is not in it)."
     );
     r.line(&machine_line);
+    r.line("");
+    let line = format!(
+        "**Code measured:** commit `{}`.",
+        measured_commit(&r.extras)
+    );
+    r.line(&line);
     r.line("");
     r.line("**Reproduce:**");
     r.line("");
