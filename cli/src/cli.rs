@@ -60,6 +60,12 @@ pub struct Global {
     /// runtime's schedule (1.5 s growing to 2.5 s). --sim polls every 10 ms.
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub poll_interval: Option<Duration>,
+    /// Send at most N API requests a second, shared by every job of the
+    /// command (default 50 after a burst of 50, halved on a 429). Raise it
+    /// for a large batch when your vendor account allows; `inf` turns the
+    /// budget off.
+    #[arg(long, global = true, value_name = "N", value_parser = parse_rate)]
+    pub requests_per_second: Option<f64>,
     /// Let the image checks read images on loopback, private, link-local
     /// and unique-local addresses (refused by default, so a URL cannot make
     /// this machine read its own network). --sim implies it.
@@ -272,10 +278,30 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|err| format!("{text:?}: {err}"))
 }
 
+/// A request rate: a positive number of requests a second, or `inf`.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate > 0.0 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a rate: give requests a second above 0 (e.g. 200), or inf"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn rates_parse() {
+        assert_eq!(parse_rate("200"), Ok(200.0));
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
+        assert_eq!(parse_rate("inf"), Ok(f64::INFINITY));
+        for bad in ["0", "-3", "NaN", "fast"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn definition_is_consistent() {

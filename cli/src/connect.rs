@@ -65,8 +65,8 @@ fn closest(name: &str, names: &[String]) -> Option<String> {
 }
 
 /// A connection to the vendor (or `--base-url`) with the token from the
-/// vendor's environment variable, `--poll-interval` and
-/// `--allow-private-image-urls` applied.
+/// vendor's environment variable, `--poll-interval`,
+/// `--requests-per-second` and `--allow-private-image-urls` applied.
 pub fn remote(vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
     let token = std::env::var(vendor.token_env)
         .ok()
@@ -87,6 +87,9 @@ fn with_token(vendor: &VendorInfo, global: &Global, token: String) -> Result<Con
         .allow_private_image_addresses(global.allow_private_image_urls);
     if let Some(interval) = global.poll_interval {
         builder = builder.poll_interval(interval);
+    }
+    if let Some(rate) = global.requests_per_second {
+        builder = builder.requests_per_second(rate);
     }
     Ok(builder.build()?)
 }
@@ -136,6 +139,27 @@ fn shell_word(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_request_rate_flag_reaches_the_connection() {
+        use clap::Parser;
+        let vendor = <seedance::runcomfy::Vendor as seedance_runtime::Vendor>::INFO;
+        let rate = |args: &[&str]| {
+            let cli = crate::cli::Cli::try_parse_from(args).unwrap();
+            with_token(&vendor, &cli.global, "token".to_owned())
+                .unwrap()
+                .request_rate()
+        };
+        assert_eq!(rate(&["seedance", "models"]), 50.0);
+        assert_eq!(
+            rate(&["seedance", "models", "--requests-per-second", "500"]),
+            500.0
+        );
+        assert!(
+            crate::cli::Cli::try_parse_from(["seedance", "models", "--requests-per-second", "0"])
+                .is_err()
+        );
+    }
 
     #[test]
     fn shell_words_are_quoted_only_when_needed() {

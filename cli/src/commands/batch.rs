@@ -122,7 +122,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         if !conns.contains_key(&entry.vendor) {
             let vendor = connect::vendor(&entry.vendor)?;
             let conn = match &sim {
-                Some(sim) => sim.connection(vendor, global.poll_interval)?,
+                Some(sim) => sim.connection(vendor, global)?,
                 None => connect::remote(vendor, global)?,
             };
             conns.insert(entry.vendor.clone(), conn);

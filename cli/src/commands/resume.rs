@@ -20,9 +20,7 @@ async fn job(global: &Global, args: &JobArgs) -> Result<Job, CliError> {
         if global.base_url.is_some() {
             return Err(CliError::SimWithBaseUrl);
         }
-        Simulator::running()
-            .await?
-            .connection(vendor, global.poll_interval)?
+        Simulator::running().await?.connection(vendor, global)?
     } else {
         connect::remote(vendor, global)?
     };

@@ -83,7 +83,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     let local = model.validate();
 
     let conn = match &sim {
-        Some(sim) => sim.connection(info.vendor, global.poll_interval)?,
+        Some(sim) => sim.connection(info.vendor, global)?,
         // A dry run sends nothing that needs a token.
         None if args.dry_run => connect::remote_or_anonymous(info.vendor, global)?,
         None => match connect::remote(info.vendor, global) {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use seedance_runtime::{Connection, VendorInfo};
 use seedance_sim::{ImageSpec, Sim};
 
+use crate::cli::Global;
 use crate::error::CliError;
 
 /// Poll interval against the simulator: its jobs advance per poll, not
@@ -74,23 +75,22 @@ impl Simulator {
 
     /// A connection with the simulator's token, a fast poll, no proxy and
     /// image checks allowed on 127.0.0.1 (where the simulator is).
-    pub fn connection(
-        &self,
-        vendor: &VendorInfo,
-        poll: Option<Duration>,
-    ) -> Result<Connection, CliError> {
+    pub fn connection(&self, vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
             .map_err(|err| CliError::Http(err.to_string()))?;
-        Ok(Connection::builder(vendor)
+        let mut builder = Connection::builder(vendor)
             .base_url(&self.base_url)
             .token(seedance_sim::TOKEN)
             .http_client(http)
-            .poll_interval(poll.unwrap_or(POLL))
+            .poll_interval(global.poll_interval.unwrap_or(POLL))
             // The simulator's images are on 127.0.0.1, which the prober
             // refuses unless told otherwise.
-            .allow_private_image_addresses(true)
-            .build()?)
+            .allow_private_image_addresses(true);
+        if let Some(rate) = global.requests_per_second {
+            builder = builder.requests_per_second(rate);
+        }
+        Ok(builder.build()?)
     }
 }
