@@ -39,6 +39,24 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// `seedance run MODEL --dry-run` against the simulator's address (its
+/// images are on loopback), with `--json` when asked: every dry run here.
+fn dry_run(dir: &Path, sim: &Sim, model: &str, json: bool) -> Command {
+    let mut command = seedance(dir);
+    command.args([
+        "run",
+        model,
+        "--dry-run",
+        "--allow-private-image-urls",
+        "--base-url",
+        sim.base_url(),
+    ]);
+    if json {
+        command.arg("--json");
+    }
+    command
+}
+
 async fn output(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output().expect("seedance runs"))
         .await
@@ -216,17 +234,8 @@ async fn dry_run_checks_everything_and_sends_nothing() {
     photo(dir.path());
     let image = sim.image_url(&ImageSpec::new(ImageFormat::Png, 800, 600));
     // No token at all: a dry run needs none.
-    let mut command = seedance(dir.path());
+    let mut command = dry_run(dir.path(), &sim, RUNCOMFY_LITE, true);
     command
-        .args([
-            "run",
-            RUNCOMFY_LITE,
-            "--dry-run",
-            "--json",
-            "--allow-private-image-urls",
-            "--base-url",
-            sim.base_url(),
-        ])
         .args(["--set", "prompt=a fox", "--set"])
         .arg(format!("first_frame_image_url={image}"));
     let out = output(command).await;
@@ -246,16 +255,8 @@ async fn dry_run_checks_everything_and_sends_nothing() {
     assert!(sim.count(Route::Image) >= 1, "the image rules were checked");
 
     // A broken image rule fails the dry run the same way (exit 3).
-    let mut command = seedance(dir.path());
+    let mut command = dry_run(dir.path(), &sim, RUNCOMFY_LITE, false);
     command
-        .args([
-            "run",
-            RUNCOMFY_LITE,
-            "--dry-run",
-            "--allow-private-image-urls",
-            "--base-url",
-            sim.base_url(),
-        ])
         .args(["--set", "prompt=a fox", "--set"])
         .arg(format!(
             "first_frame_image_url={}",
@@ -264,15 +265,8 @@ async fn dry_run_checks_everything_and_sends_nothing() {
     assert_eq!(output(command).await.status.code(), Some(3));
 
     // WaveSpeed with a local file: the upload is shown, not made.
-    let mut command = seedance(dir.path());
+    let mut command = dry_run(dir.path(), &sim, WAVESPEED_REF, true);
     command.args([
-        "run",
-        WAVESPEED_REF,
-        "--dry-run",
-        "--json",
-        "--allow-private-image-urls",
-        "--base-url",
-        sim.base_url(),
         "--set",
         "prompt=a fox",
         "--set",
@@ -306,19 +300,9 @@ async fn lists_take_repeats_and_json_arrays_and_stdin_input() {
         "{}&crop=0,0,800,600",
         sim.image_url(&ImageSpec::new(ImageFormat::Png, 640, 480))
     );
-    let mut command = seedance(dir.path());
+    let mut command = dry_run(dir.path(), &sim, RUNCOMFY_REF, true);
     command
-        .args([
-            "run",
-            RUNCOMFY_REF,
-            "--dry-run",
-            "--json",
-            "--allow-private-image-urls",
-            "--base-url",
-            sim.base_url(),
-            "--set",
-            "text=a fox",
-        ])
+        .args(["--set", "text=a fox"])
         .arg("--set")
         .arg(format!("images={a}"))
         .arg("--set")
@@ -330,19 +314,9 @@ async fn lists_take_repeats_and_json_arrays_and_stdin_input() {
         serde_json::json!([a, b])
     );
 
-    let mut command = seedance(dir.path());
+    let mut command = dry_run(dir.path(), &sim, RUNCOMFY_REF, true);
     command
-        .args([
-            "run",
-            RUNCOMFY_REF,
-            "--dry-run",
-            "--json",
-            "--allow-private-image-urls",
-            "--base-url",
-            sim.base_url(),
-            "--set",
-            "text=a fox",
-        ])
+        .args(["--set", "text=a fox"])
         .arg("--set")
         .arg(format!("images={}", serde_json::json!([a, b])));
     let out = output(command).await;
@@ -355,19 +329,9 @@ async fn lists_take_repeats_and_json_arrays_and_stdin_input() {
     // --input - reads the body from standard input; --set still applies over it.
     let body =
         serde_json::json!({ "text": "from stdin", "images": [a], "duration": 5 }).to_string();
-    let mut command = seedance(dir.path());
+    let mut command = dry_run(dir.path(), &sim, RUNCOMFY_REF, true);
     command
-        .args([
-            "run",
-            RUNCOMFY_REF,
-            "--dry-run",
-            "--json",
-            "--allow-private-image-urls",
-            "--base-url",
-            sim.base_url(),
-            "--input",
-            "-",
-        ])
+        .args(["--input", "-"])
         .args(["--set", "duration=10"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -274,13 +274,12 @@ impl<J: Journal + Clone> Driver<J> {
             }
             Err(err @ Error::SubmitUncertain { .. }) => {
                 let message = err.to_string();
-                let change = Change::new(&[State::Submitting], State::Uncertain, me)
-                    .release()
-                    .error(message.clone());
-                if !self.write(&change, entry).await? {
+                if !self
+                    .end_submit(entry, State::Uncertain, &message, notify)
+                    .await?
+                {
                     return Ok(Some(Outcome::LeaseLost));
                 }
-                notify(event(entry, Some(&message)));
                 Ok(Some(Outcome::Uncertain { message }))
             }
             Err(err) if err.http_status() == Some(429) || err.is_transient() => {
@@ -307,16 +306,34 @@ impl<J: Journal + Clone> Driver<J> {
             }
             Err(err) => {
                 let message = err.to_string();
-                let change = Change::new(&[State::Submitting], State::Rejected, me)
-                    .release()
-                    .error(message.clone());
-                if !self.write(&change, entry).await? {
+                if !self
+                    .end_submit(entry, State::Rejected, &message, notify)
+                    .await?
+                {
                     return Ok(Some(Outcome::LeaseLost));
                 }
-                notify(event(entry, Some(&message)));
                 Ok(Some(Outcome::Rejected { message }))
             }
         }
+    }
+
+    /// Records a submit that ended at `to` (lease released, `message` kept)
+    /// and reports it; false when another worker holds the entry now.
+    async fn end_submit(
+        &self,
+        entry: &mut Entry,
+        to: State,
+        message: &str,
+        notify: &(dyn Fn(DriverEvent<'_>) + Send + Sync),
+    ) -> Result<bool, JournalError> {
+        let change = Change::new(&[State::Submitting], to, &self.worker)
+            .release()
+            .error(message.to_owned());
+        if !self.write(&change, entry).await? {
+            return Ok(false);
+        }
+        notify(event(entry, Some(message)));
+        Ok(true)
     }
 
     /// Polls the job by id until it ends, writing each change.

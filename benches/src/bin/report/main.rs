@@ -101,6 +101,13 @@ impl Report {
         read_json(&self.extras.join(format!("{name}.json")))
     }
 
+    /// The array under `key` of side file `name` (empty when not run).
+    fn extra_rows(&self, name: &str, key: &str) -> Vec<Value> {
+        self.extra(name)
+            .and_then(|e| e[key].as_array().cloned())
+            .unwrap_or_default()
+    }
+
     fn line(&mut self, text: &str) {
         self.out.push_str(text);
         self.out.push('\n');
@@ -292,11 +299,7 @@ fn image_probe(r: &mut Report) {
     r.line("");
     r.line("| image | prober time | download time | speed-up | prober bytes | prober requests | download bytes | target | verdict |");
     r.line("|---|---|---|---|---|---|---|---|---|");
-    let extra = r.extra("image_probe");
-    let images = extra
-        .as_ref()
-        .and_then(|e| e["images"].as_array().cloned())
-        .unwrap_or_default();
+    let images = r.extra_rows("image_probe", "images");
     if images.is_empty() {
         r.line("| not run | | | | | | | | |");
     }
@@ -435,11 +438,7 @@ fn polling(r: &mut Report) {
     r.line("");
     r.line("`Job::wait`'s loop replayed on a simulated clock over the pure schedule `PollPolicy::jittered` (the loop of `runtime/src/wait.rs`: sleep `jittered(attempt, since_submit)`, poll, stop at the first poll at or after the finish). Each job finishes at its nominal length + U(-0.5 s, 0.5 s); 10,000 seeds per cell, each with its own jitter. Requests are status polls (the one result fetch after them is the same for both policies). Overshoot: time from the job finishing to the poll that sees it.");
     r.line("");
-    let extra = r.extra("polling");
-    let rows = extra
-        .as_ref()
-        .and_then(|e| e["rows"].as_array().cloned())
-        .unwrap_or_default();
+    let rows = r.extra_rows("polling", "rows");
     r.line("| job | default: requests (median) | fixed 1 s: requests | ratio | default: overshoot median / p90 | fixed 1 s: overshoot median / p90 | target (jobs >= 30 s): <= 0.5x requests, median overshoot < 1.5 s |");
     r.line("|---|---|---|---|---|---|---|");
     if rows.is_empty() {
