@@ -194,9 +194,10 @@ pub enum CliError {
     /// A batch ended with lines not downloaded (the summary lists them).
     #[error("{0}")]
     BatchIncomplete(String),
-    /// Ctrl-C during a batch: everything is in the journal.
-    #[error("interrupted; the journal has every job: run the same command again to resume")]
-    BatchInterrupted,
+    /// A batch stopped early (Ctrl-C, SIGTERM, a journal that stayed
+    /// down); the message says what the journal holds and how to resume.
+    #[error("{0}")]
+    BatchInterrupted(String),
     /// Ctrl-C after submit (while waiting or downloading).
     #[error("interrupted while following job {job_id}; {what}")]
     Interrupted {
@@ -226,7 +227,7 @@ impl CliError {
             CliError::Input(_) => Exit::Validation,
             CliError::Interrupted { .. }
             | CliError::InterruptedBeforeSubmit { .. }
-            | CliError::BatchInterrupted => Exit::Interrupted,
+            | CliError::BatchInterrupted(_) => Exit::Interrupted,
             CliError::SubmitInterrupted { .. } => Exit::SubmitUncertain,
             CliError::Media(seedance_runtime::media::MediaError::Upload { .. }) => Exit::Vendor,
             CliError::Media(_) => Exit::Validation,

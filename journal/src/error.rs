@@ -46,6 +46,23 @@ pub enum JournalError {
     /// A blocking SQLite call could not be run (the runtime is shutting down).
     #[error("journal task failed: {0}")]
     Task(String),
+    /// The vendor created a job, but its id could not be written to the
+    /// journal even after retrying: the caller must show the id, or the
+    /// job is lost to it.
+    #[error(
+        "job {job_id} (line {line}, key {key}) was created but could not be recorded: {source}"
+    )]
+    Unrecorded {
+        /// The entry.
+        key: String,
+        /// Its line in the batch file (0 outside a batch).
+        line: i64,
+        /// The vendor's job id.
+        job_id: String,
+        /// Why the journal refused it.
+        #[source]
+        source: Box<JournalError>,
+    },
     /// The request body could not be serialised.
     #[error("cannot serialise the request body: {0}")]
     Body(#[from] serde_json::Error),

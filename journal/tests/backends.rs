@@ -214,6 +214,8 @@ async fn a_job_is_followed_to_its_saved_output_with_every_step_recorded(journal:
             State::Running,
             State::Succeeded,
             State::Downloading,
+            // The lease confirmed just before the file is put in place.
+            State::Downloading,
             State::Downloaded
         ]
     );

@@ -153,11 +153,36 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         concurrency: usize::from(args.concurrency),
         caps: args.vendor_caps.iter().cloned().collect(),
     };
-    let outcome = worker::run(&driver, &conns, &settings, &mut display).await;
+    let ended = worker::run(&driver, &conns, &settings, &mut display).await;
     display.finish();
-    outcome?;
     let entries = journal.list(Some(&parsed.batch)).await?;
-    summary::report(printer, &parsed, &entries, display.elapsed())
+    let report = summary::report(printer, &parsed, &entries, &ended, display.elapsed());
+    match &ended.stopped {
+        Some(why) => Err(CliError::BatchInterrupted(stopped(why, &ended))),
+        None => report,
+    }
+}
+
+/// What a stopped batch says: why, and what the journal holds.
+fn stopped(why: &str, ended: &worker::Ended) -> String {
+    let mut text = format!("{why}; ");
+    if ended.cut_off > 0 {
+        text.push_str(&format!(
+            "{} request(s) were cut off in flight and become `uncertain` on the next run \
+             (never re-sent); ",
+            ended.cut_off
+        ));
+    }
+    if ended.unrecorded.is_empty() {
+        text.push_str("every job id the vendor gave is in the journal");
+    } else {
+        text.push_str(&format!(
+            "job id(s) the journal could not take, printed above: {}",
+            ended.unrecorded.join(", ")
+        ));
+    }
+    text.push_str(": run the same command again to resume");
+    text
 }
 
 impl BatchArgs {

@@ -128,6 +128,19 @@ impl Display {
         }
     }
 
+    /// A message that must be seen now (a job id the journal could not
+    /// take, a stop): above the live line, or as a `warning` event.
+    pub fn warn(&self, text: &str) {
+        match &self.mode {
+            Mode::Json => {
+                self.printer.event(|| json!({"event": "warning", "message": text}));
+                self.printer.note(text);
+            }
+            Mode::Bar(bar) => bar.println(text),
+            Mode::Lines(_) => self.printer.note(text),
+        }
+    }
+
     fn finished(&self) -> usize {
         self.states.values().filter(|s| s.is_final()).count()
     }

@@ -1,5 +1,6 @@
 //! The end of a batch: what succeeded, what failed and why, what is
-//! uncertain and what to check, in text or as one JSON object.
+//! uncertain and what to check, what waits for the next run, in text or as
+//! one JSON object.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -8,141 +9,207 @@ use seedance_journal::{Entry, State};
 use serde_json::{Value, json};
 
 use super::lines::Parsed;
+use super::worker::Ended;
 use crate::error::CliError;
 use crate::output::Printer;
+
+/// The journal's entries of a batch, sorted by what became of them.
+struct Tally<'a> {
+    downloaded: usize,
+    succeeded: usize,
+    cancelled: usize,
+    failed: Vec<&'a Entry>,
+    uncertain: Vec<&'a Entry>,
+    rejected: Vec<&'a Entry>,
+    /// Open, put back after client-side trouble: for the next run.
+    paused: Vec<&'a Entry>,
+    /// Open and held by other workers.
+    elsewhere: usize,
+    /// Lines of the file finished under another batch's name.
+    earlier: usize,
+}
+
+impl<'a> Tally<'a> {
+    fn new(parsed: &Parsed, entries: &'a [Entry], ended: &Ended) -> Self {
+        let of = |state: State| entries.iter().filter(move |e| e.state == state);
+        let open = entries.iter().filter(|e| !e.state.is_final());
+        let (paused, elsewhere): (Vec<&Entry>, Vec<&Entry>) =
+            open.partition(|e| ended.parked.contains(&e.key) || ended.stopped.is_some());
+        let listed: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+        Tally {
+            downloaded: of(State::Downloaded).count(),
+            succeeded: of(State::Succeeded).count(),
+            cancelled: of(State::Cancelled).count(),
+            failed: of(State::Failed).collect(),
+            uncertain: of(State::Uncertain).collect(),
+            rejected: of(State::Rejected).collect(),
+            paused,
+            elsewhere: elsewhere.len(),
+            earlier: parsed
+                .entries
+                .iter()
+                .filter(|e| !listed.contains(e.key.as_str()))
+                .count(),
+        }
+    }
+
+    /// Lines not downloaded (nor finished earlier).
+    fn missing(&self, parsed: &Parsed) -> usize {
+        self.failed.len()
+            + self.cancelled
+            + self.uncertain.len()
+            + self.rejected.len()
+            + self.paused.len()
+            + self.elsewhere
+            + parsed.invalid.len()
+    }
+
+    fn counts_line(&self, parsed: &Parsed, elapsed: Duration) -> String {
+        let mut text = format!(
+            "batch {}: {} line(s) in {:.1}s: {} downloaded",
+            parsed.batch,
+            parsed.entries.len() + parsed.invalid.len() + parsed.duplicates.len(),
+            elapsed.as_secs_f64(),
+            self.downloaded
+        );
+        let extra = [
+            (self.succeeded, "succeeded (not saved)"),
+            (self.earlier, "finished in an earlier batch"),
+            (self.paused.len(), "waiting for the next run"),
+            (self.elsewhere, "still open (held by other workers)"),
+            (self.cancelled, "cancelled"),
+        ];
+        for (count, what) in extra {
+            if count > 0 {
+                text.push_str(&format!(", {count} {what}"));
+            }
+        }
+        text
+    }
+
+    fn text(&self, parsed: &Parsed, elapsed: Duration) -> String {
+        let mut text = self.counts_line(parsed, elapsed);
+        let job = |e: &Entry| e.job_id.clone().unwrap_or_else(|| "-".to_owned());
+        let error = |e: &Entry| e.error.clone().unwrap_or_default();
+        for e in &self.failed {
+            text.push_str(&format!(
+                "\n  failed: line {} (job {}): {}",
+                e.line,
+                job(e),
+                error(e)
+            ));
+        }
+        for e in &self.paused {
+            text.push_str(&format!(
+                "\n  waiting: line {} (job {}, {}): {}; the job is safe in the journal: run the \
+                 same command again to take it up",
+                e.line,
+                job(e),
+                e.state,
+                error(e)
+            ));
+        }
+        for e in &self.uncertain {
+            text.push_str(&uncertain_text(e));
+        }
+        for e in &self.rejected {
+            text.push_str(&format!(
+                "\n  rejected (no job created): line {}: {}",
+                e.line,
+                error(e)
+            ));
+        }
+        for (line, why) in &parsed.invalid {
+            text.push_str(&format!("\n  invalid (not recorded): line {line}: {why}"));
+        }
+        for (line, earlier) in &parsed.duplicates {
+            text.push_str(&format!(
+                "\n  duplicate: line {line} is identical to line {earlier} (skipped; \
+                 --allow-duplicates submits both)"
+            ));
+        }
+        text
+    }
+
+    fn json(&self, parsed: &Parsed, ended: &Ended, elapsed: Duration) -> Value {
+        let items = |list: &[&Entry]| list.iter().map(|e| item(e)).collect::<Vec<_>>();
+        let invalid: Vec<Value> = parsed
+            .invalid
+            .iter()
+            .map(|(line, why)| json!({"line": line, "error": why}))
+            .collect();
+        let duplicates: Vec<Value> = parsed
+            .duplicates
+            .iter()
+            .map(|(line, earlier)| json!({"line": line, "duplicate_of": earlier}))
+            .collect();
+        json!({
+            "event": "summary",
+            "batch": parsed.batch,
+            "downloaded": self.downloaded,
+            "succeeded_not_saved": self.succeeded,
+            "finished_earlier": self.earlier,
+            "open": self.elsewhere,
+            "cancelled": self.cancelled,
+            "failed": items(&self.failed),
+            "waiting": items(&self.paused),
+            "uncertain": items(&self.uncertain),
+            "rejected": items(&self.rejected),
+            "invalid": invalid,
+            "duplicates": duplicates,
+            "unrecorded_job_ids": ended.unrecorded,
+            "elapsed_s": elapsed.as_secs_f64(),
+        })
+    }
+}
 
 /// Prints the summary; `Err` (exit 5) unless every line was saved.
 pub fn report(
     printer: &Printer,
     parsed: &Parsed,
     entries: &[Entry],
+    ended: &Ended,
     elapsed: Duration,
 ) -> Result<(), CliError> {
-    let of = |state: State| entries.iter().filter(move |e| e.state == state);
-    let downloaded = of(State::Downloaded).count();
-    let succeeded = of(State::Succeeded).count();
-    let failed: Vec<&Entry> = of(State::Failed).collect();
-    let cancelled = of(State::Cancelled).count();
-    let uncertain: Vec<&Entry> = of(State::Uncertain).collect();
-    let rejected: Vec<&Entry> = of(State::Rejected).collect();
-    let open = entries.iter().filter(|e| !e.state.is_final()).count();
-    // Lines finished under another batch's name are not listed here.
-    let listed: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    let earlier = parsed
-        .entries
-        .iter()
-        .filter(|e| !listed.contains(e.key.as_str()))
-        .count();
-
-    let item = |e: &Entry| {
-        json!({
-            "line": e.line,
-            "key": e.key,
-            "vendor": e.vendor,
-            "model": e.model,
-            "job_id": e.job_id,
-            "error": e.error,
-            "body_sha256": e.body_hash,
-            "recorded_at_ms": e.created_at,
-        })
-    };
+    let tally = Tally::new(parsed, entries, ended);
     printer.result(
-        || {
-            let mut text = format!(
-                "batch {}: {} line(s) in {:.1}s: {downloaded} downloaded",
-                parsed.batch,
-                parsed.entries.len() + parsed.invalid.len() + parsed.duplicates.len(),
-                elapsed.as_secs_f64()
-            );
-            if succeeded > 0 {
-                text.push_str(&format!(", {succeeded} succeeded (not saved)"));
-            }
-            if earlier > 0 {
-                text.push_str(&format!(", {earlier} finished in an earlier batch"));
-            }
-            if open > 0 {
-                text.push_str(&format!(", {open} still open (held by other workers)"));
-            }
-            if cancelled > 0 {
-                text.push_str(&format!(", {cancelled} cancelled"));
-            }
-            for e in &failed {
-                text.push_str(&format!(
-                    "\n  failed: line {} (job {}): {}",
-                    e.line,
-                    e.job_id.as_deref().unwrap_or("-"),
-                    e.error.as_deref().unwrap_or("no message")
-                ));
-            }
-            for e in &uncertain {
-                text.push_str(&format!(
-                    "\n  uncertain: line {} ({} {}): a job may exist and is billed if so; \
-                     it is never re-sent. Check the {} dashboard for a job created near {} \
-                     (body sha256 {}): {}",
-                    e.line,
-                    e.vendor,
-                    e.model,
-                    e.vendor,
-                    ms_to_utc(e.updated_at),
-                    &e.body_hash[..16.min(e.body_hash.len())],
-                    e.error.as_deref().unwrap_or("")
-                ));
-            }
-            for e in &rejected {
-                text.push_str(&format!(
-                    "\n  rejected (no job created): line {}: {}",
-                    e.line,
-                    e.error.as_deref().unwrap_or("")
-                ));
-            }
-            for (line, why) in &parsed.invalid {
-                text.push_str(&format!("\n  invalid (not recorded): line {line}: {why}"));
-            }
-            for (line, earlier) in &parsed.duplicates {
-                text.push_str(&format!(
-                    "\n  duplicate: line {line} is identical to line {earlier} (skipped; \
-                     --allow-duplicates submits both)"
-                ));
-            }
-            text
-        },
-        || {
-            let invalid: Vec<Value> = parsed
-                .invalid
-                .iter()
-                .map(|(line, why)| json!({"line": line, "error": why}))
-                .collect();
-            let duplicates: Vec<Value> = parsed
-                .duplicates
-                .iter()
-                .map(|(line, earlier)| json!({"line": line, "duplicate_of": earlier}))
-                .collect();
-            json!({
-                "event": "summary",
-                "batch": parsed.batch,
-                "downloaded": downloaded,
-                "succeeded_not_saved": succeeded,
-                "finished_earlier": earlier,
-                "open": open,
-                "cancelled": cancelled,
-                "failed": failed.iter().map(|e| item(e)).collect::<Vec<_>>(),
-                "uncertain": uncertain.iter().map(|e| item(e)).collect::<Vec<_>>(),
-                "rejected": rejected.iter().map(|e| item(e)).collect::<Vec<_>>(),
-                "invalid": invalid,
-                "duplicates": duplicates,
-                "elapsed_s": elapsed.as_secs_f64(),
-            })
-        },
+        || tally.text(parsed, elapsed),
+        || tally.json(parsed, ended, elapsed),
     );
-    let bad =
-        failed.len() + cancelled + uncertain.len() + rejected.len() + parsed.invalid.len() + open;
-    if bad == 0 {
-        Ok(())
-    } else {
-        Err(CliError::BatchIncomplete(format!(
+    match tally.missing(parsed) {
+        0 => Ok(()),
+        bad => Err(CliError::BatchIncomplete(format!(
             "{bad} line(s) not downloaded (see the summary); `seedance jobs` lists the journal"
-        )))
+        ))),
     }
+}
+
+fn item(e: &Entry) -> Value {
+    json!({
+        "line": e.line,
+        "key": e.key,
+        "vendor": e.vendor,
+        "model": e.model,
+        "state": e.state.as_str(),
+        "job_id": e.job_id,
+        "error": e.error,
+        "body_sha256": e.body_hash,
+        "recorded_at_ms": e.created_at,
+    })
+}
+
+fn uncertain_text(e: &Entry) -> String {
+    format!(
+        "\n  uncertain: line {} ({} {}): a job may exist and is billed if so; it is never \
+         re-sent. Check the {} dashboard for a job created near {} (body sha256 {}): {}",
+        e.line,
+        e.vendor,
+        e.model,
+        e.vendor,
+        ms_to_utc(e.updated_at),
+        &e.body_hash[..16.min(e.body_hash.len())],
+        e.error.as_deref().unwrap_or("")
+    )
 }
 
 /// `2026-11-30 15:04:05 UTC` from milliseconds since the epoch.
