@@ -29,7 +29,7 @@ async fn sigkill_at_random_points_never_loses_or_duplicates_a_job() {
         .await;
     sim.admin("delay", json!({"route": "video", "ms": 25}))
         .await;
-    let file = batch_file(dir.path(), &sim, LINES);
+    let file = batch_file(dir.path(), &sim.base_url, LINES);
     let db = dir.path().join("jobs.db");
     let journal_arg = db.display().to_string();
     let args = ["--concurrency", "4", "--lease", "600ms"];
@@ -50,7 +50,7 @@ async fn sigkill_at_random_points_never_loses_or_duplicates_a_job() {
             "the batch kept finishing before it could be killed"
         );
         let spawned = seedance_journal::now_ms();
-        let mut child = batch(dir.path(), &sim, &file, &journal_arg, &args)
+        let mut child = batch(dir.path(), &sim.base_url, &file, &journal_arg, &args)
             .spawn()
             .expect("batch starts");
         // A random moment after this run's first write (however slowly a
@@ -106,14 +106,14 @@ async fn sigkill_at_random_points_never_loses_or_duplicates_a_job() {
     );
 
     // Resume to the end: the same command, not killed.
-    let status = batch(dir.path(), &sim, &file, &journal_arg, &args)
+    let status = batch(dir.path(), &sim.base_url, &file, &journal_arg, &args)
         .status()
         .expect("batch runs");
     // Exit 5 when some lines are uncertain (listed in the summary).
     assert!(matches!(status.code(), Some(0 | 5)), "{status:?}");
     let posts_before = sim.submits_by_prompt().await.values().sum::<u64>();
     // Once more: nothing left to do, nothing sent.
-    batch(dir.path(), &sim, &file, &journal_arg, &args)
+    batch(dir.path(), &sim.base_url, &file, &journal_arg, &args)
         .status()
         .expect("batch runs");
     assert_eq!(

@@ -27,12 +27,12 @@ async fn three_workers_share_a_postgres_journal_and_survive_one_being_killed() {
         .await;
     sim.admin("delay", json!({"route": "video", "ms": 20}))
         .await;
-    let file = batch_file(dir.path(), &sim, LINES);
+    let file = batch_file(dir.path(), &sim.base_url, LINES);
     let url = postgres_support::fresh_database("fleet");
     let args = ["--concurrency", "6", "--lease", "1s"];
     let mut workers: Vec<_> = (0..3)
         .map(|_| {
-            batch(dir.path(), &sim, &file, &url, &args)
+            batch(dir.path(), &sim.base_url, &file, &url, &args)
                 .spawn()
                 .expect("worker starts")
         })

@@ -125,8 +125,8 @@ impl Drop for SimProcess {
 }
 
 /// `n` distinct lines (prompt `line N`); every third names its own output file.
-pub fn batch_file(dir: &Path, sim: &SimProcess, n: usize) -> std::path::PathBuf {
-    let image = format!("{}/sim/images/img.png?w=640&h=480", sim.base_url);
+pub fn batch_file(dir: &Path, base_url: &str, n: usize) -> std::path::PathBuf {
+    let image = format!("{base_url}/sim/images/img.png?w=640&h=480");
     let mut text = String::new();
     for i in 1..=n {
         let mut line = json!({
@@ -144,8 +144,8 @@ pub fn batch_file(dir: &Path, sim: &SimProcess, n: usize) -> std::path::PathBuf 
     path
 }
 
-/// `seedance batch FILE` against the simulator process.
-pub fn batch(dir: &Path, sim: &SimProcess, file: &Path, journal: &str, extra: &[&str]) -> Command {
+/// `seedance batch FILE` against the simulator at `base_url`.
+pub fn batch(dir: &Path, base_url: &str, file: &Path, journal: &str, extra: &[&str]) -> Command {
     let mut command = seedance(dir);
     command
         .env("RUNCOMFY_API_TOKEN", seedance_sim::TOKEN)
@@ -153,7 +153,7 @@ pub fn batch(dir: &Path, sim: &SimProcess, file: &Path, journal: &str, extra: &[
         .arg(file)
         .args(["--journal", journal, "--out"])
         .arg(dir.join("out"))
-        .args(["--base-url", &sim.base_url, "--poll-interval", "5ms"])
+        .args(["--base-url", base_url, "--poll-interval", "5ms"])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -50,7 +50,7 @@ pub struct Ended {
 /// How often the display refreshes and idle workers look for work.
 const TICK: Duration = Duration::from_millis(200);
 /// Put-backs in a row after which an entry is left for the next run.
-const PATIENCE: u32 = 4;
+const PATIENCE: u32 = 3;
 /// How long a signalled worker waits for POSTs in flight to be recorded.
 pub const GRACE: Duration = Duration::from_secs(10);
 /// How long the journal may fail before the worker stops.
