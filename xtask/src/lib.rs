@@ -1,7 +1,10 @@
 //! Maintainer tasks, as a library so tests can run them on scratch trees:
 //! [`regen`] (schemas -> generated crates, with the change report) and
-//! [`pull`] (vendor catalogs -> schemas, then regen).
+//! [`pull`] (vendor catalogs -> schemas, then regen), with its guards
+//! [`model_id`] (which ids may become paths) and [`body`] (answer ceilings).
 
+pub mod body;
+pub mod model_id;
 pub mod pull;
 pub mod regen;
 mod sync;

@@ -11,8 +11,17 @@
 //!
 //! A base-URL override replaces the origin of each URL and keeps its path, so
 //! the simulator (which serves the same catalogs) stands in for the vendors.
+//!
+//! Every model id (from a catalog, the lock file or `--model`) and every file
+//! a lock entry names must be a plain relative path ([`model_id::problem`]);
+//! one that is not is reported in [`Report::invalid_ids`] and skipped:
+//! nothing fetched, written or locked for it, the other models pulled all the
+//! same, and `cargo xtask pull` exits non-zero at the end. Each answer is read
+//! with a ceiling ([`body::CATALOG`], [`body::SCHEMA`]); one over it fails the
+//! pull before anything is written, naming the URL and the limit.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +31,8 @@ use sha2::{Digest, Sha256};
 use seedance_codegen::changes::{self, Change};
 use seedance_codegen::load::{LOCK, MANIFEST};
 
+use crate::body::{self, Limit};
+use crate::model_id;
 use crate::regen::{self, Mode, Target};
 
 /// What to pull and from where.
@@ -50,6 +61,27 @@ pub enum Drift {
     Vanished,
 }
 
+/// A model refused before its id became a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidId {
+    /// The vendor folder it was for.
+    pub vendor: String,
+    /// The id as given (by the catalog, the lock file or `--model`).
+    pub id: String,
+    /// What is wrong with it.
+    pub why: String,
+}
+
+impl fmt::Display for InvalidId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: invalid model id {:?}: {}; skipped (nothing written, not in lock.json)",
+            self.vendor, self.id, self.why
+        )
+    }
+}
+
 /// The outcome of a pull.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -58,6 +90,9 @@ pub struct Report {
     /// `(vendor/model, reason)` for schemas refused (by the vendor or by codegen);
     /// their files were left as they were.
     pub refused: Vec<(String, String)>,
+    /// Model ids (or lock-file paths) that are no plain relative path:
+    /// nothing was fetched, written or locked for them.
+    pub invalid_ids: Vec<InvalidId>,
     /// What changed for users (empty in check mode).
     pub changes: Vec<Change>,
     /// Codegen's warnings on the pulled schemas.
@@ -79,10 +114,13 @@ impl Report {
         for (model, reason) in &self.refused {
             out.push_str(&format!("refused: {model}: {reason}\n"));
         }
+        for invalid in &self.invalid_ids {
+            out.push_str(&format!("error: {invalid}\n"));
+        }
         for warning in &self.warnings {
             out.push_str(&format!("warning: {warning}\n"));
         }
-        if self.drift.is_empty() && self.refused.is_empty() {
+        if self.drift.is_empty() && self.refused.is_empty() && self.invalid_ids.is_empty() {
             out.push_str("schemas/ matches what the vendors serve\n");
         }
         if !self.changes.is_empty() {
@@ -90,6 +128,18 @@ impl Report {
             out.push_str(&changes::report(&self.changes));
         }
         out
+    }
+
+    /// Records `id` of `vendor` as invalid (once).
+    fn refuse_id(&mut self, vendor: &str, id: &str, why: String) {
+        let invalid = InvalidId {
+            vendor: vendor.to_owned(),
+            id: id.to_owned(),
+            why,
+        };
+        if !self.invalid_ids.contains(&invalid) {
+            self.invalid_ids.push(invalid);
+        }
     }
 }
 
@@ -101,6 +151,14 @@ struct Fetched {
     bytes: Vec<u8>,
     source: String,
     etag: Option<String>,
+}
+
+impl Fetched {
+    /// Where the schema goes: its file below `schemas/<vendor>/`, checked to
+    /// stay there.
+    fn path(&self, schemas: &Path) -> Result<PathBuf, String> {
+        model_id::join_inside(&schemas.join(&self.vendor), &self.file)
+    }
 }
 
 /// Pulls into the checkout at `root` (its `schemas/` and `generated/`).
@@ -137,7 +195,7 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
         source.fetch(&mut fetched, &mut report).await?;
     }
     for item in &fetched {
-        let path = schemas.join(&item.vendor).join(&item.file);
+        let path = item.path(&schemas)?;
         match fs::read(&path) {
             Ok(current) if same_json(&current, &item.bytes) => {}
             Ok(_) => report.drift.push((key(item), Drift::Changed)),
@@ -152,7 +210,7 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
     let mut pending: Vec<&Fetched> = fetched.iter().collect();
     let mut written: Vec<(&Fetched, Option<Vec<u8>>)> = Vec::new();
     for item in pending.drain(..) {
-        let path = schemas.join(&item.vendor).join(&item.file);
+        let path = item.path(&schemas)?;
         let previous = fs::read(&path).ok();
         if previous
             .as_deref()
@@ -177,7 +235,7 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
                     return Err(format!("schemas/ does not generate: {error}"));
                 };
                 let (item, previous) = written.remove(index);
-                let path = schemas.join(&item.vendor).join(&item.file);
+                let path = item.path(&schemas)?;
                 match previous {
                     Some(bytes) => write(&path, &bytes)?,
                     None => fs::remove_file(&path)
@@ -193,7 +251,7 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
         if report.refused.iter().any(|(k, _)| *k == key(item)) {
             continue;
         }
-        let path = schemas.join(&item.vendor).join(&item.file);
+        let path = item.path(&schemas)?;
         let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let entry = json!({
             "file": item.file.to_string_lossy().replace('\\', "/"),
@@ -247,6 +305,7 @@ impl VendorSource<'_> {
         if !self.options.models.is_empty() {
             wanted.retain(|m| self.options.models.contains(m));
         }
+        let wanted = self.plain_ids(wanted, report);
         match protocol {
             "runcomfy" => self.runcomfy(&wanted, out, report).await,
             "wavespeed" => self.wavespeed(&wanted, out, report).await,
@@ -255,6 +314,24 @@ impl VendorSource<'_> {
                 "{}: no catalog for protocol {other:?}",
                 self.vendor
             )),
+        }
+    }
+
+    /// `ids` without those that are no plain path, which are reported.
+    fn plain_ids(&self, ids: Vec<String>, report: &mut Report) -> Vec<String> {
+        ids.into_iter()
+            .filter(|id| self.is_plain(id, report))
+            .collect()
+    }
+
+    /// Whether `id` can be a path; when not, it is reported.
+    fn is_plain(&self, id: &str, report: &mut Report) -> bool {
+        match model_id::problem(id) {
+            None => true,
+            Some(why) => {
+                report.refuse_id(self.vendor, id, why);
+                false
+            }
         }
     }
 
@@ -291,7 +368,7 @@ impl VendorSource<'_> {
         }
     }
 
-    async fn get(&self, url: &str, token: Option<&str>) -> Result<Answer, String> {
+    async fn get(&self, url: &str, token: Option<&str>, limit: Limit) -> Result<Answer, String> {
         let mut request = self.http.get(url);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -306,14 +383,11 @@ impl VendorSource<'_> {
             .get(reqwest::header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| format!("GET {url}: {e}"))?;
+        let bytes = body::read(response, url, limit).await?;
         Ok(Answer {
             status,
             etag,
-            bytes: bytes.to_vec(),
+            bytes,
         })
     }
 
@@ -327,7 +401,9 @@ impl VendorSource<'_> {
         let token = self.token()?;
         for model in wanted {
             let source = template.replace("{model}", model);
-            let answer = self.get(&self.url(&source), Some(&token)).await?;
+            let answer = self
+                .get(&self.url(&source), Some(&token), body::SCHEMA)
+                .await?;
             let name = format!("{}/{model}", self.vendor);
             if answer.status == 404 {
                 report.drift.push((name, Drift::Vanished));
@@ -374,7 +450,9 @@ impl VendorSource<'_> {
     ) -> Result<(), String> {
         let source = self.catalog_url()?.to_owned();
         let token = self.token()?;
-        let answer = self.get(&self.url(&source), Some(&token)).await?;
+        let answer = self
+            .get(&self.url(&source), Some(&token), body::CATALOG)
+            .await?;
         let body: Value = serde_json::from_slice(&answer.bytes)
             .map_err(|e| format!("{}: the catalog is not JSON: {e}", self.vendor))?;
         let entries = match (answer.status, body.get("data").and_then(Value::as_array)) {
@@ -396,7 +474,10 @@ impl VendorSource<'_> {
             };
             let by_prefix =
                 self.options.models.is_empty() && prefix.is_some_and(|p| model.starts_with(p));
-            if !wanted.iter().any(|w| w == model) && !by_prefix {
+            // A wanted id is checked already; one taken by prefix is checked here.
+            let take =
+                wanted.iter().any(|w| w == model) || (by_prefix && self.is_plain(model, report));
+            if !take {
                 continue;
             }
             seen.push(model.to_owned());
@@ -463,7 +544,15 @@ impl VendorSource<'_> {
                     .push((name, "lock entry lacks source or file".into()));
                 continue;
             };
-            let answer = self.get(&self.url(source), None).await?;
+            if let Some(why) = model_id::problem(file) {
+                let why = format!(
+                    "its file in schemas/{}/{LOCK}, {file:?}: {why}",
+                    self.vendor
+                );
+                report.refuse_id(self.vendor, model, why);
+                continue;
+            }
+            let answer = self.get(&self.url(source), None, body::SCHEMA).await?;
             match answer.status {
                 200 => {}
                 404 => {

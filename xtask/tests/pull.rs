@@ -3,42 +3,14 @@
 //! module and the change report; `--check` reports the drift and writes
 //! nothing; a schema codegen refuses is reported and left as it was.
 
-use std::collections::HashMap;
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use seedance_sim::{Sim, Vendor};
 use serde_json::{Value, json};
-use xtask::pull::{self, Drift, Options};
-
-const WAVESPEED_MODEL: &str = "bytedance/seedance-v1-lite/reference-to-video";
-const RUNCOMFY_MODEL: &str = "bytedance/seedance-1-0/pro/image-to-video";
-
-/// A scratch checkout: the workspace's `schemas/` and `generated/`.
-fn checkout(name: &str) -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let root = std::env::temp_dir().join(format!("seedance-pull-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&root);
-    copy_dir(&workspace.join("schemas"), &root.join("schemas"));
-    copy_dir(&workspace.join("generated"), &root.join("generated"));
-    root
-}
-
-fn options(sim: &Sim, check: bool) -> Options {
-    let vendors = ["runcomfy", "aimlapi", "wavespeed"];
-    Options {
-        base_urls: vendors
-            .iter()
-            .map(|v| ((*v).to_owned(), sim.base_url().to_owned()))
-            .collect(),
-        tokens: vendors
-            .iter()
-            .map(|v| ((*v).to_owned(), sim.token().to_owned()))
-            .collect::<HashMap<_, _>>(),
-        check,
-        ..Options::default()
-    }
-}
+use support::{RUNCOMFY_MODEL, WAVESPEED_MODEL, checkout, copy_dir, options};
+use xtask::pull::{self, Drift};
 
 #[test]
 fn a_changed_catalog_schema_is_pulled_regenerated_and_reported() {
@@ -103,7 +75,7 @@ fn check_reports_new_and_vanished_models() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sim = runtime.block_on(Sim::start());
     let root = checkout("drift");
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let workspace = support::workspace();
     let schema: Value = serde_json::from_str(
         &fs::read_to_string(workspace.join(format!("schemas/wavespeed/{WAVESPEED_MODEL}.json")))
             .unwrap(),
@@ -181,15 +153,11 @@ fn a_schema_codegen_refuses_is_reported_and_the_others_update() {
     fs::remove_dir_all(&root).unwrap();
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    seedance_codegen::tree::copy_tree(from, to).expect("a scratch copy");
-}
-
 /// `cargo xtask` acts on the checkout it is run from, not the one it was
 /// built in (a shared target folder once made `regen --check` check another).
 #[test]
 fn regen_works_on_the_checkout_it_is_run_from() {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let workspace = support::workspace();
     let root = checkout("cwd");
     for dir in ["tests/fixtures/schemas", "tests/fixtures/generated"] {
         copy_dir(&workspace.join(dir), &root.join(dir));
