@@ -18,7 +18,7 @@ use seedance_runtime::{Client, Connection, Job, Model, Vendor};
 
 use crate::clock::now_ms;
 use crate::driver::{Driver, Outcome};
-use crate::entry::{Enqueued, NewEntry};
+use crate::entry::{Enqueued, Entry, NewEntry};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::key::{body_hash, line_key};
@@ -140,15 +140,10 @@ impl<J: Journal + Clone> Durable<J> {
     pub async fn wait(&self, job: &DurableJob) -> Result<Vec<String>, DurableError> {
         let conn = job.job.connection().clone();
         self.advance(&conn, &job.key, false).await?;
-        let entry = self.driver.journal().get(&job.key).await?;
-        match entry {
-            Some(entry) if entry.state == State::Succeeded => Ok(entry.output_urls),
-            Some(entry) => Err(ended(&entry.key, &entry)),
-            None => Err(JournalError::Corrupt {
-                key: job.key.clone(),
-                message: "entry vanished".to_owned(),
-            }
-            .into()),
+        let entry = self.get(&job.key).await?;
+        match entry.state {
+            State::Succeeded => Ok(entry.output_urls),
+            _ => Err(ended(&entry.key, &entry)),
         }
     }
 
@@ -160,88 +155,81 @@ impl<J: Journal + Clone> Durable<J> {
         stop_at_job: bool,
     ) -> Result<DurableJob, DurableError> {
         let journal = self.driver.journal();
-        let worker = self.driver.worker();
         let claimed = journal
-            .claim_key(key, worker, now_ms(), self.driver.lease_until())
+            .claim_key(key, self.driver.worker(), now_ms(), self.driver.lease_until())
             .await?;
-        let entry = match claimed {
-            Some(entry) => entry,
-            None => {
-                // Finished, or another worker holds it.
-                let entry = journal
-                    .get(key)
-                    .await?
-                    .ok_or_else(|| JournalError::Corrupt {
-                        key: key.to_owned(),
-                        message: "entry vanished".to_owned(),
-                    })?;
-                return match (&entry.job_id, entry.state) {
-                    (Some(id), State::Succeeded | State::Downloaded) => Ok(DurableJob {
-                        key: key.to_owned(),
-                        job: conn.job(id.clone()),
-                    }),
-                    (_, state) if state.is_final() => Err(ended(key, &entry)),
-                    _ => Err(DurableError::Later {
-                        key: key.to_owned(),
-                        reason: format!(
-                            "another worker ({}) holds it",
-                            entry.lease_owner.as_deref().unwrap_or("?")
-                        ),
-                    }),
-                };
-            }
+        let Some(entry) = claimed else {
+            // Finished, or another worker holds it.
+            return self.found(conn, &self.get(key).await?);
         };
-        if stop_at_job && entry.state != State::Pending && entry.state != State::Submitting {
-            if let Some(id) = &entry.job_id {
-                return Ok(DurableJob {
-                    key: key.to_owned(),
-                    job: conn.job(id.clone()),
-                });
-            }
+        let job = |id: &String| DurableJob {
+            key: key.to_owned(),
+            job: conn.job(id.clone()),
+        };
+        let has_job = !matches!(entry.state, State::Pending | State::Submitting);
+        if let (true, true, Some(id)) = (stop_at_job, has_job, &entry.job_id) {
+            return Ok(job(id));
         }
-        let outcome = if stop_at_job {
-            self.driver
-                .renewing(self.driver.submit_only(conn, entry))
-                .await?
-        } else {
-            self.driver
-                .renewing(self.driver.drive(conn, entry, &|_| {}))
-                .await?
+        let driving = async {
+            if stop_at_job {
+                self.driver.submit_only(conn, entry).await
+            } else {
+                self.driver.drive(conn, entry, &|_| {}).await
+            }
         };
-        let entry = journal
+        let outcome = self.driver.renewing(driving).await?;
+        let entry = self.get(key).await?;
+        let later = |reason: String| DurableError::Later {
+            key: key.to_owned(),
+            reason,
+        };
+        match (outcome, &entry.job_id) {
+            (Outcome::Later { reason, .. }, _) => Err(later(reason)),
+            (Outcome::LeaseLost, _) => Err(later("another worker took the entry".to_owned())),
+            (Outcome::Stopped, _) => Err(later("stopped; resume with the same call".to_owned())),
+            (_, Some(id)) if !ended_without_output(entry.state) => Ok(job(id)),
+            _ => Err(ended(key, &entry)),
+        }
+    }
+
+    /// What an entry this worker could not claim gives: its job, its end,
+    /// or "later" while another worker holds it.
+    fn found(&self, conn: &Connection, entry: &Entry) -> Result<DurableJob, DurableError> {
+        match (&entry.job_id, entry.state) {
+            (Some(id), State::Succeeded | State::Downloaded) => Ok(DurableJob {
+                key: entry.key.clone(),
+                job: conn.job(id.clone()),
+            }),
+            (_, state) if state.is_final() => Err(ended(&entry.key, entry)),
+            _ => Err(DurableError::Later {
+                key: entry.key.clone(),
+                reason: format!(
+                    "another worker ({}) holds it",
+                    entry.lease_owner.as_deref().unwrap_or("?")
+                ),
+            }),
+        }
+    }
+
+    /// The entry under `key`, which must exist.
+    async fn get(&self, key: &str) -> Result<Entry, JournalError> {
+        self.driver
+            .journal()
             .get(key)
             .await?
             .ok_or_else(|| JournalError::Corrupt {
                 key: key.to_owned(),
                 message: "entry vanished".to_owned(),
-            })?;
-        match (outcome, &entry.job_id) {
-            (Outcome::Later { reason, .. }, _) => Err(DurableError::Later {
-                key: key.to_owned(),
-                reason,
-            }),
-            (Outcome::LeaseLost, _) => Err(DurableError::Later {
-                key: key.to_owned(),
-                reason: "another worker took the entry".to_owned(),
-            }),
-            (_, Some(id))
-                if !matches!(
-                    entry.state,
-                    State::Failed | State::Cancelled | State::Uncertain
-                ) =>
-            {
-                Ok(DurableJob {
-                    key: key.to_owned(),
-                    job: conn.job(id.clone()),
-                })
-            }
-            _ => Err(ended(key, &entry)),
-        }
+            })
     }
 }
 
+fn ended_without_output(state: State) -> bool {
+    matches!(state, State::Failed | State::Cancelled | State::Uncertain)
+}
+
 /// The error of an entry that ended without output.
-fn ended(key: &str, entry: &crate::entry::Entry) -> DurableError {
+fn ended(key: &str, entry: &Entry) -> DurableError {
     let message = entry
         .error
         .clone()
