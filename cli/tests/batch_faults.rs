@@ -164,26 +164,22 @@ async fn ctrl_c_and_sigterm_during_posts_keep_every_job_id() {
 async fn a_worker_stopped_past_its_lease_does_not_put_its_file_in_place() {
     let setup = Setup::new(2).await;
     let sim = &setup.sim;
-    // Every video answer takes a while: the first worker is stopped while
-    // its downloads are in flight.
+    // The first worker's two video answers come after 1.5 s, the second
+    // worker's after 4 s: the first, stopped meanwhile and continued once
+    // the second has taken over, has its whole videos first.
     sim.inject(Route::Video, Fault::Delay(Duration::from_millis(1500)), 2);
+    sim.inject(Route::Video, Fault::Delay(Duration::from_millis(4000)), 2);
     let lease = ["--lease", "1s", "--concurrency", "2"];
     let first = setup.spawn(&lease);
-    let downloading = || async {
-        let entries = setup.entries().await;
-        entries.len() == 2 && entries.iter().all(|e| e.state == State::Downloading)
-    };
-    let started = Instant::now();
-    while !downloading().await {
-        assert!(started.elapsed() < Duration::from_secs(30), "never downloading");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for(|| sim.count(Route::Video) >= 2, "the first worker downloading").await;
     send(&first, "STOP");
-    // The second worker takes over once the lease lapses and saves both.
-    let second = setup.run(&lease);
-    assert!(second.status.success(), "{}", text(&second));
+    // The second worker takes over once the lease lapses.
+    let second = setup.spawn(&lease);
+    wait_for(|| sim.count(Route::Video) >= 4, "the second worker downloading").await;
     send(&first, "CONT");
     let first = first.wait_with_output().expect("first worker exits");
+    let second = second.wait_with_output().expect("second worker exits");
+    assert!(second.status.success(), "{}", text(&second));
     assert!(first.status.success(), "{}", text(&first));
     setup.assert_all_saved(2).await;
     let journal = SqliteJournal::open(setup.journal()).await.expect("journal");
