@@ -251,7 +251,7 @@ impl CliError {
                 // Nothing was sent: the vendor has no cancel to ask.
                 E::CancelUnsupported { .. } => Exit::Usage,
                 E::JobFailed { .. } | E::JobCancelled { .. } => Exit::JobFailed,
-                E::Timeout { .. } => Exit::Timeout,
+                E::Timeout { .. } | E::BudgetTimeout { .. } => Exit::Timeout,
                 E::NotFinished { .. } => Exit::NotFinished,
                 _ => Exit::Other,
             },

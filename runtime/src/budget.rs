@@ -7,10 +7,12 @@
 //! `max(now, tat - burst/rate)`, and each grant moves the theoretical arrival
 //! time `tat` on by `1/rate`. A 429 halves the rate (at most once a second:
 //! the answers to requests already in flight are the same news) and holds
-//! every request until the server's `Retry-After`; the rate then climbs
-//! back to the user's ceiling linearly over `recovery`. All decisions are
-//! pure functions of the instant passed in, so they are tested without a
-//! clock.
+//! every request until the server's `Retry-After`, cut to the retry policy's
+//! `max_retry_after` (one job's answer must not stop the whole connection for
+//! a day); the rate then climbs back to the user's ceiling linearly over
+//! `recovery`. A request whose slot would come after its deadline is refused
+//! without taking the slot, so it is never sent late. All decisions are pure
+//! functions of the instant passed in, so they are tested without a clock.
 
 use std::{
     sync::Mutex,
@@ -73,6 +75,9 @@ impl RateLimit {
 #[derive(Debug)]
 pub(crate) struct Budget {
     limit: RateLimit,
+    /// Longest hold a `Retry-After` may put on the connection
+    /// ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)).
+    max_hold: Duration,
     state: Mutex<State>,
 }
 
@@ -87,9 +92,11 @@ struct State {
 }
 
 impl Budget {
-    pub(crate) fn new(limit: RateLimit) -> Self {
+    /// A budget of `limit` whose `Retry-After` holds last `max_hold` at most.
+    pub(crate) fn new(limit: RateLimit, max_hold: Duration) -> Self {
         Budget {
             limit,
+            max_hold,
             state: Mutex::new(State {
                 tat: None,
                 lowered: None,
@@ -128,13 +135,32 @@ impl Budget {
     }
 
     /// Takes the next slot: the instant at or after `now` when a request may
-    /// be sent.
-    pub(crate) fn reserve(&self, now: Instant) -> Instant {
+    /// be sent. A slot after `latest` (the request's deadline) is not taken:
+    /// `Err` says when it would have been, and the requests behind are not
+    /// pushed back by one that will never be sent.
+    pub(crate) fn reserve(
+        &self,
+        now: Instant,
+        latest: Option<Instant>,
+    ) -> Result<Instant, Instant> {
         let mut state = self.lock();
         let earliest = state.hold_until.map_or(now, |hold| hold.max(now));
-        let rate = self.rate_at(&state, earliest);
+        let (slot, tat) = self.next_slot(&state, earliest);
+        if latest.is_some_and(|latest| slot > latest) {
+            return Err(slot);
+        }
+        if tat.is_some() {
+            state.tat = tat;
+        }
+        Ok(slot)
+    }
+
+    /// The slot at or after `earliest`, and the arrival time after it
+    /// (`None` when the budget is unlimited and keeps no time).
+    fn next_slot(&self, state: &State, earliest: Instant) -> (Instant, Option<Instant>) {
+        let rate = self.rate_at(state, earliest);
         if rate.is_infinite() {
-            return earliest;
+            return (earliest, None);
         }
         let interval = Duration::from_secs_f64(1.0 / rate);
         let window = interval.saturating_mul(self.limit.burst.max(1) - 1);
@@ -142,16 +168,18 @@ impl Budget {
         let slot = tat
             .checked_sub(window)
             .map_or(earliest, |start| start.max(earliest));
-        state.tat = Some(tat + interval);
-        slot
+        (slot, Some(tat + interval))
     }
 
     /// A 429 answered at `now`: the rate halves (once a second at most) and,
-    /// with a `Retry-After`, no request goes before it has passed.
+    /// with a `Retry-After`, no request goes before it has passed or
+    /// `max_hold` has, whichever comes first.
     pub(crate) fn throttled(&self, now: Instant, retry_after: Option<Duration>) {
         let mut state = self.lock();
-        if let Some(after) = retry_after {
-            let until = now + after;
+        // A hold past what an `Instant` can hold is as good as none: every
+        // request's own retry still waits the (capped) Retry-After.
+        if let Some(until) = retry_after.and_then(|after| now.checked_add(after.min(self.max_hold)))
+        {
             state.hold_until = Some(state.hold_until.map_or(until, |hold| hold.max(until)));
         }
         let recent = state
@@ -185,17 +213,26 @@ impl Budget {
 mod tests {
     use super::*;
 
+    const HOLD: Duration = Duration::from_secs(60);
+
+    fn slot(budget: &Budget, now: Instant) -> Instant {
+        budget.reserve(now, None).expect("no deadline")
+    }
+
     fn slots(budget: &Budget, now: Instant, n: usize) -> Vec<Duration> {
-        (0..n).map(|_| budget.reserve(now) - now).collect()
+        (0..n).map(|_| slot(budget, now) - now).collect()
     }
 
     #[test]
     fn a_burst_goes_at_once_then_the_rate_applies() {
-        let budget = Budget::new(RateLimit {
-            per_second: 10.0,
-            burst: 3,
-            ..RateLimit::default()
-        });
+        let budget = Budget::new(
+            RateLimit {
+                per_second: 10.0,
+                burst: 3,
+                ..RateLimit::default()
+            },
+            HOLD,
+        );
         let now = Instant::now();
         let ms: Vec<u128> = slots(&budget, now, 6)
             .iter()
@@ -206,7 +243,7 @@ mod tests {
 
     #[test]
     fn ten_thousand_jobs_polling_at_once_stay_within_the_rate() {
-        let budget = Budget::new(RateLimit::per_second(50.0));
+        let budget = Budget::new(RateLimit::per_second(50.0), HOLD);
         let now = Instant::now();
         let granted = slots(&budget, now, 10_000);
         // In every one-second window: at most the rate plus the burst.
@@ -227,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_429_halves_the_rate_once_and_it_climbs_back() {
-        let budget = Budget::new(RateLimit::per_second(40.0));
+        let budget = Budget::new(RateLimit::per_second(40.0), HOLD);
         let now = Instant::now();
         budget.throttled(now, None);
         budget.throttled(now + Duration::from_millis(200), None);
@@ -243,7 +280,7 @@ mod tests {
 
     #[test]
     fn repeated_429s_stop_at_the_floor() {
-        let budget = Budget::new(RateLimit::per_second(8.0));
+        let budget = Budget::new(RateLimit::per_second(8.0), HOLD);
         let now = Instant::now();
         for second in 0..20 {
             budget.throttled(now + Duration::from_secs(second), None);
@@ -253,14 +290,50 @@ mod tests {
 
     #[test]
     fn retry_after_holds_every_request() {
-        let budget = Budget::new(RateLimit::unlimited());
+        let budget = Budget::new(RateLimit::unlimited(), HOLD);
         let now = Instant::now();
-        assert_eq!(budget.reserve(now), now);
+        assert_eq!(slot(&budget, now), now);
         budget.throttled(now, Some(Duration::from_secs(5)));
-        let slot = budget.reserve(now + Duration::from_secs(1));
-        assert_eq!(slot, now + Duration::from_secs(5));
+        let held = slot(&budget, now + Duration::from_secs(1));
+        assert_eq!(held, now + Duration::from_secs(5));
         // An unlimited budget is limited after a 429, to half its burst.
         assert_eq!(budget.rate(now + Duration::from_secs(6)), 25.0);
         assert!(budget.rate(now + Duration::from_secs(61)).is_infinite());
+    }
+
+    #[test]
+    fn a_huge_retry_after_holds_for_max_hold_only() {
+        let budget = Budget::new(RateLimit::unlimited(), HOLD);
+        let now = Instant::now();
+        budget.throttled(now, Some(Duration::from_secs(100_000)));
+        assert_eq!(slot(&budget, now), now + HOLD);
+        // Past what an `Instant` can hold: no panic, and no hold past the cap.
+        let uncapped = Budget::new(RateLimit::unlimited(), Duration::MAX);
+        uncapped.throttled(now, Some(Duration::MAX));
+        assert!(slot(&uncapped, now) <= now + HOLD);
+    }
+
+    #[test]
+    fn a_slot_past_the_deadline_is_refused_and_not_taken() {
+        let budget = Budget::new(
+            RateLimit {
+                per_second: 1.0,
+                burst: 1,
+                ..RateLimit::default()
+            },
+            HOLD,
+        );
+        let now = Instant::now();
+        let second = Duration::from_secs(1);
+        assert_eq!(budget.reserve(now, Some(now)), Ok(now));
+        // The next slot is a second away: a request due in half a second is
+        // refused with the slot it would have had, and that slot stays free.
+        let soon = now + second / 2;
+        assert_eq!(budget.reserve(now, Some(soon)), Err(now + second));
+        assert_eq!(budget.reserve(now, Some(now + second)), Ok(now + second));
+        // A Retry-After hold counts the same way.
+        budget.throttled(now, Some(Duration::from_secs(30)));
+        let held = now + Duration::from_secs(30);
+        assert_eq!(budget.reserve(now, Some(now + second * 5)), Err(held));
     }
 }

@@ -88,9 +88,9 @@ impl<T> ClientBuilder<T> {
         self
     }
 
-    /// Retries of idempotent requests on connect errors, 429 and 502/503/504
-    /// (default 2, after 0.5 s doubling to 8 s). A submit is never re-sent
-    /// once it may have reached the vendor.
+    /// Retries of idempotent requests on connect errors, 429 and
+    /// 500/502/503/504 (default 2, after 0.5 s doubling to 8 s). A submit is
+    /// never re-sent once it may have reached the vendor.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.config.retry.max_retries = retries;
         self

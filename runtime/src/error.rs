@@ -142,13 +142,44 @@ pub enum Error {
         /// Its current state.
         state: JobState,
     },
-    /// `wait()` reached its deadline; the job may still finish later.
-    #[error("gave up waiting for job {job_id} (last state {}); it may still finish, resume it by id", LastState(last_state.as_ref()))]
+    /// `wait()` reached its deadline; the job may still finish later. Also
+    /// what `wait()` ends with when every poll failed (5xx, unreadable
+    /// answers, network): only the vendor ends a job, so a failed poll is
+    /// kept here as the reason rather than returned in its place.
+    #[error(
+        "gave up waiting for job {job_id} (last state {}{}); it may still finish, resume it by id",
+        LastState(last_state.as_ref()),
+        LastError(last_error.as_deref())
+    )]
     Timeout {
         /// The job.
         job_id: String,
         /// The last state seen, if any poll succeeded.
         last_state: Option<JobState>,
+        /// The last poll failure, if the last poll failed: why no newer
+        /// state is known.
+        #[source]
+        last_error: Option<Box<Error>>,
+    },
+    /// A request was never sent: the connection's request budget (its rate
+    /// limit, or a vendor's `Retry-After` on any job of the connection) had
+    /// no slot for it before its deadline. Sending it late would break the
+    /// caller's bound; for a submit, no job was created.
+    #[error(
+        "{vendor} request to {path}{} was not sent: the connection's request budget has no \
+         slot for {wait:.1?}, past the request's deadline (rate limit or Retry-After); \
+         nothing reached the vendor",
+        JobSuffix(job_id.as_deref())
+    )]
+    BudgetTimeout {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The job the request was about, if any.
+        job_id: Option<String>,
+        /// The API path that was not requested.
+        path: String,
+        /// How long the request would have had to wait for its slot.
+        wait: Duration,
     },
     /// The vendor has no cancel endpoint.
     #[error("{vendor} has no cancel endpoint; job {job_id} keeps running and is billed")]
@@ -274,6 +305,7 @@ impl Error {
             | Error::Decode { job_id, .. }
             | Error::TooLarge { job_id, .. }
             | Error::DownloadTimedOut { job_id, .. }
+            | Error::BudgetTimeout { job_id, .. }
             | Error::Io { job_id, .. } => job_id.as_deref(),
             Error::JobFailed { job_id, .. }
             | Error::JobCancelled { job_id, .. }
@@ -301,21 +333,50 @@ impl Error {
     }
 
     /// True for failures that may go away by themselves (connection trouble,
-    /// 429, 502/503/504): worth another poll, never a reason to re-submit.
-    /// Always false for [`Error::SubmitUncertain`], whose job may exist.
+    /// 429, 500/502/503/504, a request the budget could not send in time):
+    /// worth another poll, never a reason to re-submit. Always false for
+    /// [`Error::SubmitUncertain`], whose job may exist.
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport { source, .. } => !source.is_builder(),
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
-            Error::ImageProbe { .. } => true,
+            Error::ImageProbe { .. } | Error::BudgetTimeout { .. } => true,
             _ => false,
         }
     }
 
-    /// The vendor's `Retry-After`, when the error carries one.
+    /// True when the vendor itself ended the job: it failed
+    /// ([`Error::JobFailed`]), was cancelled ([`Error::JobCancelled`]), or
+    /// succeeded with no output to fetch ([`Error::NoOutput`]). Only these
+    /// may mark a job as over; after any other error the job may still be
+    /// running or already done, so keep it and wait again later.
+    pub fn is_job_outcome(&self) -> bool {
+        matches!(
+            self,
+            Error::JobFailed { .. } | Error::JobCancelled { .. } | Error::NoOutput { .. }
+        )
+    }
+
+    /// True when this client cannot talk to the vendor as configured: no
+    /// token, a token the vendor refuses (HTTP 401/403), an HTTP client or
+    /// request that cannot be built. Retrying without a fix gets the same
+    /// answer, so `wait()` stops on these at once; they say nothing about
+    /// any job (see [`is_job_outcome`](Self::is_job_outcome)).
+    pub fn is_setup_error(&self) -> bool {
+        match self {
+            Error::MissingToken { .. } | Error::HttpClient(_) => true,
+            Error::Transport { source, .. } => source.is_builder(),
+            Error::Api(api) => matches!(api.status, 401 | 403),
+            _ => false,
+        }
+    }
+
+    /// How long to wait before trying again, when the error says: the
+    /// vendor's `Retry-After`, or the wait for a request budget slot.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api(api) => api.retry_after,
+            Error::BudgetTimeout { wait, .. } => Some(*wait),
             _ => None,
         }
     }
@@ -407,6 +468,18 @@ impl fmt::Display for LastState<'_> {
         match self.0 {
             Some(state) => write!(f, "{state}"),
             None => f.write_str("never seen"),
+        }
+    }
+}
+
+/// `; last poll failed: ...` when there is a last poll failure.
+struct LastError<'a>(Option<&'a Error>);
+
+impl fmt::Display for LastError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(err) => write!(f, "; last poll failed: {err}"),
+            None => Ok(()),
         }
     }
 }

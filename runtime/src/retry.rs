@@ -15,7 +15,8 @@ use std::{
 use crate::{clock::Clock, deadline::Deadline};
 
 /// How requests are retried: idempotent GETs (status, result, download) on
-/// transient failures; POSTs (submit, cancel) only on connect errors.
+/// transient failures; POSTs (submit, cancel) only on connect errors (and a
+/// submit on 429, which created nothing).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).
@@ -132,9 +133,14 @@ pub(crate) fn scale(delay: Duration, factor: f64) -> Duration {
     Duration::try_from_secs_f64(delay.as_secs_f64() * factor).unwrap_or(Duration::MAX)
 }
 
-/// 429 and the gateway errors that usually pass: 502, 503, 504.
+/// Statuses worth repeating an idempotent request for: 429, the gateway
+/// errors that usually pass (502, 503, 504), and 500, which a vendor's
+/// overloaded backend answers now and then. Only GETs (status, result,
+/// download) act on it: a POST is never re-sent on any of these but 429
+/// (`Connection::post`), since a 500 may come after the job was created.
+/// 501 and 505 say the request can never work, so they are not retried.
 pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
+    matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
 /// Parses a `Retry-After` value: delay-seconds (`"120"`, also a decimal
@@ -228,10 +234,10 @@ mod tests {
 
     #[test]
     fn retryable_statuses() {
-        for status in [429, 502, 503, 504] {
+        for status in [429, 500, 502, 503, 504] {
             assert!(is_retryable_status(status));
         }
-        for status in [200, 400, 401, 404, 500, 501] {
+        for status in [200, 400, 401, 403, 404, 501, 505] {
             assert!(!is_retryable_status(status));
         }
     }

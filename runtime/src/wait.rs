@@ -1,17 +1,20 @@
 //! The one polling loop behind `Job::wait`: it follows a job to a terminal
 //! state on the [`PollPolicy`](crate::PollPolicy) schedule, reports changes
-//! (not every poll) through a callback, rides out transient failures until
-//! its deadline, and always names the job in its errors. Its time (now,
-//! sleeps, jitter and the deadline) comes from the connection's
-//! [`Clock`](crate::clock::Clock), so it is tested on virtual time.
+//! (not every poll) through a callback, rides out failed polls until its
+//! deadline (only the vendor ends a job), and always names the job in its
+//! errors. Its time (now, sleeps, jitter and the deadline) comes from the
+//! connection's [`Clock`](crate::clock::Clock), so it is tested on virtual
+//! time.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{
+    deadline::Deadline,
     error::Error,
     job::Job,
     output::Output,
     poll::PollPolicy,
+    retry::RetryPolicy,
     state::{JobState, JobStatus},
 };
 
@@ -67,8 +70,9 @@ pub enum Progress<'a> {
         /// Time since waiting started.
         elapsed: Duration,
     },
-    /// A poll failed in a way that may pass (network, 429, 5xx); waiting
-    /// goes on until the deadline.
+    /// A poll or result fetch failed (network, 429, any 5xx, an unreadable
+    /// or oversized answer); waiting goes on, backing off, until the
+    /// deadline, whose [`Error::Timeout`] then carries the last failure.
     PollFailed {
         /// The job.
         job_id: &'a str,
@@ -87,6 +91,18 @@ impl Job {
     }
 
     /// [`wait`](Self::wait) with overrides and a progress callback.
+    ///
+    /// Once a job exists only the vendor ends it, so this returns the output,
+    /// the vendor's verdict ([`Error::JobFailed`], [`Error::JobCancelled`],
+    /// [`Error::NoOutput`]: see [`Error::is_job_outcome`]), or
+    /// [`Error::Timeout`] at the deadline, carrying the last poll failure.
+    /// Every failed poll or result fetch (network, any 5xx, 404, 429, an
+    /// unreadable or oversized answer) is reported as
+    /// [`Progress::PollFailed`] and polled again, backing off while failures
+    /// go on: one bad answer must not end a paid job. The one exception is a
+    /// client that cannot work as configured ([`Error::is_setup_error`]: a
+    /// refused token, 401/403): waiting longer cannot fix it, so it is
+    /// returned at once, and it says nothing about the job.
     pub async fn wait_with(
         &self,
         options: WaitOptions,
@@ -96,14 +112,12 @@ impl Job {
         let clock = self.connection().clock();
         let policy = options.poll_interval.map_or(config.poll, PollPolicy::fixed);
         let started = clock.now();
-        let elapsed = || clock.now().saturating_duration_since(started);
         // One bound for everything below: sleeps, polls and their retries.
         let deadline = clock.deadline(options.timeout.unwrap_or(config.wait_timeout));
         let is_past = || clock.remaining(&deadline) == Some(Duration::ZERO);
         // The schedule is measured from submit; a resumed job is polled at once.
         let origin = self.submitted_at().unwrap_or(started);
-        let mut last: Option<JobStatus> = None;
-        let mut retry_after: Option<Duration> = None;
+        let mut heard = Heard::default();
         let mut attempt = 0u32;
         let mut poll_now = self.submitted_at().is_none();
         loop {
@@ -113,14 +127,12 @@ impl Job {
                 if attempt == 0 {
                     delay = delay.saturating_sub(since_origin);
                 }
-                if let Some(after) = retry_after.take() {
-                    delay = delay.max(after.min(config.retry.max_retry_after));
-                }
+                let delay = delay.max(heard.hold(&config.retry));
                 match clock.remaining(&deadline) {
                     // The next poll would come after the deadline: say so now
                     // rather than sleeping to the deadline for nothing.
                     Some(left) if left.is_zero() || delay > left => {
-                        return Err(self.timed_out(last));
+                        return Err(self.timed_out(heard));
                     }
                     _ => clock.sleep(delay).await,
                 }
@@ -131,51 +143,129 @@ impl Job {
             // Requests run on real time (their retries sleep on the clock),
             // bounded by what the wait has left.
             let request_deadline = clock.for_requests(deadline);
-            let outcome = match self.poll(request_deadline).await {
-                Ok(snapshot) => {
-                    report(
-                        self.id(),
-                        &snapshot.status,
-                        last.as_ref(),
-                        elapsed(),
-                        &mut progress,
-                    );
-                    let state = snapshot.status.state.clone();
-                    last = Some(snapshot.status.clone());
-                    match state {
-                        JobState::Succeeded | JobState::Failed if !snapshot.has_result => {
-                            // RunComfy: the output and failure message live in the result answer.
-                            Some(self.result_until(request_deadline).await)
-                        }
-                        state if state.is_terminal() => Some(self.finish(snapshot)),
-                        _ => None,
-                    }
-                }
-                Err(err) => Some(Err(err)),
-            };
-            match outcome {
-                None | Some(Err(Error::NotFinished { .. })) => {}
-                Some(Err(err)) if err.is_transient() => {
-                    retry_after = err.retry_after();
+            let outcome = self
+                .poll_once(request_deadline, started, &mut heard, &mut progress)
+                .await;
+            match judge(outcome) {
+                Step::Again => heard.answered(),
+                Step::Done(done) => return done,
+                Step::Failed(error) => {
                     progress(&Progress::PollFailed {
                         job_id: self.id(),
-                        error: &err,
-                        elapsed: elapsed(),
+                        error: &error,
+                        elapsed: clock.now().saturating_duration_since(started),
                     });
+                    heard.failed(error);
                 }
-                Some(done) => return done,
             }
             if is_past() {
-                return Err(self.timed_out(last));
+                return Err(self.timed_out(heard));
             }
         }
     }
 
-    fn timed_out(&self, last: Option<JobStatus>) -> Error {
+    /// One status poll, reported through `progress`, and the result fetch
+    /// it calls for; `None` while the job runs.
+    async fn poll_once(
+        &self,
+        deadline: Deadline,
+        started: Instant,
+        heard: &mut Heard,
+        progress: &mut impl FnMut(&Progress<'_>),
+    ) -> Option<Result<Output, Error>> {
+        let snapshot = match self.poll(deadline).await {
+            Ok(snapshot) => snapshot,
+            Err(err) => return Some(Err(err)),
+        };
+        let elapsed = self
+            .connection()
+            .clock()
+            .now()
+            .saturating_duration_since(started);
+        report(
+            self.id(),
+            &snapshot.status,
+            heard.status.as_ref(),
+            elapsed,
+            progress,
+        );
+        heard.status = Some(snapshot.status.clone());
+        match snapshot.status.state {
+            JobState::Succeeded | JobState::Failed if !snapshot.has_result => {
+                // RunComfy: the output and failure message live in the result answer.
+                Some(self.result_until(deadline).await)
+            }
+            ref state if state.is_terminal() => Some(self.finish(snapshot)),
+            _ => None,
+        }
+    }
+
+    fn timed_out(&self, heard: Heard) -> Error {
         Error::Timeout {
             job_id: self.id().to_owned(),
-            last_state: last.map(|status| status.state),
+            last_state: heard.status.map(|status| status.state),
+            last_error: heard.error.map(Box::new),
         }
+    }
+}
+
+/// What one poll calls for.
+enum Step {
+    /// The job runs (or its result is not ready yet): poll again.
+    Again,
+    /// Waiting is over: the output, the vendor's verdict, or a setup error.
+    Done(Result<Output, Error>),
+    /// The poll failed; a later one may not.
+    Failed(Error),
+}
+
+/// Judges one poll's outcome, apart from the loop so the rule is in one
+/// place: only the vendor ends a job ([`Error::is_job_outcome`]), and only a
+/// client that cannot work as configured ([`Error::is_setup_error`]) stops
+/// waiting early. Anything else is a failed poll.
+fn judge(outcome: Option<Result<Output, Error>>) -> Step {
+    match outcome {
+        None | Some(Err(Error::NotFinished { .. })) => Step::Again,
+        Some(Ok(output)) => Step::Done(Ok(output)),
+        Some(Err(err)) if err.is_job_outcome() || err.is_setup_error() => Step::Done(Err(err)),
+        Some(Err(err)) => Step::Failed(err),
+    }
+}
+
+/// What the wait has heard: the last state, and the failures since the
+/// last good answer (for the backoff and for [`Error::Timeout`]).
+#[derive(Default)]
+struct Heard {
+    /// The last status answer.
+    status: Option<JobStatus>,
+    /// The last poll failure, when no good answer came after it.
+    error: Option<Error>,
+    /// Failed polls in a row.
+    failures: u32,
+}
+
+impl Heard {
+    fn answered(&mut self) {
+        self.error = None;
+        self.failures = 0;
+    }
+
+    fn failed(&mut self, error: Error) {
+        self.error = Some(error);
+        self.failures = self.failures.saturating_add(1);
+    }
+
+    /// The least time before the next poll after failures: the retry
+    /// backoff for the failures in a row (0.5 s doubling to 8 s by default,
+    /// so an outage is not polled at full rate), and the vendor's
+    /// `Retry-After` (capped) when the last failure carried one.
+    fn hold(&self, retry: &RetryPolicy) -> Duration {
+        let Some(error) = &self.error else {
+            return Duration::ZERO;
+        };
+        let backoff = retry.backoff(self.failures.saturating_sub(1));
+        let after = error.retry_after().unwrap_or_default();
+        backoff.max(after.min(retry.max_retry_after))
     }
 }
 

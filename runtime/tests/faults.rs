@@ -17,16 +17,21 @@
 //! | 404 with a 400 MB body | read up to 64 KiB | `huge_error_body_is_not_read_whole` |
 //! | image on a loopback address | refused unread | `image_on_a_private_address_is_refused_unread` |
 //! | image host refuses the connection | transient `ImageProbe` error | `image_network_failure_is_transient_and_says_how_to_skip` |
+//! | one 500 / 404 / HTML 200 / oversized answer on a status or result poll during `wait()` | reported, polled again, the output | `one_bad_poll_does_not_end_a_paid_job` |
+//! | one 500 on a status GET | retried inside the request | `a_500_on_a_status_get_is_retried` |
+//! | 429 with Retry-After of 100,000 s | the whole connection held `max_retry_after` (60 s) only | `a_huge_retry_after_holds_the_connection_for_max_retry_after_only` |
+//! | submit whose budget slot comes after its timeout | `BudgetTimeout` at once, never sent, not uncertain | `a_submit_held_past_its_timeout_is_never_sent` |
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::proxy::Proxy;
 use common::raw::{Raw, Script};
 use common::*;
 use seedance_runtime::{
-    Client, Clock, DownloadOptions, Error, Model, Output, ProbeConfig, RetryPolicy, Rule,
+    Client, Clock, DownloadOptions, Error, Model, Output, ProbeConfig, Progress, RetryPolicy, Rule,
     SubmitOptions, WaitOptions,
 };
 use seedance_sim::{Fault, ImageFormat, ImageSpec, JobTiming, Outcome, Route, Sim};
@@ -509,4 +514,240 @@ async fn debug_of_an_error_is_its_message_and_causes() {
         "{debug}"
     );
     assert!(!debug.contains("Transport {"), "no struct dump: {debug}");
+}
+
+// ---- issue 18 item 1: one bad poll does not end a paid job -----------------
+
+/// What one poll can meet besides a good answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum BadPoll {
+    /// The simulator's HTTP 500 with its error body.
+    Http500,
+    /// The simulator's HTTP 404 with its error body.
+    Http404,
+    /// The proxy's HTML error page under HTTP 200.
+    Html200,
+    /// The proxy's 200 announcing 9 MiB, over the 8 MiB answer cap.
+    Oversized,
+}
+
+impl BadPoll {
+    fn by_proxy(self) -> bool {
+        matches!(self, BadPoll::Html200 | BadPoll::Oversized)
+    }
+
+    /// Whether `err` is what this fault turns into.
+    fn produced(self, err: &Error) -> bool {
+        match self {
+            BadPoll::Http500 => err.http_status() == Some(500),
+            BadPoll::Http404 => err.http_status() == Some(404),
+            BadPoll::Html200 => {
+                matches!(err, Error::Decode { .. }) && err.to_string().contains("<html>")
+            }
+            BadPoll::Oversized => {
+                matches!(err, Error::Decode { .. }) && err.to_string().contains("over")
+            }
+        }
+    }
+}
+
+/// Requests a RunComfy wait sent, and how it went.
+#[derive(Debug, PartialEq)]
+struct Followed {
+    /// Status and result requests sent (answered by the sim or the proxy).
+    status: u64,
+    result: u64,
+    /// `PollFailed` events.
+    failures: usize,
+}
+
+/// Follows one RunComfy job through the proxy, with `bad` on the first
+/// request to `route` after submit. No retry inside a request, so the wait
+/// loop itself hears the fault.
+async fn follow(bad: Option<(BadPoll, Route)>) -> Followed {
+    let sim = Sim::start().await;
+    sim.set_timing(JobTiming {
+        queued_polls: 1,
+        running_polls: 1,
+        outcome: Outcome::Succeed,
+    });
+    let proxy = Proxy::start(sim.base_url()).await;
+    let client = builder::<RunComfy>(&sim)
+        .base_url(proxy.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let job = client.submit(&rc_input(&sim)).await.expect("submit");
+    if let Some((fault, route)) = bad {
+        inject(&sim, &proxy, fault, route);
+    }
+    let mut failures = 0;
+    let output = job
+        .wait_with(WaitOptions::new(), |event| {
+            if let Progress::PollFailed { error, .. } = event {
+                let (fault, _) = bad.expect("no fault was injected");
+                assert!(fault.produced(error), "{fault:?}: {error}");
+                assert_eq!(error.job_id(), Some(job.id()));
+                failures += 1;
+            }
+        })
+        .await
+        .unwrap_or_else(|err| panic!("{bad:?}: {err}"));
+    assert!(output.video_url().is_some());
+    let by_proxy = |on: Route| match bad {
+        Some((fault, route)) if fault.by_proxy() && route == on => proxy.faulted(),
+        _ => 0,
+    };
+    Followed {
+        status: sim.count(Route::Status) + by_proxy(Route::Status),
+        result: sim.count(Route::Result) + by_proxy(Route::Result),
+        failures,
+    }
+}
+
+fn inject(sim: &Sim, proxy: &Proxy, fault: BadPoll, route: Route) {
+    let suffix = if route == Route::Status {
+        "/status"
+    } else {
+        "/result"
+    };
+    match fault {
+        BadPoll::Http500 => sim.inject(route, Fault::Status(500), 1),
+        BadPoll::Http404 => sim.inject(route, Fault::Status(404), 1),
+        BadPoll::Html200 => proxy.fail_next(
+            suffix,
+            Script::Answer {
+                status: 200,
+                headers: vec![("content-type", "text/html".into())],
+                body: b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+            },
+        ),
+        BadPoll::Oversized => proxy.fail_next(
+            suffix,
+            Script::Flood {
+                status: 200,
+                len: 9 << 20,
+            },
+        ),
+    }
+}
+
+#[tokio::test]
+async fn one_bad_poll_does_not_end_a_paid_job() {
+    let clean = follow(None).await;
+    assert_eq!(clean.result, 1, "{clean:?}");
+    assert_eq!(clean.failures, 0, "{clean:?}");
+    for fault in [
+        BadPoll::Http500,
+        BadPoll::Http404,
+        BadPoll::Html200,
+        BadPoll::Oversized,
+    ] {
+        for route in [Route::Status, Route::Result] {
+            // One more status poll either way: the bad one, or the one
+            // after a bad result fetch; the result is fetched again only
+            // after a bad one.
+            let expected = Followed {
+                status: clean.status + 1,
+                result: clean.result + u64::from(route == Route::Result),
+                failures: 1,
+            };
+            let followed = follow(Some((fault, route))).await;
+            assert_eq!(followed, expected, "{fault:?} on {route:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_500_on_a_status_get_is_retried() {
+    let sim = Sim::start().await;
+    let client = client::<RunComfy>(&sim);
+    let job = client.submit(&rc_input(&sim)).await.unwrap();
+    sim.inject(Route::Status, Fault::Status(500), 1);
+    job.status().await.expect("the retry gets the answer");
+    assert_eq!(sim.count(Route::Status), 2);
+    assert_eq!(sim.pending_faults(Route::Status), 0);
+}
+
+// ---- issue 18 item 11: the request budget's Retry-After hold ----------------
+
+/// A RunComfy client on virtual time with no retries inside a request, and
+/// its first job, whose status poll was answered 429 with `Retry-After:
+/// 100000`: the budget holds the whole connection from now.
+async fn held_for_a_day(sim: &Sim, clock: &Clock) -> (Client<RunComfy>, seedance_runtime::Job) {
+    let client = builder::<RunComfy>(sim)
+        .clock(clock.clone())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let job = client.submit(&rc_input(sim)).await.unwrap();
+    sim.inject(
+        Route::Status,
+        Fault::TooManyRequests {
+            retry_after_secs: 100_000,
+        },
+        1,
+    );
+    let err = job.status().await.unwrap_err();
+    assert_eq!(err.http_status(), Some(429), "{err}");
+    (client, job)
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_holds_the_connection_for_max_retry_after_only() {
+    let sim = Sim::start().await;
+    let clock = Clock::virtual_time(SEED);
+    let (client, job) = held_for_a_day(&sim, &clock).await;
+    let max_hold = RetryPolicy::none().max_retry_after;
+    assert_eq!(max_hold, Duration::from_secs(60));
+    let held = clock.now();
+    // The next request of the connection (here the same job's) goes when
+    // the capped hold ends, not a day later.
+    job.status().await.expect("status after the hold");
+    assert_eq!(clock.now() - held, max_hold);
+    assert_eq!(sim.count(Route::Status), 2);
+    // A submit whose timeout outlasts a hold is sent after it.
+    sim.inject(
+        Route::Status,
+        Fault::TooManyRequests {
+            retry_after_secs: 100_000,
+        },
+        1,
+    );
+    job.status().await.unwrap_err();
+    let held = clock.now();
+    client.submit(&rc_input(&sim)).await.expect("submit");
+    assert_eq!(clock.now() - held, max_hold);
+    assert_eq!(sim.count(Route::Submit), 2);
+}
+
+#[tokio::test]
+async fn a_submit_held_past_its_timeout_is_never_sent() {
+    let sim = Sim::start().await;
+    let clock = Clock::virtual_time(SEED);
+    let (client, _job) = held_for_a_day(&sim, &clock).await;
+    let held = clock.now();
+    let err = client
+        .submit_with(
+            &rc_input(&sim),
+            SubmitOptions::new().timeout(Duration::from_secs(5)),
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        Error::BudgetTimeout {
+            job_id, path, wait, ..
+        } => {
+            assert_eq!(job_id, &None);
+            assert_eq!(path, RcInput::SUBMIT_PATH);
+            assert_eq!(*wait, Duration::from_secs(60));
+        }
+        other => panic!("{other}"),
+    }
+    assert!(!err.is_submit_uncertain(), "nothing was sent: {err}");
+    assert!(err.is_transient());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert!(err.to_string().contains("not sent"), "{err}");
+    assert_eq!(sim.count(Route::Submit), 1, "only the first job's submit");
+    assert_eq!(clock.now(), held, "refused at once, not at the timeout");
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use seedance_runtime::{Clock, Error, JobState, PollPolicy, Progress, RetryPolicy, WaitOptions};
-use seedance_sim::{DemoSettings, Fault, JobTiming, Route, Sim};
+use seedance_sim::{DemoSettings, Fault, JobTiming, Outcome, Route, Sim};
 
 /// A job of one hour under the default schedule (1.5 s growing by 1.3x to
 /// 2.5 s, +-10% jitter): every status poll is spaced as the schedule says,
@@ -82,7 +82,9 @@ async fn wait_timeout_returns_at_the_last_poll_that_fits() {
             .timeout(Duration::from_secs(timeout));
         let err = job.wait_with(options, |_| {}).await.unwrap_err();
         match &err {
-            Error::Timeout { job_id, last_state } => {
+            Error::Timeout {
+                job_id, last_state, ..
+            } => {
                 assert_eq!(job_id, job.id());
                 assert_eq!(last_state, &Some(JobState::Running));
             }
@@ -144,4 +146,89 @@ async fn retry_after_of_30_s_is_honoured_exactly() {
         .map(|(event, at)| (event.to_string(), *at))
         .collect();
     assert_eq!(events, expected);
+}
+
+/// A vendor answering 500 to every poll: waiting goes on, backing off on
+/// the retry schedule (0.5 s doubling, not the 1 ms poll interval), and the
+/// deadline's `Timeout` says why no state is known. Polls at 1 ms, then
+/// 0.5, 1, 2 and 4 s later; the next would be 8 s later, past the 10 s
+/// deadline, so the wait ends at 7.501 s.
+#[tokio::test]
+async fn persistent_500s_back_off_until_the_deadline_and_say_why() {
+    let sim = Sim::start().await;
+    let clock = Clock::virtual_time(SEED);
+    let client = builder::<RunComfy>(&sim)
+        .clock(clock.clone())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let job = client.submit(&rc_input(&sim)).await.unwrap();
+    let submitted = clock.now();
+    sim.inject(Route::Status, Fault::Status(500), 100);
+    let mut failures = Vec::new();
+    let err = job
+        .wait_with(WaitOptions::new(), |event| {
+            if let Progress::PollFailed { elapsed, .. } = event {
+                failures.push(elapsed.as_millis());
+            }
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(failures, [1, 501, 1501, 3501, 7501]);
+    assert_eq!(sim.count(Route::Status), 5);
+    assert_eq!(clock.now() - submitted, Duration::from_millis(7501));
+    match &err {
+        Error::Timeout {
+            job_id,
+            last_state,
+            last_error,
+        } => {
+            assert_eq!(job_id, job.id());
+            assert_eq!(last_state, &None);
+            let last = last_error.as_deref().expect("the last poll failure");
+            assert_eq!(last.http_status(), Some(500));
+        }
+        other => panic!("{other}"),
+    }
+    assert!(!err.is_job_outcome(), "the vendor never said it ended");
+    let text = err.to_string();
+    assert!(
+        text.contains("last poll failed") && text.contains("HTTP 500"),
+        "{text}"
+    );
+}
+
+/// A token the vendor refuses stops waiting at once (another poll gets the
+/// same 401), and the error is the 401, not a failed job.
+#[tokio::test]
+async fn a_refused_token_stops_waiting_and_is_not_a_job_outcome() {
+    for status in [401, 403] {
+        let sim = Sim::start().await;
+        let client = client::<RunComfy>(&sim);
+        let job = client.submit(&rc_input(&sim)).await.unwrap();
+        sim.inject(Route::Status, Fault::Status(status), 1);
+        let err = job.wait().await.unwrap_err();
+        assert_eq!(err.http_status(), Some(status), "{err}");
+        assert_eq!(err.job_id(), Some(job.id()));
+        assert!(err.is_setup_error(), "{err}");
+        assert!(!err.is_job_outcome(), "{err}");
+        assert_eq!(sim.count(Route::Status), 1);
+    }
+}
+
+/// Only the vendor's verdict ends a job: a failed job is a job outcome.
+#[tokio::test]
+async fn a_failed_job_is_a_job_outcome() {
+    let sim = Sim::start().await;
+    sim.set_timing(JobTiming::immediate(Outcome::Fail {
+        message: "content policy".into(),
+    }));
+    let job = client::<RunComfy>(&sim)
+        .submit(&rc_input(&sim))
+        .await
+        .unwrap();
+    let err = job.wait().await.unwrap_err();
+    assert!(matches!(err, Error::JobFailed { .. }), "{err}");
+    assert!(err.to_string().contains("content policy"), "{err}");
+    assert!(err.is_job_outcome() && !err.is_setup_error(), "{err}");
 }

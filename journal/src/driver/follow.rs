@@ -37,16 +37,21 @@ impl<J: Journal + Clone> Driver<J> {
         };
         match result {
             Ok(output) => self.succeeded(entry, &output, notify).await,
-            Err(Error::JobFailed { message, .. }) => {
+            Err(Error::JobCancelled { .. }) => {
+                let change = Change::new(&OPEN, State::Cancelled, self.worker()).release();
+                self.end(entry, &change, Outcome::Cancelled, notify).await
+            }
+            // The vendor's verdict: failed, or finished without an output.
+            Err(err) if err.is_job_outcome() => {
+                let message = match err {
+                    Error::JobFailed { message, .. } => message,
+                    other => other.to_string(),
+                };
                 let change = Change::new(&OPEN, State::Failed, self.worker())
                     .release()
                     .error(message.clone());
                 self.end(entry, &change, Outcome::Failed { message }, notify)
                     .await
-            }
-            Err(Error::JobCancelled { .. }) => {
-                let change = Change::new(&OPEN, State::Cancelled, self.worker()).release();
-                self.end(entry, &change, Outcome::Cancelled, notify).await
             }
             // Anything else is this side's trouble: the job goes on at the
             // vendor and is followed again later.

@@ -194,7 +194,7 @@ impl Connection {
         config.base_url = trim_base(config.base_url);
         Connection {
             inner: Arc::new(Inner {
-                budget: Arc::new(Budget::new(config.rate_limit)),
+                budget: Arc::new(Budget::new(config.rate_limit, config.retry.max_retry_after)),
                 warm: Arc::new(WarmUp::default()),
                 protocol: vendor.protocol,
                 vendor: vendor.name,

@@ -2,9 +2,11 @@
 //! bodies, and the retry rules.
 //!
 //! - GETs (status, result) are idempotent: retried on any transport failure
-//!   (connect, timeout, dropped connection) and on 429/502/503/504.
+//!   (connect, timeout, dropped connection) and on 429/500/502/503/504.
 //! - Every attempt first takes a slot of the connection's request budget
-//!   (`budget.rs`); a 429 lowers it for every job on the connection. Until
+//!   (`budget.rs`); a 429 lowers it for every job on the connection. An
+//!   attempt whose slot would come after its deadline is not sent at all
+//!   ([`Error::BudgetTimeout`]): never late, and for a POST never "maybe". Until
 //!   the first answer, requests go one at a time (`warm.rs`), so an HTTP/2
 //!   vendor gets one connection, not one per job submitted at once.
 //! - POSTs are retried only when the connection failed before the request
@@ -37,6 +39,8 @@ enum Failure {
     Http(reqwest::Error),
     /// The body went over `max_answer_bytes`.
     TooLarge(u64),
+    /// Not sent: the budget's next slot was this far off, past the deadline.
+    NoSlot(Duration),
 }
 
 impl Connection {
@@ -98,6 +102,7 @@ impl Connection {
             let sent = match &failure {
                 Failure::Http(err) => !err.is_connect() && !err.is_builder(),
                 Failure::TooLarge(_) => true,
+                Failure::NoSlot(_) => false,
             };
             (self.failure(failure, path, job_id), sent)
         })
@@ -112,6 +117,7 @@ impl Connection {
         body: Option<Bytes>,
         deadline: Deadline,
     ) -> Result<Answer, Failure> {
+        self.wait_for_slot(deadline).await?;
         let mut request = self
             .http_client()
             .request(method, self.url(path))
@@ -119,12 +125,6 @@ impl Connection {
             .timeout(deadline.clamp(self.config().timeout));
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
-        }
-        let now = self.clock().now();
-        let slot = self.budget().reserve(now);
-        if slot > now {
-            // The budget's wait counts against the caller's deadline too.
-            self.clock().sleep(deadline.clamp(slot - now)).await;
         }
         let turn = self.warm_up().turn().await;
         let response = request.send().await.map_err(Failure::Http)?;
@@ -147,6 +147,20 @@ impl Connection {
         })
     }
 
+    /// Waits for this attempt's slot in the request budget. The wait counts
+    /// against the deadline: a slot after it is refused, so the request is
+    /// never sent later than its caller allowed.
+    async fn wait_for_slot(&self, deadline: Deadline) -> Result<(), Failure> {
+        let now = self.clock().now();
+        let latest = deadline.remaining().and_then(|left| now.checked_add(left));
+        match self.budget().reserve(now, latest) {
+            Ok(slot) if slot > now => self.clock().sleep(slot - now).await,
+            Ok(_) => {}
+            Err(slot) => return Err(Failure::NoSlot(slot.saturating_duration_since(now))),
+        }
+        Ok(())
+    }
+
     fn failure(&self, failure: Failure, path: &str, job_id: Option<&str>) -> Error {
         match failure {
             Failure::Http(source) => Error::Transport {
@@ -160,6 +174,12 @@ impl Connection {
                 message: format!(
                     "answer to {path} is over {size} bytes, more than any API answer should be"
                 ),
+            },
+            Failure::NoSlot(wait) => Error::BudgetTimeout {
+                vendor: self.vendor(),
+                job_id: job_id.map(str::to_owned),
+                path: path.to_owned(),
+                wait,
             },
         }
     }

@@ -122,6 +122,11 @@ async fn serve(mut stream: TcpStream, script: Script, written: Arc<AtomicU64>) {
     if read_request(&mut stream).await.is_none() {
         return;
     }
+    answer(stream, script, written).await;
+}
+
+/// Writes `script` as the answer to a request already read, then closes.
+pub async fn answer(mut stream: TcpStream, script: Script, written: Arc<AtomicU64>) {
     match script {
         Script::Answer {
             status,
