@@ -124,6 +124,11 @@ pub struct SimArgs {
     /// with Retry-After: 1 (the client retries it).
     #[arg(long, global = true, value_name = "P", default_value_t = 0.0, value_parser = parse_probability)]
     pub rate_limit_rate: f64,
+    /// How long a WaveSpeed submit with `"enable_sync_mode": true` waits
+    /// for its job before answering the sync-mode timeout (code 5004) while
+    /// the job goes on (e.g. `2s`; default 60s).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub sync_timeout: Option<Duration>,
     // The global options that mean nothing here, hidden from its --help
     // (and refused if given): they have the global ids, so clap does not
     // add the global ones to this command.
@@ -133,9 +138,23 @@ pub struct SimArgs {
     #[doc(hidden)]
     #[arg(id = "base_url", long = "base-url", hide = true)]
     pub not_base_url: Option<String>,
+    // Each hidden twin has its global's type and parser: clap also stores
+    // the value under the global's id, where `Global` reads it back (a
+    // String here made `seedance sim --poll-interval 1s` panic).
     #[doc(hidden)]
-    #[arg(id = "poll_interval", long = "poll-interval", hide = true)]
-    pub not_poll_interval: Option<String>,
+    #[arg(id = "poll_interval", long = "poll-interval", hide = true, value_parser = parse_duration)]
+    pub not_poll_interval: Option<Duration>,
+    // A client's request budget: the simulator sends no API requests (its
+    // server-side 429s are --rate-limit-rate), so the option is refused
+    // here, with a parser that says why.
+    #[doc(hidden)]
+    #[arg(
+        id = "requests_per_second",
+        long = "requests-per-second",
+        hide = true,
+        value_parser = refuse_request_budget
+    )]
+    pub not_requests_per_second: Option<f64>,
     #[doc(hidden)]
     #[arg(
         id = "allow_private_image_urls",
@@ -276,6 +295,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
     };
     Duration::try_from_secs_f64(seconds).map_err(|err| format!("{text:?}: {err}"))
+}
+
+/// `seedance sim --requests-per-second`: always an error, saying why.
+fn refuse_request_budget(_: &str) -> Result<f64, String> {
+    Err(
+        "--requests-per-second bounds the requests a client sends, and `seedance sim` \
+         sends none (--rate-limit-rate makes the simulator answer 429s)"
+            .to_owned(),
+    )
 }
 
 /// A request rate: a positive number of requests a second, or `inf`.

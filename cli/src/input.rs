@@ -101,6 +101,17 @@ pub enum InputError {
         /// Parse error or what was found instead.
         message: String,
     },
+    /// A batch line's `@path` that leaves the batch file's folder.
+    #[error("{field}: `@{path}` {source}")]
+    Confined {
+        /// Field path.
+        field: String,
+        /// The path after `@`.
+        path: String,
+        /// How it leaves the folder.
+        #[source]
+        source: crate::confine::Escape,
+    },
     /// The generated type refused the body (serde's message names the field).
     #[error("{model}: {source}")]
     Rejected {
@@ -120,9 +131,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Reads `--input` (if any), applies every `--set` over it and fills `const`
-/// fields. Required fields are checked later by [`check_required`], after
-/// `--sim` may have supplied images.
+/// Reads `--input` (if any) and applies every `--set` over it (each value
+/// typed and checked as it comes). The whole is checked and completed by
+/// [`complete`], which `crate::body` runs for every source of fields.
 pub fn build(
     model: &str,
     fields: &[Field],
@@ -133,9 +144,6 @@ pub fn build(
         Some(path) => read_file(path)?,
         None => Map::new(),
     };
-    for (name, value) in &body {
-        check(find(model, fields, name)?, name, value)?;
-    }
     // Arrays given on the command line replace the file's, then grow with
     // each repeated --set.
     let mut replaced: HashSet<String> = HashSet::new();
@@ -156,13 +164,29 @@ pub fn build(
             }
         }
     }
+    Ok(body)
+}
+
+/// Checks every field of `body` (known to the model, of its type, in its
+/// enum, equal to its constant) and fills the `const` fields left out (the
+/// AI/ML API's `model`), whatever the fields came from: `--input`, `--set`
+/// or a batch line. Required fields are checked later by
+/// [`check_required`], after `--sim` may have supplied images.
+pub fn complete(
+    model: &str,
+    fields: &[Field],
+    body: &mut Map<String, Value>,
+) -> Result<(), InputError> {
+    for (name, value) in body.iter() {
+        check(find(model, fields, name)?, name, value)?;
+    }
     for field in fields {
         if let Some(constant) = &field.constant {
             body.entry(field.name.clone())
                 .or_insert_with(|| constant.clone());
         }
     }
-    Ok(body)
+    Ok(())
 }
 
 /// Fails with every required field still missing.
@@ -503,11 +527,24 @@ mod tests {
     #[test]
     fn constants_are_filled_in() {
         let model = "aimlapi/bytedance/seedance-1-0-lite-i2v";
-        let body = build(model, &fields(model), None, &[]).expect("valid");
+        let mut body = build(model, &fields(model), None, &[]).expect("valid");
+        complete(model, &fields(model), &mut body).expect("valid");
         assert_eq!(
             body["model"],
             Value::from("bytedance/seedance-1-0-lite-i2v")
         );
+        let mut wrong = Map::new();
+        wrong.insert("model".to_owned(), Value::from("other"));
+        let err = complete(model, &fields(model), &mut wrong).unwrap_err();
+        assert!(matches!(err, InputError::NotTheConstant { .. }), "{err}");
+    }
+
+    #[test]
+    fn fields_from_any_source_are_checked() {
+        let mut body = Map::new();
+        body.insert("promt".to_owned(), Value::from("a cat"));
+        let err = complete(PRO, &fields(PRO), &mut body).unwrap_err();
+        assert!(err.to_string().contains("did you mean `prompt`"), "{err}");
     }
 
     #[test]

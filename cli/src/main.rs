@@ -3,9 +3,12 @@
 //! models or fields), with an in-process simulator behind `--sim`.
 
 mod advisories;
+mod body;
 mod cli;
 mod commands;
+mod confine;
 mod connect;
+mod destination;
 mod error;
 mod input;
 mod local;

@@ -75,7 +75,11 @@ impl Setup {
     /// per line, every line downloaded whole, nothing else on disk.
     async fn assert_all_saved(&self, lines: usize) {
         let submits = self.sim.submits();
-        assert_eq!(submits.len(), lines, "one distinct body per line was POSTed");
+        assert_eq!(
+            submits.len(),
+            lines,
+            "one distinct body per line was POSTed"
+        );
         for (path, body, count) in &submits {
             assert_eq!(*count, 1, "{path} {body} was POSTed {count} times");
         }
@@ -126,7 +130,11 @@ async fn bad_poll_answers_and_failed_downloads_never_end_a_paid_job() {
     let output = setup.run(&[]);
     assert!(output.status.success(), "{}", text(&output));
     for route in [Route::Status, Route::Result, Route::Video] {
-        assert_eq!(sim.pending_faults(route), 0, "{route:?} faults all happened");
+        assert_eq!(
+            sim.pending_faults(route),
+            0,
+            "{route:?} faults all happened"
+        );
     }
     setup.assert_all_saved(6).await;
 }
@@ -171,11 +179,19 @@ async fn a_worker_stopped_past_its_lease_does_not_put_its_file_in_place() {
     sim.inject(Route::Video, Fault::Delay(Duration::from_millis(4000)), 2);
     let lease = ["--lease", "1s", "--concurrency", "2"];
     let first = setup.spawn(&lease);
-    wait_for(|| sim.count(Route::Video) >= 2, "the first worker downloading").await;
+    wait_for(
+        || sim.count(Route::Video) >= 2,
+        "the first worker downloading",
+    )
+    .await;
     send(&first, "STOP");
     // The second worker takes over once the lease lapses.
     let second = setup.spawn(&lease);
-    wait_for(|| sim.count(Route::Video) >= 4, "the second worker downloading").await;
+    wait_for(
+        || sim.count(Route::Video) >= 4,
+        "the second worker downloading",
+    )
+    .await;
     send(&first, "CONT");
     let first = first.wait_with_output().expect("first worker exits");
     let second = second.wait_with_output().expect("second worker exits");
@@ -267,4 +283,82 @@ async fn wait_for(done: impl Fn() -> bool, what: &str) {
         assert!(started.elapsed() < Duration::from_secs(30), "never: {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_line_keeps_its_earlier_paid_job_followed_to_the_video() {
+    let setup = Setup::new(0).await;
+    let sim = &setup.sim;
+    sim.set_timing(JobTiming {
+        queued_polls: 1,
+        running_polls: 40,
+        outcome: Outcome::Succeed,
+    });
+    let line = |prompt: &str, out: Option<&str>| {
+        let image = format!("{}/sim/images/img.png?w=640&h=480", sim.base_url());
+        let mut line = serde_json::json!({"model": support::PRO,
+            "input": {"prompt": prompt, "first_frame_image_url": image}});
+        if let Some(out) = out {
+            line["out"] = out.into();
+        }
+        line.to_string()
+    };
+    let write = |second: &str| {
+        let text = [
+            line("a", None),
+            line(second, Some("two.mp4")),
+            line("c", None),
+        ];
+        std::fs::write(&setup.file, text.join("\n")).expect("batch file");
+    };
+    write("b");
+    // The first run is killed once every line has its job; its leases
+    // lapse after a second.
+    let lease = ["--lease", "1s"];
+    let mut first = setup.spawn(&lease);
+    let started = Instant::now();
+    while setup
+        .entries()
+        .await
+        .iter()
+        .filter(|e| e.job_id.is_some())
+        .count()
+        < 3
+    {
+        assert!(started.elapsed() < Duration::from_secs(30), "no job ids");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    let earlier = setup.entries().await;
+    let old_job = earlier
+        .iter()
+        .find(|e| e.line == 2)
+        .and_then(|e| e.job_id.clone())
+        .expect("line 2's job");
+
+    write("b, edited");
+    let output = setup.run(&lease);
+    assert!(output.status.success(), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "line 2 was edited since an earlier run: the earlier request's job {old_job}"
+        )),
+        "{stderr}"
+    );
+    // Four jobs, each POSTed once, each saved: the edited line's earlier
+    // job as JOB_ID.mp4, since its line now names two.mp4 for the new one.
+    setup.assert_all_saved(4).await;
+    assert!(setup.out().join(format!("{old_job}.mp4")).is_file());
+    let entries = setup.entries().await;
+    let new_two = entries
+        .iter()
+        .find(|e| {
+            e.saved_path
+                .as_deref()
+                .is_some_and(|p| p.ends_with("two.mp4"))
+        })
+        .expect("two.mp4 saved");
+    assert_ne!(new_two.job_id.as_deref(), Some(old_job.as_str()));
 }

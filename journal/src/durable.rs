@@ -156,7 +156,12 @@ impl<J: Journal + Clone> Durable<J> {
     ) -> Result<DurableJob, DurableError> {
         let journal = self.driver.journal();
         let claimed = journal
-            .claim_key(key, self.driver.worker(), now_ms(), self.driver.lease_until())
+            .claim_key(
+                key,
+                self.driver.worker(),
+                now_ms(),
+                self.driver.lease_until(),
+            )
             .await?;
         let Some(entry) = claimed else {
             // Finished, or another worker holds it.

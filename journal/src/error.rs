@@ -17,6 +17,19 @@ pub enum JournalError {
     /// The PostgreSQL journal could not be reached, read or written.
     #[error("PostgreSQL journal: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// The connection to PostgreSQL was lost and no new one could be
+    /// opened within the journal's patience (the server is down, or
+    /// refuses this client). A write that was in flight may or may not
+    /// have been applied: the same guarded change, tried again, tells.
+    #[error(
+        "PostgreSQL journal unreachable (connection lost, retried for {tried_for:.1?}): {cause}"
+    )]
+    Unreachable {
+        /// How long the call kept trying.
+        tried_for: std::time::Duration,
+        /// The last connection error.
+        cause: String,
+    },
     /// The journal was written by a newer version of this program.
     #[error(
         "the journal has schema version {found}; this program knows up to {known}: upgrade seedance"

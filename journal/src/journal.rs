@@ -1,6 +1,7 @@
 //! The [`Journal`] trait both backends implement, and [`AnyJournal`], the
 //! one chosen at run time from a path or a `postgres://` URL.
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
@@ -61,6 +62,27 @@ pub trait Journal: Send + Sync {
 
     /// An entry's events, oldest first.
     fn events(&self, key: &str) -> impl Future<Output = Result<Vec<Event>, JournalError>> + Send;
+
+    /// Records that `keys`, the lines of `batch`, come from the batch file
+    /// `source`, and moves into `batch` the entries of earlier versions of
+    /// that file which are not among `keys` (lines edited or removed since)
+    /// and may have a vendor job: their paid jobs are followed to the end
+    /// with this batch, saved as `JOB_ID.mp4` in their folder (the edited
+    /// line may name the same file). Returns those entries.
+    fn adopt_replaced(
+        &self,
+        batch: &str,
+        source: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<Entry>, JournalError>> + Send;
+
+    /// The keys recorded from the batch file `source` (see
+    /// [`adopt_replaced`](Self::adopt_replaced)): what a rerun of that file
+    /// resumes rather than sends.
+    fn keys_from(
+        &self,
+        source: &str,
+    ) -> impl Future<Output = Result<HashSet<String>, JournalError>> + Send;
 
     /// How many entries of `batch` are still open.
     fn open_count(&self, batch: &str) -> impl Future<Output = Result<u64, JournalError>> + Send;
@@ -151,6 +173,17 @@ impl Journal for AnyJournal {
     }
     async fn events(&self, key: &str) -> Result<Vec<Event>, JournalError> {
         delegate!(self, j => j.events(key))
+    }
+    async fn adopt_replaced(
+        &self,
+        batch: &str,
+        source: &str,
+        keys: &[String],
+    ) -> Result<Vec<Entry>, JournalError> {
+        delegate!(self, j => j.adopt_replaced(batch, source, keys))
+    }
+    async fn keys_from(&self, source: &str) -> Result<HashSet<String>, JournalError> {
+        delegate!(self, j => j.keys_from(source))
     }
     async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
         delegate!(self, j => j.open_count(batch))

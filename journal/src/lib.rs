@@ -32,7 +32,7 @@ pub use driver::{Driver, DriverEvent, Outcome, safe_file_name};
 pub use durable::{Durable, DurableError, DurableJob, worker_id};
 pub use entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
 pub use error::JournalError;
-pub use journal::{AnyJournal, Journal, is_postgres_url};
+pub use journal::{AnyJournal, Journal, MEMORY, is_postgres_url};
 pub use key::{body_hash, canonical_json, line_key, sha256_hex};
 pub use memory::MemoryJournal;
 pub use postgres::PostgresJournal;

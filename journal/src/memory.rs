@@ -2,14 +2,14 @@
 //! It survives nothing; it exists as the "no journal" baseline of the
 //! benchmark (`--journal :memory:`) and for tests of callers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::now_ms;
 use crate::entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
 use crate::error::JournalError;
 use crate::journal::Journal;
-use crate::state::State;
+use crate::state::{PAID_OPEN, State};
 
 /// An in-memory journal. Cheap to clone (shared state).
 #[derive(Debug, Clone, Default)]
@@ -21,6 +21,8 @@ pub struct MemoryJournal {
 struct Inner {
     entries: HashMap<String, Entry>,
     events: Vec<Event>,
+    /// The batch file each entry came from (`adopt_replaced`).
+    sources: HashMap<String, String>,
 }
 
 impl MemoryJournal {
@@ -221,6 +223,52 @@ impl Journal for MemoryJournal {
             .iter()
             .filter(|e| e.key == key)
             .cloned()
+            .collect())
+    }
+
+    async fn adopt_replaced(
+        &self,
+        batch: &str,
+        source: &str,
+        keys: &[String],
+    ) -> Result<Vec<Entry>, JournalError> {
+        let mut inner = self.lock();
+        for key in keys {
+            inner.sources.insert(key.clone(), source.to_owned());
+        }
+        let current: HashSet<&String> = keys.iter().collect();
+        let replaced: Vec<String> = inner
+            .sources
+            .iter()
+            .filter(|(key, from)| !source.is_empty() && *from == source && !current.contains(key))
+            .map(|(key, _)| key.clone())
+            .collect();
+        let mut adopted = Vec::new();
+        for key in replaced {
+            let Some(entry) = inner.entries.get_mut(&key) else {
+                continue;
+            };
+            if entry.batch == batch || !PAID_OPEN.contains(&entry.state) {
+                continue;
+            }
+            entry.batch = batch.to_owned();
+            if entry.state != State::Downloading {
+                entry.out_path = None;
+                entry.saved_path = None;
+            }
+            adopted.push(entry.clone());
+        }
+        adopted.sort_by_key(|e| e.line);
+        Ok(adopted)
+    }
+
+    async fn keys_from(&self, source: &str) -> Result<HashSet<String>, JournalError> {
+        let inner = self.lock();
+        Ok(inner
+            .sources
+            .iter()
+            .filter(|(_, from)| !source.is_empty() && *from == source)
+            .map(|(key, _)| key.clone())
             .collect())
     }
 

@@ -15,18 +15,32 @@ pub(crate) struct Migration {
 }
 
 /// SQLite's steps.
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "jobs and events",
-    sql: include_str!("../migrations/sqlite/0001_jobs_and_events.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "jobs and events",
+        sql: include_str!("../migrations/sqlite/0001_jobs_and_events.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "line sources",
+        sql: include_str!("../migrations/sqlite/0002_line_sources.sql"),
+    },
+];
 
 /// PostgreSQL's steps (same versions and meaning as SQLite's).
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "jobs and events",
-    sql: include_str!("../migrations/postgres/0001_jobs_and_events.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "jobs and events",
+        sql: include_str!("../migrations/postgres/0001_jobs_and_events.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "line sources",
+        sql: include_str!("../migrations/postgres/0002_line_sources.sql"),
+    },
+];
 
 /// The table of applied versions (same text on both backends).
 pub(crate) const VERSIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS seedance_schema (

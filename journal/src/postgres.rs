@@ -9,46 +9,40 @@
 //! because losing one of those to a server crash is harmless: a lease not
 //! recorded only lets another worker take the entry, whose guarded writes
 //! then refuse this one's, and a lost enqueue is redone by the next run.
+//!
+//! Both connections outlive a server restart: a lost one is opened again
+//! with a bounded backoff (`link`), calls made meanwhile wait for it, and
+//! what was in flight is run again where that is safe (`link::Reads` for
+//! reads and leases, `writer` for the group commit and a lost COMMIT
+//! answer). Only after the patience does a call fail.
+
+mod link;
+mod writer;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
 
 use crate::clock::now_ms;
 use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::migrations::{self, POSTGRES, VERSIONS_TABLE};
-use crate::state::{State, open_sql_list};
+use crate::state::{State, open_sql_list, paid_open_sql_list};
+use link::Reads;
+use writer::Write;
 
 /// A PostgreSQL journal. Cheap to clone (shared, pipelined connections).
+///
+/// Survives a server restart: a lost connection is opened again (see
+/// [`PostgresJournal::RECONNECT_PATIENCE`]), and calls made meanwhile wait
+/// for it instead of failing.
 #[derive(Clone)]
 pub struct PostgresJournal {
-    client: Arc<Client>,
+    reads: Arc<Reads>,
     writer: tokio::sync::mpsc::UnboundedSender<Write>,
 }
-
-/// One state change waiting for the writer task, and who to tell.
-struct Write {
-    key: String,
-    worker: String,
-    change: Change,
-    done: tokio::sync::oneshot::Sender<Result<bool, JournalError>>,
-}
-
-/// Most changes committed in one transaction.
-const GROUP: usize = 512;
-
-const RECORD: &str = "WITH up AS (UPDATE jobs SET state = $3, job_id = coalesce($4, job_id), \
-       output_urls = coalesce($5, output_urls), saved_path = coalesce($6, saved_path), \
-       error = coalesce($7, error), not_before = coalesce($8, not_before), \
-       lease_owner = CASE $9::int4 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE $10 END, \
-       lease_until = CASE $9::int4 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE $11 END, \
-       updated_at = $12 \
-       WHERE key = $1 AND state = ANY($2) AND ($13::text IS NULL OR lease_owner = $13) \
-       RETURNING key) \
-     INSERT INTO events (key, at, worker, state, detail) \
-     SELECT key, $12, $14, $3, $15 FROM up RETURNING 1";
 
 impl std::fmt::Debug for PostgresJournal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,6 +50,9 @@ impl std::fmt::Debug for PostgresJournal {
         f.debug_struct("PostgresJournal").finish_non_exhaustive()
     }
 }
+
+/// Session settings of the reads-and-leases connection (see the module docs).
+const READS_SETUP: &str = "SET synchronous_commit TO off";
 
 /// Key of the advisory lock that serialises migrations across workers.
 const MIGRATION_LOCK: i64 = 0x5eed_a9ce;
@@ -65,201 +62,42 @@ const COLS: &str = "key, batch, line, vendor, model, path, body, body_hash, out_
      created_at, updated_at";
 
 impl PostgresJournal {
+    /// How long a call waits, by default, for a lost connection to come
+    /// back (a server restart) before it fails with
+    /// [`JournalError::Unreachable`].
+    pub const RECONNECT_PATIENCE: Duration = link::PATIENCE;
+
     /// Connects to `url` (`postgres://user@host:port/db`, no TLS) and brings
-    /// the schema up to date.
+    /// the schema up to date. A server that cannot be reached now is an
+    /// error at once; one lost later is waited for (up to
+    /// [`RECONNECT_PATIENCE`](Self::RECONNECT_PATIENCE)).
     pub async fn connect(url: &str) -> Result<Self, JournalError> {
-        let mut client = open(url).await?;
+        Self::connect_with_patience(url, Self::RECONNECT_PATIENCE).await
+    }
+
+    /// [`connect`](Self::connect), waiting up to `patience` for a lost
+    /// connection to come back before a call fails.
+    pub async fn connect_with_patience(
+        url: &str,
+        patience: Duration,
+    ) -> Result<Self, JournalError> {
+        let mut client = link::open(url, "").await?;
         migrate(&mut client).await?;
-        client
-            .batch_execute("SET synchronous_commit TO off")
-            .await?;
-        let writer_client = open(url).await?;
-        let (writer, queue) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(write_loop(writer_client, queue));
+        client.batch_execute(READS_SETUP).await?;
+        let writer_client = link::open(url, "").await?;
         Ok(PostgresJournal {
-            client: Arc::new(client),
-            writer,
+            reads: Arc::new(Reads::new(url, READS_SETUP, client, patience)),
+            writer: writer::spawn(url, writer_client, patience),
         })
     }
 
     /// The schema version of the database.
     pub async fn schema_version(&self) -> Result<i64, JournalError> {
         let row = self
-            .client
+            .reads
             .query_one("SELECT coalesce(max(version), 0) FROM seedance_schema", &[])
             .await?;
         Ok(row.try_get(0)?)
-    }
-}
-
-/// One connection, driven by its own task.
-async fn open(url: &str) -> Result<Client, JournalError> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(async move {
-        // Ends when the client is dropped or the server goes away; the next
-        // query then reports the error.
-        let _ = connection.await;
-    });
-    Ok(client)
-}
-
-/// The writer task: every change queued while the last commit ran goes
-/// into the next transaction, its statements pipelined.
-async fn write_loop(mut client: Client, mut queue: tokio::sync::mpsc::UnboundedReceiver<Write>) {
-    while let Some(first) = queue.recv().await {
-        let mut group = vec![first];
-        while group.len() < GROUP {
-            match queue.try_recv() {
-                Ok(write) => group.push(write),
-                Err(_) => break,
-            }
-        }
-        // Guarded writes can be replayed whole: a deadlock victim (another
-        // process's transaction locked our rows in another order) retries.
-        let mut attempt = 0;
-        let outcome = loop {
-            attempt += 1;
-            match apply_group(&mut client, &group).await {
-                Err(err) if attempt < 5 && is_retryable(&err) => continue,
-                outcome => break outcome,
-            }
-        };
-        match outcome {
-            Ok(applied) => {
-                for (write, applied) in group.into_iter().zip(applied) {
-                    let _ = write.done.send(Ok(applied));
-                }
-            }
-            Err(err) => {
-                let message = match err.as_db_error() {
-                    Some(db) => format!("{} ({})", db.message(), db.code().code()),
-                    None => err.to_string(),
-                };
-                for write in group {
-                    let _ = write.done.send(Err(JournalError::Write {
-                        target: "PostgreSQL".to_owned(),
-                        message: message.clone(),
-                    }));
-                }
-            }
-        }
-    }
-}
-
-/// Deadlock or serialization failure: the transaction was rolled back and
-/// may simply be run again.
-fn is_retryable(err: &tokio_postgres::Error) -> bool {
-    use tokio_postgres::error::SqlState;
-    err.code().is_some_and(|code| {
-        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
-    })
-}
-
-async fn apply_group(
-    client: &mut Client,
-    group: &[Write],
-) -> Result<Vec<bool>, tokio_postgres::Error> {
-    let now = now_ms();
-    let tx = client.transaction().await?;
-    if !group.iter().any(|w| must_be_flushed(&w.change)) {
-        // Losing these to a server crash is harmless (see `must_be_flushed`);
-        // WAL order still puts them before any later flushed commit.
-        tx.batch_execute("SET LOCAL synchronous_commit TO off")
-            .await?;
-    }
-    let statement = tx.prepare(RECORD).await?;
-    // Rows locked in key order, so two writers never wait on each other in a cycle.
-    let mut order: Vec<usize> = (0..group.len()).collect();
-    order.sort_by(|a, b| group[*a].key.cmp(&group[*b].key));
-    let owned: Vec<Params> = order
-        .iter()
-        .map(|i| Params::new(&group[*i].key, &group[*i].worker, &group[*i].change, now))
-        .collect();
-    let queries = owned.iter().map(|p| {
-        let statement = &statement;
-        let tx = &tx;
-        async move { tx.query(statement, &p.refs()).await }
-    });
-    let results = futures_util::future::join_all(queries).await;
-    let mut applied = vec![false; group.len()];
-    for (i, rows) in order.into_iter().zip(results) {
-        applied[i] = rows?.len() == 1;
-    }
-    tx.commit().await?;
-    Ok(applied)
-}
-
-/// True for the changes that must be on disk before the caller goes on:
-/// `submitting` (written before the POST), the job id, `uncertain`. Losing
-/// any other to a server crash only repeats work: a job is polled or
-/// checked again, a saved file is found by its time stamp, a put-back
-/// request reverts to `submitting` and so to `uncertain`, never re-sent.
-fn must_be_flushed(change: &Change) -> bool {
-    matches!(change.to, State::Submitting | State::Uncertain) || change.job_id.is_some()
-}
-
-/// The parameters of [`RECORD`], owned.
-struct Params {
-    key: String,
-    from: Vec<&'static str>,
-    to: &'static str,
-    job_id: Option<String>,
-    urls: Option<String>,
-    saved_path: Option<String>,
-    error: Option<String>,
-    not_before: Option<i64>,
-    mode: i32,
-    new_owner: Option<String>,
-    new_until: i64,
-    now: i64,
-    owner: Option<String>,
-    worker: String,
-    detail: Option<String>,
-}
-
-impl Params {
-    fn new(key: &str, worker: &str, change: &Change, now: i64) -> Self {
-        let (mode, new_owner, new_until) = change.lease_params();
-        Params {
-            key: key.to_owned(),
-            from: words(&change.from),
-            to: change.to.as_str(),
-            job_id: change.job_id.clone(),
-            urls: change
-                .output_urls
-                .as_ref()
-                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into())),
-            saved_path: change.saved_path.clone(),
-            error: change.error.clone(),
-            not_before: change.not_before,
-            mode,
-            new_owner: new_owner.map(str::to_owned),
-            new_until,
-            now,
-            owner: change.owner.clone(),
-            worker: worker.to_owned(),
-            detail: change.detail(),
-        }
-    }
-
-    fn refs(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 15] {
-        [
-            &self.key,
-            &self.from,
-            &self.to,
-            &self.job_id,
-            &self.urls,
-            &self.saved_path,
-            &self.error,
-            &self.not_before,
-            &self.mode,
-            &self.new_owner,
-            &self.new_until,
-            &self.now,
-            &self.owner,
-            &self.worker,
-            &self.detail,
-        ]
     }
 }
 
@@ -337,8 +175,26 @@ fn entries(rows: &[Row]) -> Result<Vec<Entry>, JournalError> {
     rows.iter().map(entry).collect()
 }
 
-fn words(states: &[State]) -> Vec<&'static str> {
-    states.iter().map(|s| s.as_str()).collect()
+/// The claim statement. `again`: an earlier run of this claim may have
+/// leased rows and lost its answer; rows leased to this worker with exactly
+/// this claim's expiry are taken back too, so they are not left leased to a
+/// worker that never heard of them. (Should this worker's lease renewal run
+/// between the two, those rows carry the renewed expiry instead and stay
+/// leased to it until it stops renewing: late, never lost nor sent twice.)
+fn claim_sql(again: bool) -> String {
+    let free = if again {
+        "(lease_until < $4 OR (lease_owner = $1 AND lease_until = $2))"
+    } else {
+        "lease_until < $4"
+    };
+    format!(
+        "UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE key IN (\
+           SELECT key FROM jobs WHERE batch = $3 AND state IN ({open}) \
+           AND {free} AND not_before <= $4 AND vendor = ANY($5) \
+           ORDER BY line LIMIT $6 FOR UPDATE SKIP LOCKED) \
+         RETURNING {COLS}",
+        open = open_sql_list()
+    )
 }
 
 impl Journal for PostgresJournal {
@@ -356,7 +212,7 @@ impl Journal for PostgresJournal {
         let outs: Vec<Option<&str>> = new.iter().map(|e| e.out_path.as_deref()).collect();
         let dirs: Vec<Option<&str>> = new.iter().map(|e| e.out_dir.as_deref()).collect();
         let inserted = self
-            .client
+            .reads
             .query(
                 "WITH ins AS (\
                    INSERT INTO jobs (key, batch, line, vendor, model, path, body, body_hash, \
@@ -380,7 +236,7 @@ impl Journal for PostgresJournal {
             .map(|row| row.try_get::<_, String>(0))
             .collect::<Result<_, _>>()?;
         // Open entries recorded by an earlier run join this batch.
-        self.client
+        self.reads
             .execute(
                 &format!(
                     "UPDATE jobs j SET batch = u.b, line = u.l \
@@ -392,7 +248,7 @@ impl Journal for PostgresJournal {
             )
             .await?;
         let rows = self
-            .client
+            .reads
             .query("SELECT key, state FROM jobs WHERE key = ANY($1)", &[&keys])
             .await?;
         let mut states = std::collections::HashMap::with_capacity(rows.len());
@@ -419,25 +275,18 @@ impl Journal for PostgresJournal {
     async fn claim(&self, claim: &Claim) -> Result<Vec<Entry>, JournalError> {
         let limit = i64::try_from(claim.limit).unwrap_or(i64::MAX);
         let rows = self
-            .client
-            .query(
-                &format!(
-                    "UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE key IN (\
-                       SELECT key FROM jobs WHERE batch = $3 AND state IN ({open}) \
-                       AND lease_until < $4 AND not_before <= $4 AND vendor = ANY($5) \
-                       ORDER BY line LIMIT $6 FOR UPDATE SKIP LOCKED) \
-                     RETURNING {COLS}",
-                    open = open_sql_list()
-                ),
-                &[
+            .reads
+            .run(|client, again| async move {
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
                     &claim.worker,
                     &claim.until,
                     &claim.batch,
                     &claim.now,
                     &claim.vendors,
                     &limit,
-                ],
-            )
+                ];
+                Ok(client.query(&claim_sql(again), &params).await?)
+            })
             .await?;
         let mut claimed = entries(&rows)?;
         claimed.sort_by_key(|e| e.line);
@@ -452,7 +301,7 @@ impl Journal for PostgresJournal {
         until: i64,
     ) -> Result<Option<Entry>, JournalError> {
         let row = self
-            .client
+            .reads
             .query_opt(
                 &format!(
                     "UPDATE jobs SET lease_owner = $2, lease_until = $3 WHERE key = $1 \
@@ -467,8 +316,7 @@ impl Journal for PostgresJournal {
     }
 
     async fn renew(&self, worker: &str, until: i64) -> Result<u64, JournalError> {
-        Ok(self
-            .client
+        self.reads
             .execute(
                 // Rows a group commit holds right now are skipped (renewed
                 // next time) rather than waited for: no lock cycle.
@@ -476,7 +324,7 @@ impl Journal for PostgresJournal {
                    SELECT key FROM jobs WHERE lease_owner = $1 ORDER BY key FOR UPDATE SKIP LOCKED)",
                 &[&worker, &until],
             )
-            .await?)
+            .await
     }
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
@@ -497,7 +345,7 @@ impl Journal for PostgresJournal {
 
     async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         let row = self
-            .client
+            .reads
             .query_opt(&format!("SELECT {COLS} FROM jobs WHERE key = $1"), &[&key])
             .await?;
         row.as_ref().map(entry).transpose()
@@ -505,7 +353,7 @@ impl Journal for PostgresJournal {
 
     async fn list(&self, batch: Option<&str>) -> Result<Vec<Entry>, JournalError> {
         let rows = self
-            .client
+            .reads
             .query(
                 &format!(
                     "SELECT {COLS} FROM jobs WHERE $1::text IS NULL OR batch = $1 \
@@ -519,7 +367,7 @@ impl Journal for PostgresJournal {
 
     async fn events(&self, key: &str) -> Result<Vec<Event>, JournalError> {
         let rows = self
-            .client
+            .reads
             .query(
                 "SELECT key, at, worker, state, detail FROM events WHERE key = $1 ORDER BY id",
                 &[&key],
@@ -539,9 +387,54 @@ impl Journal for PostgresJournal {
             .collect()
     }
 
+    async fn adopt_replaced(
+        &self,
+        batch: &str,
+        source: &str,
+        keys: &[String],
+    ) -> Result<Vec<Entry>, JournalError> {
+        // One statement, so one transaction; the main UPDATE sees the rows
+        // as they were, which is all it needs (it skips `keys`).
+        let rows = self
+            .reads
+            .query(
+                &format!(
+                    "WITH marked AS (UPDATE jobs SET source = $2 WHERE key = ANY($3)) \
+                     UPDATE jobs SET batch = $1, \
+                     out_path = CASE state WHEN 'downloading' THEN out_path END, \
+                     saved_path = CASE state WHEN 'downloading' THEN saved_path END \
+                     WHERE source = $2 AND source <> '' AND batch <> $1 \
+                       AND state IN ({}) AND NOT (key = ANY($3)) \
+                     RETURNING {COLS}",
+                    paid_open_sql_list()
+                ),
+                &[&batch, &source, &keys],
+            )
+            .await?;
+        let mut adopted = entries(&rows)?;
+        adopted.sort_by_key(|e| e.line);
+        Ok(adopted)
+    }
+
+    async fn keys_from(
+        &self,
+        source: &str,
+    ) -> Result<std::collections::HashSet<String>, JournalError> {
+        let rows = self
+            .reads
+            .query(
+                "SELECT key FROM jobs WHERE source = $1 AND source <> ''",
+                &[&source],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get::<_, String>(0).map_err(JournalError::from))
+            .collect()
+    }
+
     async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
         let row = self
-            .client
+            .reads
             .query_one(
                 &format!(
                     "SELECT count(*) FROM jobs WHERE batch = $1 AND state IN ({})",

@@ -7,6 +7,7 @@
 //! (writes take turns; `busy_timeout` waits for the lock). Calls run on
 //! tokio's blocking pool, one connection per journal behind a mutex.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -17,7 +18,7 @@ use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::migrations::{self, SQLITE, VERSIONS_TABLE};
-use crate::state::{State, open_sql_list};
+use crate::state::{State, open_sql_list, paid_open_sql_list};
 
 /// How hard commits are flushed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -399,6 +400,49 @@ impl Journal for SqliteJournal {
                 })
             })?
             .collect()
+        })
+        .await
+    }
+
+    async fn adopt_replaced(
+        &self,
+        batch: &str,
+        source: &str,
+        keys: &[String],
+    ) -> Result<Vec<Entry>, JournalError> {
+        let (batch, source) = (batch.to_owned(), source.to_owned());
+        let keys = serde_json::to_string(keys)?;
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "UPDATE jobs SET source = ?1 WHERE key IN (SELECT value FROM json_each(?2))",
+            )?
+            .execute(params![source, keys])?;
+            let adopted = tx
+                .prepare_cached(&format!(
+                    "UPDATE jobs SET batch = ?1, \
+                     out_path = CASE state WHEN 'downloading' THEN out_path END, \
+                     saved_path = CASE state WHEN 'downloading' THEN saved_path END \
+                     WHERE source = ?2 AND source <> '' AND batch <> ?1 \
+                       AND state IN ({}) \
+                       AND key NOT IN (SELECT value FROM json_each(?3)) \
+                     RETURNING {COLS}",
+                    paid_open_sql_list()
+                ))?
+                .query_map(params![batch, source, keys], entry)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(adopted)
+        })
+        .await
+    }
+
+    async fn keys_from(&self, source: &str) -> Result<HashSet<String>, JournalError> {
+        let source = source.to_owned();
+        self.run(move |conn| {
+            conn.prepare_cached("SELECT key FROM jobs WHERE source = ?1 AND source <> ''")?
+                .query_map([source], |r| r.get::<_, String>(0))?
+                .collect()
         })
         .await
     }

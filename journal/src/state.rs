@@ -106,9 +106,28 @@ impl FromStr for State {
     }
 }
 
+/// Open states in which a vendor job may exist: what an edit of a batch
+/// line must not orphan.
+pub(crate) const PAID_OPEN: [State; 5] = [
+    State::Submitting,
+    State::Queued,
+    State::Running,
+    State::Succeeded,
+    State::Downloading,
+];
+
+/// `'submitting','queued',...`: [`PAID_OPEN`] as an SQL list.
+pub(crate) fn paid_open_sql_list() -> String {
+    sql_list(&PAID_OPEN)
+}
+
 /// `'pending','submitting',...`: the open states as an SQL list.
 pub(crate) fn open_sql_list() -> String {
-    State::OPEN
+    sql_list(&State::OPEN)
+}
+
+fn sql_list(states: &[State]) -> String {
+    states
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()

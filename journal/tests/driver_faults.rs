@@ -38,7 +38,10 @@ fn vendor(status: &'static str, body: &'static str) -> (String, Arc<AtomicU32>) 
                     length = value.trim().parse().unwrap_or(0);
                 }
             }
-            let _ = reader.by_ref().take(length as u64).read_to_end(&mut Vec::new());
+            let _ = reader
+                .by_ref()
+                .take(length as u64)
+                .read_to_end(&mut Vec::new());
             let answer = format!(
                 "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
                  connection: close\r\n\r\n{body}",

@@ -7,6 +7,10 @@
 //! - `GET /sim/admin/counts`: `{"submit": n, "status": n, ..., "video": n}`
 //! - `POST /sim/admin/timing`: `{"queued_polls", "running_polls", "fail"?}`
 //! - `POST /sim/admin/delay`: `{"route": "video", "ms": 20}` (every request)
+//! - `GET /sim/admin/demo`: the demo settings, `{"log", "job_duration_ms"
+//!   (null without one), "failure_rate", "rate_limit_rate"}`, so a client
+//!   can pace its polls to the simulated job duration; `POST` the same
+//!   object (any of its fields) to change them
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +25,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::DemoSettings;
 use crate::faults::{Route, classify};
 use crate::jobs::{JobTiming, Outcome};
 use crate::sim::Shared;
@@ -61,6 +66,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sim/admin/counts", get(counts))
         .route("/sim/admin/timing", post(timing))
         .route("/sim/admin/delay", post(delay))
+        .route("/sim/admin/demo", get(demo).post(set_demo))
 }
 
 /// Inside the fault layer: counts submit bodies that reach the vendor
@@ -123,6 +129,60 @@ async fn counts(State(shared): State<Arc<Shared>>) -> Json<Value> {
         out.insert(name.to_owned(), json!(shared.faults.count(route)));
     }
     Json(Value::Object(out))
+}
+
+/// Changes the demo settings the body names, keeping the others.
+async fn set_demo(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) -> Response {
+    match demo_settings(shared.demo.get(), &body) {
+        Ok(settings) => {
+            shared.set_demo(settings);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(message) => bad(&message),
+    }
+}
+
+fn demo_settings(mut settings: DemoSettings, body: &Value) -> Result<DemoSettings, String> {
+    let probability = |name: &str| match body.get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .as_f64()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .map(Some)
+            .ok_or(format!("{name} must be a number from 0 to 1")),
+    };
+    if let Some(rate) = probability("failure_rate")? {
+        settings.failure_rate = rate;
+    }
+    if let Some(rate) = probability("rate_limit_rate")? {
+        settings.rate_limit_rate = rate;
+    }
+    if let Some(log) = body.get("log") {
+        settings.log = log.as_bool().ok_or("log must be true or false")?;
+    }
+    match body.get("job_duration_ms") {
+        None => {}
+        Some(Value::Null) => settings.job_duration = None,
+        Some(ms) => {
+            let ms = ms
+                .as_u64()
+                .ok_or("job_duration_ms must be a whole number or null")?;
+            settings.job_duration = Some(Duration::from_millis(ms));
+        }
+    }
+    Ok(settings)
+}
+
+async fn demo(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let settings = shared.demo.get();
+    Json(json!({
+        "log": settings.log,
+        "job_duration_ms": settings
+            .job_duration
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        "failure_rate": settings.failure_rate,
+        "rate_limit_rate": settings.rate_limit_rate,
+    }))
 }
 
 fn bad(message: &str) -> Response {

@@ -39,6 +39,11 @@ impl Demo {
         *self.lock() = settings;
     }
 
+    /// The settings in force.
+    pub(crate) fn get(&self) -> DemoSettings {
+        self.lock().clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, DemoSettings> {
         self.settings.lock().unwrap_or_else(|p| p.into_inner())
     }

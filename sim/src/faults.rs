@@ -29,7 +29,7 @@ use crate::sim::Shared;
 /// | `Image` | | | | `GET /sim/images/...` |
 /// | `Video` | | | | `GET /sim/video.mp4` |
 /// | `Catalog` | `GET /v1/models[/{model}]` | `GET /aimlapi/...` (docs files) | `GET /api/v3/models` | |
-/// | `Upload` | | | `POST /api/v3/media/upload/binary` | `GET /sim/uploads/...` |
+/// | `Upload` | | | `POST /api/v3/media/upload/binary`, `POST /api/v3/media/uploads` | `GET`/`PUT /sim/uploads/...` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     /// Job submission.
@@ -46,8 +46,9 @@ pub enum Route {
     Video,
     /// The catalog endpoints (what `cargo xtask pull` reads).
     Catalog,
-    /// WaveSpeed's media upload (`POST /api/v3/media/upload/binary`) and the
-    /// uploaded files (`GET /sim/uploads/...`).
+    /// WaveSpeed's media uploads (`POST /api/v3/media/upload/binary`, the
+    /// ticket `POST /api/v3/media/uploads`), the ticket's PUT and the
+    /// uploaded files (`PUT`/`GET /sim/uploads/...`).
     Upload,
 }
 
@@ -153,7 +154,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
         if get && rest == "models" {
             return Some(Route::Catalog);
         }
-        if post && path == crate::uploads::PATH {
+        if post && (path == crate::uploads::PATH || path == crate::uploads::TICKET_PATH) {
             return Some(Route::Upload);
         }
         if get && rest.starts_with("predictions/") && rest.ends_with("/result") {
@@ -170,7 +171,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
     if get && path.starts_with("/sim/images/") {
         return Some(Route::Image);
     }
-    if get && path.starts_with("/sim/uploads/") {
+    if (get || method == Method::PUT) && path.starts_with("/sim/uploads/") {
         return Some(Route::Upload);
     }
     if get && path == crate::video::PATH {
@@ -305,7 +306,9 @@ mod tests {
                 "/api/v3/media/upload/binary",
                 Some(Route::Upload),
             ),
+            (Method::POST, "/api/v3/media/uploads", Some(Route::Upload)),
             (Method::GET, "/sim/uploads/ab/a.png", Some(Route::Upload)),
+            (Method::PUT, "/sim/uploads/ab/a.png", Some(Route::Upload)),
             (Method::GET, "/elsewhere", None),
         ];
         for (method, path, route) in cases {

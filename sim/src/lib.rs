@@ -50,7 +50,7 @@ pub use faults::{Fault, Route};
 pub use images::{DEFAULT_SIZE as DEFAULT_IMAGE_SIZE, HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};
 pub use protocols::Vendor;
-pub use sim::Sim;
+pub use sim::{DEFAULT_SYNC_TIMEOUT, Sim};
 pub use tls::TLS_CA_PEM;
 pub use video::{VIDEO_LEN, video_bytes};
 

@@ -37,6 +37,8 @@ pub(crate) struct Shared {
     pub demo: crate::demo::Demo,
     /// TCP connections accepted so far.
     pub connections: Arc<AtomicU64>,
+    /// How long a WaveSpeed sync-mode submit waits for its task.
+    pub sync_timeout: Mutex<Duration>,
 }
 
 impl Shared {
@@ -49,7 +51,24 @@ impl Shared {
             .clone();
         self.demo.timing(timing)
     }
+
+    /// Demo settings (see [`Sim::set_demo`]); the job duration applies to
+    /// jobs created from now on.
+    pub(crate) fn set_demo(&self, settings: crate::DemoSettings) {
+        self.jobs.set_min_duration(settings.job_duration);
+        self.demo.set(settings);
+    }
+
+    /// How long a WaveSpeed sync-mode submit waits for its task.
+    pub(crate) fn sync_timeout(&self) -> Duration {
+        *self.sync_timeout.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
+
+/// The default of [`Sim::set_sync_timeout`]. WaveSpeed publishes no figure;
+/// a minute is longer than any poll-driven simulated job takes, and short
+/// enough that a demo job of several minutes shows the timeout answer.
+pub const DEFAULT_SYNC_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running simulator. Dropping it stops the server and its connections.
 #[derive(Debug)]
@@ -119,6 +138,7 @@ impl Sim {
             uploads: Default::default(),
             demo: Default::default(),
             connections: connections.clone(),
+            sync_timeout: Mutex::new(DEFAULT_SYNC_TIMEOUT),
         });
         let router = crate::server::router(shared.clone());
         let task = tokio::spawn(crate::server::serve(
@@ -180,8 +200,7 @@ impl Sim {
     /// probability `failure_rate`, each poll answers 429 with probability
     /// `rate_limit_rate`, and with `log` every request is printed on stderr.
     pub fn set_demo(&self, settings: crate::DemoSettings) {
-        self.shared.jobs.set_min_duration(settings.job_duration);
-        self.shared.demo.set(settings);
+        self.shared.set_demo(settings);
     }
 
     /// Reads "now" from `now` instead of the system clock, for the job
@@ -190,6 +209,17 @@ impl Sim {
     /// clock says so, not after an hour of waiting.
     pub fn set_clock(&self, now: impl Fn() -> std::time::SystemTime + Send + Sync + 'static) {
         self.shared.jobs.set_clock(std::sync::Arc::new(now));
+    }
+
+    /// How long a WaveSpeed submit with `"enable_sync_mode": true` waits
+    /// for its task before answering the sync-mode timeout (code 5004) while
+    /// the task goes on (default [`DEFAULT_SYNC_TIMEOUT`]).
+    pub fn set_sync_timeout(&self, timeout: Duration) {
+        *self
+            .shared
+            .sync_timeout
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = timeout;
     }
 
     /// Faults still queued for `route`.

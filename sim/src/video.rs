@@ -1,5 +1,8 @@
-//! The result video every succeeded job points at: a small fixed MP4-shaped
-//! blob (an `ftyp` box and a `free` box), served with `Content-Length`.
+//! The result video every succeeded job points at: a real, playable MP4
+//! (5 s of ffmpeg's `testsrc2` pattern, 320x180, H.264 Main, 24 fps, no
+//! audio, `moov` before `mdat`), embedded so downloads, players and
+//! probers see what a vendor's output looks like. How it was made:
+//! `sim/assets/README.md`.
 
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
@@ -8,22 +11,18 @@ use axum::response::{IntoResponse, Response};
 /// Where the video is served.
 pub(crate) const PATH: &str = "/sim/video.mp4";
 
+/// The file's bytes.
+static VIDEO: &[u8] = include_bytes!("../assets/video.mp4");
+
 /// Size of the served video in bytes.
-pub const VIDEO_LEN: usize = 4096;
+pub const VIDEO_LEN: usize = VIDEO.len();
 
 /// The video's bytes.
 pub fn video_bytes() -> Vec<u8> {
-    let mut out = Vec::with_capacity(VIDEO_LEN);
-    out.extend_from_slice(&24u32.to_be_bytes());
-    out.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
-    let free = u32::try_from(VIDEO_LEN - out.len()).unwrap_or(0);
-    out.extend_from_slice(&free.to_be_bytes());
-    out.extend_from_slice(b"free");
-    out.resize(VIDEO_LEN, 0);
-    out
+    VIDEO.to_vec()
 }
 
 /// `GET /sim/video.mp4` (`Content-Length` comes from the body).
 pub(crate) async fn serve() -> Response {
-    (StatusCode::OK, [(CONTENT_TYPE, "video/mp4")], video_bytes()).into_response()
+    (StatusCode::OK, [(CONTENT_TYPE, "video/mp4")], VIDEO).into_response()
 }

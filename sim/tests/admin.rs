@@ -87,3 +87,30 @@ async fn timing_and_delays_are_set_over_http() {
         .expect("post");
     assert_eq!(refused.status(), 400);
 }
+
+#[tokio::test]
+async fn demo_settings_are_read_and_set_over_http() {
+    let sim = Sim::start().await;
+    let url = format!("{}/sim/admin/demo", sim.base_url());
+    let read = || async {
+        let answer = client().get(&url).send().await.expect("get");
+        answer.json::<Value>().await.expect("json")
+    };
+    assert_eq!(read().await["job_duration_ms"], Value::Null);
+    sim.set_demo(seedance_sim::DemoSettings {
+        job_duration: Some(std::time::Duration::from_millis(2500)),
+        failure_rate: 0.25,
+        ..Default::default()
+    });
+    let settings = read().await;
+    assert_eq!(settings["job_duration_ms"], 2500, "{settings}");
+    assert_eq!(settings["failure_rate"], 0.25, "{settings}");
+    // A POST changes the fields it names and keeps the others.
+    let set = client().post(&url).json(&json!({"job_duration_ms": 700}));
+    assert_eq!(set.send().await.expect("post").status(), 204);
+    let settings = read().await;
+    assert_eq!(settings["job_duration_ms"], 700, "{settings}");
+    assert_eq!(settings["failure_rate"], 0.25, "{settings}");
+    let bad = client().post(&url).json(&json!({"failure_rate": 2}));
+    assert_eq!(bad.send().await.expect("post").status(), 400);
+}

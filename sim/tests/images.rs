@@ -1,6 +1,8 @@
-//! Served test images: headers `imagesize` reads, sizes, Range support.
+//! Served test images and the result video: real files of the asked size
+//! (checked by `wellformed`), headers `imagesize` reads, sizes, Range support.
 
 mod common;
+mod wellformed;
 
 use std::time::Instant;
 
@@ -138,4 +140,57 @@ async fn bytes_and_data_uris_match_the_served_file() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 404);
+}
+
+/// Fetches `spec` from `sim` and checks it with the format's checker.
+async fn fetch_checked(sim: &Sim, spec: &ImageSpec) -> (u32, u32) {
+    let bytes = client()
+        .get(sim.image_url(spec))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(bytes.len() as u64, spec.total_size(), "{spec:?}");
+    match spec.format {
+        ImageFormat::Png => wellformed::png(&bytes),
+        ImageFormat::Jpeg => wellformed::jpeg(&bytes),
+        ImageFormat::Webp => wellformed::webp(&bytes),
+    }
+}
+
+#[tokio::test]
+async fn served_images_are_well_formed_files_of_the_asked_size() {
+    let sim = Sim::start().await;
+    for format in ImageFormat::ALL {
+        for (w, h) in [(1280, 720), (301, 5999), (17, 9), (1, 1)] {
+            let plain = ImageSpec::new(format, w, h);
+            assert_eq!(fetch_checked(&sim, &plain).await, (w, h), "{plain:?}");
+            // Padded (an odd size: a WebP rounds it up to even).
+            let padded = plain.clone().file_size(100_001);
+            assert_eq!(fetch_checked(&sim, &padded).await, (w, h), "{padded:?}");
+            assert!(padded.total_size() - 100_001 <= 1);
+        }
+        // Small: a default-size image is a few KB at most.
+        let default = ImageSpec::new(format, 1280, 720).total_size();
+        assert!(default < 8 * 1024, "{format:?}: {default} bytes");
+    }
+    let exif = ImageSpec::new(ImageFormat::Jpeg, 1000, 800).metadata(100_000);
+    assert_eq!(fetch_checked(&sim, &exif).await, (1000, 800));
+}
+
+#[tokio::test]
+async fn the_result_video_is_a_small_real_mp4() {
+    let sim = Sim::start().await;
+    let response = client().get(sim.video_url()).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "video/mp4");
+    let bytes = response.bytes().await.unwrap();
+    assert_eq!(bytes, seedance_sim::video_bytes());
+    assert!(bytes.len() < 50 * 1024, "{} bytes", bytes.len());
+    let boxes = wellformed::mp4(&bytes);
+    assert_eq!(boxes, ["ftyp", "moov", "free", "mdat"]);
+    // An MP4 brand: `isom` or one it is compatible with.
+    assert_eq!(&bytes[8..12], b"isom");
+    assert_eq!(sim.count(Route::Video), 1);
 }

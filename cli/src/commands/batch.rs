@@ -6,19 +6,20 @@
 //! journal split the lines between them (fleet mode).
 
 mod display;
+mod edits;
 mod lines;
 mod summary;
 
 pub use summary::ms_to_utc;
 mod worker;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use seedance_journal::{AnyJournal, Driver, Enqueued, Journal, worker_id};
+use seedance_journal::{AnyJournal, Driver, Enqueued, Journal, State, worker_id};
 use seedance_runtime::Connection;
 
 use crate::cli::{Global, parse_duration};
@@ -40,6 +41,10 @@ pub struct BatchArgs {
     pub journal: String,
     /// Folder for the outputs (default: the current folder): a line's "out"
     /// is relative to it, and lines without one are saved as JOB_ID.mp4.
+    /// A line never writes outside it: an absolute "out", one with `..`, or
+    /// one through a symlink leading out of it is refused before anything
+    /// is sent, as is one that cannot be saved (a folder, `x/`, a dangling
+    /// symlink, an existing file unless the journal has the line).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Jobs in flight at once in this process (submitted, not yet saved).
@@ -72,17 +77,22 @@ fn parse_cap(text: &str) -> Result<(String, usize), String> {
     Ok((vendor.trim().to_owned(), n))
 }
 
-fn read_input(file: &str) -> Result<String, CliError> {
-    let err = |source| CliError::BatchFile {
-        path: file.to_owned(),
-        source,
+/// The batch file's bytes (`-`: standard input, named so in errors).
+/// Bytes, not text: a line that is not UTF-8 is refused on its own, with
+/// its number, by `lines::parse`.
+fn read_input(file: &str) -> Result<Vec<u8>, CliError> {
+    let err = |path: &str| {
+        let path = path.to_owned();
+        move |source| CliError::BatchFile { path, source }
     };
     if file == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(err)?;
-        Ok(text)
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(err("standard input"))?;
+        Ok(bytes)
     } else {
-        std::fs::read_to_string(file).map_err(err)
+        std::fs::read(file).map_err(err(file))
     }
 }
 
@@ -94,58 +104,60 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
     for (vendor, _) in &args.vendor_caps {
         connect::vendor(vendor)?;
     }
-    let text = read_input(&args.file)?;
+    let bytes = read_input(&args.file)?;
     let sim = match global.sim {
         true => Some(Simulator::find_or_start().await?),
         false => None,
     };
+    let connect = |vendor: &seedance_runtime::VendorInfo| match &sim {
+        Some(sim) => sim.connection(vendor, global),
+        None => connect::remote(vendor, global),
+    };
+    // An existing journal tells which lines are resumes; a new one is
+    // created only once every line's vendor has a token.
+    let existing = match journal_exists(&args.journal) {
+        true => Some(AnyJournal::open(&args.journal).await?),
+        false => None,
+    };
+    let source = edits::source(&args.file);
+    let known = match (&existing, &source) {
+        (Some(journal), Some(source)) => journal.keys_from(source).await?,
+        _ => HashSet::new(),
+    };
     let out_dir = lines::absolute(args.out.as_deref().unwrap_or(Path::new(".")));
     let parsed = lines::parse(
-        &text,
+        &bytes,
         &lines::Context {
             out_dir,
+            media_dir: lines::media_dir(&args.file),
             allow_duplicates: args.allow_duplicates,
             sim: sim.as_ref(),
+            known: &known,
+            connect: &connect,
         },
-    );
+    )
+    .await;
     if parsed.sim_rewrites > 0 {
         printer.note(&format!(
             "--sim: {} image URL(s) on other hosts replaced by the simulator's test image",
             parsed.sim_rewrites
         ));
     }
-    let journal = AnyJournal::open(&args.journal).await?;
+    let conns = connections(&parsed, &connect)?;
+    let journal = match existing {
+        Some(journal) => journal,
+        None => AnyJournal::open(&args.journal).await?,
+    };
     let found = journal.enqueue(&parsed.entries).await?;
-
-    let mut conns: HashMap<String, Connection> = HashMap::new();
-    for entry in &parsed.entries {
-        if !conns.contains_key(&entry.vendor) {
-            let vendor = connect::vendor(&entry.vendor)?;
-            let conn = match &sim {
-                Some(sim) => sim.connection(vendor, global)?,
-                None => connect::remote(vendor, global)?,
-            };
-            conns.insert(entry.vendor.clone(), conn);
-        }
-    }
-    let count = |f: fn(&Enqueued) -> bool| found.iter().filter(|e| f(e)).count();
-    printer.note(&format!(
-        "batch {}: {} job line(s): {} new, {} to resume, {} finished earlier; journal: {} ({})",
-        parsed.batch,
-        parsed.entries.len(),
-        count(|e| matches!(e, Enqueued::New)),
-        count(|e| matches!(e, Enqueued::Open(_))),
-        count(|e| matches!(e, Enqueued::Finished(_))),
-        args.journal_shown(),
-        journal.backend(),
-    ));
-
-    let states = parsed
+    let adopted = edits::adopt(printer, &journal, &parsed, source.as_deref()).await?;
+    printer.note(&start_line(args, &journal, &parsed, &found, adopted.len()));
+    let mut states: HashMap<String, State> = parsed
         .entries
         .iter()
         .zip(&found)
         .map(|(entry, found)| (entry.key.clone(), found.state()))
         .collect();
+    states.extend(adopted.iter().map(|e| (e.key.clone(), e.state)));
     let mut display = display::Display::new(*printer, states);
     let driver = Driver::new(journal.clone(), worker_id(), args.lease);
     let settings = worker::Settings {
@@ -161,6 +173,60 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         Some(why) => Err(CliError::BatchInterrupted(stopped(why, &ended))),
         None => report,
     }
+}
+
+/// True when `target` names a journal that is already there (a server's,
+/// or an SQLite file that exists).
+fn journal_exists(target: &str) -> bool {
+    target == seedance_journal::MEMORY
+        || seedance_journal::is_postgres_url(target)
+        || Path::new(target).exists()
+}
+
+/// One connection per vendor of the batch's lines (a missing token fails
+/// here, before anything is recorded).
+fn connections(
+    parsed: &lines::Parsed,
+    connect: &lines::Connect<'_>,
+) -> Result<HashMap<String, Connection>, CliError> {
+    let mut conns = HashMap::new();
+    for entry in &parsed.entries {
+        if !conns.contains_key(&entry.vendor) {
+            let vendor = connect::vendor(&entry.vendor)?;
+            conns.insert(entry.vendor.clone(), connect(vendor)?);
+        }
+    }
+    Ok(conns)
+}
+
+/// `batch ID: N job line(s): ... new, ... to resume, ...; journal: ...`.
+fn start_line(
+    args: &BatchArgs,
+    journal: &AnyJournal,
+    parsed: &lines::Parsed,
+    found: &[Enqueued],
+    adopted: usize,
+) -> String {
+    let count = |f: fn(&Enqueued) -> bool| found.iter().filter(|e| f(e)).count();
+    let mut text = format!(
+        "batch {}: {} job line(s): {} new, {} to resume, {} finished earlier",
+        parsed.batch,
+        parsed.entries.len(),
+        count(|e| matches!(e, Enqueued::New)),
+        count(|e| matches!(e, Enqueued::Open(_))),
+        count(|e| matches!(e, Enqueued::Finished(_))),
+    );
+    if adopted > 0 {
+        text.push_str(&format!(
+            ", {adopted} job(s) of edited or removed lines followed"
+        ));
+    }
+    text.push_str(&format!(
+        "; journal: {} ({})",
+        args.journal_shown(),
+        journal.backend()
+    ));
+    text
 }
 
 /// What a stopped batch says: why, and what the journal holds.

@@ -1,9 +1,9 @@
-//! `seedance run MODEL`: build the input (local `@path` images read), check
-//! it locally, send local images the vendor's way, submit, print the job id
+//! `seedance run MODEL`: build the input (`crate::body`, as `batch` does:
+//! local `@path` images read), check it locally, send local images the vendor's way, submit, print the job id
 //! at once, then follow the job to its output; or, with `--dry-run`, print
 //! what would be sent and stop.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use seedance::catalog::ModelInfo;
@@ -12,15 +12,17 @@ use seedance_runtime::{Connection, ErasedModel, Error, Job, SubmitOptions};
 use serde_json::{Map, Value, json};
 
 use crate::advisories;
+use crate::body::{self, Prepared};
 use crate::cli::{Global, RunArgs};
 use crate::commands::follow::{self, Interrupt, Resume};
 use crate::connect;
+use crate::destination::{self, Folders};
 use crate::error::CliError;
-use crate::input::{self, InputError};
-use crate::local::{self, Local};
+use crate::input;
+use crate::local;
 use crate::output::Printer;
 use crate::schema::{self, full_name};
-use crate::sim::{Simulator, images};
+use crate::sim::Simulator;
 
 /// Runs one generation.
 pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(), CliError> {
@@ -28,61 +30,103 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
         return Err(CliError::SimWithBaseUrl);
     }
     let info = connect::model(&args.model)?;
-    let name = full_name(info);
-    let fields = schema::fields(info);
-    let mut body = input::build(&name, &fields, args.input.as_deref(), &args.sets)?;
-    let media = MediaOptions {
-        allow_data_uri: args.allow_data_uri,
-    };
-    // Local files first: an unreadable file or a vendor that takes none
-    // fails before a simulator starts or a token is looked for.
-    let files = input::local_files(&fields, &body)?;
-    let locals = local::read(
-        files,
-        info.vendor.protocol,
-        info.vendor.name,
-        media,
-        &mut body,
-    )
-    .await?;
-
     // Kept alive until the job is followed: dropping an in-process
     // simulator stops it.
+    let (sim, mut prepared) = prepare(printer, global, args, info).await?;
+    // Where the video goes is checked before anything is paid for.
+    if !args.no_wait && !args.dry_run {
+        check_out(args.wait.out.as_deref(), args.wait.force)?;
+    }
+    // From here on a signal is reported, never a silent exit.
+    let mut interrupt = Interrupt::listen();
+    let conn =
+        checked_connection(global, args, info, sim.as_ref(), &prepared, &mut interrupt).await?;
+    if args.dry_run {
+        return dry_run(printer, &conn, &prepared);
+    }
+    // Every rule held on the local files themselves: now send them the
+    // vendor's way (an upload for WaveSpeed) and build the final input.
+    let delivered = tokio::select! {
+        delivered = prepared.deliver(&conn) => delivered?,
+        signal = interrupt.received() => {
+            return Err(CliError::InterruptedBeforeSubmit { signal });
+        }
+    };
+    for (field, url) in delivered {
+        printer.note(&format!("uploaded {field}: {url}"));
+    }
+    let name = prepared.name().to_owned();
+    let model = prepared.model.as_ref();
+    let vendor = info.vendor.name;
+    let job = match submit(printer, &conn, model, &name, &mut interrupt, vendor).await? {
+        Submitted::Job(job) => job,
+        Submitted::Interrupted(job, signal) => {
+            announce(printer, &job, &name, info.vendor.id);
+            let resume = resume(sim.as_ref(), &name, &job, global, args.wait.out.as_deref());
+            return Err(CliError::Interrupted {
+                job_id: job.id().to_owned(),
+                what: format!(
+                    "{signal} during the submit; the job was created and keeps running; {}",
+                    resume.sentence()
+                ),
+            });
+        }
+    };
+    announce(printer, &job, &name, info.vendor.id);
+    follow_job(printer, global, args, sim.as_ref(), &job, &name, interrupt).await
+}
+
+/// The simulator (with `--sim`) and the body, built as `batch` builds it
+/// (`crate::body`), with its notes and advisories printed. Local files are
+/// read here, so an unreadable one or a vendor that takes none fails before
+/// a token is looked for.
+async fn prepare(
+    printer: &Printer,
+    global: &Global,
+    args: &RunArgs,
+    info: &'static ModelInfo,
+) -> Result<(Option<Simulator>, Prepared), CliError> {
+    let fields = schema::fields(info);
+    let input = input::build(&full_name(info), &fields, args.input.as_deref(), &args.sets)?;
     let sim = match global.sim {
         true => Some(Simulator::find_or_start().await?),
         false => None,
     };
-    if let Some(sim) = &sim {
-        if !sim.is_in_process() {
-            printer.note(&format!(
-                "--sim: using `seedance sim` at {}",
-                sim.base_url()
-            ));
-        }
-        for note in images::prepare(sim, &fields, &mut body) {
-            printer.note(&note);
-        }
+    if let Some(sim) = sim.as_ref().filter(|sim| !sim.is_in_process()) {
+        printer.note(&format!(
+            "--sim: using `seedance sim` at {}",
+            sim.base_url()
+        ));
     }
-    input::check_required(&name, &fields, &body)?;
-    for advisory in advisories::applying(&name, &body) {
+    let sources = body::Sources {
+        media_root: None,
+        media: MediaOptions {
+            allow_data_uri: args.allow_data_uri,
+        },
+        sim: sim.as_ref(),
+    };
+    let prepared = body::prepare(info, &fields, input, &sources).await?;
+    for note in &prepared.sim_notes {
+        printer.note(note);
+    }
+    for advisory in advisories::applying(prepared.name(), &prepared.body) {
         printer.note(&format!("warning: {}", advisory.text));
     }
-    let model = parse(info, &name, &body)?;
-    // Where the video goes is checked before anything is paid for. Without
-    // --out the name is the job id, unknown yet: the folder is checked.
-    if !args.no_wait && !args.dry_run {
-        let out = args
-            .wait
-            .out
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(".seedance-write-check.mp4"));
-        follow::check_out(&out, args.wait.force)?;
-    }
-    // From here on a signal is reported, never a silent exit.
-    let mut interrupt = Interrupt::listen();
-    let local = model.validate();
+    Ok((sim, prepared))
+}
 
-    let conn = match &sim {
+/// The connection, once the local rules and the image rules held
+/// together (every violation at once).
+async fn checked_connection(
+    global: &Global,
+    args: &RunArgs,
+    info: &'static ModelInfo,
+    sim: Option<&Simulator>,
+    prepared: &Prepared,
+    interrupt: &mut Interrupt,
+) -> Result<Connection, CliError> {
+    let local = prepared.model.validate();
+    let conn = match sim {
         Some(sim) => sim.connection(info.vendor, global)?,
         // A dry run sends nothing that needs a token.
         None if args.dry_run => connect::remote_or_anonymous(info.vendor, global)?,
@@ -95,68 +139,29 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     };
     let skip = args.skip_image_checks || conn.skips_remote_image_checks();
     let prober = conn.prober()?;
-    // Local rules and image rules together: every violation at once.
-    let images = model.image_inputs();
+    let images = prepared.model.image_inputs();
     tokio::select! {
         checked = prober.preflight(local, &images, skip) => { checked?; }
         signal = interrupt.received() => {
             return Err(CliError::InterruptedBeforeSubmit { signal });
         }
     }
-    if args.dry_run {
-        return dry_run(printer, &conn, model.as_ref(), &locals);
-    }
-    // Every rule held on the local files themselves: now send them the
-    // vendor's way (an upload for WaveSpeed) and build the final input.
-    let model = if locals.is_empty() {
-        model
-    } else {
-        let delivered = tokio::select! {
-            delivered = local::deliver(&conn, &locals, media, &mut body) => delivered?,
-            signal = interrupt.received() => {
-                return Err(CliError::InterruptedBeforeSubmit { signal });
-            }
-        };
-        for (field, url) in delivered {
-            printer.note(&format!("uploaded {field}: {url}"));
-        }
-        parse(info, &name, &body)?
-    };
-    let job = submit(
-        printer,
-        &conn,
-        model.as_ref(),
-        &name,
-        &mut interrupt,
-        info.vendor.name,
-    )
-    .await?;
-    let job = match job {
-        Submitted::Job(job) => job,
-        Submitted::Interrupted(job, signal) => {
-            announce(printer, &job, &name, info.vendor.id);
-            let resume = match &sim {
-                Some(sim) if sim.is_in_process() => Resume::InProcessSim,
-                _ => Resume::Command(connect::resume_command(
-                    &name,
-                    job.id(),
-                    global,
-                    args.wait.out.as_deref(),
-                )),
-            };
-            return Err(CliError::Interrupted {
-                job_id: job.id().to_owned(),
-                what: format!(
-                    "{signal} during the submit; the job was created and keeps running; {}",
-                    resume.sentence()
-                ),
-            });
-        }
-    };
-    announce(printer, &job, &name, info.vendor.id);
+    Ok(conn)
+}
 
+/// After the job id is printed: follow the job to its output, or (with
+/// `--no-wait`) say how to pick it up.
+async fn follow_job(
+    printer: &Printer,
+    global: &Global,
+    args: &RunArgs,
+    sim: Option<&Simulator>,
+    job: &Job,
+    name: &str,
+    interrupt: Interrupt,
+) -> Result<(), CliError> {
     if args.no_wait {
-        printer.note(&match &sim {
+        printer.note(&match sim {
             Some(sim) if sim.is_in_process() => {
                 "not waiting; note that the in-process simulator (--sim) stops now, taking \
                  the job with it (start `seedance sim` in another terminal to keep --sim jobs)"
@@ -164,7 +169,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
             }
             _ => format!(
                 "not waiting; resume with: {}",
-                connect::resume_command(&name, job.id(), global, None)
+                connect::resume_command(name, job.id(), global, None)
             ),
         });
         return Ok(());
@@ -174,11 +179,22 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
         .out
         .clone()
         .unwrap_or_else(|| default_out(job.id()));
-    let resume = match &sim {
+    let resume = resume(sim, name, job, global, Some(&out));
+    follow::wait_and_save(printer, job, &args.wait, Some(&out), &resume, interrupt).await
+}
+
+/// How the job is picked up again.
+fn resume(
+    sim: Option<&Simulator>,
+    name: &str,
+    job: &Job,
+    global: &Global,
+    out: Option<&Path>,
+) -> Resume {
+    match sim {
         Some(sim) if sim.is_in_process() => Resume::InProcessSim,
-        _ => Resume::Command(connect::resume_command(&name, job.id(), global, Some(&out))),
-    };
-    follow::wait_and_save(printer, &job, &args.wait, Some(&out), &resume, interrupt).await
+        _ => Resume::Command(connect::resume_command(name, job.id(), global, out)),
+    }
 }
 
 /// How long a signal during the submit POST waits for its answer, so the
@@ -242,39 +258,28 @@ fn announce(printer: &Printer, job: &Job, name: &str, vendor: &str) {
     );
 }
 
-/// The body as the model's generated type (serde names the field at fault).
-fn parse(
-    info: &ModelInfo,
-    name: &str,
-    body: &Map<String, Value>,
-) -> Result<Box<dyn ErasedModel>, CliError> {
-    (info.parse)(Value::Object(body.clone())).map_err(|source| {
-        CliError::from(InputError::Rejected {
-            model: name.to_owned(),
-            source,
-        })
+/// Checks before anything is paid for that the video can be saved: at
+/// `--out`, else (its name being the job id, unknown yet) in the current
+/// folder. The same check as each `seedance batch` line's.
+fn check_out(out: Option<&Path>, force: bool) -> Result<(), CliError> {
+    let checked = match out {
+        Some(out) => destination::check(out, force, Folders::MustExist),
+        None => destination::check_folder(Path::new("."), Folders::MustExist),
+    };
+    checked.map_err(|source| CliError::Out {
+        path: out.unwrap_or(Path::new(".")).display().to_string(),
+        source,
     })
 }
 
 /// `--dry-run`: what would be sent, after every check passed.
-fn dry_run(
-    printer: &Printer,
-    conn: &Connection,
-    model: &dyn ErasedModel,
-    locals: &[Local],
-) -> Result<(), CliError> {
-    let url = format!(
-        "{}{}",
-        conn.base_url(),
-        model.submit_path().replace("{model}", model.model())
-    );
-    let bytes = model
-        .to_body()
-        .map_err(|err| CliError::Http(format!("cannot serialise the input: {err}")))?;
+fn dry_run(printer: &Printer, conn: &Connection, prepared: &Prepared) -> Result<(), CliError> {
+    let (path, bytes) = prepared.request()?;
+    let url = format!("{}{path}", conn.base_url());
     let mut body: Map<String, Value> = serde_json::from_slice(&bytes)
         .map_err(|err| CliError::Http(format!("cannot serialise the input: {err}")))?;
     let mut uploads = Vec::new();
-    for local in locals {
+    for local in &prepared.locals {
         if let Some(placeholder) = local::placeholder(local, conn.protocol()) {
             input::set_at(&mut body, &local.field, Value::String(placeholder));
             uploads.push(json!({

@@ -18,6 +18,7 @@ pub async fn run(printer: &Printer, args: &SimArgs) -> Result<(), CliError> {
     if args.not_sim
         || args.not_base_url.is_some()
         || args.not_poll_interval.is_some()
+        || args.not_requests_per_second.is_some()
         || args.not_allow_private_image_urls
     {
         return Err(CliError::NotForSim);
@@ -35,6 +36,9 @@ pub async fn run(printer: &Printer, args: &SimArgs) -> Result<(), CliError> {
         failure_rate: args.failure_rate,
         rate_limit_rate: args.rate_limit_rate,
     });
+    if let Some(timeout) = args.sync_timeout {
+        sim.set_sync_timeout(timeout);
+    }
     let record = Record::write(path.clone(), sim.base_url())
         .map_err(|source| CliError::SimState { path, source })?;
     // The URL first, alone on stdout, for scripts that start this process.

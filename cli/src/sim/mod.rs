@@ -5,6 +5,7 @@
 //! `run --sim` starts one inside the process, whose jobs end with it.
 
 pub mod images;
+pub mod pace;
 pub mod state;
 
 use std::path::PathBuf;
@@ -16,9 +17,9 @@ use seedance_sim::{ImageSpec, Sim};
 use crate::cli::Global;
 use crate::error::CliError;
 
-/// Poll interval against the simulator: its jobs advance per poll, not
-/// with time, so waiting takes milliseconds.
-pub const POLL: Duration = Duration::from_millis(10);
+/// How long reading a running simulator's demo settings may take: it is on
+/// this machine and already answered the liveness probe.
+const SETTINGS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The simulator `--sim` talks to.
 #[derive(Debug)]
@@ -26,6 +27,9 @@ pub struct Simulator {
     base_url: String,
     /// The server, when it runs in this process: dropping it stops it.
     in_process: Option<Sim>,
+    /// Its demo job duration (`seedance sim --job-duration`), which paces
+    /// the polls ([`pace`]); `None` when jobs advance per poll.
+    job_duration: Option<Duration>,
 }
 
 impl Simulator {
@@ -33,15 +37,13 @@ impl Simulator {
     /// this process.
     pub async fn find_or_start() -> Result<Simulator, CliError> {
         if let Some(base_url) = state::running(&state::path()).await {
-            return Ok(Simulator {
-                base_url,
-                in_process: None,
-            });
+            return Ok(Simulator::external(base_url).await);
         }
         let sim = Sim::try_start().await.map_err(CliError::Sim)?;
         Ok(Simulator {
             base_url: sim.base_url().to_owned(),
             in_process: Some(sim),
+            job_duration: None,
         })
     }
 
@@ -50,11 +52,18 @@ impl Simulator {
     pub async fn running() -> Result<Simulator, CliError> {
         let path: PathBuf = state::path();
         match state::running(&path).await {
-            Some(base_url) => Ok(Simulator {
-                base_url,
-                in_process: None,
-            }),
+            Some(base_url) => Ok(Simulator::external(base_url).await),
             None => Err(CliError::SimNotRunning { state: path }),
+        }
+    }
+
+    /// The `seedance sim` at `base_url`, with its demo job duration.
+    async fn external(base_url: String) -> Simulator {
+        let job_duration = job_duration(&base_url).await;
+        Simulator {
+            base_url,
+            in_process: None,
+            job_duration,
         }
     }
 
@@ -73,8 +82,9 @@ impl Simulator {
         format!("{}{}", self.base_url, spec.path())
     }
 
-    /// A connection with the simulator's token, a fast poll, no proxy and
-    /// image checks allowed on 127.0.0.1 (where the simulator is).
+    /// A connection with the simulator's token, polls paced to its jobs
+    /// ([`pace`]) unless --poll-interval says otherwise, no proxy and image
+    /// checks allowed on 127.0.0.1 (where the simulator is).
     pub fn connection(&self, vendor: &VendorInfo, global: &Global) -> Result<Connection, CliError> {
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -84,13 +94,38 @@ impl Simulator {
             .base_url(&self.base_url)
             .token(seedance_sim::TOKEN)
             .http_client(http)
-            .poll_interval(global.poll_interval.unwrap_or(POLL))
+            .poll_policy(pace::policy(self.job_duration))
             // The simulator's images are on 127.0.0.1, which the prober
             // refuses unless told otherwise.
             .allow_private_image_addresses(true);
+        if let Some(interval) = global.poll_interval {
+            builder = builder.poll_interval(interval);
+        }
         if let Some(rate) = global.requests_per_second {
             builder = builder.requests_per_second(rate);
         }
         Ok(builder.build()?)
     }
+}
+
+/// The demo job duration of the simulator at `base_url`, from
+/// `/sim/admin/demo`; `None` when it has none or does not say (an older
+/// simulator): polls then stay fast, as before.
+async fn job_duration(base_url: &str) -> Option<Duration> {
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(SETTINGS_TIMEOUT)
+        .build()
+        .ok()?;
+    let settings: serde_json::Value = http
+        .get(format!("{base_url}/sim/admin/demo"))
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    settings["job_duration_ms"]
+        .as_u64()
+        .map(Duration::from_millis)
 }

@@ -157,8 +157,10 @@ pub(crate) fn remove_partial_downloads(path: &Path) {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| "download".to_owned(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || "download".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// 64 bits that differ between calls and processes (no RNG crate needed

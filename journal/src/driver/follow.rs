@@ -124,7 +124,12 @@ impl<J: Journal + Clone> Driver<J> {
         };
         if output_path(entry).is_none() {
             return self
-                .end(entry, &change.release(), Outcome::Succeeded { urls }, notify)
+                .end(
+                    entry,
+                    &change.release(),
+                    Outcome::Succeeded { urls },
+                    notify,
+                )
                 .await;
         }
         if !self.write(&change, entry).await? {

@@ -15,6 +15,10 @@ use serde_json::Value;
 use crate::protocols::Vendor;
 use crate::schema::{self, Entry, Finding, Store};
 
+/// The price of every simulated job, in USD (made up: the schemas carry
+/// none): what the catalogs list and what the AI/ML API reports as spent.
+pub(crate) const PRICE_USD: f64 = 0.1;
+
 /// Why a catalog change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {

@@ -99,7 +99,7 @@ fn runcomfy_model(entry: &Entry, with_schema: bool) -> Value {
         "model_id": model,
         "display_name": display_name(model),
         "categories": [task(model)],
-        "base_price_usd": 0.1,
+        "base_price_usd": super::PRICE_USD,
         "price_unit": "per_request",
         "kind": "model",
     });
@@ -180,7 +180,7 @@ async fn wavespeed_all(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
                 "model_id": model,
                 "name": display_name(model),
                 "type": task(model),
-                "base_price": 0.1,
+                "base_price": super::PRICE_USD,
                 "api_schema": { "api_schemas": [{
                     "type": "model_run",
                     "method": "POST",

@@ -1,5 +1,8 @@
-//! Test images: a valid header that `imagesize` reads, padded with zeros to
-//! any file size, served lazily (big files cost nothing) with Range support.
+//! Test images: real, decodable files of one flat colour at the asked
+//! size (PNG, JPEG, WebP; each a few hundred bytes to a few KB, built per
+//! request), padded to any file size in a way each format's decoders skip,
+//! and served lazily (the padding is streamed zeros, so big files cost
+//! nothing) with Range support.
 //!
 //! The spec travels in the URL:
 //! `/sim/images/img.png?w=800&h=600&size=1000000&meta=70000&norange=1&hide=get`.
@@ -9,11 +12,19 @@ use std::collections::HashMap;
 use axum::http::Method;
 use base64::Engine as _;
 
-mod headers;
+mod bits;
+mod crc;
+mod file;
+mod jpeg;
+mod png;
 pub(crate) mod serve;
+mod webp;
 
-use headers::{jpeg_header, png_header, webp_header};
+use file::ImageFile;
 pub(crate) use serve::serve;
+
+/// The colour every test image is filled with (RGB).
+const COLOUR: [u8; 3] = [61, 122, 184];
 
 /// Width and height of `/sim/images/img.png` when the URL gives no `w`/`h`:
 /// inside every model's image rules (300-6000 px, ratio 0.4-2.5).
@@ -22,12 +33,13 @@ pub const DEFAULT_SIZE: (u32, u32) = (1280, 720);
 /// Image file formats the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ImageFormat {
-    /// PNG: signature and IHDR (with a correct CRC).
+    /// PNG: 1-bit palette, IHDR right after the signature.
     Png,
-    /// JPEG: SOI, optional APP1 (EXIF) metadata, SOF0. Width and height are
-    /// limited to 65535.
+    /// Baseline JPEG: SOI, optional APP1 (EXIF) metadata, then SOF0. Width
+    /// and height are limited to 65535.
     Jpeg,
-    /// WebP: RIFF/WEBP with a VP8X chunk.
+    /// Lossless WebP: RIFF/WEBP with a VP8X chunk first, then VP8L
+    /// (decodable up to 16384 px a side).
     Webp,
 }
 
@@ -121,8 +133,8 @@ pub struct ImageSpec {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-    /// Total file size in bytes; `None` is the header alone. A size below the
-    /// header length gives the header length.
+    /// Total file size in bytes; `None` is the image alone. A size below the
+    /// image's own length gives that length (see [`ImageSpec::total_size`]).
     pub file_size: Option<u64>,
     /// Bytes of APP1 (EXIF) metadata before the JPEG frame header (ignored
     /// for other formats).
@@ -135,7 +147,7 @@ pub struct ImageSpec {
 }
 
 impl ImageSpec {
-    /// An image of `width` x `height` pixels, as small as its header.
+    /// An image of `width` x `height` pixels, as small as its format allows.
     pub fn new(format: ImageFormat, width: u32, height: u32) -> Self {
         ImageSpec {
             format,
@@ -148,7 +160,8 @@ impl ImageSpec {
         }
     }
 
-    /// Pads the file with zeros to `bytes` in total.
+    /// Pads the file to `bytes` in total (zeros where the format's decoders
+    /// skip them).
     pub fn file_size(mut self, bytes: u64) -> Self {
         self.file_size = Some(bytes);
         self
@@ -174,34 +187,45 @@ impl ImageSpec {
         self
     }
 
-    /// The file's header: everything before the zero padding.
+    /// The file: the image, then its padding to [`file_size`](Self::file_size).
+    pub(crate) fn file(&self) -> ImageFile {
+        let image = match self.format {
+            ImageFormat::Png => png::encode(self.width, self.height, COLOUR),
+            ImageFormat::Jpeg => jpeg::encode(self.width, self.height, self.metadata, COLOUR),
+            ImageFormat::Webp => webp::encode(self.width, self.height, COLOUR),
+        };
+        let extra = self
+            .file_size
+            .unwrap_or(0)
+            .saturating_sub(image.len() as u64);
+        if extra == 0 {
+            return ImageFile::whole(image);
+        }
+        match self.format {
+            ImageFormat::Png => png::pad(image, extra),
+            ImageFormat::Jpeg => jpeg::pad(image, extra),
+            ImageFormat::Webp => webp::pad(image, extra),
+        }
+    }
+
+    /// The file's head: the image itself, up to where the padding's zeros
+    /// start (a PNG's `IEND` and the padding chunk's CRC come after them).
     pub fn header(&self) -> Vec<u8> {
-        match self.format {
-            ImageFormat::Png => png_header(self.width, self.height),
-            ImageFormat::Jpeg => jpeg_header(self.width, self.height, self.metadata),
-            ImageFormat::Webp => webp_header(self.width, self.height, self.total_size()),
-        }
+        self.file().head
     }
 
-    fn header_len(&self) -> u64 {
-        match self.format {
-            ImageFormat::Png => 33,
-            ImageFormat::Jpeg => jpeg_header(1, 1, self.metadata).len() as u64,
-            ImageFormat::Webp => 30,
-        }
-    }
-
-    /// The whole file size in bytes.
+    /// The whole file size in bytes: [`file_size`](Self::file_size) when it
+    /// leaves room for the image and its padding's framing (a PNG chunk
+    /// takes 12 bytes, a WebP chunk 8 and an even size); otherwise the
+    /// nearest size above that does. A PNG pads at most one 2 GiB chunk and
+    /// a WebP to 4 GiB, their formats' limits.
     pub fn total_size(&self) -> u64 {
-        self.file_size.unwrap_or(0).max(self.header_len())
+        self.file().len()
     }
 
     /// The whole file (allocates [`ImageSpec::total_size`] bytes).
     pub fn bytes(&self) -> Vec<u8> {
-        let mut bytes = self.header();
-        let total = usize::try_from(self.total_size()).unwrap_or(usize::MAX);
-        bytes.resize(total, 0);
-        bytes
+        self.file().to_vec()
     }
 
     /// The file as a `data:image/...;base64,` URI.
@@ -290,10 +314,20 @@ mod tests {
     }
 
     #[test]
-    fn png_crc_is_correct() {
-        // The IHDR CRC of a 1x1 RGBA image, from a real encoder.
-        let header = png_header(1, 1);
-        assert_eq!(&header[29..33], &[0x1f, 0x15, 0xc4, 0x89]);
+    fn sizes_round_up_only_where_the_padding_needs_framing() {
+        let natural = |format| ImageSpec::new(format, 640, 480).total_size();
+        let total = |format, extra| {
+            ImageSpec::new(format, 640, 480)
+                .file_size(natural(format) + extra)
+                .total_size()
+                - natural(format)
+        };
+        assert_eq!(total(ImageFormat::Jpeg, 1), 1);
+        assert_eq!(total(ImageFormat::Png, 5), 12);
+        assert_eq!(total(ImageFormat::Png, 1001), 1001);
+        assert_eq!(total(ImageFormat::Webp, 3), 8);
+        assert_eq!(total(ImageFormat::Webp, 1001), 1002);
+        assert_eq!(total(ImageFormat::Webp, 1000), 1000);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::ImageSpec;
+use super::file::ImageFile;
 
 /// Chunk size of the streamed padding.
 const CHUNK: usize = 64 * 1024;
@@ -64,22 +65,26 @@ pub(crate) fn parse_range(value: Option<&str>, total: u64) -> ByteRange {
     ByteRange::Part(start, end)
 }
 
-/// Bytes `start..end` (exclusive) of a file made of `header` then zeros,
-/// streamed in chunks.
-fn stream_body(header: Bytes, start: u64, end: u64) -> Body {
+/// Bytes `start..end` (exclusive) of `file`, streamed in chunks: its head
+/// and tail as they are, its zeros from a static buffer.
+fn stream_body(file: ImageFile, start: u64, end: u64) -> Body {
+    let head = Bytes::from(file.head);
+    let tail = Bytes::from(file.tail);
+    let tail_start = head.len() as u64 + file.zeros;
     let stream = futures_util::stream::unfold(start, move |offset| {
-        let header = header.clone();
+        let (head, tail) = (head.clone(), tail.clone());
         async move {
             if offset >= end {
                 return None;
             }
-            let header_len = header.len() as u64;
-            let chunk = if offset < header_len {
-                let stop = end.min(header_len);
-                header.slice(offset as usize..stop as usize)
-            } else {
-                let len = (end - offset).min(CHUNK as u64) as usize;
+            let head_len = head.len() as u64;
+            let chunk = if offset < head_len {
+                head.slice(offset as usize..end.min(head_len) as usize)
+            } else if offset < tail_start {
+                let len = (end.min(tail_start) - offset).min(CHUNK as u64) as usize;
                 Bytes::from_static(&ZEROS[..len])
+            } else {
+                tail.slice((offset - tail_start) as usize..(end - tail_start) as usize)
             };
             let next = offset + chunk.len() as u64;
             Some((Ok::<Bytes, io::Error>(chunk), next))
@@ -102,8 +107,8 @@ pub(crate) async fn serve(
         )
             .into_response();
     };
-    let total = spec.total_size();
-    let header = Bytes::from(spec.header());
+    let file = spec.file();
+    let total = file.len();
     let range_header = headers.get(RANGE).and_then(|value| value.to_str().ok());
     let range = if spec.ignore_range {
         ByteRange::Full
@@ -126,16 +131,16 @@ pub(crate) async fn serve(
         // Without a Content-Length the body goes out chunked.
         ByteRange::Full if hidden => builder
             .status(StatusCode::OK)
-            .body(stream_body(header, 0, total)),
+            .body(stream_body(file, 0, total)),
         ByteRange::Full => builder
             .status(StatusCode::OK)
             .header(CONTENT_LENGTH, total)
-            .body(stream_body(header, 0, total)),
+            .body(stream_body(file, 0, total)),
         ByteRange::Part(start, end) => builder
             .status(StatusCode::PARTIAL_CONTENT)
             .header(CONTENT_LENGTH, end + 1 - start)
             .header(CONTENT_RANGE, format!("bytes {start}-{end}/{total_text}"))
-            .body(stream_body(header, start, end + 1)),
+            .body(stream_body(file, start, end + 1)),
         ByteRange::Unsatisfiable if hidden => builder
             .status(StatusCode::RANGE_NOT_SATISFIABLE)
             .body(Body::empty()),

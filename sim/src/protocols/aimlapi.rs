@@ -4,6 +4,13 @@
 //! model-family path [`LEGACY_PATH`], which reaches the same jobs. Paths are
 //! taken from the catalog at each request, so a document naming a new path
 //! gets a route with no code change. No cancel endpoint (404).
+//!
+//! Every answer about a job reports its cost as the vendor documents it:
+//! `meta.usage.credits_used` and `usd_spent` in the body (the OpenAPI
+//! documents' response schema) and the headers `x-aimlapi-credits-used` and
+//! `x-aimlapi-usd-spent`. The cost is the simulator's one made-up price,
+//! converted at the rate of the documents' own example (120,000 credits for
+//! $0.06).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,7 +18,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -22,6 +29,10 @@ use crate::schema::Problem;
 use crate::sim::Shared;
 
 const VENDOR: Vendor = Vendor::AimlApi;
+
+/// Credits per US dollar, from the documents' example usage (120,000
+/// credits, $0.06).
+const CREDITS_PER_USD: f64 = 2_000_000.0;
 
 /// The model-family path the Seedance pages documented first (its submit
 /// answers 201; the documents' paths answer 200).
@@ -121,7 +132,30 @@ async fn submit(
     } else {
         StatusCode::OK
     };
-    (status, Json(json!({ "id": id, "status": "queued" }))).into_response()
+    let answer = json!({ "id": id, "status": "queued", "meta": meta() });
+    with_cost((status, Json(answer)).into_response())
+}
+
+/// The `meta` of an answer about a job: its usage.
+fn meta() -> Value {
+    json!({ "usage": {
+        "credits_used": credits_used(),
+        "usd_spent": crate::catalog::PRICE_USD,
+    } })
+}
+
+fn credits_used() -> u64 {
+    (crate::catalog::PRICE_USD * CREDITS_PER_USD).round() as u64
+}
+
+/// Adds the cost headers to an answer about a job.
+fn with_cost(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("x-aimlapi-credits-used", HeaderValue::from(credits_used()));
+    if let Ok(usd) = HeaderValue::from_str(&crate::catalog::PRICE_USD.to_string()) {
+        headers.insert("x-aimlapi-usd-spent", usd);
+    }
+    response
 }
 
 async fn poll(
@@ -165,12 +199,14 @@ async fn poll(
         Phase::Cancelled => json!({ "name": "GenerationError", "message": "cancelled" }),
         _ => Value::Null,
     };
-    Json(json!({
-        "id": job.id,
-        "status": status,
-        "video": video,
-        "error": error_value,
-        "meta": { "usage": { "tokens_used": 0 } },
-    }))
-    .into_response()
+    with_cost(
+        Json(json!({
+            "id": job.id,
+            "status": status,
+            "video": video,
+            "error": error_value,
+            "meta": meta(),
+        }))
+        .into_response(),
+    )
 }

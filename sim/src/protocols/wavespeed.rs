@@ -2,8 +2,18 @@
 //! `GET /api/v3/predictions/{id}/result`, both in the
 //! `{"code", "message", "data"}` envelope. A failed task is HTTP 200 with
 //! `data.status: "failed"`. No cancel endpoint.
+//!
+//! Sync mode (`"enable_sync_mode": true` in the body) holds the submit
+//! answer until the task ends and answers the finished task, as the result
+//! endpoint would; past the simulator's sync timeout
+//! ([`crate::Sim::set_sync_timeout`]) it answers the task as it stands with
+//! `data.code: 5004` and a `data.error` starting "Sync mode timed out", HTTP
+//! 200, and the task goes on. That is the answer the official Python SDK
+//! (`wavespeed` 2.0.5, `Client._format_sync_mode_error`) recognises; it
+//! refuses any submit answer but HTTP 200.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -19,6 +29,13 @@ use crate::jobs::{Phase, Snapshot};
 use crate::sim::Shared;
 
 const VENDOR: Vendor = Vendor::WaveSpeed;
+
+/// How often a sync-mode submit looks at its task: the simulator's jobs
+/// advance one step per look (as per poll) or with the demo clock.
+const SYNC_STEP: Duration = Duration::from_millis(10);
+
+/// WaveSpeed's task error code for a sync-mode timeout.
+const SYNC_TIMEOUT_CODE: u16 = 5004;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -99,12 +116,47 @@ async fn submit(
     }
     let id = super::hex(32);
     shared.jobs.create(&id, VENDOR, &model, shared.timing());
+    if input.get("enable_sync_mode") == Some(&Value::Bool(true)) {
+        return sync_answer(&shared, &id).await;
+    }
     let Some(job) = shared.jobs.peek(&id, VENDOR) else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "job vanished");
     };
     let mut data = data(&shared, &job);
     data["status"] = json!("created");
     envelope(data)
+}
+
+/// Sync mode: waits for the task to end (advancing it as polls would), up
+/// to the simulator's sync timeout.
+async fn sync_answer(shared: &Shared, id: &str) -> Response {
+    let timeout = shared.sync_timeout();
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let Some(job) = shared.jobs.poll(id, VENDOR) else {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "job vanished");
+        };
+        if job.phase.is_terminal() {
+            return envelope(data(shared, &job));
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            return envelope(timed_out(shared, &job, timeout));
+        }
+        tokio::time::sleep(SYNC_STEP.min(left)).await;
+    }
+}
+
+/// The task, still running, marked as a sync-mode timeout.
+fn timed_out(shared: &Shared, job: &Snapshot, timeout: Duration) -> Value {
+    let mut data = data(shared, job);
+    data["code"] = json!(SYNC_TIMEOUT_CODE);
+    data["error"] = json!(format!(
+        "Sync mode timed out after {} ms; the task continues: GET {} for its result",
+        timeout.as_millis(),
+        data["urls"]["get"].as_str().unwrap_or_default()
+    ));
+    data
 }
 
 async fn result(

@@ -1,9 +1,16 @@
-//! WaveSpeed's media upload, as its documents describe it:
-//! `POST /api/v3/media/upload/binary` (bearer), multipart field `file`,
-//! answering `{"code": 200, "message": "success", "data": {"download_url"}}`.
+//! WaveSpeed's media uploads, both flows:
+//! - binary (its documents): `POST /api/v3/media/upload/binary` (bearer),
+//!   multipart field `file`, answering `{"code": 200, "message": "success",
+//!   "data": {"download_url"}}`;
+//! - ticket (the official SDK's newer flow, [`ticket`]): `POST
+//!   /api/v3/media/uploads`, then a PUT of the bytes to the ticket's URL.
+//!
 //! Uploaded files are kept in memory for the simulator's life and served at
 //! `/sim/uploads/{id}/{name}` with Range support, so the runtime's prober
 //! and the simulator's own image checks read them like any image URL.
+
+mod multipart;
+mod ticket;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,8 +28,14 @@ use crate::images::serve::{ByteRange, parse_range};
 use crate::protocols::{self, wavespeed};
 use crate::sim::Shared;
 
-/// The upload path (the official SDK's binary flow).
+/// The binary upload path (the vendor's documents).
 pub(crate) const PATH: &str = "/api/v3/media/upload/binary";
+
+/// The ticket path (the official SDK's `upload`).
+pub(crate) const TICKET_PATH: &str = ticket::PATH;
+
+/// Where uploaded files are served (and a ticket's PUT goes).
+const FILES: &str = "/sim/uploads";
 
 /// One uploaded file.
 #[derive(Debug, Clone)]
@@ -31,16 +44,44 @@ struct Upload {
     bytes: Bytes,
 }
 
-/// Every file uploaded to one simulator, by id.
+/// Every file uploaded to one simulator, by id, and the tickets whose PUT
+/// is awaited or may be repeated.
 #[derive(Debug, Default)]
 pub(crate) struct Uploads {
     files: Mutex<HashMap<String, Upload>>,
+    tickets: Mutex<HashMap<String, ticket::Ticket>>,
+}
+
+impl Uploads {
+    fn store(&self, id: String, upload: Upload) {
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, upload);
+    }
+
+    fn file(&self, id: &str) -> Option<Upload> {
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
 }
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(PATH, post(upload))
-        .route("/sim/uploads/{id}/{name}", get(serve))
+        .route(TICKET_PATH, post(ticket::create))
+        .route(
+            &format!("{FILES}/{{id}}/{{name}}"),
+            get(serve).put(ticket::put),
+        )
+}
+
+/// The path of file `id` named `name` (a name safe in a URL).
+fn file_path(id: &str, name: &str) -> String {
+    format!("{FILES}/{id}/{}", multipart::safe_name(name))
 }
 
 async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -50,31 +91,29 @@ async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     let boundary = headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .and_then(boundary);
+        .and_then(multipart::boundary);
     let Some(boundary) = boundary else {
         return wavespeed::error(
             StatusCode::BAD_REQUEST,
             "expected a multipart/form-data body with a boundary",
         );
     };
-    let Some(part) = file_part(&body, &boundary) else {
+    let Some(part) = multipart::file_part(&body, &boundary) else {
         return wavespeed::error(StatusCode::BAD_REQUEST, "no multipart field named file");
     };
     let id = protocols::hex(24);
-    let name = safe_name(part.filename.as_deref().unwrap_or("file"));
-    let url = format!("{}/sim/uploads/{id}/{name}", shared.base_url);
+    let url = format!(
+        "{}{}",
+        shared.base_url,
+        file_path(&id, part.filename.as_deref().unwrap_or("file"))
+    );
     let upload = Upload {
         mime: part
             .content_type
             .unwrap_or_else(|| "application/octet-stream".to_owned()),
         bytes: part.bytes,
     };
-    shared
-        .uploads
-        .files
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, upload);
+    shared.uploads.store(id, upload);
     Json(json!({ "code": 200, "message": "success", "data": { "type": "binary", "download_url": url } }))
         .into_response()
 }
@@ -84,14 +123,7 @@ async fn serve(
     Path((id, _name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let found = shared
-        .uploads
-        .files
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-        .cloned();
-    let Some(file) = found else {
+    let Some(file) = shared.uploads.file(&id) else {
         return (StatusCode::NOT_FOUND, "no such upload").into_response();
     };
     let total = file.bytes.len() as u64;
@@ -120,123 +152,4 @@ async fn serve(
             .body(Body::empty()),
     };
     response.unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
-/// The `boundary` parameter of a `multipart/form-data` content type.
-fn boundary(content_type: &str) -> Option<String> {
-    let (kind, params) = content_type.split_once(';')?;
-    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
-        return None;
-    }
-    params.split(';').find_map(|param| {
-        let (key, value) = param.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("boundary")
-            .then(|| value.trim().trim_matches('"').to_owned())
-    })
-}
-
-/// The part named `file`.
-#[derive(Debug)]
-struct Part {
-    filename: Option<String>,
-    content_type: Option<String>,
-    bytes: Bytes,
-}
-
-fn file_part(body: &Bytes, boundary: &str) -> Option<Part> {
-    let delimiter = format!("--{boundary}");
-    let mut rest = &body[..];
-    loop {
-        let start = find(rest, delimiter.as_bytes())?;
-        rest = &rest[start + delimiter.len()..];
-        if rest.starts_with(b"--") {
-            return None;
-        }
-        let rest_start = body.len() - rest.len();
-        let head_end = find(rest, b"\r\n\r\n")?;
-        let head = std::str::from_utf8(&rest[..head_end]).ok()?;
-        let content = &rest[head_end + 4..];
-        let end = find(content, format!("\r\n{delimiter}").as_bytes())?;
-        let mut name = None;
-        let mut filename = None;
-        let mut content_type = None;
-        for line in head.lines() {
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            if key.trim().eq_ignore_ascii_case("content-disposition") {
-                name = param(value, "name");
-                filename = param(value, "filename");
-            } else if key.trim().eq_ignore_ascii_case("content-type") {
-                content_type = Some(value.trim().to_owned());
-            }
-        }
-        if name.as_deref() == Some("file") {
-            let offset = rest_start + head_end + 4;
-            return Some(Part {
-                filename,
-                content_type,
-                bytes: body.slice(offset..offset + end),
-            });
-        }
-        rest = &content[end..];
-    }
-}
-
-/// `key="value"` in a header's parameters.
-fn param(header: &str, key: &str) -> Option<String> {
-    header.split(';').find_map(|item| {
-        let (k, v) = item.split_once('=')?;
-        (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
-
-/// A file name safe in a URL path segment.
-fn safe_name(name: &str) -> String {
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.is_empty() {
-        "file".to_owned()
-    } else {
-        name
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_file_part_is_found_among_others() {
-        let body = Bytes::from_static(
-            b"--XY\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nhello\r\n\
-              --XY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a b.png\"\r\n\
-              Content-Type: image/png\r\n\r\n\x89PNG\r\n--XY--\r\n",
-        );
-        let part = file_part(&body, "XY").expect("file part");
-        assert_eq!(&part.bytes[..], b"\x89PNG");
-        assert_eq!(part.filename.as_deref(), Some("a b.png"));
-        assert_eq!(part.content_type.as_deref(), Some("image/png"));
-        assert_eq!(safe_name("a b.png"), "a_b.png");
-        assert_eq!(
-            boundary("multipart/form-data; boundary=\"XY\"").as_deref(),
-            Some("XY")
-        );
-        assert!(file_part(&Bytes::from_static(b"--XY--\r\n"), "XY").is_none());
-    }
 }

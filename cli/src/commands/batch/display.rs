@@ -133,7 +133,8 @@ impl Display {
     pub fn warn(&self, text: &str) {
         match &self.mode {
             Mode::Json => {
-                self.printer.event(|| json!({"event": "warning", "message": text}));
+                self.printer
+                    .event(|| json!({"event": "warning", "message": text}));
                 self.printer.note(text);
             }
             Mode::Bar(bar) => bar.println(text),

@@ -253,7 +253,10 @@ impl<'a> Worker<'a> {
                 self.ended.parked.remove(&entry.key);
             }
             Err(JournalError::Unrecorded {
-                line, job_id, source, ..
+                line,
+                job_id,
+                source,
+                ..
             }) => {
                 display.warn(&format!(
                     "line {line}: job {job_id} ({} {}) was created but the journal could not \

@@ -1,0 +1,340 @@
+//! The writer task: every state change queued while the last commit ran
+//! goes into the next transaction, its statements pipelined (group commit:
+//! one WAL flush for many changes, each caller answered after its commit).
+//!
+//! When the connection is lost mid-group, the task opens a new one and
+//! replays the group; its callers keep waiting meanwhile, up to the
+//! journal's patience. Replaying is safe because every change is a guarded
+//! UPDATE (applied only from the states it names, and only while the
+//! caller holds the lease): a group that did not commit applies as it
+//! would have. A group whose COMMIT went out but whose answer was lost is
+//! not replayed blindly: its transaction id, read before the COMMIT, is
+//! looked up on the new connection (`txid_status`), and if it committed the
+//! answers it had already computed stand. Only when that status is unknown
+//! (an id too old to look up, or a transaction still in progress on a
+//! session the network cut off) is the group replayed anyway; its changes
+//! then find their rows already moved and answer `false`. A caller told
+//! `false` believes another worker took its entry and stops touching it:
+//! safe, since the change it asked for is in the journal. For the job id
+//! (`Change { from: [Submitting, Uncertain], to: Queued, job_id }`) the row
+//! is `queued` with the id, so the job is followed by whoever leases the
+//! entry next (this worker's lease lapses first): the id is not lost.
+//!
+//! After the patience every write of the group gets
+//! [`JournalError::Unreachable`] (it may or may not have been applied; a
+//! retry of the same guarded change tells), and the next group tries to
+//! reconnect again: the task itself never stops while the journal lives.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::oneshot;
+use tokio_postgres::{Client, Statement, Transaction};
+
+use super::link::{self, Outage};
+use crate::clock::now_ms;
+use crate::entry::Change;
+use crate::error::JournalError;
+use crate::state::State;
+
+/// One state change waiting for the writer task, and who to tell.
+pub(crate) struct Write {
+    pub(crate) key: String,
+    pub(crate) worker: String,
+    pub(crate) change: Change,
+    pub(crate) done: oneshot::Sender<Result<bool, JournalError>>,
+}
+
+/// Most changes committed in one transaction.
+const GROUP: usize = 512;
+
+/// Replays of a group that was a deadlock victim before giving up.
+const DEADLOCK_RETRIES: u32 = 4;
+
+const RECORD: &str = "WITH up AS (UPDATE jobs SET state = $3, job_id = coalesce($4, job_id), \
+       output_urls = coalesce($5, output_urls), saved_path = coalesce($6, saved_path), \
+       error = coalesce($7, error), not_before = coalesce($8, not_before), \
+       lease_owner = CASE $9::int4 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE $10 END, \
+       lease_until = CASE $9::int4 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE $11 END, \
+       updated_at = $12 \
+       WHERE key = $1 AND state = ANY($2) AND ($13::text IS NULL OR lease_owner = $13) \
+       RETURNING key) \
+     INSERT INTO events (key, at, worker, state, detail) \
+     SELECT key, $12, $14, $3, $15 FROM up RETURNING 1";
+
+/// Starts the writer task on `client` (opened on `url`); it reconnects to
+/// `url` when the connection is lost.
+pub(crate) fn spawn(url: &str, client: Client, patience: Duration) -> UnboundedSender<Write> {
+    let (writer, queue) = tokio::sync::mpsc::unbounded_channel();
+    let task = Writer {
+        url: url.to_owned(),
+        patience,
+        client,
+    };
+    tokio::spawn(task.run(queue));
+    writer
+}
+
+/// The writer task's connection, and where to open a new one.
+struct Writer {
+    url: String,
+    patience: Duration,
+    client: Client,
+}
+
+/// A group whose COMMIT was sent: its transaction and the answers it
+/// computed, which stand if it turns out committed.
+struct Sent {
+    xid: i64,
+    applied: Vec<bool>,
+}
+
+impl Writer {
+    async fn run(mut self, mut queue: UnboundedReceiver<Write>) {
+        while let Some(first) = queue.recv().await {
+            let mut group = vec![first];
+            while group.len() < GROUP {
+                match queue.try_recv() {
+                    Ok(write) => group.push(write),
+                    Err(_) => break,
+                }
+            }
+            let outcome = self.commit(&group).await;
+            answer(group, &outcome);
+        }
+    }
+
+    /// Commits `group`, replaying it after a deadlock and after a lost
+    /// connection (see the module docs).
+    async fn commit(&mut self, group: &[Write]) -> Result<Vec<bool>, JournalError> {
+        let mut deadlocks = 0;
+        let mut outage: Option<Outage> = None;
+        let mut unanswered: Option<Sent> = None;
+        loop {
+            let err = match self.attempt(group, &mut unanswered).await {
+                Ok(applied) => return Ok(applied),
+                Err(err) => err,
+            };
+            if is_retryable(&err) && deadlocks < DEADLOCK_RETRIES {
+                deadlocks += 1;
+            } else if link::is_lost(&err) {
+                let outage = *outage.get_or_insert_with(|| Outage::begin(self.patience));
+                self.client = link::reopen(&self.url, "", outage, link::describe(&err)).await?;
+            } else {
+                return Err(JournalError::Write {
+                    target: "PostgreSQL".to_owned(),
+                    message: link::describe(&err),
+                });
+            }
+        }
+    }
+
+    /// One try: when an earlier try's COMMIT went unanswered, first whether
+    /// it committed (its answers then stand); otherwise the group, applied
+    /// (again).
+    async fn attempt(
+        &mut self,
+        group: &[Write],
+        unanswered: &mut Option<Sent>,
+    ) -> Result<Vec<bool>, tokio_postgres::Error> {
+        if let Some(sent) = unanswered.take() {
+            match committed(&self.client, &sent).await {
+                Ok(true) => return Ok(sent.applied),
+                Ok(false) => {}
+                Err(err) => {
+                    // Lost again before the answer: asked again next time,
+                    // never replayed unasked.
+                    *unanswered = Some(sent);
+                    return Err(err);
+                }
+            }
+        }
+        apply_group(&mut self.client, group, unanswered).await
+    }
+}
+
+/// Whether the transaction of `sent` committed ("aborted", "in progress"
+/// and an unknown id all say no: see the module docs).
+async fn committed(client: &Client, sent: &Sent) -> Result<bool, tokio_postgres::Error> {
+    let row = client
+        .query_one("SELECT txid_status($1)", &[&sent.xid])
+        .await?;
+    let status: Option<String> = row.try_get(0)?;
+    Ok(status.as_deref() == Some("committed"))
+}
+
+/// Tells each caller its answer; on failure each gets its own copy.
+fn answer(group: Vec<Write>, outcome: &Result<Vec<bool>, JournalError>) {
+    match outcome {
+        Ok(applied) => {
+            for (write, applied) in group.into_iter().zip(applied) {
+                let _ = write.done.send(Ok(*applied));
+            }
+        }
+        Err(err) => {
+            for write in group {
+                let _ = write.done.send(Err(copy(err)));
+            }
+        }
+    }
+}
+
+/// The group's error for one of its writes (errors are not `Clone`).
+fn copy(err: &JournalError) -> JournalError {
+    match err {
+        JournalError::Unreachable { tried_for, cause } => JournalError::Unreachable {
+            tried_for: *tried_for,
+            cause: cause.clone(),
+        },
+        JournalError::Write { target, message } => JournalError::Write {
+            target: target.clone(),
+            message: message.clone(),
+        },
+        other => JournalError::Write {
+            target: "PostgreSQL".to_owned(),
+            message: other.to_string(),
+        },
+    }
+}
+
+/// Deadlock or serialization failure: the transaction was rolled back and
+/// may simply be run again.
+fn is_retryable(err: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    err.code().is_some_and(|code| {
+        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
+/// Applies the group in one transaction. Just before the COMMIT, `sent`
+/// gets the transaction id and the answers, for when the COMMIT's own
+/// answer is lost.
+async fn apply_group(
+    client: &mut Client,
+    group: &[Write],
+    sent: &mut Option<Sent>,
+) -> Result<Vec<bool>, tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    if !group.iter().any(|w| must_be_flushed(&w.change)) {
+        // Losing these to a server crash is harmless (see `must_be_flushed`);
+        // WAL order still puts them before any later flushed commit.
+        tx.batch_execute("SET LOCAL synchronous_commit TO off")
+            .await?;
+    }
+    // Prepared here, on this transaction's connection: never a statement
+    // of a connection that has since been lost.
+    let statement = tx.prepare(RECORD).await?;
+    let (xid, applied) = futures_util::future::join(
+        tx.query_one("SELECT txid_current()", &[]),
+        record_all(&tx, &statement, group),
+    )
+    .await;
+    let xid: i64 = xid?.try_get(0)?;
+    let applied = applied?;
+    *sent = Some(Sent {
+        xid,
+        applied: applied.clone(),
+    });
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// Runs [`RECORD`] for every write of the group, pipelined; says which
+/// applied.
+async fn record_all(
+    tx: &Transaction<'_>,
+    statement: &Statement,
+    group: &[Write],
+) -> Result<Vec<bool>, tokio_postgres::Error> {
+    let now = now_ms();
+    // Rows locked in key order, so two writers never wait on each other in a cycle.
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_by(|a, b| group[*a].key.cmp(&group[*b].key));
+    let owned: Vec<Params> = order
+        .iter()
+        .map(|i| Params::new(&group[*i].key, &group[*i].worker, &group[*i].change, now))
+        .collect();
+    let queries = owned
+        .iter()
+        .map(|p| async move { tx.query(statement, &p.refs()).await });
+    let results = futures_util::future::join_all(queries).await;
+    let mut applied = vec![false; group.len()];
+    for (i, rows) in order.into_iter().zip(results) {
+        applied[i] = rows?.len() == 1;
+    }
+    Ok(applied)
+}
+
+/// True for the changes that must be on disk before the caller goes on:
+/// `submitting` (written before the POST), the job id, `uncertain`. Losing
+/// any other to a server crash only repeats work: a job is polled or
+/// checked again, a saved file is found by its time stamp, a put-back
+/// request reverts to `submitting` and so to `uncertain`, never re-sent.
+fn must_be_flushed(change: &Change) -> bool {
+    matches!(change.to, State::Submitting | State::Uncertain) || change.job_id.is_some()
+}
+
+/// The parameters of [`RECORD`], owned.
+struct Params {
+    key: String,
+    from: Vec<&'static str>,
+    to: &'static str,
+    job_id: Option<String>,
+    urls: Option<String>,
+    saved_path: Option<String>,
+    error: Option<String>,
+    not_before: Option<i64>,
+    mode: i32,
+    new_owner: Option<String>,
+    new_until: i64,
+    now: i64,
+    owner: Option<String>,
+    worker: String,
+    detail: Option<String>,
+}
+
+impl Params {
+    fn new(key: &str, worker: &str, change: &Change, now: i64) -> Self {
+        let (mode, new_owner, new_until) = change.lease_params();
+        Params {
+            key: key.to_owned(),
+            from: change.from.iter().map(|s| s.as_str()).collect(),
+            to: change.to.as_str(),
+            job_id: change.job_id.clone(),
+            urls: change
+                .output_urls
+                .as_ref()
+                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into())),
+            saved_path: change.saved_path.clone(),
+            error: change.error.clone(),
+            not_before: change.not_before,
+            mode,
+            new_owner: new_owner.map(str::to_owned),
+            new_until,
+            now,
+            owner: change.owner.clone(),
+            worker: worker.to_owned(),
+            detail: change.detail(),
+        }
+    }
+
+    fn refs(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 15] {
+        [
+            &self.key,
+            &self.from,
+            &self.to,
+            &self.job_id,
+            &self.urls,
+            &self.saved_path,
+            &self.error,
+            &self.not_before,
+            &self.mode,
+            &self.new_owner,
+            &self.new_until,
+            &self.now,
+            &self.owner,
+            &self.worker,
+            &self.detail,
+        ]
+    }
+}
