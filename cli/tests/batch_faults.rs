@@ -7,12 +7,14 @@
 //! job's id in the journal.
 
 mod support;
+#[path = "../../journal/tests/support/postgres.rs"]
+mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
-use seedance_journal::{Journal, SqliteJournal, State};
+use seedance_journal::{AnyJournal, Journal, SqliteJournal, State};
 use seedance_sim::{Fault, JobTiming, Outcome, Route, Sim};
 use support::{batch, batch_file, files};
 
@@ -21,6 +23,7 @@ struct Setup {
     dir: tempfile::TempDir,
     sim: Sim,
     file: PathBuf,
+    journal: String,
 }
 
 impl Setup {
@@ -33,11 +36,17 @@ impl Setup {
             outcome: Outcome::Succeed,
         });
         let file = batch_file(dir.path(), sim.base_url(), lines);
-        Setup { dir, sim, file }
+        let journal = dir.path().join("jobs.db").display().to_string();
+        Setup {
+            dir,
+            sim,
+            file,
+            journal,
+        }
     }
 
     fn journal(&self) -> String {
-        self.dir.path().join("jobs.db").display().to_string()
+        self.journal.clone()
     }
 
     fn out(&self) -> PathBuf {
@@ -67,7 +76,7 @@ impl Setup {
     }
 
     async fn entries(&self) -> Vec<seedance_journal::Entry> {
-        let journal = SqliteJournal::open(self.journal()).await.expect("journal");
+        let journal = AnyJournal::open(&self.journal).await.expect("journal");
         journal.list(None).await.expect("list")
     }
 
@@ -361,4 +370,27 @@ async fn an_edited_line_keeps_its_earlier_paid_job_followed_to_the_video() {
         })
         .expect("two.mp4 saved");
     assert_ne!(new_two.job_id.as_deref(), Some(old_job.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_restart_mid_batch_loses_no_job_id() {
+    let cluster = postgres::Cluster::start();
+    let mut setup = Setup::new(6).await;
+    setup.journal = cluster.url();
+    let sim = &setup.sim;
+    sim.set_timing(JobTiming {
+        queued_polls: 1,
+        running_polls: 100,
+        outcome: Outcome::Succeed,
+    });
+    // Half the answers to the POSTs come while the server is down.
+    sim.inject(Route::Submit, Fault::Delay(Duration::from_millis(1500)), 3);
+    let child = setup.spawn(&["--concurrency", "6"]);
+    wait_for(|| sim.count(Route::Submit) >= 6, "six POSTs sent").await;
+    cluster.stop();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    cluster.start_again();
+    let output = child.wait_with_output().expect("batch exits");
+    assert!(output.status.success(), "{}", text(&output));
+    setup.assert_all_saved(6).await;
 }
