@@ -14,6 +14,7 @@
 //! journal entry through the runtime; [`Durable`] is the same for typed
 //! library users.
 
+mod any;
 mod clock;
 mod driver;
 mod durable;
@@ -27,12 +28,13 @@ mod postgres;
 mod sqlite;
 mod state;
 
+pub use any::{AnyJournal, MEMORY, is_postgres_url};
 pub use clock::now_ms;
 pub use driver::{Driver, DriverEvent, Outcome, safe_file_name};
 pub use durable::{Durable, DurableError, DurableJob, worker_id};
 pub use entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
 pub use error::JournalError;
-pub use journal::{AnyJournal, Journal, MEMORY, is_postgres_url};
+pub use journal::Journal;
 pub use key::{body_hash, canonical_json, line_key, sha256_hex};
 pub use memory::MemoryJournal;
 pub use postgres::PostgresJournal;
