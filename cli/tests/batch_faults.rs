@@ -6,9 +6,9 @@
 //! at most one POST per line, no file outside `--out`, and every created
 //! job's id in the journal.
 
-mod support;
 #[path = "../../journal/tests/support/postgres.rs"]
 mod postgres;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output};

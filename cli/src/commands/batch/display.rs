@@ -132,11 +132,9 @@ impl Display {
     /// take, a stop): above the live line, or as a `warning` event.
     pub fn warn(&self, text: &str) {
         match &self.mode {
-            Mode::Json => {
-                self.printer
-                    .event(|| json!({"event": "warning", "message": text}));
-                self.printer.note(text);
-            }
+            Mode::Json => self
+                .printer
+                .event(|| json!({"event": "warning", "message": text})),
             Mode::Bar(bar) => bar.println(text),
             Mode::Lines(_) => self.printer.note(text),
         }
