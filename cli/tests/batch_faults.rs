@@ -394,3 +394,34 @@ async fn a_postgresql_restart_mid_batch_loses_no_job_id() {
     assert!(output.status.success(), "{}", text(&output));
     setup.assert_all_saved(6).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_rules_are_checked_before_a_line_is_recorded_or_paid() {
+    let setup = Setup::new(0).await;
+    let image = |size: &str| format!("{}/sim/images/img.png?{size}", setup.sim.base_url());
+    let line = |prompt: &str, size: &str| {
+        serde_json::json!({"model": support::PRO,
+            "input": {"prompt": prompt, "first_frame_image_url": image(size)}})
+        .to_string()
+    };
+    let lines = [
+        line("fits", "w=640&h=480"),
+        line("too small", "w=200&h=200"),
+    ];
+    std::fs::write(&setup.file, lines.join("\n")).expect("batch file");
+    let output = setup.run(&[]);
+    assert_eq!(output.status.code(), Some(5), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("invalid (not recorded): line 2") && stdout.contains("width"),
+        "{stdout}"
+    );
+    let submits = setup.sim.submits();
+    assert_eq!(submits.len(), 1, "only the line that fits was POSTed");
+    assert!(submits[0].1.contains("fits"));
+    assert_eq!(
+        setup.entries().await.len(),
+        1,
+        "the refused line is not recorded"
+    );
+}

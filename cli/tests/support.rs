@@ -154,6 +154,8 @@ pub fn batch(dir: &Path, base_url: &str, file: &Path, journal: &str, extra: &[&s
         .args(["--journal", journal, "--out"])
         .arg(dir.join("out"))
         .args(["--base-url", base_url, "--poll-interval", "5ms"])
+        // The simulator's images are on 127.0.0.1.
+        .arg("--allow-private-image-urls")
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null());

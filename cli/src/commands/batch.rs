@@ -7,7 +7,9 @@
 
 mod display;
 mod edits;
+mod estimate;
 mod lines;
+mod probes;
 mod summary;
 
 pub use summary::ms_to_utc;
@@ -58,6 +60,19 @@ pub struct BatchArgs {
     /// it is reported as a duplicate and skipped).
     #[arg(long)]
     pub allow_duplicates: bool,
+    /// Do not read remote images to check their rules before lines are
+    /// recorded (data URIs are still checked; lines the journal already has
+    /// are never re-checked).
+    #[arg(long)]
+    pub skip_image_checks: bool,
+    /// Print the price of the lines, per model and overall, and stop:
+    /// nothing is recorded or submitted (each distinct input is quoted once).
+    #[arg(long)]
+    pub estimate: bool,
+    /// The price of one job of MODEL when its vendor publishes none
+    /// (`aimlapi/bytedance/seedance-1-0-lite-i2v=0.25`); repeatable.
+    #[arg(long = "assume-price", value_name = "MODEL=USD", value_parser = crate::money::parse_assumed)]
+    pub assume_price: Vec<(String, seedance_runtime::Usd)>,
     /// How long a worker's hold on a job lasts unless renewed: a dead
     /// worker's jobs are taken over by others after this.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
@@ -125,7 +140,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         _ => HashSet::new(),
     };
     let out_dir = lines::absolute(args.out.as_deref().unwrap_or(Path::new(".")));
-    let parsed = lines::parse(
+    let mut parsed = lines::parse(
         &bytes,
         &lines::Context {
             out_dir,
@@ -144,6 +159,12 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         ));
     }
     let conns = connections(&parsed, &connect)?;
+    if args.estimate {
+        return estimate::run(printer, &parsed, &conns, &args.assume_price).await;
+    }
+    if !args.skip_image_checks {
+        probes::check(&mut parsed, &conns, &known).await;
+    }
     let journal = match existing {
         Some(journal) => journal,
         None => AnyJournal::open(&args.journal).await?,

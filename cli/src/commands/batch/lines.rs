@@ -79,12 +79,20 @@ pub async fn parse(bytes: &[u8], ctx: &Context<'_>) -> Parsed {
         }
     }
     let mut parsed = lines.parsed;
-    let keys: Vec<&str> = parsed.entries.iter().map(|e| e.key.as_str()).collect();
-    parsed.batch = sha256_hex(keys.join("\n").as_bytes())[..16].to_owned();
-    for entry in &mut parsed.entries {
-        entry.batch = parsed.batch.clone();
-    }
+    parsed.rename();
     parsed
+}
+
+impl Parsed {
+    /// Names the batch after its lines' keys (the same lines give the same
+    /// id on every machine) and puts every entry in it.
+    pub fn rename(&mut self) {
+        let keys: Vec<&str> = self.entries.iter().map(|e| e.key.as_str()).collect();
+        self.batch = sha256_hex(keys.join("\n").as_bytes())[..16].to_owned();
+        for entry in &mut self.entries {
+            entry.batch = self.batch.clone();
+        }
+    }
 }
 
 /// The state carried from line to line.
