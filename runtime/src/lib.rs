@@ -47,6 +47,7 @@ mod job;
 mod outfile;
 mod output;
 mod poll;
+mod price;
 mod prober;
 mod protocol;
 mod retry;
@@ -62,6 +63,9 @@ pub use error::{ApiError, Error, SubmitAttempt};
 pub use job::{CancelOutcome, Job};
 pub use model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
 pub use output::Output;
+pub use price::{
+    ParseUsdError, Price, PriceSource, Pricer, Quote, UnknownPrice, Usd, reported_cost,
+};
 pub use prober::ProbeReport;
 pub use state::{JobState, JobStatus};
 pub use submit::SubmitOptions;

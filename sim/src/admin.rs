@@ -4,7 +4,9 @@
 //! for job timing and per-route delays.
 //!
 //! - `GET /sim/admin/submits`: `{"total", "requests": [{"path", "body", "count"}]}`
-//! - `GET /sim/admin/counts`: `{"submit": n, "status": n, ..., "video": n}`
+//! - `GET /sim/admin/counts`: `{"submit": n, "status": n, ..., "video": n, "pricing": n}`
+//! - `GET /sim/admin/ledger`: what was billed, `{"tokens": {token: {"jobs",
+//!   "usd_micros", "usd"}}, "total": {...}}`
 //! - `POST /sim/admin/timing`: `{"queued_polls", "running_polls", "fail"?}`
 //! - `POST /sim/admin/delay`: `{"route": "video", "ms": 20}` (every request)
 //! - `GET /sim/admin/demo`: the demo settings, `{"log", "job_duration_ms"
@@ -64,6 +66,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/sim/admin/submits", get(submits))
         .route("/sim/admin/counts", get(counts))
+        .route("/sim/admin/ledger", get(ledger))
         .route("/sim/admin/timing", post(timing))
         .route("/sim/admin/delay", post(delay))
         .route("/sim/admin/demo", get(demo).post(set_demo))
@@ -114,14 +117,32 @@ async fn submits(State(shared): State<Arc<Shared>>) -> Json<Value> {
     Json(json!({"total": total, "requests": requests}))
 }
 
-const ROUTES: [(&str, Route); 6] = [
+const ROUTES: [(&str, Route); 7] = [
     ("submit", Route::Submit),
     ("status", Route::Status),
     ("result", Route::Result),
     ("cancel", Route::Cancel),
     ("image", Route::Image),
     ("video", Route::Video),
+    ("pricing", Route::Pricing),
 ];
+
+async fn ledger(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let entry = |billed: crate::Billed| {
+        json!({
+            "jobs": billed.jobs,
+            "usd_micros": billed.usd_micros,
+            "usd": crate::ledger::usd(billed.usd_micros),
+        })
+    };
+    let tokens: serde_json::Map<String, Value> = shared
+        .ledger
+        .tokens()
+        .into_iter()
+        .map(|(token, billed)| (token, entry(billed)))
+        .collect();
+    Json(json!({"tokens": tokens, "total": entry(shared.ledger.total())}))
+}
 
 async fn counts(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let mut out = serde_json::Map::new();

@@ -30,6 +30,7 @@ use crate::sim::Shared;
 /// | `Video` | | | | `GET /sim/video.mp4` |
 /// | `Catalog` | `GET /v1/models[/{model}]` | `GET /aimlapi/...` (docs files) | `GET /api/v3/models` | |
 /// | `Upload` | | | `POST /api/v3/media/upload/binary`, `POST /api/v3/media/uploads` | `GET`/`PUT /sim/uploads/...` |
+/// | `Pricing` | | | `POST /api/v3/model/pricing` | |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     /// Job submission.
@@ -50,6 +51,8 @@ pub enum Route {
     /// ticket `POST /api/v3/media/uploads`), the ticket's PUT and the
     /// uploaded files (`PUT`/`GET /sim/uploads/...`).
     Upload,
+    /// WaveSpeed's free price quote, `POST /api/v3/model/pricing`.
+    Pricing,
 }
 
 /// Something that goes wrong with one request.
@@ -159,6 +162,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Route> {
         }
         if get && rest.starts_with("predictions/") && rest.ends_with("/result") {
             return Some(Route::Result);
+        }
+        if post && path == crate::protocols::pricing::PATH {
+            return Some(Route::Pricing);
         }
         if post && !rest.is_empty() {
             return Some(Route::Submit);
@@ -286,6 +292,7 @@ mod tests {
             ),
             (Method::POST, "/v2/video/generations", Some(Route::Submit)),
             (Method::POST, "/api/v3/bytedance/x", Some(Route::Submit)),
+            (Method::POST, "/api/v3/model/pricing", Some(Route::Pricing)),
             (
                 Method::GET,
                 "/api/v3/predictions/abc/result",

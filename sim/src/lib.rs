@@ -30,11 +30,13 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod audio;
 mod catalog;
 mod demo;
 mod faults;
 mod images;
 mod jobs;
+mod ledger;
 mod probe;
 mod protocols;
 pub mod schema;
@@ -49,10 +51,12 @@ pub use demo::DemoSettings;
 pub use faults::{Fault, Route};
 pub use images::{DEFAULT_SIZE as DEFAULT_IMAGE_SIZE, HideSize, ImageFormat, ImageSpec};
 pub use jobs::{JobTiming, Outcome};
+pub use ledger::{Billed, price_micros};
 pub use protocols::Vendor;
 pub use sim::{DEFAULT_SYNC_TIMEOUT, Sim};
 pub use tls::TLS_CA_PEM;
-pub use video::{VIDEO_LEN, video_bytes};
+pub use audio::{AUDIO_PATH, audio_bytes};
+pub use video::{VIDEO_LEN, VIDEO_PATH, video_bytes};
 
 /// The bearer token every simulated vendor accepts
 /// (`Authorization: Bearer sim-token`).

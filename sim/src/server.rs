@@ -40,6 +40,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(crate::catalog::admin::routes())
         .route("/sim/images/{name}", get(crate::images::serve))
         .route(crate::video::PATH, get(crate::video::serve))
+        .route(crate::audio::AUDIO_PATH, get(crate::audio::serve))
         .merge(crate::admin::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

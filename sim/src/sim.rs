@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     pub connections: Arc<AtomicU64>,
     /// How long a WaveSpeed sync-mode submit waits for its task.
     pub sync_timeout: Mutex<Duration>,
+    /// What each job was billed, per token.
+    pub ledger: crate::ledger::Ledger,
 }
 
 impl Shared {
@@ -57,6 +59,12 @@ impl Shared {
     pub(crate) fn set_demo(&self, settings: crate::DemoSettings) {
         self.jobs.set_min_duration(settings.job_duration);
         self.demo.set(settings);
+    }
+
+    /// Bills a job just accepted to the simulator's token, at its price.
+    pub(crate) fn bill(&self, vendor: crate::Vendor, id: &str, input: &serde_json::Value) {
+        let micros = crate::ledger::price_micros(vendor, input);
+        self.ledger.bill(&self.token, id, micros);
     }
 
     /// How long a WaveSpeed sync-mode submit waits for its task.
@@ -139,6 +147,7 @@ impl Sim {
             demo: Default::default(),
             connections: connections.clone(),
             sync_timeout: Mutex::new(DEFAULT_SYNC_TIMEOUT),
+            ledger: Default::default(),
         });
         let router = crate::server::router(shared.clone());
         let task = tokio::spawn(crate::server::serve(
@@ -242,6 +251,14 @@ impl Sim {
     /// times: `(path, exact body, count)`. Also served at `/sim/admin/submits`.
     pub fn submits(&self) -> Vec<(String, String, u64)> {
         self.shared.admin.submits()
+    }
+
+    /// What the vendors billed so far, all tokens together: every job whose
+    /// submit was accepted, at the simulator's prices
+    /// ([`price_micros`](crate::price_micros)). Also served at
+    /// `/sim/admin/ledger`, per token.
+    pub fn billed(&self) -> crate::Billed {
+        self.shared.ledger.total()
     }
 
     /// Waits until the server stops (it only stops when aborted): for the

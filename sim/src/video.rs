@@ -11,6 +11,9 @@ use axum::response::{IntoResponse, Response};
 /// Where the video is served.
 pub(crate) const PATH: &str = "/sim/video.mp4";
 
+/// Where the video is served (for clients that fill a video field with it).
+pub const VIDEO_PATH: &str = PATH;
+
 /// The file's bytes.
 static VIDEO: &[u8] = include_bytes!("../assets/video.mp4");
 

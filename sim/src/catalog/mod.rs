@@ -15,9 +15,18 @@ use serde_json::Value;
 use crate::protocols::Vendor;
 use crate::schema::{self, Entry, Finding, Store};
 
-/// The price of every simulated job, in USD (made up: the schemas carry
-/// none): what the catalogs list and what the AI/ML API reports as spent.
-pub(crate) const PRICE_USD: f64 = 0.1;
+/// The base price `vendor`'s catalog lists, in USD, and its unit as
+/// RunComfy spells it (from the simulator's price table, `ledger::PRICES`;
+/// made up, as the schemas carry none). WaveSpeed's `base_price` is the
+/// price of a default (5 s) video.
+pub(crate) fn base_price(vendor: Vendor) -> (f64, &'static str) {
+    let (micros, unit) = crate::ledger::base(vendor);
+    let unit = match unit {
+        crate::ledger::Unit::PerRequest => "per_request",
+        crate::ledger::Unit::PerSeconds(_) => "per_video",
+    };
+    (crate::ledger::usd(micros), unit)
+}
 
 /// Why a catalog change was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -99,8 +99,8 @@ fn runcomfy_model(entry: &Entry, with_schema: bool) -> Value {
         "model_id": model,
         "display_name": display_name(model),
         "categories": [task(model)],
-        "base_price_usd": super::PRICE_USD,
-        "price_unit": "per_request",
+        "base_price_usd": super::base_price(Vendor::RunComfy).0,
+        "price_unit": super::base_price(Vendor::RunComfy).1,
         "kind": "model",
     });
     if with_schema {
@@ -180,7 +180,7 @@ async fn wavespeed_all(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
                 "model_id": model,
                 "name": display_name(model),
                 "type": task(model),
-                "base_price": super::PRICE_USD,
+                "base_price": super::base_price(Vendor::WaveSpeed).0,
                 "api_schema": { "api_schemas": [{
                     "type": "model_run",
                     "method": "POST",

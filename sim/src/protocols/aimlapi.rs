@@ -8,9 +8,9 @@
 //! Every answer about a job reports its cost as the vendor documents it:
 //! `meta.usage.credits_used` and `usd_spent` in the body (the OpenAPI
 //! documents' response schema) and the headers `x-aimlapi-credits-used` and
-//! `x-aimlapi-usd-spent`. The cost is the simulator's one made-up price,
-//! converted at the rate of the documents' own example (120,000 credits for
-//! $0.06).
+//! `x-aimlapi-usd-spent`. The cost is what the simulator's ledger billed the
+//! job (its price table, per 5 s of video), in credits at the rate of the
+//! documents' own example (120,000 credits for $0.06).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -127,32 +127,44 @@ async fn submit(
         super::hex(8)
     );
     shared.jobs.create(&id, VENDOR, &model, shared.timing());
+    shared.bill(VENDOR, &id, &input);
     let status = if path == LEGACY_PATH {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    let answer = json!({ "id": id, "status": "queued", "meta": meta() });
-    with_cost((status, Json(answer)).into_response())
+    let billed = shared.ledger.of_job(&id);
+    let answer = json!({ "id": id, "status": "queued", "meta": meta(billed) });
+    with_cost((status, Json(answer)).into_response(), billed)
 }
 
-/// The `meta` of an answer about a job: its usage.
-fn meta() -> Value {
-    json!({ "usage": {
-        "credits_used": credits_used(),
-        "usd_spent": crate::catalog::PRICE_USD,
-    } })
+/// The `meta` of an answer about a job: its usage (what the ledger billed
+/// it; none for a job the ledger does not know).
+fn meta(billed: Option<u64>) -> Value {
+    match billed {
+        Some(micros) => json!({ "usage": {
+            "credits_used": credits_used(micros),
+            "usd_spent": crate::ledger::usd(micros),
+        } }),
+        None => Value::Null,
+    }
 }
 
-fn credits_used() -> u64 {
-    (crate::catalog::PRICE_USD * CREDITS_PER_USD).round() as u64
+fn credits_used(micros: u64) -> u64 {
+    (crate::ledger::usd(micros) * CREDITS_PER_USD).round() as u64
 }
 
 /// Adds the cost headers to an answer about a job.
-fn with_cost(mut response: Response) -> Response {
+fn with_cost(mut response: Response, billed: Option<u64>) -> Response {
+    let Some(micros) = billed else {
+        return response;
+    };
     let headers = response.headers_mut();
-    headers.insert("x-aimlapi-credits-used", HeaderValue::from(credits_used()));
-    if let Ok(usd) = HeaderValue::from_str(&crate::catalog::PRICE_USD.to_string()) {
+    headers.insert(
+        "x-aimlapi-credits-used",
+        HeaderValue::from(credits_used(micros)),
+    );
+    if let Ok(usd) = HeaderValue::from_str(&crate::ledger::usd(micros).to_string()) {
         headers.insert("x-aimlapi-usd-spent", usd);
     }
     response
@@ -199,14 +211,16 @@ async fn poll(
         Phase::Cancelled => json!({ "name": "GenerationError", "message": "cancelled" }),
         _ => Value::Null,
     };
+    let billed = shared.ledger.of_job(&job.id);
     with_cost(
         Json(json!({
             "id": job.id,
             "status": status,
             "video": video,
             "error": error_value,
-            "meta": meta(),
+            "meta": meta(billed),
         }))
         .into_response(),
+        billed,
     )
 }

@@ -2,6 +2,7 @@
 //! checks, vendor-shaped errors and input validation at submit.
 
 pub(crate) mod aimlapi;
+pub(crate) mod pricing;
 pub(crate) mod runcomfy;
 pub(crate) mod wavespeed;
 

@@ -136,6 +136,7 @@ async fn submit(
         super::hex(12)
     );
     shared.jobs.create(&id, VENDOR, &model, shared.timing());
+    shared.bill(VENDOR, &id, &input);
     let (status_url, result_url, cancel_url) = urls(&shared, &id);
     Json(json!({
         "request_id": id,

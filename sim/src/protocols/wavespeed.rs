@@ -40,6 +40,7 @@ const SYNC_TIMEOUT_CODE: u16 = 5004;
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/v3/predictions/{id}/result", get(result))
+        .route(super::pricing::PATH, post(super::pricing::quote))
         .route("/api/v3/{*model}", post(submit))
 }
 
@@ -116,6 +117,7 @@ async fn submit(
     }
     let id = super::hex(32);
     shared.jobs.create(&id, VENDOR, &model, shared.timing());
+    shared.bill(VENDOR, &id, &input);
     if input.get("enable_sync_mode") == Some(&Value::Bool(true)) {
         return sync_answer(&shared, &id).await;
     }
