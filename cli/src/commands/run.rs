@@ -41,8 +41,10 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     let mut interrupt = Interrupt::listen();
     let conn =
         checked_connection(global, args, info, sim.as_ref(), &prepared, &mut interrupt).await?;
+    let quote = crate::money::run_quote(&conn, &prepared, args).await?;
     if args.dry_run {
-        return dry_run(printer, &conn, &prepared);
+        let skipped = skipped_checks(args, &conn, &prepared);
+        return dry_run(printer, &conn, &prepared, quote.as_ref(), &skipped);
     }
     // Every rule held on the local files themselves: now send them the
     // vendor's way (an upload for WaveSpeed) and build the final input.
@@ -273,7 +275,13 @@ fn check_out(out: Option<&Path>, force: bool) -> Result<(), CliError> {
 }
 
 /// `--dry-run`: what would be sent, after every check passed.
-fn dry_run(printer: &Printer, conn: &Connection, prepared: &Prepared) -> Result<(), CliError> {
+fn dry_run(
+    printer: &Printer,
+    conn: &Connection,
+    prepared: &Prepared,
+    quote: Option<&seedance_runtime::Quote>,
+    skipped: &[Value],
+) -> Result<(), CliError> {
     let (path, bytes) = prepared.request()?;
     let url = format!("{}{path}", conn.base_url());
     let mut body: Map<String, Value> = serde_json::from_slice(&bytes)
@@ -293,7 +301,7 @@ fn dry_run(printer: &Printer, conn: &Connection, prepared: &Prepared) -> Result<
     }
     printer.result(
         || {
-            let mut text = String::from("dry run: every check passed; nothing was sent\n");
+            let mut text = checks_line(skipped);
             for upload in &uploads {
                 text.push_str(&format!(
                     "would upload {} ({} bytes) for {}: POST {}\n",
@@ -302,6 +310,9 @@ fn dry_run(printer: &Printer, conn: &Connection, prepared: &Prepared) -> Result<
                     upload["field"].as_str().unwrap_or_default(),
                     upload["url"].as_str().unwrap_or_default(),
                 ));
+            }
+            if let Some(quote) = quote {
+                text.push_str(&format!("price: {quote}\n"));
             }
             text.push_str(&format!("POST {url}\n"));
             let shown = Value::Object(shorten_data_uris(body.clone()));
@@ -315,10 +326,50 @@ fn dry_run(printer: &Printer, conn: &Connection, prepared: &Prepared) -> Result<
                 "url": url,
                 "body": body,
                 "uploads": uploads,
+                "skipped_checks": skipped,
+                "quote": quote.map(crate::money::quote_json),
             })
         },
     );
     Ok(())
+}
+
+/// The checks a dry run did not make: the image rules of each remote image
+/// with --skip-image-checks (data URIs are still checked), as
+/// `{"check", "field", "reason"}`.
+fn skipped_checks(args: &RunArgs, conn: &Connection, prepared: &Prepared) -> Vec<Value> {
+    if !(args.skip_image_checks || conn.skips_remote_image_checks()) {
+        return Vec::new();
+    }
+    prepared
+        .model
+        .image_inputs()
+        .iter()
+        .filter(|image| !image.rules.is_empty() && !image.uri.starts_with("data:"))
+        .map(|image| {
+            json!({
+                "check": "image_rules",
+                "field": image.field.to_string(),
+                "reason": "--skip-image-checks: the image was not read",
+            })
+        })
+        .collect()
+}
+
+/// The dry run's first line: every check passed, or which were skipped.
+fn checks_line(skipped: &[Value]) -> String {
+    if skipped.is_empty() {
+        return String::from("dry run: every check passed; nothing was sent\n");
+    }
+    let fields: Vec<&str> = skipped
+        .iter()
+        .filter_map(|check| check["field"].as_str())
+        .collect();
+    format!(
+        "dry run: every other check passed; skipped (--skip-image-checks): the image rules of \
+         {} (not read); nothing was sent\n",
+        fields.join(", ")
+    )
 }
 
 /// Data URIs cut to their start and length, for reading on a terminal
@@ -337,24 +388,10 @@ fn shorten_data_uris(mut body: Map<String, Value>) -> Map<String, Value> {
     body
 }
 
-/// `JOB_ID.mp4` in the current folder, the id made safe as a file name:
-/// ids are the vendor's, so anything but letters, digits, `-`, `_` and `.`
-/// becomes `_`, and a leading `.` too (no hidden file, no `..`).
+/// `JOB_ID.mp4` in the current folder, the vendor's id made safe as a file
+/// name the way a batch names its outputs.
 fn default_out(job_id: &str) -> PathBuf {
-    let mut name: String = job_id
-        .chars()
-        .map(|c| match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => c,
-            _ => '_',
-        })
-        .collect();
-    if name.starts_with('.') {
-        name.replace_range(..1, "_");
-    }
-    if name.is_empty() {
-        name.push_str("video");
-    }
-    PathBuf::from(format!("{name}.mp4"))
+    PathBuf::from(format!("{}.mp4", seedance_journal::safe_file_name(job_id)))
 }
 
 #[cfg(test)]

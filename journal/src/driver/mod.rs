@@ -318,6 +318,21 @@ impl<J: Journal + Clone> Driver<J> {
         notify: Notify<'_>,
     ) -> Result<Outcome, JournalError> {
         let not_before = next_try(entry, now_ms());
+        self.put_back_until(entry, (from, to), reason, not_before, false, notify)
+            .await
+    }
+
+    /// Puts the entry back at `to`, lease given up, not to be taken up
+    /// before `not_before`.
+    async fn put_back_until(
+        &self,
+        entry: &mut Entry,
+        (from, to): (&[State], State),
+        reason: String,
+        not_before: i64,
+        throttled: bool,
+        notify: Notify<'_>,
+    ) -> Result<Outcome, JournalError> {
         let change = Change {
             not_before: Some(not_before),
             ..Change::new(from, to, &self.worker)
@@ -331,7 +346,7 @@ impl<J: Journal + Clone> Driver<J> {
         Ok(Outcome::Later {
             not_before,
             reason,
-            throttled: false,
+            throttled,
         })
     }
 }

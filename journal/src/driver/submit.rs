@@ -132,22 +132,16 @@ impl<J: Journal + Clone> Driver<J> {
         let throttled = err.http_status() == Some(429);
         let wait = err.retry_after().unwrap_or(Duration::from_secs(1));
         let not_before = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(1000);
-        let reason = err.to_string();
-        let change = Change {
-            not_before: Some(not_before),
-            ..Change::new(&[State::Submitting], State::Pending, self.worker())
-                .release()
-                .error(reason.clone())
-        };
-        if !self.write(&change, entry).await? {
-            return Ok(Outcome::LeaseLost);
-        }
-        notify(event(entry, Some(&reason)));
-        Ok(Outcome::Later {
+        let from: &[State] = &[State::Submitting];
+        self.put_back_until(
+            entry,
+            (from, State::Pending),
+            err.to_string(),
             not_before,
-            reason,
             throttled,
-        })
+            notify,
+        )
+        .await
     }
 
     /// Records a submit that ended at `to` (lease released, `message` kept)
