@@ -114,35 +114,55 @@ fn model_changes(name: &str, old: &ModelSurface, new: &ModelSurface, out: &mut V
             format!("module renamed `{}` -> `{}`", old.module, new.module),
         );
     }
-    for old_field in &old.fields {
-        let Some(new_field) = new.fields.iter().find(|f| f.wire == old_field.wire) else {
+    fields_changes(
+        "",
+        (&old.fields, &old.arguments),
+        (&new.fields, &new.arguments),
+        &mut push,
+    );
+}
+
+/// The changes between two field lists (of `Input` or of a nested struct
+/// whose fields are named `prefix` + wire name) and their `new` arguments.
+fn fields_changes(
+    prefix: &str,
+    (old_fields, old_args): (&[FieldSurface], &[String]),
+    (new_fields, new_args): (&[FieldSurface], &[String]),
+    push: &mut impl FnMut(Impact, String),
+) {
+    for old_field in old_fields {
+        let Some(new_field) = new_fields.iter().find(|f| f.wire == old_field.wire) else {
             push(
                 Impact::Breaking,
-                format!("field `{}` removed or renamed", old_field.wire),
+                format!("field `{prefix}{}` removed or renamed", old_field.wire),
             );
             continue;
         };
-        field_changes(old_field, new_field, &mut push);
+        field_changes(prefix, old_field, new_field, push);
     }
-    for field in &new.fields {
-        if !old.fields.iter().any(|f| f.wire == field.wire) {
+    for field in new_fields {
+        if !old_fields.iter().any(|f| f.wire == field.wire) {
             let (impact, what) = if field.required {
                 (Impact::Breaking, "new required field")
             } else {
                 (Impact::Additive, "new optional field")
             };
-            push(impact, format!("{what} `{}`", field.wire));
+            push(impact, format!("{what} `{prefix}{}`", field.wire));
         }
     }
-    let (old_args, new_args) = (&old.arguments, &new.arguments);
     if old_args != new_args
         && old_args.len() == new_args.len()
         && old_args.iter().all(|a| new_args.contains(a))
     {
+        let constructor = if prefix.is_empty() {
+            "`Input::new`".to_owned()
+        } else {
+            format!("`new` of `{}`", prefix.trim_end_matches('.'))
+        };
         push(
             Impact::Breaking,
             format!(
-                "`Input::new` arguments reordered ({}) -> ({})",
+                "{constructor} arguments reordered ({}) -> ({})",
                 old_args.join(", "),
                 new_args.join(", ")
             ),
@@ -150,8 +170,13 @@ fn model_changes(name: &str, old: &ModelSurface, new: &ModelSurface, out: &mut V
     }
 }
 
-fn field_changes(old: &FieldSurface, new: &FieldSurface, push: &mut impl FnMut(Impact, String)) {
-    let name = &old.wire;
+fn field_changes(
+    prefix: &str,
+    old: &FieldSurface,
+    new: &FieldSurface,
+    push: &mut impl FnMut(Impact, String),
+) {
+    let name = &format!("{prefix}{}", old.wire);
     if old.rust != new.rust {
         push(
             Impact::Breaking,
@@ -317,6 +342,54 @@ fn type_changes(
             );
             format_change(name, a_format, b_format, push);
         }
+        (
+            T::Object {
+                name: a_name,
+                arguments: a_args,
+                fields: a_fields,
+            },
+            T::Object {
+                name: b_name,
+                arguments: b_args,
+                fields: b_fields,
+            },
+        ) => {
+            struct_rename(name, a_name, b_name, push);
+            fields_changes(
+                &format!("{name}."),
+                (a_fields, a_args),
+                (b_fields, b_args),
+                push,
+            );
+        }
+        (
+            T::ObjectList {
+                min_items: a_min,
+                max_items: a_max,
+                name: a_name,
+                arguments: a_args,
+                fields: a_fields,
+            },
+            T::ObjectList {
+                min_items: b_min,
+                max_items: b_max,
+                name: b_name,
+                arguments: b_args,
+                fields: b_fields,
+            },
+        ) => {
+            let f = |v: &Option<u64>| v.map(|v| v as f64);
+            bound(name, "minItems", f(a_min), f(b_min), true, push);
+            bound(name, "maxItems", f(a_max), f(b_max), false, push);
+            struct_rename(name, a_name, b_name, push);
+            fields_changes(
+                &format!("{name}[]."),
+                (a_fields, a_args),
+                (b_fields, b_args),
+                push,
+            );
+        }
+        (T::Json, T::Json) | (T::JsonObject, T::JsonObject) => {}
         (old, new) => push(
             Impact::Breaking,
             format!(
@@ -325,6 +398,16 @@ fn type_changes(
                 new.kind()
             ),
         ),
+    }
+}
+
+/// A nested struct's type renamed: code naming it no longer compiles.
+fn struct_rename(name: &str, old: &str, new: &str, push: &mut impl FnMut(Impact, String)) {
+    if old != new {
+        push(
+            Impact::Breaking,
+            format!("`{name}`: struct type `{old}` -> `{new}`"),
+        );
     }
 }
 

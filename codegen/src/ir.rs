@@ -67,18 +67,59 @@ impl Model {
     /// first, then URLs, then the rest, each in schema order (the rule is in
     /// `naming`'s docs).
     pub fn constructor_arguments(&self) -> Vec<&Field> {
-        let group = |field: &Field| match &field.ty {
-            Type::String(s) if s.format.is_none() => 0,
-            Type::String(_) | Type::Array { .. } => 1,
-            _ => 2,
-        };
-        let mut arguments: Vec<&Field> = self
-            .fields
-            .iter()
-            .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
-            .collect();
-        arguments.sort_by_key(|f| group(f));
-        arguments
+        constructor_arguments(&self.fields)
+    }
+
+    /// Every nested struct of the input (objects and list items at any
+    /// depth), parents before their children, in schema order.
+    pub fn nested_objects(&self) -> Vec<&ObjectType> {
+        let mut out = Vec::new();
+        collect_objects(&self.fields, &mut out);
+        out
+    }
+
+    /// Every enum of the input and of its nested structs, each with the
+    /// field that holds it, in the order [`Model::nested_objects`] visits them.
+    pub fn enums(&self) -> Vec<(&Field, &EnumType)> {
+        let mut out = Vec::new();
+        collect_enums(&self.fields, &mut out);
+        out
+    }
+}
+
+/// `Input::new`'s (or a nested struct's `new`'s) arguments among `fields`.
+pub fn constructor_arguments(fields: &[Field]) -> Vec<&Field> {
+    let group = |field: &Field| match &field.ty {
+        Type::String(s) if s.format.is_none() => 0,
+        Type::String(_) | Type::Array { .. } => 1,
+        _ => 2,
+    };
+    let mut arguments: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.required && !matches!(f.ty, Type::Const(_)))
+        .collect();
+    arguments.sort_by_key(|f| group(f));
+    arguments
+}
+
+fn collect_objects<'a>(fields: &'a [Field], out: &mut Vec<&'a ObjectType>) {
+    for field in fields {
+        if let Some(object) = field.ty.object() {
+            out.push(object);
+            collect_objects(&object.fields, out);
+        }
+    }
+}
+
+fn collect_enums<'a>(fields: &'a [Field], out: &mut Vec<(&'a Field, &'a EnumType)>) {
+    for field in fields {
+        match &field.ty {
+            Type::Enum(e) | Type::Const(e) => out.push((field, e)),
+            Type::Object(object) | Type::ObjectArray { item: object, .. } => {
+                collect_enums(&object.fields, out)
+            }
+            _ => {}
+        }
     }
 }
 
@@ -148,6 +189,54 @@ pub enum Type {
         /// `maxItems`.
         max_items: Option<u64>,
     },
+    /// `type: object` with `properties`: a nested struct.
+    Object(ObjectType),
+    /// `type: array` whose items are objects with `properties`: a list of
+    /// nested structs.
+    ObjectArray {
+        /// The item struct.
+        item: ObjectType,
+        /// `minItems`.
+        min_items: Option<u64>,
+        /// `maxItems`.
+        max_items: Option<u64>,
+    },
+    /// No `type`: any JSON value, sent as given and not checked locally.
+    Json,
+    /// `type: object` without `properties`: a JSON object of any keys, sent
+    /// as given and its content not checked locally.
+    JsonObject,
+}
+
+impl Type {
+    /// The nested struct of an object or of a list's items.
+    pub fn object(&self) -> Option<&ObjectType> {
+        match self {
+            Type::Object(object) | Type::ObjectArray { item: object, .. } => Some(object),
+            _ => None,
+        }
+    }
+}
+
+/// A nested object: a struct of its own, named from its path (see `naming`).
+#[derive(Debug, Clone)]
+pub struct ObjectType {
+    /// Rust type name (`CameraControl`, `CameraControlConfig`, `DynamicMasksItem`).
+    pub name: Ident,
+    /// Where it sits in an input, as violations name it (`camera_control`,
+    /// `camera_control.config`, `dynamic_masks[]`).
+    pub path: String,
+    /// Its properties in schema order (constructor order as for `Input`).
+    pub fields: Vec<Field>,
+    /// Its `required` list in its own order (names that exist).
+    pub required: Vec<String>,
+}
+
+impl ObjectType {
+    /// The arguments of its `new`.
+    pub fn constructor_arguments(&self) -> Vec<&Field> {
+        constructor_arguments(&self.fields)
+    }
 }
 
 /// A string with its constraints.

@@ -21,6 +21,15 @@
 //!   that users import beside the model module and would otherwise shadow:
 //!   `std::time::Duration` (`duration` -> `DurationValue`) and every name the
 //!   `seedance` crate root exports (`model` -> `ModelValue`, not the `Model` trait).
+//! - **Nested type** (typify's approach: names from the path): the struct
+//!   of an object field, or the enum of a field inside one, is named as above
+//!   at the top level (`camera_control` -> `CameraControl`); inside a nested
+//!   struct, its name followed by the field's (`CameraControl` + `config` ->
+//!   `CameraControlConfig`, `CameraControl` + `type` -> `CameraControlType`).
+//!   The struct of a list's items is the list's name followed by `Item`
+//!   (`dynamic_masks` -> `DynamicMasksItem`, its `trajectories` ->
+//!   `DynamicMasksItemTrajectoriesItem`). Every type of a model shares one
+//!   scope: a clash is an error naming both fields.
 //! - **Constructor arguments**: `Input::new` takes the required fields as text
 //!   first (the prompt), then URLs (a `format`: images, videos, lists of them),
 //!   then the rest, each group in schema order. Every vendor's image-to-video
@@ -191,6 +200,20 @@ pub fn type_name(wire: &str) -> Result<Ident, NameError> {
     keyword_checked(name)
 }
 
+/// The name of the type (struct or enum) of field `field` (its Rust name)
+/// of the struct named `parent` (`None` for the model's `Input`).
+pub fn member_type(parent: Option<&str>, field: &str) -> Result<Ident, NameError> {
+    match parent {
+        None => type_name(field),
+        Some(parent) => type_name(&format!("{parent}_{field}")),
+    }
+}
+
+/// The name of the struct of a list's items, the list's type name being `list`.
+pub fn item_type(list: &str) -> Result<Ident, NameError> {
+    type_name(&format!("{list}_item"))
+}
+
 /// Variant name of a string enum value.
 pub fn string_variant(value: &str) -> Result<Ident, NameError> {
     if let Some((w, h)) = value.split_once(':') {
@@ -343,5 +366,30 @@ mod tests {
         assert_eq!(type_name("model").unwrap(), "ModelValue");
         assert_eq!(type_name("option").unwrap(), "OptionValue");
         assert_eq!(type_name("input").unwrap(), "InputValue");
+    }
+
+    #[test]
+    fn nested_types_are_named_from_their_path() {
+        assert_eq!(
+            member_type(None, "camera_control").unwrap(),
+            "CameraControl"
+        );
+        assert_eq!(member_type(None, "duration").unwrap(), "DurationValue");
+        assert_eq!(
+            member_type(Some("CameraControl"), "config").unwrap(),
+            "CameraControlConfig"
+        );
+        assert_eq!(
+            member_type(Some("CameraControl"), "type").unwrap(),
+            "CameraControlType"
+        );
+        let masks = member_type(None, "dynamic_masks").unwrap();
+        let item = item_type(&masks).unwrap();
+        assert_eq!(item, "DynamicMasksItem");
+        let trajectories = member_type(Some(&item), "trajectories").unwrap();
+        assert_eq!(
+            item_type(&trajectories).unwrap(),
+            "DynamicMasksItemTrajectoriesItem"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ir::{Corpus, Field, StringType, Type};
+use crate::ir::{Corpus, Field, ObjectType, StringType, Type};
 
 /// Every model's surface, keyed by `vendor/model path`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -102,6 +102,34 @@ pub enum TypeSurface {
         /// Item format.
         format: Option<String>,
     },
+    /// A nested struct.
+    Object {
+        /// Rust type name.
+        name: String,
+        /// `new`'s arguments (wire names), in order.
+        #[serde(default)]
+        arguments: Vec<String>,
+        /// Its fields in schema order.
+        fields: Vec<FieldSurface>,
+    },
+    /// A list of nested structs.
+    ObjectList {
+        /// `minItems`.
+        min_items: Option<u64>,
+        /// `maxItems`.
+        max_items: Option<u64>,
+        /// Item type name.
+        name: String,
+        /// The item's `new` arguments (wire names), in order.
+        #[serde(default)]
+        arguments: Vec<String>,
+        /// The item's fields in schema order.
+        fields: Vec<FieldSurface>,
+    },
+    /// Any JSON value.
+    Json,
+    /// A JSON object of any keys.
+    JsonObject,
 }
 
 impl TypeSurface {
@@ -115,6 +143,10 @@ impl TypeSurface {
             TypeSurface::Enum { .. } => "enum",
             TypeSurface::Const { .. } => "constant",
             TypeSurface::Array { .. } => "list",
+            TypeSurface::Object { .. } => "struct",
+            TypeSurface::ObjectList { .. } => "list of structs",
+            TypeSurface::Json => "JSON value",
+            TypeSurface::JsonObject => "JSON object",
         }
     }
 }
@@ -208,5 +240,31 @@ fn ty(ty: &Type) -> TypeSurface {
             max_length: items.max_length,
             format: format(items),
         },
+        Type::Object(object) => TypeSurface::Object {
+            name: object.name.clone(),
+            arguments: arguments(object),
+            fields: object.fields.iter().map(field).collect(),
+        },
+        Type::ObjectArray {
+            item,
+            min_items,
+            max_items,
+        } => TypeSurface::ObjectList {
+            min_items: *min_items,
+            max_items: *max_items,
+            name: item.name.clone(),
+            arguments: arguments(item),
+            fields: item.fields.iter().map(field).collect(),
+        },
+        Type::Json => TypeSurface::Json,
+        Type::JsonObject => TypeSurface::JsonObject,
     }
+}
+
+fn arguments(object: &ObjectType) -> Vec<String> {
+    object
+        .constructor_arguments()
+        .iter()
+        .map(|f| f.wire.clone())
+        .collect()
 }

@@ -8,6 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use seedance_codegen::ir::Type;
 use seedance_codegen::{GeneratedFile, changes, corpus, generate, surface};
 
 fn workspace() -> PathBuf {
@@ -30,8 +31,9 @@ fn every_vendor_document_becomes_a_module() {
         .filter(|f| f.path.parent().is_some_and(|dir| dir != Path::new("src")))
         .filter(|f| !f.path.ends_with("mod.rs"))
         .collect();
-    // Three RunComfy schemas, six AI/ML API OpenAPI documents, one WaveSpeed schema.
-    assert_eq!(models.len(), 10);
+    // Three RunComfy schemas, the thirteen AI/ML API OpenAPI documents of the
+    // vendor's ByteDance folder, one WaveSpeed schema.
+    assert_eq!(models.len(), 17);
     for file in models {
         for needle in [
             "pub struct Input",
@@ -65,6 +67,123 @@ fn openapi_documents_give_the_path_and_the_model_id() {
     assert_eq!(lite.submit_path, "/v2/video/generations");
     assert!(lite.fields.iter().any(|f| f.wire == "camerafixed"));
     assert_eq!(lite.module, "seedance_1_0_lite_i2v");
+}
+
+/// The shapes of the vendor's other video documents: nested objects and
+/// lists of them become typed structs named from their path; an untyped
+/// property is a JSON value (with a warning naming file and pointer); a
+/// `model` enum of several ids is one model per id; the universal POST path
+/// wins over a legacy one.
+#[test]
+fn the_vendors_whole_format_is_taken() {
+    let corpus = corpus(&workspace().join("tests/fixtures/schemas")).unwrap();
+    let aimlapi = corpus.vendors.iter().find(|v| v.id == "aimlapi").unwrap();
+    let model = |path: &str| {
+        aimlapi
+            .models
+            .iter()
+            .find(|m| m.path == path)
+            .unwrap_or_else(|| panic!("a model {path}"))
+    };
+    // Nested object: a struct named from its path, its own nested struct inside.
+    let motion = model("acme/motion-1");
+    let camera = motion
+        .fields
+        .iter()
+        .find(|f| f.wire == "camera_control")
+        .unwrap();
+    let Type::Object(camera) = &camera.ty else {
+        panic!("camera_control is a struct: {:?}", camera.ty)
+    };
+    assert_eq!(camera.name, "CameraControl");
+    assert_eq!(camera.required, ["type"]);
+    let names: Vec<&str> = camera.fields.iter().map(|f| f.wire.as_str()).collect();
+    assert_eq!(names, ["type", "config"]);
+    assert!(matches!(&camera.fields[0].ty, Type::Enum(e) if e.name == "CameraControlType"));
+    assert!(
+        matches!(&camera.fields[1].ty, Type::Object(o) if o.name == "CameraControlConfig" && o.path == "camera_control.config")
+    );
+
+    // Array of objects: a list of item structs, bounds kept at every level.
+    let masks = motion
+        .fields
+        .iter()
+        .find(|f| f.wire == "dynamic_masks")
+        .unwrap();
+    let Type::ObjectArray {
+        item, max_items, ..
+    } = &masks.ty
+    else {
+        panic!("dynamic_masks is a list of structs: {:?}", masks.ty)
+    };
+    assert_eq!(
+        (item.name.as_str(), *max_items),
+        ("DynamicMasksItem", Some(6))
+    );
+    let trajectories = item
+        .fields
+        .iter()
+        .find(|f| f.wire == "trajectories")
+        .unwrap();
+    assert!(matches!(
+        &trajectories.ty,
+        Type::ObjectArray { item, min_items: Some(2), max_items: Some(77) }
+            if item.name == "DynamicMasksItemTrajectoriesItem" && item.path == "dynamic_masks[].trajectories[]"
+    ));
+
+    // Untyped property, and an object with no properties: a JSON value and
+    // a JSON object, warned about.
+    for wire in ["extra", "metadata"] {
+        let field = motion.fields.iter().find(|f| f.wire == wire).unwrap();
+        let expected = if wire == "extra" {
+            matches!(field.ty, Type::Json)
+        } else {
+            matches!(field.ty, Type::JsonObject)
+        };
+        assert!(expected, "{wire}: {:?}", field.ty);
+        let pointer = format!(
+            "/paths/~1v2~1video~1generations/post/requestBody/content/application~1json/schema/properties/{wire}"
+        );
+        let warning = corpus
+            .warnings
+            .iter()
+            .find(|w| w.pointer == pointer)
+            .unwrap_or_else(|| panic!("a warning at {pointer}"));
+        assert!(warning.file.ends_with("acme-motion.json"), "{warning}");
+        assert!(warning.message.contains("serde_json::"), "{warning}");
+    }
+
+    // Several models in one document: one model per id, each its own constant.
+    let family: Vec<&str> = aimlapi
+        .models
+        .iter()
+        .filter(|m| m.source.ends_with("acme-family.json"))
+        .map(|m| m.path.as_str())
+        .collect();
+    assert_eq!(
+        family,
+        [
+            "acme/family/v1.6/pro",
+            "acme/family/v1/pro",
+            "acme/family/v1/standard"
+        ]
+    );
+    for path in family {
+        let model = model(path);
+        let constant = model.fields.iter().find(|f| f.wire == "model").unwrap();
+        let Type::Const(e) = &constant.ty else {
+            panic!("{path}: model is a constant: {:?}", constant.ty)
+        };
+        assert_eq!(e.variants.len(), 1);
+        assert_eq!(e.variants[0].wire.to_json(), path);
+        assert_eq!(model.submit_path, "/v2/video/generations");
+    }
+
+    // A legacy second POST path: the universal one and its body win.
+    let legacy = model("acme/legacy-1");
+    assert_eq!(legacy.submit_path, "/v2/video/generations");
+    let names: Vec<&str> = legacy.fields.iter().map(|f| f.wire.as_str()).collect();
+    assert_eq!(names, ["model", "prompt"]);
 }
 
 /// Each folder under `tests/fixtures/broken/` is a schemas tree codegen must
@@ -163,6 +282,18 @@ fn a_new_schema_file_of_each_shape_yields_a_new_module() {
             "aimlapi/docs/acme-video.json",
             "aimlapi/more/acme-video.json",
         ),
+        (
+            "aimlapi/docs/acme-motion.json",
+            "aimlapi/more/acme-motion.json",
+        ),
+        (
+            "aimlapi/docs/acme-family.json",
+            "aimlapi/more/acme-family.json",
+        ),
+        (
+            "aimlapi/docs/acme-legacy.json",
+            "aimlapi/more/acme-legacy.json",
+        ),
     ] {
         fs::create_dir_all(scratch.join(to).parent().unwrap()).unwrap();
         fs::copy(fixtures.join(from), scratch.join(to)).unwrap();
@@ -172,6 +303,10 @@ fn a_new_schema_file_of_each_shape_yields_a_new_module() {
         ("runcomfy/odd_names.rs", "acme/odd-names"),
         ("wavespeed/ui_hints.rs", "acme/ui-hints"),
         ("aimlapi/video_1.rs", "acme/video-1"),
+        ("aimlapi/motion_1.rs", "acme/motion-1"),
+        ("aimlapi/family_v1_6_pro.rs", "acme/family/v1.6/pro"),
+        ("aimlapi/family_v1_standard.rs", "acme/family/v1/standard"),
+        ("aimlapi/legacy_1.rs", "acme/legacy-1"),
     ] {
         let file = files
             .iter()

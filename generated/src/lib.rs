@@ -3,7 +3,7 @@
 //!
 //! One module per vendor, one per model: an `Input` whose constructor takes the required fields, setters for the optional ones, compile-time enums and a `validate()` that checks every local rule.
 //!
-//! - [`aimlapi`] (AI/ML API): 6 models
+//! - [`aimlapi`] (AI/ML API): 13 models
 //! - [`runcomfy`] (RunComfy): 3 models
 //! - [`wavespeed`] (WaveSpeed AI): 1 model
 //!
@@ -12,11 +12,11 @@
 //! A model known at compile time (required fields are `Input::new` arguments, optional ones setters, enums typed):
 //!
 //! ```no_run
-//! use seedance::aimlapi::{self, seedance_1_0_lite_i2v as model};
+//! use seedance::aimlapi::{self, dreamina_seedance_2_0_mini as model};
 //!
 //! # async fn run() -> Result<(), seedance::Error> {
 //! let client = aimlapi::Client::from_env()?;            // reads AIMLAPI_API_KEY
-//! let input = model::Input::new("a red fox running through snow", "https://example.com/first.jpeg");
+//! let input = model::Input::new("a red fox running through snow");
 //! input.validate()?;                                      // local rules, no I/O
 //! let job = client.submit(&input).await?;                 // image rules first, then one POST
 //! println!("job {}", job.id());                           // known before any polling

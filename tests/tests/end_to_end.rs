@@ -98,8 +98,9 @@ async fn aimlapi_lite_i2v_end_to_end() {
 #[tokio::test]
 async fn every_aimlapi_openapi_model_runs_end_to_end() {
     use seedance::aimlapi::{
-        seedance_1_0_lite_t2v, seedance_1_0_pro_i2v, seedance_1_0_pro_t2v, seedance_1_5_pro,
-        seedance_2_0,
+        dreamina_seedance_2_0_mini, dreamina_seedance_2_5, omnihuman, omnihuman_v1_5,
+        seedance_1_0_lite_t2v, seedance_1_0_pro_fast, seedance_1_0_pro_i2v, seedance_1_0_pro_t2v,
+        seedance_1_5_pro, seedance_2_0, seedance_2_0_fast, seedance_2_5,
     };
     let sim = Sim::start().await;
     let client = client::<aimlapi::Vendor>(&sim);
@@ -127,8 +128,53 @@ async fn every_aimlapi_openapi_model_runs_end_to_end() {
             .submit(
                 &seedance_2_0::Input::new("a fox")
                     .duration(seedance_2_0::DurationValue::S15)
-                    .image_urls([image]),
+                    .image_urls([image.clone()]),
             )
+            .await,
+        client
+            .submit(
+                &seedance_1_0_pro_fast::Input::new("a fox")
+                    .image_url(image.clone())
+                    .camerafixed(true),
+            )
+            .await,
+        client
+            .submit(
+                &seedance_2_0_fast::Input::new("a fox")
+                    .duration(seedance_2_0_fast::DurationValue::S8)
+                    .last_image_url(image.clone()),
+            )
+            .await,
+        client
+            .submit(
+                &dreamina_seedance_2_0_mini::Input::new("a fox")
+                    .resolution(dreamina_seedance_2_0_mini::Resolution::P480),
+            )
+            .await,
+        client
+            .submit(
+                &dreamina_seedance_2_5::Input::new("a fox")
+                    .duration(dreamina_seedance_2_5::DurationValue::S30),
+            )
+            .await,
+        client
+            .submit(
+                &seedance_2_5::Input::new("a fox")
+                    .aspect_ratio(seedance_2_5::AspectRatio::R21x9)
+                    .video_urls(["https://example.com/clip.mp4"]),
+            )
+            .await,
+        client
+            .submit(&omnihuman::Input::new(
+                image.clone(),
+                "https://example.com/voice.mp3",
+            ))
+            .await,
+        client
+            .submit(&omnihuman_v1_5::Input::new(
+                image,
+                "https://example.com/voice.mp3",
+            ))
             .await,
     ];
     for (i, job) in jobs.into_iter().enumerate() {
@@ -138,7 +184,7 @@ async fn every_aimlapi_openapi_model_runs_end_to_end() {
         )
         .await;
     }
-    assert_eq!(sim.count(Route::Submit), 6);
+    assert_eq!(sim.count(Route::Submit), 13);
 }
 
 #[tokio::test]

@@ -3,12 +3,12 @@
 //! `seedance-fixtures`. That it compiles is the first check (a description
 //! with a bare CR and a bidi control is in it); these tests check behaviour.
 
-use seedance_fixtures::aimlapi::video_1;
+use seedance_fixtures::aimlapi::{motion_1, video_1};
 use seedance_fixtures::runcomfy::odd_names;
 use seedance_fixtures::wavespeed::ui_hints;
 use seedance_runtime::Model;
 use seedance_runtime::validation::Rule;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn rules_of(errors: seedance_runtime::ValidationErrors) -> Vec<(String, Rule)> {
     errors
@@ -183,4 +183,223 @@ fn openapi_documents_fill_in_the_model_and_resolve_references() {
     // The string default "5" of an integer enum is a vendor mistake: not shown.
     let schema: serde_json::Value = serde_json::from_str(video_1::INPUT_SCHEMA).unwrap();
     assert!(schema["properties"]["duration"].get("default").is_none());
+}
+
+/// Nested objects and lists of objects (the vendor's other video documents,
+/// `acme-motion.json`) are typed structs named from their path: built with
+/// `new` and setters, sent as nested JSON, read back, checked by path.
+#[test]
+fn nested_objects_and_lists_of_objects_are_typed_structs() {
+    use motion_1::{
+        CameraControl, CameraControlConfig, CameraControlType, DynamicMasksItem,
+        DynamicMasksItemTrajectoriesItem as Point,
+    };
+    let mut labels = serde_json::Map::new();
+    labels.insert("team".into(), json!("blue"));
+    let input = motion_1::Input::new(
+        "https://example.com/first.png",
+        CameraControl::new(CameraControlType::DownBack)
+            .config(CameraControlConfig::new(2.5).horizontal(-1.0)),
+    )
+    .dynamic_masks([DynamicMasksItem::new(
+        "https://example.com/mask.png",
+        [Point::new(1, 2), Point::new(3, 4)],
+    )])
+    .extra(json!({"seed": [1, 2]}))
+    .metadata(labels);
+    let body = serde_json::to_value(&input).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "model": "acme/motion-1",
+            "image_url": "https://example.com/first.png",
+            "camera_control": {"type": "down_back", "config": {"horizontal": -1.0, "zoom": 2.5}},
+            "dynamic_masks": [{
+                "mask": "https://example.com/mask.png",
+                "trajectories": [{"x": 1, "y": 2}, {"x": 3, "y": 4}],
+            }],
+            "extra": {"seed": [1, 2]},
+            "metadata": {"team": "blue"},
+        })
+    );
+    let back: motion_1::Input = serde_json::from_value(body).unwrap();
+    assert_eq!(back, input);
+    assert!(input.validate().is_ok());
+
+    // Every nested rule, named by its path.
+    let errors = motion_1::Input::new(
+        "https://example.com/first.png",
+        CameraControl::new(CameraControlType::Simple)
+            .config(CameraControlConfig::new(10.5).steps(0)),
+    )
+    .dynamic_masks(vec![
+        DynamicMasksItem::new(
+            "https://example.com/m.png",
+            [Point::new(0, 0), Point::new(0, 0)]
+        );
+        7
+    ])
+    .validate()
+    .unwrap_err();
+    assert_eq!(
+        rules_of(errors),
+        [
+            ("camera_control.config.zoom".to_owned(), Rule::Maximum),
+            ("camera_control.config.steps".to_owned(), Rule::Minimum),
+            ("dynamic_masks".to_owned(), Rule::MaxItems),
+        ]
+    );
+    let simple = || CameraControl::new(CameraControlType::Simple);
+    let errors = motion_1::Input::new("https://example.com/first.png", simple())
+        .dynamic_masks([
+            DynamicMasksItem::new(
+                "https://example.com/m.png",
+                [Point::new(0, 0), Point::new(0, 0)],
+            ),
+            DynamicMasksItem::new("mask.png", [Point::new(0, -3)]),
+        ])
+        .validate()
+        .unwrap_err();
+    assert_eq!(
+        rules_of(errors),
+        [
+            ("dynamic_masks[1].mask".to_owned(), Rule::Format("uri")),
+            ("dynamic_masks[1].trajectories".to_owned(), Rule::MinItems),
+            (
+                "dynamic_masks[1].trajectories[0].y".to_owned(),
+                Rule::Minimum
+            ),
+        ]
+    );
+
+    // A nested struct refuses keys it does not name, and a missing required one.
+    let error = serde_json::from_value::<motion_1::Input>(json!({
+        "model": "acme/motion-1", "image_url": "https://example.com/a.png",
+        "camera_control": {"type": "simple", "confg": {}}
+    }))
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("did you mean `config`"),
+        "{error}"
+    );
+    let error = serde_json::from_value::<motion_1::Input>(json!({
+        "model": "acme/motion-1", "image_url": "https://example.com/a.png",
+        "camera_control": {"type": "simple"},
+        "dynamic_masks": [{"mask": "https://example.com/m.png"}]
+    }))
+    .unwrap_err();
+    assert!(error.to_string().contains("trajectories"), "{error}");
+    // A free-form object takes any keys, but only an object.
+    assert!(
+        serde_json::from_value::<motion_1::Input>(json!({
+            "model": "acme/motion-1", "image_url": "https://example.com/a.png",
+            "camera_control": {"type": "simple"}, "metadata": [1]
+        }))
+        .is_err()
+    );
+    // A required nested struct is required on the wire too.
+    let error = serde_json::from_value::<motion_1::Input>(json!({
+        "model": "acme/motion-1", "image_url": "https://example.com/a.png"
+    }))
+    .unwrap_err();
+    assert!(error.to_string().contains("camera_control"), "{error}");
+}
+
+/// The nested structs report their own JSON Schema, and the input's carries
+/// them inline with their enums, bounds and required lists.
+#[test]
+fn nested_structs_report_their_json_schema() {
+    let input = serde_json::to_value(schemars::schema_for!(motion_1::Input)).unwrap();
+    let camera = &input["properties"]["camera_control"];
+    assert_eq!(camera["type"], "object");
+    assert_eq!(camera["required"], json!(["type"]));
+    assert_eq!(
+        input["required"],
+        json!(["model", "image_url", "camera_control"])
+    );
+    assert_eq!(
+        camera["properties"]["type"]["enum"],
+        json!(["simple", "down_back", "forward_up"])
+    );
+    assert_eq!(
+        camera["properties"]["config"]["properties"]["zoom"]["maximum"],
+        10.0
+    );
+    let trajectories = &input["properties"]["dynamic_masks"]["items"]["properties"]["trajectories"];
+    assert_eq!(
+        (
+            trajectories["minItems"].clone(),
+            trajectories["maxItems"].clone()
+        ),
+        (json!(2), json!(77))
+    );
+    // No `type`: any value; no `properties`: any object.
+    assert!(input["properties"]["extra"].get("type").is_none());
+    assert_eq!(input["properties"]["metadata"]["type"], "object");
+    let own = serde_json::to_value(schemars::schema_for!(motion_1::CameraControlConfig)).unwrap();
+    assert_eq!(own["required"], json!(["zoom"]));
+    assert_eq!(own["additionalProperties"], false);
+}
+
+/// A document whose `model` enum names several models is one typed model
+/// per id, each sending its own id.
+#[test]
+fn several_models_in_one_document_are_one_model_each() {
+    use seedance_fixtures::aimlapi::{family_v1_6_pro, family_v1_pro, family_v1_standard};
+    let bodies = [
+        serde_json::to_value(family_v1_6_pro::Input::new(
+            "a fox",
+            "https://example.com/a.png",
+        ))
+        .unwrap(),
+        serde_json::to_value(family_v1_pro::Input::new(
+            "a fox",
+            "https://example.com/a.png",
+        ))
+        .unwrap(),
+        serde_json::to_value(
+            family_v1_standard::Input::new("a fox", "https://example.com/a.png")
+                .ratio(family_v1_standard::Ratio::R9x16),
+        )
+        .unwrap(),
+    ];
+    let ids: Vec<&Value> = bodies.iter().map(|b| &b["model"]).collect();
+    assert_eq!(
+        ids,
+        [
+            "acme/family/v1.6/pro",
+            "acme/family/v1/pro",
+            "acme/family/v1/standard"
+        ]
+    );
+    assert_eq!(<family_v1_pro::Input as Model>::MODEL, "acme/family/v1/pro");
+    assert_eq!(bodies[2]["ratio"], "9:16");
+    // Each model takes its own id only.
+    let error = serde_json::from_value::<family_v1_pro::Input>(bodies[0].clone()).unwrap_err();
+    assert!(error.to_string().contains("acme/family/v1/pro"), "{error}");
+}
+
+/// A document that also describes the vendor's legacy, vendor-named path:
+/// the universal path and its body are the model.
+#[test]
+fn the_universal_path_wins_over_a_legacy_one() {
+    use seedance_fixtures::aimlapi::legacy_1;
+    assert_eq!(
+        <legacy_1::Input as Model>::SUBMIT_PATH,
+        "/v2/video/generations"
+    );
+    let input = legacy_1::Input::new("a fox");
+    assert_eq!(
+        serde_json::to_value(&input).unwrap(),
+        json!({"model": "acme/legacy-1", "prompt": "a fox"})
+    );
+    let errors = legacy_1::Input::new("x".repeat(101))
+        .validate()
+        .unwrap_err();
+    assert_eq!(rules_of(errors), [("prompt".to_owned(), Rule::MaxLength)]);
+    // The legacy body's `text` is not a field of the model.
+    assert!(
+        serde_json::from_value::<legacy_1::Input>(json!({"model": "acme/legacy-1", "text": "x"}))
+            .is_err()
+    );
 }

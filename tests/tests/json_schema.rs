@@ -55,6 +55,10 @@ fn expected_format(vendor_prop: &Value, media: Option<&str>) -> Option<Value> {
 
 fn assert_keeps_vendor_schema<T: schemars::JsonSchema>(vendor: &Value, path: &str) {
     let emitted = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+    assert_keeps(&emitted, vendor, path);
+}
+
+fn assert_keeps(emitted: &Value, vendor: &Value, path: &str) {
     // `path` starts with the vendor id, whose manifest may name media fields.
     let vendor_id = path.split(' ').next().unwrap();
     let manifest = schema_file(&format!("{vendor_id}/vendor.json"));
@@ -144,30 +148,28 @@ fn wavespeed_request_schema_is_kept() {
     );
 }
 
+/// Every AI/ML API document of `schemas/aimlapi/` (found through the lock
+/// file), against the JSON Schema its compiled model reports.
 #[test]
 fn aimlapi_openapi_request_schemas_are_kept() {
-    use seedance::aimlapi::*;
-    let document = |file: &str| request_schema(&schema_file(&format!("aimlapi/ByteDance/{file}")));
-    assert_keeps_vendor_schema::<seedance_1_0_lite_i2v::Input>(
-        &document("seedance-1.0-lite-image-to-video.json"),
-        "aimlapi lite i2v",
-    );
-    assert_keeps_vendor_schema::<seedance_1_0_pro_t2v::Input>(
-        &document("seedance-1.0-pro-text-to-video.json"),
-        "aimlapi pro t2v",
-    );
-    assert_keeps_vendor_schema::<seedance_1_5_pro::Input>(
-        &document("seedance-1-5-pro.json"),
-        "aimlapi 1.5 pro",
-    );
-    // seedance-2-0's integer `duration` has the string default "5": a vendor
-    // mistake that codegen reports and leaves out rather than show.
-    let mut v2 = document("seedance-2-0.json");
-    v2["properties"]["duration"]
-        .as_object_mut()
-        .unwrap()
-        .remove("default");
-    assert_keeps_vendor_schema::<seedance_2_0::Input>(&v2, "aimlapi 2.0");
+    let lock = schema_file("aimlapi/lock.json");
+    let entries = lock["models"].as_object().unwrap();
+    assert_eq!(entries.len(), 13, "the vendor's ByteDance folder");
+    for (model, entry) in entries {
+        let file = entry["file"].as_str().unwrap();
+        let mut request = request_schema(&schema_file(&format!("aimlapi/{file}")));
+        // An integer enum's string default ("5") is a vendor mistake that
+        // codegen reports and leaves out rather than show.
+        for property in request["properties"].as_object_mut().unwrap().values_mut() {
+            if property["type"] == "integer" && property["default"].is_string() {
+                property.as_object_mut().unwrap().remove("default");
+            }
+        }
+        let info = seedance::catalog::find(&format!("aimlapi/{model}"))
+            .unwrap_or_else(|| panic!("{model} is compiled in"));
+        let emitted = serde_json::to_value((info.json_schema)()).unwrap();
+        assert_keeps(&emitted, &request, &format!("aimlapi {model}"));
+    }
 }
 
 #[test]

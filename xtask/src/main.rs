@@ -64,6 +64,10 @@ fn pull_usage() -> String {
 
 Fetches the vendors' current schemas into schemas/ (provenance in each
 vendor's lock.json), then regenerates generated/ and reports what changed.
+Without --model it also discovers models that are not compiled in yet
+(WaveSpeed's catalog and RunComfy's model list under the manifest's
+catalog_prefix, the AI/ML API's docs folder listing): `new` in the report,
+taken by a pull, only reported by --check.
 
   --check           report drift, write nothing; fail when anything differs
   --vendor V        only this vendor (repeatable; all by default)

@@ -3,11 +3,20 @@
 //! each vendor's `lock.json`, then regen and the change report.
 //!
 //! - RunComfy: `GET {catalog_url with {model}}` (Bearer) answers the model with
-//!   its `input_schema`, for every model in the lock file (and `--model`).
+//!   its `input_schema`, for every model in the lock file (and `--model`), and
+//!   for every model its list endpoint (`GET {catalog_url without /{model}}
+//!   ?search=`, paged) names under the manifest's `catalog_prefix`.
 //! - WaveSpeed: `GET {catalog_url}` (Bearer) answers every model; those whose
 //!   id starts with the manifest's `catalog_prefix` (or is locked) are taken:
 //!   the `request_schema` of the `model_run` entry, else of the first.
-//! - AI/ML API: each locked model's OpenAPI document, from its recorded URL.
+//! - AI/ML API: each locked model's OpenAPI document, from its recorded URL;
+//!   and every document of the docs folder's listing (`catalog_list_url`, a
+//!   GitHub contents listing, no token) that no lock entry names, from
+//!   `catalog_url` with `{file}`: one model per id its `model` enum names.
+//!
+//! Discovery (the list endpoint, the folder listing, WaveSpeed's prefix) runs
+//! when no `--model` is given; what it finds that has no file yet is `new`, so
+//! `pull --check` reports the models upstream that are not compiled in.
 //!
 //! A base-URL override replaces the origin of each URL and keeps its path, so
 //! the simulator (which serves the same catalogs) stands in for the vendors.
@@ -399,7 +408,13 @@ impl VendorSource<'_> {
     ) -> Result<(), String> {
         let template = self.catalog_url()?;
         let token = self.token()?;
-        for model in wanted {
+        let mut wanted = wanted.to_vec();
+        for model in self.runcomfy_listed(template, &token, report).await? {
+            if !wanted.contains(&model) {
+                wanted.push(model);
+            }
+        }
+        for model in &wanted {
             let source = template.replace("{model}", model);
             let answer = self
                 .get(&self.url(&source), Some(&token), body::SCHEMA)
@@ -440,6 +455,81 @@ impl VendorSource<'_> {
             });
         }
         Ok(())
+    }
+
+    /// The models RunComfy's list endpoint names under the manifest's
+    /// `catalog_prefix` (none without a prefix, or when `--model` picks).
+    async fn runcomfy_listed(
+        &self,
+        template: &str,
+        token: &str,
+        report: &mut Report,
+    ) -> Result<Vec<String>, String> {
+        let Some(prefix) = self.discovery_prefix() else {
+            return Ok(Vec::new());
+        };
+        let list = template.strip_suffix("/{model}").ok_or_else(|| {
+            format!(
+                "{}: catalog_url {template:?} does not end in /{{model}}, so it has no list endpoint",
+                self.vendor
+            )
+        })?;
+        // The search is the prefix's last word (`seedance`); ids are then
+        // filtered by the whole prefix.
+        let search = prefix.rsplit('/').find(|w| !w.is_empty()).unwrap_or(prefix);
+        let mut found: Vec<String> = Vec::new();
+        let mut offset = 0usize;
+        for _ in 0..MAX_PAGES {
+            let url = format!(
+                "{list}?search={}&include_schema=false&limit={PAGE}&offset={offset}",
+                query_escape(search)
+            );
+            let answer = self
+                .get(&self.url(&url), Some(token), body::CATALOG)
+                .await?;
+            let body: Value = serde_json::from_slice(&answer.bytes)
+                .map_err(|e| format!("{}: the model list is not JSON: {e}", self.vendor))?;
+            let models = match (
+                answer.status,
+                body.get("error_code"),
+                body.get("models").and_then(Value::as_array),
+            ) {
+                (200, None, Some(models)) => models,
+                _ => {
+                    return Err(format!(
+                        "{}: the model list answered HTTP {}: {}",
+                        self.vendor,
+                        answer.status,
+                        short(&body)
+                    ));
+                }
+            };
+            for id in models
+                .iter()
+                .filter_map(|m| m.get("model_id").and_then(Value::as_str))
+            {
+                if id.starts_with(prefix)
+                    && !found.iter().any(|f| f == id)
+                    && self.is_plain(id, report)
+                {
+                    found.push(id.to_owned());
+                }
+            }
+            offset += models.len();
+            let total = body.get("total").and_then(Value::as_u64).unwrap_or(0);
+            if models.is_empty() || offset as u64 >= total {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// The manifest's `catalog_prefix` when discovery runs (no `--model`).
+    fn discovery_prefix(&self) -> Option<&str> {
+        if !self.options.models.is_empty() {
+            return None;
+        }
+        self.manifest["catalog_prefix"].as_str()
     }
 
     async fn wavespeed(
@@ -573,8 +663,130 @@ impl VendorSource<'_> {
                 etag: answer.etag,
             });
         }
+        self.aimlapi_listed(out, report).await
+    }
+
+    /// The documents of the docs folder's listing (`catalog_list_url`) that
+    /// no lock entry names, each fetched from `catalog_url` and read for its
+    /// model ids (as codegen reads them); a document that names none (a
+    /// page with no POST request) is reported, not taken.
+    async fn aimlapi_listed(
+        &self,
+        out: &mut Vec<Fetched>,
+        report: &mut Report,
+    ) -> Result<(), String> {
+        let Some(list_url) = self.manifest["catalog_list_url"].as_str() else {
+            return Ok(());
+        };
+        if !self.options.models.is_empty() {
+            return Ok(());
+        }
+        let template = self.catalog_url()?;
+        // Files land in the folder the URL names (`.../ByteDance/{file}` -> `ByteDance/`).
+        let folder = template
+            .strip_suffix("/{file}")
+            .and_then(|base| base.rsplit('/').next())
+            .filter(|folder| model_id::problem(folder).is_none())
+            .ok_or_else(|| {
+                format!(
+                    "{}: catalog_url {template:?} does not end in /<folder>/{{file}}",
+                    self.vendor
+                )
+            })?;
+        let answer = self.get(&self.url(list_url), None, body::CATALOG).await?;
+        let listing: Value = serde_json::from_slice(&answer.bytes)
+            .map_err(|e| format!("{}: the docs folder listing is not JSON: {e}", self.vendor))?;
+        let entries = match (answer.status, listing.as_array()) {
+            (200, Some(entries)) => entries,
+            _ => {
+                return Err(format!(
+                    "{}: the docs folder listing answered HTTP {}: {}",
+                    self.vendor,
+                    answer.status,
+                    short(&listing)
+                ));
+            }
+        };
+        let locked: Vec<&str> = self
+            .lock
+            .values()
+            .filter_map(|entry| entry.get("file").and_then(Value::as_str))
+            .collect();
+        for entry in entries {
+            let (Some(name), Some("file")) = (
+                entry.get("name").and_then(Value::as_str),
+                entry.get("type").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if !name.ends_with(".json") {
+                continue;
+            }
+            let file = format!("{folder}/{name}");
+            if locked.contains(&file.as_str()) {
+                continue;
+            }
+            if let Some(why) = model_id::problem(&file) {
+                report.refuse_id(self.vendor, name, format!("a listed file: {why}"));
+                continue;
+            }
+            let source = template.replace("{file}", name);
+            let answer = self.get(&self.url(&source), None, body::SCHEMA).await?;
+            let shown = format!("{}/{file}", self.vendor);
+            if answer.status != 200 {
+                report
+                    .refused
+                    .push((shown, format!("listed, but HTTP {}", answer.status)));
+                continue;
+            }
+            let ids = seedance_codegen::load::parse_text(
+                Path::new(&file),
+                &String::from_utf8_lossy(&answer.bytes),
+            )
+            .and_then(|document| seedance_codegen::convert::document_model_ids(&document));
+            let ids = match ids {
+                Ok(ids) => ids,
+                Err(error) => {
+                    report
+                        .refused
+                        .push((shown, format!("not a model document: {error}")));
+                    continue;
+                }
+            };
+            for id in ids {
+                if !self.is_plain(&id, report) || self.lock.contains_key(&id) {
+                    continue;
+                }
+                out.push(Fetched {
+                    vendor: self.vendor.to_owned(),
+                    model: id,
+                    file: PathBuf::from(&file),
+                    bytes: answer.bytes.clone(),
+                    source: source.clone(),
+                    etag: answer.etag.clone(),
+                });
+            }
+        }
         Ok(())
     }
+}
+
+/// Pages of RunComfy's model list read at most (of [`PAGE`] models each).
+const MAX_PAGES: usize = 100;
+/// Models asked for per page of RunComfy's model list.
+const PAGE: usize = 100;
+
+/// `text` for a URL query value: unreserved characters as they are, the rest
+/// percent-encoded.
+fn query_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 struct Answer {

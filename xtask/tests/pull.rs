@@ -196,3 +196,102 @@ fn regen_works_on_the_checkout_it_is_run_from() {
     assert!(module.contains("max_length"));
     fs::remove_dir_all(&root).unwrap();
 }
+
+/// Discovery: RunComfy's list endpoint (searched for the manifest's
+/// `catalog_prefix`) and the AI/ML API's docs folder listing name models
+/// that are not compiled in; `--check` reports them as new and writes
+/// nothing, a pull takes them (one model per id of a document's `model`
+/// enum) with their lock entries, and then nothing is new.
+#[test]
+fn pull_discovers_models_upstream_that_are_not_compiled_in() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sim = runtime.block_on(Sim::start());
+    let root = checkout("discover");
+    let workspace = support::workspace();
+    let read = |path: &str| fs::read_to_string(workspace.join(path)).unwrap();
+
+    let pro: Value =
+        serde_json::from_str(&read(&format!("schemas/runcomfy/{RUNCOMFY_MODEL}.json"))).unwrap();
+    sim.catalog()
+        .set_schema(
+            Vendor::RunComfy,
+            "bytedance/seedance-1-5/pro/image-to-video",
+            pro.clone(),
+        )
+        .unwrap();
+    // Listed by a search for "seedance", but not under the prefix.
+    sim.catalog()
+        .set_schema(Vendor::RunComfy, "acme/seedance-like/image-to-video", pro)
+        .unwrap();
+    let next = read("schemas/aimlapi/ByteDance/seedance-2-0.json")
+        .replace("\"bytedance/seedance-2-0\"", "\"bytedance/seedance-3-0\"");
+    sim.catalog()
+        .set_file(Vendor::AimlApi, "ByteDance/seedance-3-0.json", &next)
+        .unwrap();
+    let family = read("tests/fixtures/schemas/aimlapi/docs/acme-family.json");
+    sim.catalog()
+        .set_file(Vendor::AimlApi, "ByteDance/acme-family.json", &family)
+        .unwrap();
+
+    let expected: Vec<(String, Drift)> = [
+        "aimlapi/acme/family/v1.6/pro",
+        "aimlapi/acme/family/v1/pro",
+        "aimlapi/acme/family/v1/standard",
+        "aimlapi/bytedance/seedance-3-0",
+        "runcomfy/bytedance/seedance-1-5/pro/image-to-video",
+    ]
+    .iter()
+    .map(|m| ((*m).to_owned(), Drift::New))
+    .collect();
+    let check = pull::run(&root, &options(&sim, true)).unwrap();
+    let mut drift = check.drift.clone();
+    drift.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(drift, expected, "{}", check.render());
+    assert!(
+        check
+            .render()
+            .contains("new: aimlapi/bytedance/seedance-3-0")
+    );
+    assert!(
+        !root
+            .join("schemas/aimlapi/ByteDance/seedance-3-0.json")
+            .exists()
+    );
+
+    // `--model` picks: no discovery.
+    let mut picked = options(&sim, true);
+    picked.models = vec![RUNCOMFY_MODEL.to_owned()];
+    let picked = pull::run(&root, &picked).unwrap();
+    assert!(picked.drift.is_empty(), "{}", picked.render());
+
+    let report = pull::run(&root, &options(&sim, false)).unwrap();
+    let rendered = report.render();
+    assert!(report.refused.is_empty(), "{rendered}");
+    assert!(
+        rendered.contains("new model `aimlapi::seedance_3_0`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("new model `aimlapi::family_v1_pro`"),
+        "{rendered}"
+    );
+    assert!(
+        root.join("schemas/runcomfy/bytedance/seedance-1-5/pro/image-to-video.json")
+            .is_file()
+    );
+    assert!(root.join("generated/src/aimlapi/seedance_3_0.rs").is_file());
+    let lock: Value =
+        serde_json::from_str(&fs::read_to_string(root.join("schemas/aimlapi/lock.json")).unwrap())
+            .unwrap();
+    for model in ["acme/family/v1/pro", "acme/family/v1/standard"] {
+        assert_eq!(lock["models"][model]["file"], "ByteDance/acme-family.json");
+    }
+    assert_eq!(
+        lock["models"]["bytedance/seedance-3-0"]["source"],
+        "https://raw.githubusercontent.com/aimlapi/api-docs/main/docs/api-references/video-models/ByteDance/seedance-3-0.json"
+    );
+
+    let after = pull::run(&root, &options(&sim, true)).unwrap();
+    assert!(after.drift.is_empty(), "{}", after.render());
+    fs::remove_dir_all(&root).unwrap();
+}

@@ -12,8 +12,8 @@ use super::keys::{
 use super::resolve::Refs;
 use crate::error::{Error, Location, Problem, Warning};
 use crate::ir::{
-    EnumType, Field, Format, ImageRule, ImageRuleKind, MediaKind, StringType, Type, Variant,
-    WireValue,
+    EnumType, Field, Format, ImageRule, ImageRuleKind, MediaKind, ObjectType, StringType, Type,
+    Variant, WireValue,
 };
 use crate::naming;
 
@@ -28,14 +28,40 @@ pub(super) struct Context<'a, 'w> {
     pub media_fields: &'a BTreeMap<String, MediaKind>,
     /// Where vendor mistakes are reported.
     pub warnings: &'w mut Vec<Warning>,
+    /// Type names taken in the model's module, with the field and pointer
+    /// that took each (every type of a model shares one scope).
+    pub types: BTreeMap<String, (String, String)>,
 }
 
-/// Converts one property; `None` for a `readOnly` one (never sent in a request).
+/// The struct a field belongs to.
+#[derive(Clone, Copy)]
+pub(super) struct Owner<'a> {
+    /// Its Rust name; `None` for the model's `Input`.
+    pub name: Option<&'a str>,
+    /// Its path in an input as violations name it (`` for `Input`,
+    /// `camera_control`, `dynamic_masks[]`).
+    pub path: &'a str,
+}
+
+impl Owner<'_> {
+    /// The path of its field `wire`.
+    fn child(&self, wire: &str) -> String {
+        if self.path.is_empty() {
+            wire.to_owned()
+        } else {
+            format!("{}.{wire}", self.path)
+        }
+    }
+}
+
+/// Converts one property of `owner`; `None` for a `readOnly` one (never sent
+/// in a request).
 pub(super) fn convert_field(
     at: &Location,
     wire: &str,
     node: &Value,
     required: bool,
+    owner: Owner<'_>,
     context: &mut Context<'_, '_>,
 ) -> Result<Option<Field>, Error> {
     let (node, at) = context.refs.resolve(node, at)?;
@@ -51,16 +77,39 @@ pub(super) fn convert_field(
         })
     })?;
     let rules = image_rules(at, node)?;
+    if !rules.is_empty() && owner.name.is_some() {
+        return Err(at.child("validations").error(Problem::Invalid(
+            "image rules (`validations`) inside a nested object are not supported: they are checked on the input's own fields".into(),
+        )));
+    }
     // Image rules make a field an image whatever its name; else the
-    // vendor's `media_fields` may say what the name refers to.
-    let known_media = if rules.is_empty() {
+    // vendor's `media_fields` may say what the name refers to (on the
+    // input's own fields: the names are the vendor's top-level ones).
+    let known_media = if !rules.is_empty() {
+        Some(MediaKind::Image)
+    } else if owner.name.is_none() {
         context.media_fields.get(wire).copied()
     } else {
-        Some(MediaKind::Image)
+        None
     };
-    let ty = field_type(at, wire, &ident, node, known_media, context)?;
+    let ty = field_type(at, wire, &ident, node, known_media, owner, context)?;
     let image_rules = match &ty {
-        Type::Array { items, .. } if rules.is_empty() => items_rules(at, node)?,
+        Type::Array { .. } if rules.is_empty() => {
+            let rules = items_rules(at, node)?;
+            if !rules.is_empty() && owner.name.is_some() {
+                return Err(at.child("items").child("validations").error(Problem::Invalid(
+                    "image rules (`validations`) inside a nested object are not supported: they are checked on the input's own fields".into(),
+                )));
+            }
+            rules
+        }
+        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject
+            if !rules.is_empty() =>
+        {
+            return Err(at.child("validations").error(Problem::Invalid(
+                "image rules (`validations`) apply to image references, not to objects or untyped values".into(),
+            )));
+        }
         _ => rules,
     };
     let default = match node.get("default") {
@@ -93,16 +142,18 @@ pub(super) fn convert_field(
     }))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn field_type(
     at: &Location,
     wire: &str,
     ident: &str,
     node: &Map<String, Value>,
     known_media: Option<MediaKind>,
-    context: &Context<'_, '_>,
+    owner: Owner<'_>,
+    context: &mut Context<'_, '_>,
 ) -> Result<Type, Error> {
     let type_name = || {
-        naming::type_name(ident.strip_prefix("r#").unwrap_or(ident)).map_err(|why| {
+        naming::member_type(owner.name, ident.strip_prefix("r#").unwrap_or(ident)).map_err(|why| {
             at.error(Problem::BadName {
                 name: wire.to_owned(),
                 why,
@@ -127,8 +178,17 @@ fn field_type(
             variants: vec![variant(&at.child("const"), wire, &wire_value)?],
         }));
     }
-    let ty = type_keyword(at, node)?;
+    let Some(ty) = type_keyword(at, node)? else {
+        // No `type`: JSON Schema allows any value. Nothing local can be
+        // checked, so no keyword that would constrain it is taken either.
+        only(&[])?;
+        context.warnings.push(at.warning(
+            "no `type`: taken as any JSON value (`serde_json::Value`), sent as given and not checked locally",
+        ));
+        return Ok(Type::Json);
+    };
     let one_value_model = context.openapi
+        && owner.name.is_none()
         && wire == "model"
         && node.get("enum").and_then(Value::as_array).map(Vec::len) == Some(1);
     let result = match ty.as_str() {
@@ -162,7 +222,22 @@ fn field_type(
         }
         "array" => {
             only(&["items", "minItems", "maxItems", "validations"])?;
-            array_type(at, node, known_media, context)?
+            array_type(at, wire, node, known_media, type_name, owner, context)?
+        }
+        "object" => {
+            only(OBJECT_KEYS)?;
+            if node.contains_key("properties") {
+                additional_properties(at, node)?;
+                let name = type_name()?;
+                let path = owner.child(wire);
+                Type::Object(object_type(at, node, name, path, context)?)
+            } else {
+                // A free-form object (a map): nothing to type or check inside.
+                context.warnings.push(at.warning(
+                    "`type: object` without `properties`: taken as a JSON object of any keys (`serde_json::Map`), sent as given and its content not checked locally",
+                ));
+                Type::JsonObject
+            }
         }
         other => {
             return Err(at
@@ -173,12 +248,55 @@ fn field_type(
     Ok(result)
 }
 
+/// Keywords of an object node (a property or a list's items) beyond the
+/// common ones.
+const OBJECT_KEYS: &[&str] = &[
+    "properties",
+    "required",
+    "additionalProperties",
+    "x-order-properties",
+];
+
+/// `additionalProperties` beside `properties`: absent or `false` (the
+/// generated struct takes its named fields only); a map of free keys
+/// beside named ones has no struct to become.
+fn additional_properties(at: &Location, node: &Map<String, Value>) -> Result<(), Error> {
+    match node.get("additionalProperties") {
+        None | Some(Value::Bool(false)) => Ok(()),
+        Some(_) => Err(at.child("additionalProperties").error(Problem::Invalid(
+            "`additionalProperties` beside `properties` (named fields plus free keys) is not supported; `false` or none is".into(),
+        ))),
+    }
+}
+
+/// A nested object: its own struct, whose fields are converted like the
+/// input's.
+fn object_type(
+    at: &Location,
+    node: &Map<String, Value>,
+    name: String,
+    path: String,
+    context: &mut Context<'_, '_>,
+) -> Result<ObjectType, Error> {
+    let owner = Owner {
+        name: Some(&name),
+        path: &path,
+    };
+    let (fields, required) = super::convert_properties(at, node, owner, context)?;
+    Ok(ObjectType {
+        name,
+        path,
+        fields,
+        required,
+    })
+}
+
 /// The `type` keyword: a name, or `[name, "null"]`; absent with an `enum`,
-/// taken from the values.
-fn type_keyword(at: &Location, node: &Map<String, Value>) -> Result<String, Error> {
+/// taken from the values; `None` when absent otherwise (any value).
+fn type_keyword(at: &Location, node: &Map<String, Value>) -> Result<Option<String>, Error> {
     let ty_at = at.child("type");
     match node.get("type") {
-        Some(Value::String(name)) => Ok(name.clone()),
+        Some(Value::String(name)) => Ok(Some(name.clone())),
         Some(Value::Array(names)) => {
             let named: Vec<&str> = names
                 .iter()
@@ -186,7 +304,7 @@ fn type_keyword(at: &Location, node: &Map<String, Value>) -> Result<String, Erro
                 .filter(|n| *n != "null")
                 .collect();
             match named.as_slice() {
-                [one] if names.len() <= 2 => Ok((*one).to_owned()),
+                [one] if names.len() <= 2 => Ok(Some((*one).to_owned())),
                 _ => Err(ty_at.error(Problem::UnsupportedType(shown(&Value::Array(
                     names.clone(),
                 ))))),
@@ -195,12 +313,13 @@ fn type_keyword(at: &Location, node: &Map<String, Value>) -> Result<String, Erro
         Some(other) => Err(ty_at.error(Problem::UnsupportedType(shown(other)))),
         None => match node.get("enum").and_then(Value::as_array) {
             Some(values) if !values.is_empty() && values.iter().all(Value::is_string) => {
-                Ok("string".into())
+                Ok(Some("string".into()))
             }
             Some(values) if !values.is_empty() && values.iter().all(Value::is_i64) => {
-                Ok("integer".into())
+                Ok(Some("integer".into()))
             }
-            _ => Err(at.error(Problem::Missing("type"))),
+            Some(_) => Err(at.error(Problem::Missing("type"))),
+            None => Ok(None),
         },
     }
 }
@@ -235,33 +354,18 @@ fn ordered<T: PartialOrd + std::fmt::Display>(
 
 fn array_type(
     at: &Location,
+    wire: &str,
     node: &Map<String, Value>,
     known_media: Option<MediaKind>,
-    context: &Context<'_, '_>,
+    type_name: impl Fn() -> Result<String, Error>,
+    owner: Owner<'_>,
+    context: &mut Context<'_, '_>,
 ) -> Result<Type, Error> {
     let items_at = at.child("items");
     let items = node
         .get("items")
         .ok_or_else(|| at.error(Problem::Missing("items")))?;
     let (items, items_at) = context.refs.resolve(items, &items_at)?;
-    check_keys(&items_at, &items, ITEM_KEYS)?;
-    match items.get("type").and_then(Value::as_str) {
-        Some("string") => {}
-        Some(other) => {
-            return Err(items_at
-                .child("type")
-                .error(Problem::UnsupportedType(format!(
-                    "array of {other} (only arrays of strings are supported)"
-                ))));
-        }
-        None => return Err(items_at.error(Problem::Missing("type"))),
-    }
-    let item_rules = items.contains_key("validations");
-    // `x-accept` sits on the array in WaveSpeed's schemas; it describes each item.
-    let mut item_node = items.clone();
-    if let (Some(accept), false) = (node.get("x-accept"), item_node.contains_key("x-accept")) {
-        item_node.insert("x-accept".into(), accept.clone());
-    }
     let min_items = optional(
         at,
         node,
@@ -277,6 +381,50 @@ fn array_type(
         "a non-negative integer",
     )?;
     ordered(at, "minItems", min_items, "maxItems", max_items)?;
+    if items.get("type").and_then(Value::as_str) == Some("object") {
+        check_keys(
+            &items_at,
+            &items,
+            &[FIELD_KEYS_COMMON, OPENAPI_KEYS, OBJECT_KEYS].concat(),
+        )?;
+        if !items.contains_key("properties") {
+            return Err(items_at.error(Problem::Invalid(
+                "a list of objects without `properties` is not supported (its items would have no fields to type)".into(),
+            )));
+        }
+        additional_properties(&items_at, &items)?;
+        let name = naming::item_type(&type_name()?).map_err(|why| {
+            at.error(Problem::BadName {
+                name: wire.to_owned(),
+                why,
+            })
+        })?;
+        let path = format!("{}[]", owner.child(wire));
+        let item = object_type(&items_at, &items, name, path, context)?;
+        return Ok(Type::ObjectArray {
+            item,
+            min_items,
+            max_items,
+        });
+    }
+    check_keys(&items_at, &items, ITEM_KEYS)?;
+    match items.get("type").and_then(Value::as_str) {
+        Some("string") => {}
+        Some(other) => {
+            return Err(items_at
+                .child("type")
+                .error(Problem::UnsupportedType(format!(
+                    "array of {other} (only arrays of strings or of objects are supported)"
+                ))));
+        }
+        None => return Err(items_at.error(Problem::Missing("type"))),
+    }
+    let item_rules = items.contains_key("validations");
+    // `x-accept` sits on the array in WaveSpeed's schemas; it describes each item.
+    let mut item_node = items.clone();
+    if let (Some(accept), false) = (node.get("x-accept"), item_node.contains_key("x-accept")) {
+        item_node.insert("x-accept".into(), accept.clone());
+    }
     Ok(Type::Array {
         items: string_type(
             &items_at,
@@ -466,6 +614,11 @@ fn default_mismatch(ty: &Type, default: &Value) -> Option<&'static str> {
         Type::Array { .. } => default
             .as_array()
             .is_some_and(|items| items.iter().all(Value::is_string)),
+        Type::Object(_) | Type::JsonObject => default.is_object(),
+        Type::ObjectArray { .. } => default
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_object)),
+        Type::Json => true,
     };
     (!fits).then_some("does not fit the field's type")
 }

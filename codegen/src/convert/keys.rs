@@ -21,6 +21,7 @@ pub(super) const MANIFEST_KEYS: &[&str] = &[
     "token_env",
     "submit_path",
     "catalog_url",
+    "catalog_list_url",
     "catalog_prefix",
     "media_fields",
     "output_schema",

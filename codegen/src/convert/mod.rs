@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use field::convert_field;
+use field::{Owner, convert_field};
 use keys::{
     MANIFEST_KEYS, MODEL_KEYS, check_keys, claim, doc_text, object, optional_str, required_str,
     wrong,
@@ -14,7 +14,9 @@ use keys::{
 use source::{RequestSchema, request_schema};
 
 use crate::error::{Error, Location, Problem, Warning};
-use crate::ir::{Corpus, MediaKind, Model, Protocol, Type, Vendor};
+use crate::ir::{
+    Corpus, EnumType, Field, MediaKind, Model, Protocol, Type, Variant, Vendor, WireValue,
+};
 use crate::load::{JsonFile, VendorFiles};
 use crate::naming;
 
@@ -57,14 +59,15 @@ fn convert_vendor(files: &VendorFiles, warnings: &mut Vec<Warning>) -> Result<Ve
     let mut modules = BTreeMap::new();
     let mut models = Vec::new();
     for (path, file) in &files.models {
-        let model = convert_model(path, file, submit_template, &media_fields, warnings)?;
-        claim(
-            &Location::root(&file.path),
-            &mut modules,
-            &model.module,
-            &model.path,
-        )?;
-        models.push(model);
+        for model in convert_model(path, file, submit_template, &media_fields, warnings)? {
+            claim(
+                &Location::root(&file.path),
+                &mut modules,
+                &model.module,
+                &model.path,
+            )?;
+            models.push(model);
+        }
     }
     models.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Vendor {
@@ -112,17 +115,18 @@ fn media_fields(
 }
 
 /// Converts one model file (a JSON Schema or an OpenAPI document) whose path
-/// under the vendor folder is `path`.
+/// under the vendor folder is `path`: one model, or one per model id when an
+/// OpenAPI document's `model` enum names several.
 pub fn convert_model(
     path: &str,
     file: &JsonFile,
     submit_template: Option<&str>,
     media_fields: &BTreeMap<String, MediaKind>,
     warnings: &mut Vec<Warning>,
-) -> Result<Model, Error> {
+) -> Result<Vec<Model>, Error> {
     let request = request_schema(file, path, submit_template)?;
     let RequestSchema {
-        model_path,
+        model_ids,
         submit_path,
         schema,
         at: root,
@@ -137,60 +141,127 @@ pub fn convert_model(
                 .error(Problem::UnsupportedType(ty.to_string())));
         }
     }
-    let module = naming::model_module(model_path).map_err(|why| {
-        root.error(Problem::BadName {
-            name: model_path.clone(),
-            why,
-        })
-    })?;
-
-    let properties_at = root.child("properties");
-    let properties = object(
-        &properties_at,
-        schema.get("properties").unwrap_or(&Value::Null),
-    )?;
-    let required = required_list(root, schema, properties, warnings)?;
-    let order = property_order(root, schema, properties, warnings)?;
-
-    let mut idents = BTreeMap::new();
-    let mut type_names = BTreeMap::from([(
-        "Input".to_owned(),
-        ("the input struct".to_owned(), String::new()),
-    )]);
-    let mut fields = Vec::new();
     let mut context = field::Context {
         refs,
         openapi: *openapi,
         media_fields,
         warnings,
+        types: BTreeMap::from([(
+            "Input".to_owned(),
+            ("the input struct".to_owned(), String::new()),
+        )]),
     };
+    let input = Owner {
+        name: None,
+        path: "",
+    };
+    // The fields are read once (so each vendor mistake is reported once);
+    // each model id then gets its own copy, its `model` the constant id.
+    let (fields, required) = convert_properties(root, schema, input, &mut context)?;
+    let mut models = Vec::new();
+    for model_path in model_ids {
+        let module = naming::model_module(model_path).map_err(|why| {
+            root.error(Problem::BadName {
+                name: model_path.clone(),
+                why,
+            })
+        })?;
+        let mut fields = fields.clone();
+        if model_ids.len() > 1 {
+            constant_model(&mut fields, model_path);
+        }
+        models.push(Model {
+            path: model_path.clone(),
+            module,
+            source: file.path.clone(),
+            title: doc_text(root, schema, "title")?.filter(|t| t != model_path),
+            description: doc_text(root, schema, "description")?,
+            submit_path: submit_path.clone(),
+            required: required.clone(),
+            fields,
+        });
+    }
+    Ok(models)
+}
+
+/// The model ids an OpenAPI document (an AI/ML API document) names: the
+/// values of its request's `model` enum, found as [`convert_model`] finds
+/// them (for `cargo xtask pull`'s discovery of new documents).
+pub fn document_model_ids(file: &JsonFile) -> Result<Vec<String>, Error> {
+    let root = Location::root(&file.path);
+    if object(&root, &file.json)?.get("openapi").is_none() {
+        return Err(root.error(Problem::Invalid(
+            "not an OpenAPI document: only those name their model ids".into(),
+        )));
+    }
+    Ok(request_schema(file, "", None)?.model_ids)
+}
+
+/// The properties of the object schema `schema` (at `root`) as the fields of
+/// `owner`, and its `required` names that exist. Every Rust name is claimed:
+/// field names in the struct, type names in the model's module.
+fn convert_properties(
+    root: &Location,
+    schema: &Map<String, Value>,
+    owner: Owner<'_>,
+    context: &mut field::Context<'_, '_>,
+) -> Result<(Vec<Field>, Vec<String>), Error> {
+    let properties_at = root.child("properties");
+    let properties = object(
+        &properties_at,
+        schema.get("properties").unwrap_or(&Value::Null),
+    )?;
+    let required = required_list(root, schema, properties, context.warnings)?;
+    let order = property_order(root, schema, properties, context.warnings)?;
+    let mut idents = BTreeMap::new();
+    let mut fields = Vec::new();
     for wire in order {
         let at = properties_at.child(wire);
         let is_required = required.contains(&wire);
-        let Some(field) = convert_field(&at, wire, &properties[wire], is_required, &mut context)?
+        let Some(field) = convert_field(&at, wire, &properties[wire], is_required, owner, context)?
         else {
             continue;
         };
         claim(&at, &mut idents, &field.ident, wire)?;
-        if let Type::Enum(e) | Type::Const(e) = &field.ty {
-            claim(&at, &mut type_names, &e.name, wire)?;
+        let type_name = match &field.ty {
+            Type::Enum(e) | Type::Const(e) => Some(&e.name),
+            Type::Object(object) | Type::ObjectArray { item: object, .. } => Some(&object.name),
+            _ => None,
+        };
+        if let Some(name) = type_name {
+            claim(&at, &mut context.types, name, wire)?;
         }
         fields.push(field);
     }
-    Ok(Model {
-        path: model_path.clone(),
-        module,
-        source: file.path.clone(),
-        title: doc_text(root, schema, "title")?.filter(|t| t != model_path),
-        description: doc_text(root, schema, "description")?,
-        submit_path: submit_path.clone(),
-        required: required
-            .iter()
-            .filter(|name| fields.iter().any(|f| f.wire == **name))
-            .map(|name| (*name).to_owned())
-            .collect(),
-        fields,
-    })
+    let required = required
+        .iter()
+        .filter(|name| fields.iter().any(|f| f.wire == **name))
+        .map(|name| (*name).to_owned())
+        .collect();
+    Ok((fields, required))
+}
+
+/// The `model` field of one of a document's several model ids: the constant
+/// `id` (its enum narrowed to that value; a default naming another of the
+/// document's ids is no mistake, and no default of a constant is shown).
+fn constant_model(fields: &mut [Field], id: &str) {
+    for field in fields.iter_mut().filter(|f| f.wire == "model") {
+        if let Type::Enum(e) = &field.ty {
+            let variants: Vec<Variant> = e
+                .variants
+                .iter()
+                .filter(|v| v.wire == WireValue::Str(id.to_owned()))
+                .cloned()
+                .collect();
+            field.ty = Type::Const(EnumType {
+                name: e.name.clone(),
+                variants,
+            });
+            if field.default.as_ref().and_then(Value::as_str) != Some(id) {
+                field.default = None;
+            }
+        }
+    }
 }
 
 /// The `required` names; one that names no property is a warning.

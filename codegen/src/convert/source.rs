@@ -5,8 +5,12 @@
 //!   the file is the schema; the model path is the file path under the vendor
 //!   folder and the submit path comes from `vendor.json`.
 //! - OpenAPI 3.0 (the AI/ML API's per-model documents): the schema is the
-//!   `application/json` body of the one POST operation, the submit path is that
-//!   operation's path and the model id is the one-value `model` enum.
+//!   `application/json` body of the POST operation, the submit path is that
+//!   operation's path and the model ids are the values of the `model` enum
+//!   (one model per value). A document may also describe the vendor's legacy,
+//!   vendor-named path (`/v2/generate/video/kling/generation`) beside its
+//!   universal one (`/v2/video/generations`): the universal path wins. Two
+//!   POST operations that are not such a pair are an error.
 
 use serde_json::{Map, Value};
 
@@ -17,8 +21,9 @@ use crate::load::JsonFile;
 
 /// A model's request schema, found.
 pub(super) struct RequestSchema<'a> {
-    /// The model path or id (`bytedance/seedance-1-0-lite-i2v`).
-    pub model_path: String,
+    /// The model paths or ids (`bytedance/seedance-1-0-lite-i2v`): one, or
+    /// one per value of an OpenAPI document's `model` enum.
+    pub model_ids: Vec<String>,
     /// Submit path relative to the vendor's base URL.
     pub submit_path: String,
     /// The input object's schema.
@@ -50,7 +55,7 @@ pub(super) fn request_schema<'a>(
         ))
     })?;
     Ok(RequestSchema {
-        model_path: file_model_path.to_owned(),
+        model_ids: vec![file_model_path.to_owned()],
         submit_path: template.replace("{model}", file_model_path),
         schema: document.clone(),
         at: root,
@@ -72,19 +77,28 @@ fn openapi<'a>(
     }
     let paths_at = root.child("paths");
     let paths = object(&paths_at, document.get("paths").unwrap_or(&Value::Null))?;
-    let mut posts = paths
+    let posts: Vec<(&String, &Value)> = paths
         .iter()
-        .filter_map(|(path, item)| Some((path, item.as_object()?.get("post")?)));
-    let (path, operation) = posts.next().ok_or_else(|| {
-        paths_at.error(Problem::Invalid(
-            "no POST operation: the submit request is the document's POST".into(),
-        ))
-    })?;
-    if let Some((other, _)) = posts.next() {
-        return Err(paths_at.error(Problem::Invalid(format!(
-            "two POST operations ({path:?} and {other:?}); one model per document"
-        ))));
-    }
+        .filter_map(|(path, item)| Some((path, item.as_object()?.get("post")?)))
+        .collect();
+    // The vendor's legacy paths name the vendor; a universal one wins over them.
+    let universal: Vec<&(&String, &Value)> =
+        posts.iter().filter(|(path, _)| !is_legacy(path)).collect();
+    let (path, operation) = match (posts.as_slice(), universal.as_slice()) {
+        ([], _) => {
+            return Err(paths_at.error(Problem::Invalid(
+                "no POST operation: the submit request is the document's POST".into(),
+            )));
+        }
+        ([only], _) => *only,
+        (_, [only]) => **only,
+        ([first, second, ..], _) => {
+            return Err(paths_at.error(Problem::Invalid(format!(
+                "two POST operations ({:?} and {:?}) that are not a universal path and its legacy form ({LEGACY_PREFIX}...); one request per document",
+                first.0, second.0
+            ))));
+        }
+    };
     let operation_at = paths_at.child(path).child("post");
     let (body, body_at) = refs.resolve(
         operation
@@ -105,9 +119,9 @@ fn openapi<'a>(
             .ok_or_else(|| json_at.error(Problem::Missing("schema")))?,
         &json_at.child("schema"),
     )?;
-    let model_path = model_id(&at, &schema, &refs)?;
+    let model_ids = model_ids(&at, &schema, &refs)?;
     Ok(RequestSchema {
-        model_path,
+        model_ids,
         submit_path: path.clone(),
         schema,
         at,
@@ -116,29 +130,55 @@ fn openapi<'a>(
     })
 }
 
-/// The model id: the one value of the `model` property's `enum` (or `const`).
-fn model_id(at: &Location, schema: &Map<String, Value>, refs: &Refs<'_>) -> Result<String, Error> {
+/// Where the AI/ML API's legacy, vendor-named submit paths start
+/// (`/v2/generate/video/bytedance/generation`).
+pub const LEGACY_PREFIX: &str = "/v2/generate/";
+
+/// A legacy, vendor-named path: still served, but no longer the documented one.
+fn is_legacy(path: &str) -> bool {
+    path.starts_with(LEGACY_PREFIX)
+}
+
+/// The model ids: the values of the `model` property's `enum` (or its `const`).
+fn model_ids(
+    at: &Location,
+    schema: &Map<String, Value>,
+    refs: &Refs<'_>,
+) -> Result<Vec<String>, Error> {
     let model_at = at.child("properties").child("model");
     let node = schema
         .get("properties")
         .and_then(|p| p.get("model"))
         .ok_or_else(|| {
             model_at.error(Problem::Invalid(
-                "an AI/ML API document names its model in a one-value `model` enum; there is no `model` property".into(),
+                "an AI/ML API document names its models in the `model` enum; there is no `model` property".into(),
             ))
         })?;
     let (node, model_at) = refs.resolve(node, &model_at)?;
     if let Some(Value::String(id)) = node.get("const") {
-        return Ok(id.clone());
+        return Ok(vec![id.clone()]);
     }
-    match node
-        .get("enum")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
-        Some([Value::String(id)]) => Ok(id.clone()),
+    let values = node.get("enum").and_then(Value::as_array);
+    let ids: Option<Vec<String>> = values.map(|values| {
+        values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    });
+    match (values, ids) {
+        (Some(values), Some(ids)) if !ids.is_empty() && ids.len() == values.len() => {
+            let mut unique = ids.clone();
+            unique.sort();
+            unique.dedup();
+            if unique.len() != ids.len() {
+                return Err(model_at.child("enum").error(Problem::Invalid(
+                    "the `model` enum names one model id twice".into(),
+                )));
+            }
+            Ok(ids)
+        }
         _ => Err(model_at.error(Problem::Invalid(
-            "the `model` property must be an enum of exactly one string (the model id)".into(),
+            "the `model` property must be an enum of strings (the model ids)".into(),
         ))),
     }
 }

@@ -32,20 +32,42 @@ pub fn render(corpus: &Corpus) -> String {
                 .collect();
             let _ = writeln!(out, "- `Input::new({})`", required.join(", "));
             for field in &model.fields {
-                let _ = writeln!(out, "- {}", field_line(field));
+                field_lines(field, "", &mut out);
             }
         }
     }
     out
 }
 
-fn field_line(field: &Field) -> String {
+/// The line of `field`, then one per field of its nested struct (at any
+/// depth), named by path (`camera_control.config`, `dynamic_masks[].mask`).
+fn field_lines(field: &Field, prefix: &str, out: &mut String) {
+    let _ = writeln!(out, "- {}", field_line(field, prefix));
+    if let Some(object) = field.ty.object() {
+        let prefix = format!("{}.", object.path);
+        let required: Vec<&str> = object
+            .constructor_arguments()
+            .iter()
+            .map(|f| f.rust_name())
+            .collect();
+        let _ = writeln!(out, "- `{}::new({})`", object.name, required.join(", "));
+        for field in &object.fields {
+            field_lines(field, &prefix, out);
+        }
+    }
+}
+
+fn field_line(field: &Field, prefix: &str) -> String {
     let presence = if field.required {
         "required"
     } else {
         "optional"
     };
-    let mut line = format!("`{}`: {} ({presence})", field.wire, type_text(&field.ty));
+    let mut line = format!(
+        "`{prefix}{}`: {} ({presence})",
+        field.wire,
+        type_text(&field.ty)
+    );
     if !field.image_rules.is_empty() {
         let rules: Vec<String> = field
             .image_rules
@@ -101,6 +123,23 @@ fn type_text(ty: &Type) -> String {
             }
             text
         }
+        Type::Object(object) => format!("struct {}", object.name),
+        Type::ObjectArray {
+            item,
+            min_items,
+            max_items,
+        } => {
+            let mut text = format!("Vec<struct {}>", item.name);
+            if let Some(min) = min_items {
+                let _ = write!(text, ", minItems {min}");
+            }
+            if let Some(max) = max_items {
+                let _ = write!(text, ", maxItems {max}");
+            }
+            text
+        }
+        Type::Json => "serde_json::Value (any JSON, not checked)".to_owned(),
+        Type::JsonObject => "serde_json::Map (any keys, not checked)".to_owned(),
     }
 }
 

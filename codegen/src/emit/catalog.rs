@@ -19,7 +19,7 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
             let path = &model.path;
             let module_path = format!("{}::{}", vendor.id, model.module);
             let summary = model_summary(model);
-            let fields = model.fields.iter().map(|field| {
+            let fields = model.fields.iter().filter(|f| described(f)).map(|field| {
                 let rules = if field.image_rules.is_empty() {
                     quote! { &[] }
                 } else {
@@ -68,7 +68,10 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
             /// JSON -> the typed input (unknown fields, wrong types and enum
             /// values are refused here); local rules are checked by `validate()`.
             pub parse: fn(serde_json::Value) -> Result<Box<dyn ErasedModel>, serde_json::Error>,
-            /// Every input field in schema order, hidden ones included (flagged).
+            /// Every input field in schema order, hidden ones included (flagged),
+            /// but nested objects, lists of them and untyped values, which
+            /// `FieldKind` has no word for yet: the typed input (`parse`) and
+            /// its JSON Schema (`json_schema`) have them.
             pub fields: &'static [FieldInfo],
         }
 
@@ -130,6 +133,16 @@ pub(super) fn model_summary(model: &Model) -> String {
     summary
 }
 
+/// Whether `field` can be a [`FieldInfo`]: `FieldKind` describes flat
+/// values (strings, numbers, enums, lists of strings), not nested objects or
+/// untyped JSON.
+fn described(field: &Field) -> bool {
+    !matches!(
+        field.ty,
+        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject
+    )
+}
+
 /// One field's [`FieldInfo`] literal (`rules`: its image rules expression).
 fn field_info(field: &Field, rules: TokenStream) -> TokenStream {
     let wire = &field.wire;
@@ -187,6 +200,10 @@ fn field_info(field: &Field, rules: TokenStream) -> TokenStream {
             bounds.extend(min_items.map(|v| ("minItems", v as f64)));
             bounds.extend(max_items.map(|v| ("maxItems", v as f64)));
             (quote! { FieldKind::List }, items.format)
+        }
+        // Left out by `described`.
+        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject => {
+            return TokenStream::new();
         }
     };
     let format = match format {

@@ -32,6 +32,29 @@ pub(super) fn field_doc(field: &Field) -> String {
             );
         }
         Type::Const(e) => facts.push(format!("Always `{}`.", wire_text(&e.variants[0].wire))),
+        Type::Object(object) => facts.push(format!(
+            "A [`{0}`]: `{0}::new` takes its required fields.",
+            object.name
+        )),
+        Type::ObjectArray {
+            item,
+            min_items,
+            max_items,
+        } => {
+            facts.extend(range_fact(min_items, max_items, " items"));
+            facts.push(format!(
+                "Each item: a [`{0}`] (`{0}::new` takes its required fields).",
+                item.name
+            ));
+        }
+        Type::Json => facts.push(
+            "Any JSON value, sent as given: the schema gives it no type, so nothing is checked locally."
+                .to_owned(),
+        ),
+        Type::JsonObject => facts.push(
+            "A JSON object of any keys, sent as given: the schema names none, so its content is not checked locally."
+                .to_owned(),
+        ),
         Type::Boolean | Type::Enum(_) => {}
     }
     if !field.image_rules.is_empty() {

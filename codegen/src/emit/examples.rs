@@ -3,12 +3,25 @@
 //! per model `Input`, and the crate root's. They are `no_run`: they compile
 //! in `cargo test --doc` but would need a token (and pay) to run.
 
-use crate::ir::{Model, Type, Vendor};
+use crate::ir::{Field, Model, ObjectType, Type, Vendor};
 
 /// The `Input::new(...)` arguments of a model, each a plausible value.
 fn arguments(model: &Model) -> String {
-    model
-        .constructor_arguments()
+    values(&model.constructor_arguments())
+}
+
+/// A nested struct built with its `new` (and its own required fields).
+fn construct(object: &ObjectType) -> String {
+    format!(
+        "model::{}::new({})",
+        object.name,
+        values(&object.constructor_arguments())
+    )
+}
+
+/// A plausible value for each of `fields`, comma-separated.
+fn values(fields: &[&Field]) -> String {
+    fields
         .iter()
         .map(|field| match &field.ty {
             Type::String(s) if s.format.is_some() || field.wire.contains("url") => {
@@ -20,6 +33,10 @@ fn arguments(model: &Model) -> String {
             Type::Number { minimum, .. } => format!("{:?}", minimum.unwrap_or(1.0)),
             Type::Boolean => "false".to_owned(),
             Type::Enum(e) | Type::Const(e) => format!("model::{}::ALL[0]", e.name),
+            Type::Object(object) => construct(object),
+            Type::ObjectArray { item, .. } => format!("[{}]", construct(item)),
+            Type::Json => "serde_json::Value::Null".to_owned(),
+            Type::JsonObject => "serde_json::Map::new()".to_owned(),
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -8,9 +8,12 @@ use super::display_path;
 use super::docs::field_doc;
 use super::enums::enum_items;
 use super::schema_out;
-use super::tokens::{convert_param, doc_attrs, float, ident, inner_doc, param_type, rust_type};
+use super::tokens::{
+    convert_param, converts, doc_attrs, float, ident, inner_doc, json_text, param_type, raw_string,
+    rust_type,
+};
 use super::validate::validate_fn;
-use crate::ir::{Field, Model, Type, Vendor};
+use crate::ir::{Field, Model, ObjectType, Type, Vendor, constructor_arguments};
 use crate::naming;
 
 /// `generated/src/<vendor>/<model>.rs`.
@@ -18,15 +21,19 @@ use crate::naming;
 pub fn model_module(vendor: &Vendor, model: &Model, crate_name: &str) -> TokenStream {
     let module_doc = model_doc(vendor, model);
     let input = input_struct(vendor, model, crate_name);
-    let deserialize = deserialize_impl(model);
-    let constructor = constructor(model, validate_fn(model));
+    let deserialize = deserialize_impl("Input", &model.fields);
+    let constructor = constructor("Input", &model.fields, validate_fn(model));
     let model_impl = model_impl(model);
     let schema_impl = schema_impl(model);
     let schema_const = schema_const(vendor, model);
-    let enums = model.fields.iter().filter_map(|field| match &field.ty {
-        Type::Enum(e) | Type::Const(e) => Some(enum_items(field, e)),
-        _ => None,
-    });
+    let nested = model
+        .nested_objects()
+        .into_iter()
+        .map(|object| nested_struct(model, object));
+    let enums = model
+        .enums()
+        .into_iter()
+        .map(|(field, e)| enum_items(field, e));
     let with_rules: Vec<&Field> = model
         .fields
         .iter()
@@ -47,6 +54,7 @@ pub fn model_module(vendor: &Vendor, model: &Model, crate_name: &str) -> TokenSt
         #model_impl
         #schema_impl
         #(#rule_consts)*
+        #(#nested)*
         #(#enums)*
         #schema_const
     }
@@ -66,19 +74,54 @@ pub(super) fn model_doc(vendor: &Vendor, model: &Model) -> String {
     doc
 }
 
+/// The fields of a generated struct (`Input` or a nested one).
+fn struct_fields(fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|field| {
+            let name = ident(&field.ident);
+            let ty = rust_type(field);
+            let doc = doc_attrs(&field_doc(field));
+            let wire = &field.wire;
+            let rename = (field.rust_name() != wire).then(|| quote! { #[serde(rename = #wire)] });
+            let skip = (!field.required).then(|| {
+                quote! { #[serde(skip_serializing_if = "Option::is_none")] }
+            });
+            let hidden = field.hidden.then(|| quote! { #[doc(hidden)] });
+            quote! { #doc #hidden #rename #skip pub #name: #ty }
+        })
+        .collect()
+}
+
+/// A nested object's struct: built like `Input` (`new` with the required
+/// fields, a setter per optional one), read by the same streaming reader,
+/// and reporting its own JSON Schema. Its rules are checked by the
+/// input's `validate()`, which names its fields by path.
+fn nested_struct(model: &Model, object: &ObjectType) -> TokenStream {
+    let name = ident(&object.name);
+    let fields = struct_fields(&object.fields);
+    let doc = doc_attrs(&format!(
+        "`{}` of `{}`: build it with [`{}::new`] (the required fields) and the \
+         setters; unset optional fields are left out of the request body.",
+        object.path, model.path, object.name
+    ));
+    let deserialize = deserialize_impl(&object.name, &object.fields);
+    let constructor = constructor(&object.name, &object.fields, TokenStream::new());
+    let id = format!("seedance::{}::{}", model.path, object.name);
+    let schema = raw_string(&json_text(schema_out::object_schema(object).to_string()));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[non_exhaustive]
+        pub struct #name { #(#fields,)* }
+        #deserialize
+        #constructor
+        seedance_runtime::input_schema!(#name, #id, #schema);
+    }
+}
+
 pub(super) fn input_struct(vendor: &Vendor, model: &Model, crate_name: &str) -> TokenStream {
-    let fields = model.fields.iter().map(|field| {
-        let name = ident(&field.ident);
-        let ty = rust_type(field);
-        let doc = doc_attrs(&field_doc(field));
-        let wire = &field.wire;
-        let rename = (field.rust_name() != wire).then(|| quote! { #[serde(rename = #wire)] });
-        let skip = (!field.required).then(|| {
-            quote! { #[serde(skip_serializing_if = "Option::is_none")] }
-        });
-        let hidden = field.hidden.then(|| quote! { #[doc(hidden)] });
-        quote! { #doc #hidden #rename #skip pub #name: #ty }
-    });
+    let fields = struct_fields(&model.fields);
     let doc = format!(
         "Input of `{}` ({}). Build it with [`Input::new`] (the required fields) and \
          the setters; unset optional fields are left out of the request body so the \
@@ -99,8 +142,9 @@ pub(super) fn input_struct(vendor: &Vendor, model: &Model, crate_name: &str) -> 
 /// `Deserialize` through the runtime's streaming reader (`input_fields!`):
 /// unknown fields are refused with a suggestion, and the code per model is
 /// a line per field.
-pub(super) fn deserialize_impl(model: &Model) -> TokenStream {
-    let fields = model.fields.iter().map(|field| {
+pub(super) fn deserialize_impl(name: &str, fields: &[Field]) -> TokenStream {
+    let name = ident(name);
+    let fields = fields.iter().map(|field| {
         let name = ident(&field.ident);
         let ty = rust_type(field);
         let wire = &field.wire;
@@ -112,19 +156,21 @@ pub(super) fn deserialize_impl(model: &Model) -> TokenStream {
         quote! { #name: #ty = #wire #presence; }
     });
     quote! {
-        seedance_runtime::input_fields! { Input; #(#fields)* }
+        seedance_runtime::input_fields! { #name; #(#fields)* }
     }
 }
 
-/// `Input::new`, the setters and `validate` (its tokens given).
-pub(super) fn constructor(model: &Model, validate: TokenStream) -> TokenStream {
-    let required = model.constructor_arguments();
+/// `new`, the setters and (for `Input`) `validate`, its tokens given, of the
+/// struct `name` with `fields`.
+pub(super) fn constructor(name: &str, fields: &[Field], validate: TokenStream) -> TokenStream {
+    let struct_name = ident(name);
+    let required = constructor_arguments(fields);
     let params = required.iter().map(|field| {
         let name = ident(&field.ident);
         let ty = param_type(&field.ty);
         quote! { #name: #ty }
     });
-    let inits = model.fields.iter().map(|field| {
+    let inits = fields.iter().map(|field| {
         let name = ident(&field.ident);
         let value = match &field.ty {
             Type::Const(e) => {
@@ -132,12 +178,14 @@ pub(super) fn constructor(model: &Model, validate: TokenStream) -> TokenStream {
                 let variant = ident(&e.variants[0].name);
                 quote! { #ty::#variant }
             }
+            // A parameter taken as it is: the field init shorthand.
+            ty if field.required && !converts(ty) => return quote! { #name },
             ty if field.required => convert_param(ty, quote! { #name }),
             _ => quote! { None },
         };
         quote! { #name: #value }
     });
-    let setters = model.fields.iter().filter(|f| !f.required).map(|field| {
+    let setters = fields.iter().filter(|f| !f.required).map(|field| {
         let name = ident(&field.ident);
         let ty = param_type(&field.ty);
         let value = convert_param(&field.ty, quote! { value });
@@ -157,12 +205,16 @@ pub(super) fn constructor(model: &Model, validate: TokenStream) -> TokenStream {
             }
         }
     });
-    let doc = doc_attrs("An input with the required fields set and every optional field unset.");
+    let doc = if name == "Input" {
+        doc_attrs("An input with the required fields set and every optional field unset.")
+    } else {
+        doc_attrs("A value with the required fields set and every optional field unset.")
+    };
     quote! {
-        impl Input {
+        impl #struct_name {
             #doc
             pub fn new(#(#params),*) -> Self {
-                Input { #(#inits,)* }
+                #struct_name { #(#inits,)* }
             }
             #(#setters)*
             #validate

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use std::path::PathBuf;
 
-use crate::ir::{EnumType, Field, Model, StringType, Type, Vendor};
+use crate::ir::{EnumType, Field, Model, ObjectType, StringType, Type, Vendor};
 
 /// Where the model's input schema is written in the generated crate
 /// (`schemas/runcomfy/seedance_1_0_pro_image_to_video.json`): a file of its
@@ -42,6 +42,25 @@ pub fn model_schema(model: &Model) -> Value {
     schema.insert("properties".into(), Value::Object(properties));
     schema.insert("additionalProperties".into(), json!(false));
     Value::Object(schema)
+}
+
+/// A nested struct's schema (also used inline in its parent's).
+pub fn object_schema(object: &ObjectType) -> Value {
+    let mut schema = Map::new();
+    object_keys(object, &mut schema);
+    Value::Object(schema)
+}
+
+fn object_keys(object: &ObjectType, schema: &mut Map<String, Value>) {
+    schema.insert("type".into(), json!("object"));
+    schema.insert("required".into(), json!(object.required));
+    let properties: Map<String, Value> = object
+        .fields
+        .iter()
+        .map(|f| (f.wire.clone(), field_schema(f)))
+        .collect();
+    schema.insert("properties".into(), Value::Object(properties));
+    schema.insert("additionalProperties".into(), json!(false));
 }
 
 /// An enum type's schema (also used inline in the input's).
@@ -134,6 +153,26 @@ fn type_keys(ty: &Type, schema: &mut Map<String, Value>) {
             if let Some(max) = max_items {
                 schema.insert("maxItems".into(), json!(max));
             }
+        }
+        Type::Object(object) => object_keys(object, schema),
+        Type::ObjectArray {
+            item,
+            min_items,
+            max_items,
+        } => {
+            schema.insert("type".into(), json!("array"));
+            schema.insert("items".into(), object_schema(item));
+            if let Some(min) = min_items {
+                schema.insert("minItems".into(), json!(min));
+            }
+            if let Some(max) = max_items {
+                schema.insert("maxItems".into(), json!(max));
+            }
+        }
+        // Any value: no `type`, nothing to constrain.
+        Type::Json => {}
+        Type::JsonObject => {
+            schema.insert("type".into(), json!("object"));
         }
     }
 }

@@ -84,6 +84,16 @@ pub(super) fn rust_type(field: &Field) -> TokenStream {
             quote! { #name }
         }
         Type::Array { .. } => quote! { Vec<String> },
+        Type::Object(object) => {
+            let name = ident(&object.name);
+            quote! { #name }
+        }
+        Type::ObjectArray { item, .. } => {
+            let name = ident(&item.name);
+            quote! { Vec<#name> }
+        }
+        Type::Json => quote! { serde_json::Value },
+        Type::JsonObject => quote! { serde_json::Map<String, serde_json::Value> },
     };
     if field.required {
         ty
@@ -105,13 +115,33 @@ pub(super) fn param_type(ty: &Type) -> TokenStream {
             let name = ident(&e.name);
             quote! { #name }
         }
+        Type::Object(object) => {
+            let name = ident(&object.name);
+            quote! { #name }
+        }
+        Type::ObjectArray { item, .. } => {
+            let name = ident(&item.name);
+            quote! { impl IntoIterator<Item = #name> }
+        }
+        Type::Json => quote! { serde_json::Value },
+        Type::JsonObject => quote! { serde_json::Map<String, serde_json::Value> },
     }
+}
+
+/// Whether a parameter of type `ty` is converted into the field's type
+/// (`impl Into<String>`, iterators), not taken as it is.
+pub(super) fn converts(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::String(_) | Type::Array { .. } | Type::ObjectArray { .. }
+    )
 }
 
 pub(super) fn convert_param(ty: &Type, value: TokenStream) -> TokenStream {
     match ty {
         Type::String(_) => quote! { #value.into() },
         Type::Array { .. } => quote! { #value.into_iter().map(Into::into).collect() },
+        Type::ObjectArray { .. } => quote! { #value.into_iter().collect() },
         _ => value,
     }
 }

@@ -1,14 +1,20 @@
 //! The generated `validate()`: one call into the runtime's `Validator` per
-//! local rule of each field.
+//! local rule of each field, nested structs and their lists included (their
+//! fields named by path: `camera_control.config.pan`, `dynamic_masks[0].mask`).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::tokens::{float, ident, signed, usize_literal};
 use crate::ir::{Field, Model, StringType, Type};
 
 pub(super) fn validate_fn(model: &Model) -> TokenStream {
-    let checks: Vec<TokenStream> = model.fields.iter().filter_map(field_checks).collect();
+    let owner = quote! { self };
+    let checks: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .filter_map(|field| field_checks(field, &owner, &Path::default(), 0))
+        .collect();
     let body = if checks.is_empty() {
         quote! { Ok(()) }
     } else {
@@ -27,66 +33,199 @@ pub(super) fn validate_fn(model: &Model) -> TokenStream {
     }
 }
 
-/// The checks of one field, or `None` when the schema sets no local rule on it.
-fn field_checks(field: &Field) -> Option<TokenStream> {
-    let wire = &field.wire;
+/// One piece of a violation's field path.
+#[derive(Clone)]
+enum Segment {
+    /// A field, by wire name.
+    Name(String),
+    /// A list item, by the loop variable holding its index.
+    Index(Ident),
+}
+
+/// Where a value is in the input, as a `FieldPath` expression: a literal
+/// where no list index is on the way, else formatted when the check runs.
+#[derive(Clone, Default)]
+struct Path(Vec<Segment>);
+
+impl Path {
+    fn field(&self, wire: &str) -> Path {
+        let mut path = self.clone();
+        path.0.push(Segment::Name(wire.to_owned()));
+        path
+    }
+
+    fn item(&self, index: &Ident) -> Path {
+        let mut path = self.clone();
+        path.0.push(Segment::Index(index.clone()));
+        path
+    }
+
+    /// The text of the path; list indices as `{}` (and braces doubled) when
+    /// `format` is set.
+    fn text(segments: &[Segment], format: bool) -> String {
+        let mut text = String::new();
+        for segment in segments {
+            match segment {
+                Segment::Name(name) => {
+                    if !text.is_empty() {
+                        text.push('.');
+                    }
+                    if format {
+                        text.push_str(&name.replace('{', "{{").replace('}', "}}"));
+                    } else {
+                        text.push_str(name);
+                    }
+                }
+                Segment::Index(_) => text.push_str("[{}]"),
+            }
+        }
+        text
+    }
+
+    fn tokens(&self) -> TokenStream {
+        let indices: Vec<&Ident> = self
+            .0
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Index(index) => Some(index),
+                Segment::Name(_) => None,
+            })
+            .collect();
+        match (self.0.split_last(), indices.len()) {
+            (_, 0) => {
+                let text = Self::text(&self.0, false);
+                quote! { seedance_runtime::validation::FieldPath::Field(#text) }
+            }
+            // `name[index]` of a list whose own path has no index.
+            (Some((Segment::Index(index), rest)), 1) => {
+                let text = Self::text(rest, false);
+                quote! { seedance_runtime::validation::FieldPath::Item(#text, #index) }
+            }
+            _ => {
+                let text = Self::text(&self.0, true);
+                quote! {
+                    seedance_runtime::validation::FieldPath::Field(&format!(#text, #(#indices),*))
+                }
+            }
+        }
+    }
+}
+
+/// The checks of one field of the struct `owner` (an expression: `self`, a
+/// binding), or `None` when the schema sets no local rule on it or below it.
+/// `depth` keeps the bindings of nested structs apart.
+fn field_checks(
+    field: &Field,
+    owner: &TokenStream,
+    parent: &Path,
+    depth: usize,
+) -> Option<TokenStream> {
     let name = ident(&field.ident);
-    let path = quote! { seedance_runtime::validation::FieldPath::Field(#wire) };
+    let path = parent.field(&field.wire);
+    let path_tokens = path.tokens();
+    let numbered = |base: &str| {
+        if depth == 0 {
+            format_ident!("{base}")
+        } else {
+            format_ident!("{base}_{depth}")
+        }
+    };
+    let binding = numbered("value");
     // A required field is read in place; an optional one is bound by `if let`.
     let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
     let value = match (field.required, copy) {
-        (true, true) => quote! { self.#name },
-        (true, false) => quote! { &self.#name },
-        (false, _) => quote! { value },
+        (true, true) => quote! { #owner.#name },
+        (true, false) => quote! { &#owner.#name },
+        (false, _) => quote! { #binding },
+    };
+    let place = if field.required {
+        quote! { #owner.#name }
+    } else {
+        quote! { #binding }
     };
     let checks: Vec<TokenStream> = match &field.ty {
-        Type::String(s) => string_checks(s, &value, &path),
+        Type::String(s) => string_checks(s, &value, &path_tokens),
         Type::Integer { minimum, maximum } => {
             let min = minimum.map(|m| signed(m, "i64"));
             let max = maximum.map(|m| signed(m, "i64"));
-            bound_checks(min, max, &value, &path)
+            bound_checks(min, max, &value, &path_tokens)
         }
         Type::Number { minimum, maximum } => {
             let min = minimum.map(float);
             let max = maximum.map(float);
-            bound_checks(min, max, &value, &path)
+            bound_checks(min, max, &value, &path_tokens)
         }
         Type::Array {
             items,
             min_items,
             max_items,
         } => {
-            let list = if field.required {
-                quote! { self.#name }
-            } else {
-                value.clone()
-            };
-            let mut checks = Vec::new();
-            if let Some(min) = min_items.map(usize_literal) {
-                checks.push(quote! { validator.min_items(#path, #list.len(), #min); });
-            }
-            if let Some(max) = max_items.map(usize_literal) {
-                checks.push(quote! { validator.max_items(#path, #list.len(), #max); });
-            }
-            let item_path = quote! { seedance_runtime::validation::FieldPath::Item(#wire, index) };
-            let item_checks = string_checks(items, &quote! { item }, &item_path);
+            let mut checks = count_checks(&place, *min_items, *max_items, &path_tokens);
+            let (index, item) = (numbered("index"), numbered("item"));
+            let item_path = path.item(&index).tokens();
+            let item_checks = string_checks(items, &quote! { #item }, &item_path);
             if !item_checks.is_empty() {
                 checks.push(quote! {
-                    for (index, item) in #list.iter().enumerate() { #(#item_checks)* }
+                    for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
                 });
             }
             checks
         }
-        Type::Boolean | Type::Enum(_) | Type::Const(_) => Vec::new(),
+        Type::Object(object) => object
+            .fields
+            .iter()
+            .filter_map(|f| field_checks(f, &place, &path, depth + 1))
+            .collect(),
+        Type::ObjectArray {
+            item: object,
+            min_items,
+            max_items,
+        } => {
+            let mut checks = count_checks(&place, *min_items, *max_items, &path_tokens);
+            let (index, item) = (numbered("index"), numbered("item"));
+            let item_owner = quote! { #item };
+            let item_path = path.item(&index);
+            let item_checks: Vec<TokenStream> = object
+                .fields
+                .iter()
+                .filter_map(|f| field_checks(f, &item_owner, &item_path, depth + 1))
+                .collect();
+            if !item_checks.is_empty() {
+                checks.push(quote! {
+                    for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
+                });
+            }
+            checks
+        }
+        Type::Boolean | Type::Enum(_) | Type::Const(_) | Type::Json | Type::JsonObject => {
+            Vec::new()
+        }
     };
     if checks.is_empty() {
         return None;
     }
     Some(match (field.required, copy) {
         (true, _) => quote! { #(#checks)* },
-        (false, true) => quote! { if let Some(value) = self.#name { #(#checks)* } },
-        (false, false) => quote! { if let Some(value) = &self.#name { #(#checks)* } },
+        (false, true) => quote! { if let Some(#binding) = #owner.#name { #(#checks)* } },
+        (false, false) => quote! { if let Some(#binding) = &#owner.#name { #(#checks)* } },
     })
+}
+
+/// `minItems`/`maxItems` of the list `list`.
+fn count_checks(
+    list: &TokenStream,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    path: &TokenStream,
+) -> Vec<TokenStream> {
+    let mut checks = Vec::new();
+    if let Some(min) = min_items.map(usize_literal) {
+        checks.push(quote! { validator.min_items(#path, #list.len(), #min); });
+    }
+    if let Some(max) = max_items.map(usize_literal) {
+        checks.push(quote! { validator.max_items(#path, #list.len(), #max); });
+    }
+    checks
 }
 
 pub(super) fn string_checks(

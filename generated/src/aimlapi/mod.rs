@@ -2,10 +2,20 @@
 //! AI/ML API: base URL `https://api.aimlapi.com`, token from `AIMLAPI_API_KEY`.
 //!
 //! Generated from `schemas/aimlapi/vendor.json`.
+/// `bytedance/dreamina-seedance-2-0-mini`
+pub mod dreamina_seedance_2_0_mini;
+/// `bytedance/dreamina-seedance-2-5`
+pub mod dreamina_seedance_2_5;
+/// `bytedance/omnihuman`
+pub mod omnihuman;
+/// `bytedance/omnihuman/v1.5`
+pub mod omnihuman_v1_5;
 /// `bytedance/seedance-1-0-lite-i2v`
 pub mod seedance_1_0_lite_i2v;
 /// `bytedance/seedance-1-0-lite-t2v`
 pub mod seedance_1_0_lite_t2v;
+/// `bytedance/seedance-1-0-pro-fast`
+pub mod seedance_1_0_pro_fast;
 /// `bytedance/seedance-1-0-pro-i2v`
 pub mod seedance_1_0_pro_i2v;
 /// `bytedance/seedance-1-0-pro-t2v`
@@ -14,6 +24,10 @@ pub mod seedance_1_0_pro_t2v;
 pub mod seedance_1_5_pro;
 /// `bytedance/seedance-2-0`
 pub mod seedance_2_0;
+/// `bytedance/seedance-2-0-fast`
+pub mod seedance_2_0_fast;
+/// `bytedance/seedance-2-5`
+pub mod seedance_2_5;
 /// The AI/ML API vendor; its models can only be sent through its [`Client`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Vendor;

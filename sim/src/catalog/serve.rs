@@ -10,7 +10,9 @@
 //!   data}` with each model's `request_schema` in its `model_run` entry;
 //! - AI/ML API: `GET <docs folder>/{file}` answers a document's bytes as
 //!   stored with an `ETag` (and 304 to a matching `If-None-Match`), no token,
-//!   as the vendor's public docs repository does.
+//!   as the vendor's public docs repository does; `GET <catalog_list_url's
+//!   path>` lists the folder as GitHub's contents API does (`[{name, path,
+//!   type: "file"}]`), no token.
 //!
 //! Names, categories and prices are made up from the model id: a catalog
 //! needs them, the schemas do not carry them.
@@ -36,6 +38,8 @@ const RUNCOMFY_MODEL: &str = "/v1/models/{model}";
 const WAVESPEED_MODELS: &str = "/api/v3/models";
 const AIMLAPI_FILE: &str =
     "/aimlapi/api-docs/main/docs/api-references/video-models/ByteDance/{file}";
+const AIMLAPI_LIST: &str =
+    "/repos/aimlapi/api-docs/contents/docs/api-references/video-models/ByteDance";
 
 /// The catalog routes, at the paths of the catalog URLs of `catalog`'s
 /// manifests.
@@ -62,6 +66,38 @@ pub(crate) fn routes(catalog: &Catalog) -> Router<Arc<Shared>> {
             get(wavespeed_all),
         )
         .route(&path(Vendor::AimlApi, AIMLAPI_FILE), get(aimlapi_file))
+        .route(
+            &catalog
+                .manifest(Vendor::AimlApi)
+                .and_then(|m| m.get("catalog_list_url")?.as_str().and_then(url_path))
+                .unwrap_or_else(|| AIMLAPI_LIST.to_owned()),
+            get(aimlapi_listing),
+        )
+}
+
+/// The AI/ML API docs folder as GitHub's contents API lists it: one entry
+/// per stored document, by file name.
+async fn aimlapi_listing(State(shared): State<Arc<Shared>>) -> Response {
+    let mut files: Vec<String> = shared
+        .catalog
+        .entries(Vendor::AimlApi)
+        .iter()
+        .map(|entry| entry.info.file.clone())
+        .collect();
+    files.sort();
+    files.dedup();
+    let listing: Vec<Value> = files
+        .iter()
+        .map(|file| {
+            let name = file.rsplit('/').next().unwrap_or(file);
+            json!({
+                "name": name,
+                "path": format!("docs/api-references/video-models/{file}"),
+                "type": "file",
+            })
+        })
+        .collect();
+    Json(listing).into_response()
 }
 
 /// The path of an absolute URL (`https://host/a/b` -> `/a/b`).
