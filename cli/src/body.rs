@@ -1,7 +1,7 @@
 //! The one way a request body is built from a model's input, shared by
 //! `seedance run` (fields from `--input` and `--set`) and every `seedance
 //! batch` line: field types and enums checked, `const` fields filled (the
-//! AI/ML API's `model`), `@path` images read, `--sim` image rewrites,
+//! AI/ML API's `model`), `@path` images read, `--sim` media rewrites,
 //! required fields, the generated type (through the catalog's untyped
 //! `parse`, the library's path for bodies built at run time).
 //!
@@ -22,7 +22,7 @@ use crate::error::CliError;
 use crate::input::{self, InputError};
 use crate::local::{self, Local};
 use crate::schema::{Field, full_name};
-use crate::sim::{Simulator, images};
+use crate::sim::{Simulator, media};
 
 /// Where the pieces of a body come from.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,7 +49,7 @@ pub struct Prepared {
     /// The body as the model's generated type (`validate()` not yet run:
     /// `run` reports its violations with the image rules').
     pub model: Box<dyn ErasedModel>,
-    /// One note per `--sim` image rewrite.
+    /// One note per `--sim` media rewrite.
     pub sim_notes: Vec<String>,
 }
 
@@ -76,7 +76,7 @@ pub async fn prepare(
     let (protocol, vendor) = (info.vendor.protocol, info.vendor.name);
     let locals = local::read(files, protocol, vendor, sources.media, &mut body).await?;
     let sim_notes = match sources.sim {
-        Some(sim) => images::prepare(sim, fields, &mut body),
+        Some(sim) => media::prepare(sim, fields, &mut body),
         None => Vec::new(),
     };
     input::check_required(&name, fields, &body)?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::EXIT_CODES_HELP;
+use crate::error::{CliError, EXIT_CODES_HELP};
 
 /// Try the hosted Seedance video models (RunComfy, AI/ML API, WaveSpeed AI)
 /// from the command line, or against the local simulator with --sim.
@@ -45,9 +45,10 @@ pub struct Global {
     /// Run against the simulator: no token, no network. Uses the `seedance
     /// sim` running in another terminal if there is one (needed by status,
     /// result, wait and cancel); otherwise `run` starts one inside this
-    /// process. Image URLs on other hosts are replaced by a valid simulator
-    /// image (a note says so), a missing required image is filled in, and a
-    /// value starting with `/sim/` is taken relative to the simulator
+    /// process. Image, video and audio URLs on other hosts are replaced by
+    /// the simulator's test files (a note says so), a missing required one
+    /// is filled in, and a value starting with `/sim/` is taken relative to
+    /// the simulator
     /// (e.g. `/sim/images/img.png?w=200&h=200` to see an image rule fail).
     #[arg(long, global = true)]
     pub sim: bool,
@@ -77,11 +78,14 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every vendor/model with a one-line summary.
-    Models,
+    Models(ModelsArgs),
     /// Show a model's fields: types, enum values, defaults, bounds, image rules.
     Describe {
         /// `vendor/model` (see `seedance models`), or the model's module name.
         model: String,
+        /// The connection options, which do not apply here.
+        #[command(flatten)]
+        not_here: NotConnecting,
     },
     /// Validate, submit, wait for and download one generation (to
     /// `JOB_ID.mp4` unless --out says where).
@@ -102,6 +106,72 @@ pub enum Command {
     Batch(crate::commands::batch::BatchArgs),
     /// List or inspect the jobs recorded in a journal.
     Jobs(crate::commands::jobs::JobsArgs),
+}
+
+/// `seedance models`: only `--json` applies.
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// The connection options, which do not apply here.
+    #[command(flatten)]
+    pub not_here: NotConnecting,
+}
+
+/// The global options of the commands that talk to a vendor, as hidden
+/// twins for the commands that talk to none (`models`, `describe`,
+/// `jobs`): each twin has its global's id, type and parser, so clap leaves
+/// the global out of the command's --help (and stores a value given anyway
+/// under the global's id, where `Global` reads it back); [`Self::refuse`]
+/// turns one given anyway into a usage error.
+#[derive(Debug, Args)]
+pub struct NotConnecting {
+    #[doc(hidden)]
+    #[arg(id = "sim", long = "sim", hide = true)]
+    pub sim: bool,
+    #[doc(hidden)]
+    #[arg(id = "base_url", long = "base-url", hide = true)]
+    pub base_url: Option<String>,
+    #[doc(hidden)]
+    #[arg(id = "poll_interval", long = "poll-interval", hide = true, value_parser = parse_duration)]
+    pub poll_interval: Option<Duration>,
+    #[doc(hidden)]
+    #[arg(id = "requests_per_second", long = "requests-per-second", hide = true, value_parser = parse_rate)]
+    pub requests_per_second: Option<f64>,
+    #[doc(hidden)]
+    #[arg(
+        id = "allow_private_image_urls",
+        long = "allow-private-image-urls",
+        hide = true
+    )]
+    pub allow_private_image_urls: bool,
+}
+
+impl NotConnecting {
+    /// The flags given, as typed.
+    fn given(&self) -> Vec<&'static str> {
+        [
+            (self.sim, "--sim"),
+            (self.base_url.is_some(), "--base-url"),
+            (self.poll_interval.is_some(), "--poll-interval"),
+            (self.requests_per_second.is_some(), "--requests-per-second"),
+            (self.allow_private_image_urls, "--allow-private-image-urls"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
+
+    /// `Err` naming the flags given to `seedance COMMAND`, which connects
+    /// to nothing.
+    pub fn refuse(&self, command: &'static str) -> Result<(), CliError> {
+        let flags = self.given();
+        match flags.is_empty() {
+            true => Ok(()),
+            false => Err(CliError::DoesNotApply {
+                flags: flags.join(", "),
+                command,
+            }),
+        }
+    }
 }
 
 /// `seedance sim [serve] [--port PORT] [--log] [--job-duration D] ...`.
@@ -196,6 +266,14 @@ pub struct RunArgs {
     /// file is uploaded, no token is needed.
     #[arg(long, conflicts_with_all = ["no_wait", "out"])]
     pub dry_run: bool,
+    /// Refuse to submit when the job's quote is above USD (e.g. `1.50`),
+    /// or unknown (see --assume-price); nothing is sent then (exit 9).
+    #[arg(long, value_name = "USD", value_parser = crate::money::parse_usd)]
+    pub max_cost: Option<seedance_runtime::Usd>,
+    /// The price of one job of MODEL when its vendor publishes none
+    /// (`aimlapi/bytedance/seedance-1-0-lite-i2v=0.25`); repeatable.
+    #[arg(long = "assume-price", value_name = "MODEL=USD", value_parser = crate::money::parse_assumed)]
+    pub assume_price: Vec<(String, seedance_runtime::Usd)>,
     /// Send local images (`@path`) to RunComfy as data URIs. Its pages ask
     /// for public HTTPS URLs, so it may refuse them (after billing).
     #[arg(long)]

@@ -150,13 +150,13 @@ mod tests {
                 .unwrap()
                 .request_rate()
         };
-        assert_eq!(rate(&["seedance", "models"]), 50.0);
+        assert_eq!(rate(&["seedance", "run", "m"]), 50.0);
         assert_eq!(
-            rate(&["seedance", "models", "--requests-per-second", "500"]),
+            rate(&["seedance", "run", "m", "--requests-per-second", "500"]),
             500.0
         );
         assert!(
-            crate::cli::Cli::try_parse_from(["seedance", "models", "--requests-per-second", "0"])
+            crate::cli::Cli::try_parse_from(["seedance", "run", "m", "--requests-per-second", "0"])
                 .is_err()
         );
     }

@@ -28,6 +28,8 @@ pub enum Exit {
     /// The submit request was sent but its outcome is unknown: the job may
     /// exist (and be billed). Look it up before submitting again.
     SubmitUncertain = 8,
+    /// The job's price is above the limit, or unknown under one; nothing was sent.
+    OverLimit = 9,
     /// Ctrl-C after submit; the job keeps running unless `--cancel-on-interrupt`.
     Interrupted = 130,
 }
@@ -48,6 +50,7 @@ Exit codes:
        error, or was interrupted; the job may exist (and be billed). The job id is given
        when the answer had one; otherwise check the vendor's dashboard before submitting
        again. JSON kind \"submit_uncertain\"
+  9    refused for its price: above --max-cost, or unknown under a limit; nothing was sent
   130  interrupted by Ctrl-C or SIGTERM; the job keeps running unless --cancel-on-interrupt";
 
 /// A failed command.
@@ -110,6 +113,31 @@ pub enum CliError {
         "--sim, --base-url, --poll-interval and --allow-private-image-urls do not apply to `seedance sim` (see `seedance sim --help`)"
     )]
     NotForSim,
+    /// A connection option given to a command that connects to nothing.
+    #[error(
+        "{flags}: not an option of `seedance {command}`, which talks to no vendor or \
+         simulator (see `seedance {command} --help`)"
+    )]
+    DoesNotApply {
+        /// The flags given, comma separated.
+        flags: String,
+        /// The command.
+        command: &'static str,
+    },
+    /// `seedance jobs KEY` matching no entry.
+    #[error("no entry of the journal has key or job id {wanted:?} (`seedance jobs` lists them)")]
+    NoSuchEntry {
+        /// What was typed.
+        wanted: String,
+    },
+    /// `seedance jobs KEY` matching several entries.
+    #[error("{wanted:?} is the start of {count} keys; give more of the key")]
+    AmbiguousEntry {
+        /// What was typed.
+        wanted: String,
+        /// How many keys start with it.
+        count: usize,
+    },
     /// `--sim` and `--base-url` together.
     #[error("--sim and --base-url exclude each other: --sim finds or starts its own simulator")]
     SimWithBaseUrl,
@@ -136,9 +164,40 @@ pub enum CliError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Startup(#[source] std::io::Error),
-    /// Anything the runtime reports (its messages are the library's).
+    /// Anything the runtime reports (its messages are the library's; see
+    /// the `From` impl for the ones told in the command line's terms).
     #[error(transparent)]
-    Runtime(#[from] seedance_runtime::Error),
+    Runtime(seedance_runtime::Error),
+    /// An image could not be read to check its rules: a network failure
+    /// (the runtime's `Error::ImageProbe`), with the flag that skips it.
+    #[error(
+        "could not check the image in {field} ({url}): {cause}; nothing was sent. This is a \
+         network failure, not a verdict on the image: retry, or skip the remote image checks \
+         with --skip-image-checks"
+    )]
+    ImageUnreachable {
+        /// Field path of the image.
+        field: String,
+        /// The image URL.
+        url: String,
+        /// What failed, with its causes.
+        cause: String,
+    },
+    /// A local file (`@path`) for a vendor that documents public URLs only.
+    #[error(
+        "{vendor} takes images as public HTTPS URLs, not local files: put {name} online and \
+         pass its URL, or add --allow-data-uri to `seedance run` to send it as a data URI \
+         (undocumented for {vendor}: it may be refused after the job is billed)"
+    )]
+    DataUriNotAllowed {
+        /// Vendor display name.
+        vendor: &'static str,
+        /// The file.
+        name: String,
+    },
+    /// A job refused for its price.
+    #[error(transparent)]
+    Money(#[from] crate::money::MoneyError),
     /// `--out` cannot be written: found before anything is submitted.
     #[error("cannot write --out {path}: {source}; nothing was submitted")]
     Out {
@@ -194,6 +253,28 @@ pub enum CliError {
     /// A batch ended with lines not downloaded (the summary lists them).
     #[error("{0}")]
     BatchIncomplete(String),
+    /// A batch whose only lines not downloaded were held back by its
+    /// budget: never sent (the summary lists them).
+    #[error(
+        "{count} line(s) held back by the budget {budget}: never sent (see the summary; a \
+         larger --budget on the same command lets them go)"
+    )]
+    BudgetHeldBack {
+        /// Lines held back.
+        count: usize,
+        /// The budget.
+        budget: String,
+    },
+    /// A batch whose only lines not downloaded were refused before
+    /// anything was sent (the summary lists them and why).
+    #[error(
+        "{count} line(s) refused before anything was sent (see the summary); every other line \
+         was downloaded: fix them and run the same command again"
+    )]
+    BatchInvalidLines {
+        /// How many.
+        count: usize,
+    },
     /// A batch stopped early (Ctrl-C, SIGTERM, a journal that stayed
     /// down); the message says what the journal holds and how to resume.
     #[error("{0}")]
@@ -206,6 +287,19 @@ pub enum CliError {
         /// What happened to it and how to resume it.
         what: String,
     },
+}
+
+/// The runtime's errors, with the ones that name a library API told in
+/// the command line's terms.
+impl From<seedance_runtime::Error> for CliError {
+    fn from(err: seedance_runtime::Error) -> Self {
+        match err {
+            seedance_runtime::Error::ImageProbe { field, url, cause } => {
+                CliError::ImageUnreachable { field, url, cause }
+            }
+            other => CliError::Runtime(other),
+        }
+    }
 }
 
 fn hint(suggestion: Option<&str>) -> String {
@@ -222,7 +316,14 @@ impl CliError {
             | CliError::SimNotRunning { .. }
             | CliError::SimAlreadyRunning { .. }
             | CliError::SimWithBaseUrl
-            | CliError::NotForSim => Exit::Usage,
+            | CliError::NotForSim
+            | CliError::DoesNotApply { .. }
+            | CliError::NoSuchEntry { .. }
+            | CliError::AmbiguousEntry { .. } => Exit::Usage,
+            CliError::DataUriNotAllowed { .. } | CliError::BatchInvalidLines { .. } => {
+                Exit::Validation
+            }
+            CliError::ImageUnreachable { .. } => Exit::Vendor,
             CliError::Input(InputError::NotAssignment(_)) => Exit::Usage,
             CliError::Input(_) => Exit::Validation,
             CliError::Interrupted { .. }
@@ -233,6 +334,8 @@ impl CliError {
             CliError::Media(_) => Exit::Validation,
             CliError::Resumable { error, .. } => error.exit(),
             CliError::BatchIncomplete(_) => Exit::JobFailed,
+            CliError::BudgetHeldBack { .. } => Exit::OverLimit,
+            CliError::Money(_) => Exit::OverLimit,
             CliError::Journal(_) | CliError::BatchFile { .. } => Exit::Other,
             CliError::Out { .. }
             | CliError::MissingToken { .. }
@@ -265,9 +368,7 @@ impl CliError {
             CliError::Runtime(seedance_runtime::Error::CancelUnsupported { .. }) => {
                 return "cancel_unsupported";
             }
-            CliError::Runtime(seedance_runtime::Error::ImageProbe { .. }) => {
-                return "image_unreachable";
-            }
+            CliError::ImageUnreachable { .. } => return "image_unreachable",
             _ => {}
         }
         match self.exit() {
@@ -280,6 +381,7 @@ impl CliError {
             Exit::Timeout => "timeout",
             Exit::NotFinished => "not_finished",
             Exit::SubmitUncertain => "submit_uncertain",
+            Exit::OverLimit => "over_limit",
             Exit::Interrupted => "interrupted",
         }
     }
@@ -306,6 +408,10 @@ impl CliError {
                     "vendor_message": v.message,
                 })).collect::<Vec<_>>(),
             }),
+            CliError::Input(err) => match err.violations() {
+                violations if violations.is_empty() => return None,
+                violations => json!({ "violations": violations }),
+            },
             CliError::Runtime(E::SubmitUncertain {
                 vendor, attempt, ..
             }) => json!({

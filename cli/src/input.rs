@@ -123,6 +123,77 @@ pub enum InputError {
     },
 }
 
+impl InputError {
+    /// The broken rules, shaped as the runtime's violations are in
+    /// `--json` (field, rule as the schema spells it, limit, actual,
+    /// explanation); none for errors that are not about a field.
+    pub fn violations(&self) -> Vec<Value> {
+        let one = |field: &str, rule: &str, limit: &str, actual: &str| {
+            serde_json::json!({
+                "field": field,
+                "rule": rule,
+                "limit": limit,
+                "actual": unquoted(actual),
+                "explanation": self.to_string(),
+                "vendor_message": null,
+            })
+        };
+        match self {
+            InputError::UnknownField { field, known, .. } => {
+                vec![one(field, "additionalProperties", known, field)]
+            }
+            InputError::WrongType {
+                field,
+                value,
+                expected,
+            } => vec![one(field, "type", expected, value)],
+            InputError::NotAChoice {
+                field,
+                value,
+                choices,
+                ..
+            } => vec![one(field, "enum", choices, value)],
+            InputError::NotTheConstant {
+                field,
+                expected,
+                value,
+            } => vec![one(field, "const", expected, value)],
+            InputError::Missing { missing, .. } => missing
+                .iter()
+                .map(|field| one(field, "required", "present", "missing"))
+                .collect(),
+            InputError::NotAnImageField { field, path } => {
+                vec![one(
+                    field,
+                    "format",
+                    "not an image field",
+                    &format!("@{path}"),
+                )]
+            }
+            InputError::Confined { field, path, .. } => {
+                vec![one(
+                    field,
+                    "confined",
+                    "inside the batch file's folder",
+                    path,
+                )]
+            }
+            InputError::NotAssignment(_)
+            | InputError::Read { .. }
+            | InputError::NotAnObject { .. }
+            | InputError::Rejected { .. } => Vec::new(),
+        }
+    }
+}
+
+/// A value kept as JSON text, as people read it: a string without quotes.
+fn unquoted(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::String(inner)) => inner,
+        _ => text.to_owned(),
+    }
+}
+
 fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion.map_or_else(String::new, |s| format!("; did you mean `{s}`?"))
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use seedance_runtime::Connection;
 use seedance_runtime::Protocol;
-use seedance_runtime::media::{LocalImage, MediaError, MediaOptions, MediaPolicy};
+use seedance_runtime::media::{LocalImage, MediaOptions, MediaPolicy};
 use serde_json::{Map, Value};
 
 use crate::error::CliError;
@@ -40,10 +40,10 @@ pub async fn read(
     for (field, path) in files {
         let image = LocalImage::read(&path).await?;
         if MediaPolicy::of(protocol) == MediaPolicy::UrlOnly && !options.allow_data_uri {
-            return Err(CliError::Media(MediaError::UrlOnly {
+            return Err(CliError::DataUriNotAllowed {
                 vendor,
                 name: path.display().to_string(),
-            }));
+            });
         }
         set_at(body, &field, Value::String(image.data_uri()));
         locals.push(Local { field, path, image });

@@ -12,6 +12,7 @@ mod destination;
 mod error;
 mod input;
 mod local;
+mod money;
 mod output;
 mod progress;
 mod schema;

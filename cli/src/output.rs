@@ -55,16 +55,21 @@ impl Printer {
         }
     }
 
-    /// A usage error found by clap (`--json` given): the message on stderr,
-    /// and the `{"error": ...}` line on stdout like any other failure.
+    /// A usage error found by clap: the message on stderr, or with
+    /// `--json` the `{"error": ...}` line on stdout (the same shape as any
+    /// other failure's), not both.
     pub fn usage_error(&self, message: &str) {
-        eprint!("{message}");
+        if !self.json {
+            eprint!("{message}");
+            return;
+        }
         self.event(|| {
             json!({
                 "error": {
                     "kind": "usage",
                     "exit_code": crate::error::Exit::Usage as i32,
                     "message": message.trim_end(),
+                    "causes": [],
                     "job_id": null,
                 }
             })
@@ -76,19 +81,22 @@ impl Printer {
         eprintln!("{}", safe(text));
     }
 
-    /// Reports a failed command: the message and its causes on stderr, and
-    /// with `--json` an `{"error": ...}` line on stdout.
+    /// Reports a failed command: the message and its causes on stderr, or
+    /// with `--json` an `{"error": ...}` line on stdout (once: not both).
     pub fn error(&self, err: &CliError) {
         let causes = seedance_runtime::causes(err);
-        let mut text = format!("error: {err}");
-        if !causes.is_empty() {
-            text.push_str("\n\nCaused by:");
-            for cause in &causes {
-                text.push_str("\n  ");
-                text.push_str(cause);
+        if !self.json {
+            let mut text = format!("error: {err}");
+            if !causes.is_empty() {
+                text.push_str("\n\nCaused by:");
+                for cause in &causes {
+                    text.push_str("\n  ");
+                    text.push_str(cause);
+                }
             }
+            eprintln!("{}", safe(&text));
+            return;
         }
-        eprintln!("{}", safe(&text));
         self.event(|| {
             let mut error = json!({
                 "kind": err.kind(),

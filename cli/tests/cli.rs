@@ -32,6 +32,19 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// The error of a `--json` run (its last line): message and causes, the
+/// text that goes to stderr without `--json`.
+fn error_text(output: &Output) -> String {
+    let line = json_lines(output).pop().expect("an error line");
+    let error = &line["error"];
+    let mut text = error["message"].as_str().expect("message").to_owned();
+    for cause in error["causes"].as_array().into_iter().flatten() {
+        text.push('\n');
+        text.push_str(cause.as_str().unwrap_or_default());
+    }
+    text
+}
+
 fn name(info: &ModelInfo) -> String {
     format!("{}/{}", info.vendor.id, info.model)
 }
@@ -251,7 +264,7 @@ fn input_file_is_read_and_set_overrides_it() {
         .arg(&request)
         .args(["--set", "duration=99"]));
     assert_eq!(output.status.code(), Some(3));
-    assert!(text(&output.stderr).contains("duration: 99 is not one of"));
+    assert!(error_text(&output).contains("duration: 99 is not one of"));
 }
 
 /// A simulator in this process, for the resume commands; the children run
@@ -585,9 +598,9 @@ async fn a_vendor_error_exits_4_and_names_the_vendor() {
             &image,
         ])
         .await;
-    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
-    assert!(stderr.contains("RunComfy"), "{stderr}");
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stdout));
+    let error = error_text(&output);
+    assert!(error.contains("RunComfy"), "{error}");
     let last = json_lines(&output).pop().expect("error line");
     assert_eq!(last["error"]["kind"], "vendor");
 
@@ -717,8 +730,8 @@ async fn an_uncertain_submit_exits_8_with_its_own_json_kind() {
         &image,
     ];
     let output = ext.run(&args).await;
-    assert_eq!(output.status.code(), Some(8), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("may or may not exist"));
+    assert_eq!(output.status.code(), Some(8), "{}", text(&output.stdout));
+    assert!(error_text(&output).contains("may or may not exist"));
     let error = json_lines(&output).pop().expect("error line")["error"].clone();
     assert_eq!(error["kind"], "submit_uncertain");
     assert_eq!(error["exit_code"], 8);
@@ -803,7 +816,9 @@ async fn sigterm_twice_during_the_submit_says_the_job_may_exist() {
     assert_eq!(output.status.code(), Some(8), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("SIGTERM"), "{stderr}");
-    assert!(stderr.contains("may or may not exist"), "{stderr}");
+    let error = error_text(&output);
+    assert!(error.contains("SIGTERM"), "{error}");
+    assert!(error.contains("may or may not exist"), "{error}");
     let error = json_lines(&output).pop().expect("error line")["error"].clone();
     assert_eq!(error["kind"], "submit_uncertain");
     assert_eq!(error["model"], PRO);
@@ -891,14 +906,14 @@ fn a_bad_prompt_and_a_small_image_are_reported_together() {
         "--set",
         "first_frame_image_url=/sim/images/img.png?w=200&h=200",
     ]));
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
-    assert!(stderr.contains("prompt: must be at most"), "{stderr}");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output.stdout));
+    let error = error_text(&output);
+    assert!(error.contains("prompt: must be at most"), "{error}");
     assert!(
-        stderr.contains(
+        error.contains(
             "first_frame_image_url: width must be more than 300 px; this image is 200 px wide"
         ),
-        "{stderr}"
+        "{error}"
     );
     let error = json_lines(&output).pop().expect("error line")["error"].clone();
     let width = error["violations"]
@@ -969,12 +984,12 @@ async fn an_unreachable_image_host_is_not_a_rejected_input() {
             &image,
         ])
         .await;
-    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
-    assert!(stderr.contains("--skip-image-checks"), "{stderr}");
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stdout));
+    let error = error_text(&output);
+    assert!(error.contains("--skip-image-checks"), "{error}");
     assert!(
-        stderr.to_lowercase().contains("connection refused"),
-        "{stderr}"
+        error.to_lowercase().contains("connection refused"),
+        "{error}"
     );
     let error = json_lines(&output).pop().expect("error line")["error"].clone();
     assert_eq!(error["kind"], "image_unreachable");

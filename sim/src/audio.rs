@@ -33,6 +33,10 @@ mod tests {
         let bytes = audio_bytes();
         // MPEG-2 Layer III frame sync, no ID3 tag in front.
         assert_eq!(&bytes[..2], &[0xff, 0xf3]);
-        assert!(bytes.len() > 4_000 && bytes.len() < 16_000, "{}", bytes.len());
+        assert!(
+            bytes.len() > 4_000 && bytes.len() < 16_000,
+            "{}",
+            bytes.len()
+        );
     }
 }

@@ -46,6 +46,7 @@ mod tls;
 mod uploads;
 mod video;
 
+pub use audio::{AUDIO_PATH, audio_bytes};
 pub use catalog::{Catalog, CatalogError};
 pub use demo::DemoSettings;
 pub use faults::{Fault, Route};
@@ -55,7 +56,6 @@ pub use ledger::{Billed, price_micros};
 pub use protocols::Vendor;
 pub use sim::{DEFAULT_SYNC_TIMEOUT, Sim};
 pub use tls::TLS_CA_PEM;
-pub use audio::{AUDIO_PATH, audio_bytes};
 pub use video::{VIDEO_LEN, VIDEO_PATH, video_bytes};
 
 /// The bearer token every simulated vendor accepts

@@ -5,6 +5,7 @@
 //! whose outcome is unknown. Several processes sharing one PostgreSQL
 //! journal split the lines between them (fleet mode).
 
+mod budget;
 mod display;
 mod edits;
 mod estimate;
@@ -69,6 +70,13 @@ pub struct BatchArgs {
     /// nothing is recorded or submitted (each distinct input is quoted once).
     #[arg(long)]
     pub estimate: bool,
+    /// Never spend more than USD on this batch's jobs: each line's quote is
+    /// reserved in the journal before it is sent, so every worker sharing
+    /// the journal keeps to it; lines that do not fit are held back (never
+    /// sent) and listed, exit code 9. A line of unknown price is held back
+    /// unless --assume-price prices it. The budget stays with the batch.
+    #[arg(long, value_name = "USD", value_parser = crate::money::parse_usd)]
+    pub budget: Option<seedance_runtime::Usd>,
     /// The price of one job of MODEL when its vendor publishes none
     /// (`aimlapi/bytedance/seedance-1-0-lite-i2v=0.25`); repeatable.
     #[arg(long = "assume-price", value_name = "MODEL=USD", value_parser = crate::money::parse_assumed)]
@@ -152,9 +160,10 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         },
     )
     .await;
+    parsed.connected()?;
     if parsed.sim_rewrites > 0 {
         printer.note(&format!(
-            "--sim: {} image URL(s) on other hosts replaced by the simulator's test image",
+            "--sim: {} media field(s) filled in or pointed at the simulator's test files",
             parsed.sim_rewrites
         ));
     }
@@ -165,10 +174,12 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
     if !args.skip_image_checks {
         probes::check(&mut parsed, &conns, &known).await;
     }
+    budget::quote_lines(&mut parsed, &conns, &args.assume_price).await?;
     let journal = match existing {
         Some(journal) => journal,
         None => AnyJournal::open(&args.journal).await?,
     };
+    budget::set(printer, &journal, &parsed, args.budget).await?;
     let found = journal.enqueue(&parsed.entries).await?;
     let adopted = edits::adopt(printer, &journal, &parsed, source.as_deref()).await?;
     printer.note(&start_line(args, &journal, &parsed, &found, adopted.len()));
@@ -189,10 +200,36 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
     let ended = worker::run(&driver, &conns, &settings, &mut display).await;
     display.finish();
     let entries = journal.list(Some(&parsed.batch)).await?;
-    let report = summary::report(printer, &parsed, &entries, &ended, display.elapsed());
+    let budget = journal.budget(&parsed.batch).await?;
+    let report = summary::report(
+        printer,
+        &parsed,
+        &entries,
+        &ended,
+        display.elapsed(),
+        budget.as_ref(),
+    );
     match &ended.stopped {
         Some(why) => Err(CliError::BatchInterrupted(stopped(why, &ended))),
-        None => report,
+        None => report.map_err(|err| never_sent(err, &parsed, &entries)),
+    }
+}
+
+/// A batch whose only lines not downloaded were refused before anything
+/// was sent fails as a validation (exit 3), not as a failed job.
+fn never_sent(
+    err: CliError,
+    parsed: &lines::Parsed,
+    entries: &[seedance_journal::Entry],
+) -> CliError {
+    let all_done = entries
+        .iter()
+        .all(|e| matches!(e.state, State::Downloaded | State::Succeeded));
+    match (&err, all_done && !parsed.invalid.is_empty()) {
+        (CliError::BatchIncomplete(_), true) => CliError::BatchInvalidLines {
+            count: parsed.invalid.len(),
+        },
+        _ => err,
     }
 }
 

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use seedance::catalog::ModelInfo;
+use seedance_runtime::media::MediaPolicy;
 use seedance_runtime::{ImageRule, ImageRuleKind};
 use serde_json::{Value, json};
 
@@ -79,58 +80,76 @@ fn text(info: &ModelInfo, fields: &[Field]) -> String {
     for (field, row) in fields.iter().zip(&rows) {
         let line = format!("  {:w0$}  {:w1$}  {}", row[0], row[1], row[2]);
         let _ = writeln!(out, "{}", line.trim_end());
-        if let Some(title) = field.title.as_deref().filter(|t| *t != field.name) {
-            wrap(&mut out, "      ", title);
-        }
-        if let Some(rust) = &field.rust {
-            let _ = writeln!(out, "      Rust name: {rust} (wire name {})", field.name);
-        }
-        if let Some(description) = &field.description {
-            wrap(&mut out, "      ", description);
-        }
-        if let Some(choices) = &field.choices {
-            let shown: Vec<String> = choices.iter().map(plain).collect();
-            wrap(&mut out, "      ", &format!("one of: {}", shown.join(", ")));
-        }
-        if let Some(constant) = &field.constant {
-            let _ = writeln!(out, "      always {} (filled in for you)", plain(constant));
-        }
-        let bounds = bounds_text(field);
-        if !bounds.is_empty() {
-            let _ = writeln!(out, "      {bounds}");
-        }
-        if field.image {
-            let _ = writeln!(
-                out,
-                "      an http(s) image URL, a data:image URI, or @path (a local file)"
-            );
-        }
-        if !field.image_rules.is_empty() {
-            let _ = writeln!(
-                out,
-                "      image: {}",
-                image_rules_summary(field.image_rules)
-            );
-        }
-        if field.deprecated {
-            let _ = writeln!(out, "      deprecated by the vendor");
-        }
+        field_details(&mut out, info, field);
     }
-    let _ = write!(
-        out,
-        "\nExample: seedance run {name} {}",
-        fields
-            .iter()
-            .filter(|f| f.required && f.constant.is_none())
-            .map(|f| if f.image {
-                format!("--set {}=@photo.png", f.name)
-            } else {
-                format!("--set {}=...", f.name)
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let _ = write!(out, "\nExample: {}", example(info, fields));
     out
+}
+
+/// The lines under a field's row: title, Rust name, description, choices,
+/// constant, bounds, what an image takes, its rules, deprecation.
+fn field_details(out: &mut String, info: &ModelInfo, field: &Field) {
+    if let Some(title) = field.title.as_deref().filter(|t| *t != field.name) {
+        wrap(out, "      ", title);
+    }
+    if let Some(rust) = &field.rust {
+        let _ = writeln!(out, "      Rust name: {rust} (wire name {})", field.name);
+    }
+    if let Some(description) = &field.description {
+        wrap(out, "      ", description);
+    }
+    if let Some(choices) = &field.choices {
+        let shown: Vec<String> = choices.iter().map(plain).collect();
+        wrap(out, "      ", &format!("one of: {}", shown.join(", ")));
+    }
+    if let Some(constant) = &field.constant {
+        let _ = writeln!(out, "      always {} (filled in for you)", plain(constant));
+    }
+    let bounds = bounds_text(field);
+    if !bounds.is_empty() {
+        let _ = writeln!(out, "      {bounds}");
+    }
+    if field.image {
+        let _ = writeln!(
+            out,
+            "      an http(s) image URL, a data:image URI, or @path (a local file{})",
+            match url_only(info) {
+                true => ", sent only with --allow-data-uri",
+                false => "",
+            }
+        );
+    }
+    if !field.image_rules.is_empty() {
+        let _ = writeln!(
+            out,
+            "      image: {}",
+            image_rules_summary(field.image_rules)
+        );
+    }
+    if field.deprecated {
+        let _ = writeln!(out, "      deprecated by the vendor");
+    }
+}
+
+/// True when the vendor documents public URLs only for images, so a local
+/// file (`@path`) goes only as a data URI with `--allow-data-uri` (RunComfy).
+fn url_only(info: &ModelInfo) -> bool {
+    MediaPolicy::of(info.vendor.protocol) == MediaPolicy::UrlOnly
+}
+
+/// `seedance run MODEL --set ...` with every required field, a local file
+/// for images, and `--allow-data-uri` where that file needs it.
+fn example(info: &ModelInfo, fields: &[Field]) -> String {
+    let mut words = vec![format!("seedance run {}", full_name(info))];
+    let required = fields.iter().filter(|f| f.required && f.constant.is_none());
+    words.extend(required.clone().map(|f| match f.image {
+        true => format!("--set {}=@photo.png", f.name),
+        false => format!("--set {}=...", f.name),
+    }));
+    if url_only(info) && required.clone().any(|f| f.image) {
+        words.push("--allow-data-uri".to_owned());
+    }
+    words.join(" ")
 }
 
 /// `text` wrapped at about 88 columns, each line after `indent`; the vendor's
@@ -239,23 +258,23 @@ fn shorten(text: &str, limit: usize) -> String {
     }
 }
 
+/// `models --json`'s object of the model, with its advisories and fields.
 fn json_of(info: &ModelInfo, fields: &[Field]) -> Value {
-    json!({
-        "name": full_name(info),
-        "vendor": {
-            "id": info.vendor.id,
-            "name": info.vendor.name,
-            "protocol": info.vendor.protocol.as_str(),
-            "base_url": info.vendor.base_url,
-            "token_env": info.vendor.token_env,
-        },
-        "model": info.model,
-        "module": info.module,
-        "summary": info.summary,
-        "advisories": advisories::of(&full_name(info)).map(|a| a.text).collect::<Vec<_>>(),
-        "fields": fields.iter().map(field_json).collect::<Vec<_>>(),
-        "json_schema": (info.json_schema)(),
-    })
+    let mut model = super::models::model_json(info);
+    model.insert(
+        "advisories".to_owned(),
+        json!(
+            advisories::of(&full_name(info))
+                .map(|a| a.text)
+                .collect::<Vec<_>>()
+        ),
+    );
+    model.insert(
+        "fields".to_owned(),
+        json!(fields.iter().map(field_json).collect::<Vec<_>>()),
+    );
+    model.insert("json_schema".to_owned(), json!((info.json_schema)()));
+    Value::Object(model)
 }
 
 fn field_json(field: &Field) -> Value {

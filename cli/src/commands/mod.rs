@@ -17,11 +17,15 @@ use crate::output::Printer;
 pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
     let global = &cli.global;
     match &cli.command {
-        Command::Models => {
+        Command::Models(args) => {
+            args.not_here.refuse("models")?;
             models::run(printer);
             Ok(())
         }
-        Command::Describe { model } => describe::run(printer, model),
+        Command::Describe { model, not_here } => {
+            not_here.refuse("describe")?;
+            describe::run(printer, model)
+        }
         Command::Run(args) => run::run(printer, global, args).await,
         Command::Status(args) => resume::status(printer, global, args).await,
         Command::Result(args) => resume::result(printer, global, args).await,
@@ -29,6 +33,9 @@ pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
         Command::Cancel(args) => resume::cancel(printer, global, args).await,
         Command::Sim(args) => serve::run(printer, args).await,
         Command::Batch(args) => batch::run(printer, global, args).await,
-        Command::Jobs(args) => jobs::run(printer, args).await,
+        Command::Jobs(args) => {
+            args.not_here.refuse("jobs")?;
+            jobs::run(printer, args).await
+        }
     }
 }

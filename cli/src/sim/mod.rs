@@ -4,7 +4,7 @@
 //! answers (so jobs outlive the process that submitted them); otherwise
 //! `run --sim` starts one inside the process, whose jobs end with it.
 
-pub mod images;
+pub mod media;
 pub mod pace;
 pub mod state;
 

@@ -44,6 +44,9 @@ pub struct Parsed {
     pub sim_rewrites: usize,
     /// The batch id: the same file gives the same id on every machine.
     pub batch: String,
+    /// A vendor that could not be connected to (no token): the batch
+    /// stops before anything is recorded, not the line alone.
+    pub unconnected: Option<CliError>,
 }
 
 /// Opens the connection through which a line's local images are sent.
@@ -77,6 +80,9 @@ pub async fn parse(bytes: &[u8], ctx: &Context<'_>) -> Parsed {
             Ok(None) => {}
             Err(message) => lines.parsed.invalid.push((line, message)),
         }
+        if lines.parsed.unconnected.is_some() {
+            break;
+        }
     }
     let mut parsed = lines.parsed;
     parsed.rename();
@@ -84,6 +90,12 @@ pub async fn parse(bytes: &[u8], ctx: &Context<'_>) -> Parsed {
 }
 
 impl Parsed {
+    /// `Err` when a vendor of the lines could not be connected to (its
+    /// token is missing): nothing may be recorded then.
+    pub fn connected(&mut self) -> Result<(), CliError> {
+        self.unconnected.take().map_or(Ok(()), Err)
+    }
+
     /// Names the batch after its lines' keys (the same lines give the same
     /// id on every machine) and puts every entry in it.
     pub fn rename(&mut self) {
@@ -150,6 +162,9 @@ impl<'c, 'a> Lines<'c, 'a> {
             body,
             out_path: out_path.map(|p| p.display().to_string()),
             out_dir: Some(self.ctx.out_dir.display().to_string()),
+            // Priced before it is recorded (`batch::prices`).
+            quote: None,
+            quote_note: None,
         }))
     }
 
@@ -243,11 +258,16 @@ impl<'c, 'a> Lines<'c, 'a> {
         Ok((path, String::from_utf8_lossy(&body).into_owned()))
     }
 
-    /// The vendor's connection, opened on first use.
+    /// The vendor's connection, opened on first use; a failure to open it
+    /// is the batch's ([`Parsed::unconnected`]), not only this line's.
     fn connection(&mut self, info: &'static ModelInfo) -> Result<&Connection, String> {
         let vendor = info.vendor;
         if !self.conns.contains_key(vendor.id) {
-            let conn = (self.ctx.connect)(vendor).map_err(|e| e.to_string())?;
+            let conn = (self.ctx.connect)(vendor).map_err(|err| {
+                let message = err.to_string();
+                self.parsed.unconnected = Some(err);
+                message
+            })?;
             self.conns.insert(vendor.id, conn);
         }
         Ok(&self.conns[vendor.id])
@@ -291,7 +311,8 @@ fn read_line(raw: &str) -> Result<Spec, String> {
 pub fn absolute(dir: &Path) -> PathBuf {
     if dir.is_absolute() {
         dir.to_owned()
-    } else if dir.as_os_str().is_empty() {
+    } else if dir.as_os_str().is_empty() || dir == Path::new(".") {
+        // The current folder itself, not `/cwd/.` (shown in paths).
         std::env::current_dir().unwrap_or_default()
     } else {
         std::env::current_dir().map_or_else(|_| dir.to_owned(), |cwd| cwd.join(dir))

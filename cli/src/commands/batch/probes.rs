@@ -75,6 +75,8 @@ async fn probe(conn: &Connection, entry: &NewEntry) -> Result<(), String> {
         .await
         .map(drop)
         .map_err(|err| {
+            // The command line's wording (its flags, not the Rust API).
+            let err = crate::error::CliError::from(err);
             let causes = seedance_runtime::causes(&err);
             match causes.is_empty() {
                 true => err.to_string(),

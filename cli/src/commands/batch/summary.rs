@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use seedance_journal::{Entry, State};
+use seedance_journal::{Budget, Entry, State};
 use serde_json::{Value, json};
 
 use super::lines::Parsed;
@@ -21,6 +21,8 @@ struct Tally<'a> {
     failed: Vec<&'a Entry>,
     uncertain: Vec<&'a Entry>,
     rejected: Vec<&'a Entry>,
+    /// Open and never sent: the budget could not cover them.
+    held: Vec<&'a Entry>,
     /// Open, put back after client-side trouble: for the next run.
     paused: Vec<&'a Entry>,
     /// Open and held by other workers.
@@ -32,9 +34,13 @@ struct Tally<'a> {
 impl<'a> Tally<'a> {
     fn new(parsed: &Parsed, entries: &'a [Entry], ended: &Ended) -> Self {
         let of = |state: State| entries.iter().filter(move |e| e.state == state);
-        let open = entries.iter().filter(|e| !e.state.is_final());
-        let (paused, elsewhere): (Vec<&Entry>, Vec<&Entry>) =
-            open.partition(|e| ended.parked.contains(&e.key) || ended.stopped.is_some());
+        let (held, open): (Vec<&Entry>, Vec<&Entry>) = entries
+            .iter()
+            .filter(|e| !e.state.is_final())
+            .partition(|e| e.is_held_back());
+        let (paused, elsewhere): (Vec<&Entry>, Vec<&Entry>) = open
+            .into_iter()
+            .partition(|e| ended.parked.contains(&e.key) || ended.stopped.is_some());
         let listed: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
         Tally {
             downloaded: of(State::Downloaded).count(),
@@ -43,6 +49,7 @@ impl<'a> Tally<'a> {
             failed: of(State::Failed).collect(),
             uncertain: of(State::Uncertain).collect(),
             rejected: of(State::Rejected).collect(),
+            held,
             paused,
             elsewhere: elsewhere.len(),
             earlier: parsed
@@ -75,6 +82,7 @@ impl<'a> Tally<'a> {
         let extra = [
             (self.succeeded, "succeeded (not saved)"),
             (self.earlier, "finished in an earlier batch"),
+            (self.held.len(), "held back by the budget (never sent)"),
             (self.paused.len(), "waiting for the next run"),
             (self.elsewhere, "still open (held by other workers)"),
             (self.cancelled, "cancelled"),
@@ -111,6 +119,14 @@ impl<'a> Tally<'a> {
         }
         for e in &self.uncertain {
             text.push_str(&uncertain_text(e));
+        }
+        for e in &self.held {
+            text.push_str(&format!(
+                "\n  held back (never sent): line {} ({}): {}",
+                e.line,
+                e.quote_note.as_deref().unwrap_or("not quoted"),
+                error(e)
+            ));
         }
         for e in &self.rejected {
             text.push_str(&format!(
@@ -153,6 +169,7 @@ impl<'a> Tally<'a> {
             "cancelled": self.cancelled,
             "failed": items(&self.failed),
             "waiting": items(&self.paused),
+            "held_back": items(&self.held),
             "uncertain": items(&self.uncertain),
             "rejected": items(&self.rejected),
             "invalid": invalid,
@@ -163,25 +180,52 @@ impl<'a> Tally<'a> {
     }
 }
 
-/// Prints the summary; `Err` (exit 5) unless every line was saved.
+/// Prints the summary; `Err` unless every line was saved: exit 9 when
+/// the only lines not saved were held back by the budget, else exit 5.
 pub fn report(
     printer: &Printer,
     parsed: &Parsed,
     entries: &[Entry],
     ended: &Ended,
     elapsed: Duration,
+    budget: Option<&Budget>,
 ) -> Result<(), CliError> {
     let tally = Tally::new(parsed, entries, ended);
     printer.result(
-        || tally.text(parsed, elapsed),
-        || tally.json(parsed, ended, elapsed),
+        || tally.text(parsed, elapsed) + &budget_text(budget),
+        || {
+            let mut json = tally.json(parsed, ended, elapsed);
+            json["budget"] = budget.map_or(Value::Null, |b| {
+                json!({
+                    "limit_usd_micros": b.limit.micros(),
+                    "reserved_usd_micros": b.reserved.micros(),
+                })
+            });
+            json
+        },
     );
-    match tally.missing(parsed) {
-        0 => Ok(()),
-        bad => Err(CliError::BatchIncomplete(format!(
-            "{bad} line(s) not downloaded (see the summary); `seedance jobs` lists the journal"
+    match (tally.missing(parsed), tally.held.len()) {
+        (0, 0) => Ok(()),
+        (0, held) => Err(CliError::BudgetHeldBack {
+            count: held,
+            budget: budget.map_or_else(String::new, |b| b.limit.to_string()),
+        }),
+        (bad, held) => Err(CliError::BatchIncomplete(format!(
+            "{} line(s) not downloaded (see the summary); `seedance jobs` lists the journal",
+            bad + held
         ))),
     }
+}
+
+/// `budget $25.00: $24.90 reserved`, when the batch has one.
+fn budget_text(budget: Option<&Budget>) -> String {
+    budget.map_or_else(String::new, |b| {
+        format!(
+            "\n  budget {}: {} reserved (quotes of the jobs sent, or the cost the vendor \
+             reported); lines that did not fit were held back",
+            b.limit, b.reserved
+        )
+    })
 }
 
 fn item(e: &Entry) -> Value {
@@ -195,6 +239,10 @@ fn item(e: &Entry) -> Value {
         "error": e.error,
         "body_sha256": e.body_hash,
         "recorded_at_ms": e.created_at,
+        "quote_usd_micros": e.quote.map(|q| q.micros()),
+        "quote": e.quote_note,
+        "reserved_usd_micros": e.reserved.micros(),
+        "reported_usd_micros": e.reported.map(|r| r.micros()),
     })
 }
 

@@ -39,6 +39,9 @@ pub struct Ended {
     /// Entries put back after trouble [`PATIENCE`] times in a row in this
     /// run: their jobs wait in the journal for the next run.
     pub parked: HashSet<String>,
+    /// Entries the budget held back in this run (never sent); they are
+    /// tried again while other jobs may release reservations.
+    pub held: HashSet<String>,
     /// Job ids the journal could not take (already printed).
     pub unrecorded: Vec<String>,
     /// Why the run stopped early, if it did.
@@ -100,7 +103,8 @@ struct Worker<'a> {
     active: HashMap<String, usize>,
     paused: HashMap<String, i64>,
     troubles: HashMap<String, u32>,
-    journal_down: Option<(Instant, Instant)>,
+    /// Since when the journal fails, and when that was last said.
+    journal_down: Option<(Instant, Option<Instant>)>,
     grace_until: Option<Instant>,
     ended: Ended,
 }
@@ -248,9 +252,13 @@ impl<'a> Worker<'a> {
                     self.ended.parked.insert(entry.key);
                 }
             }
+            Ok(Outcome::HeldBack { .. }) => {
+                self.ended.held.insert(entry.key);
+            }
             Ok(_) => {
                 self.troubles.remove(&entry.key);
                 self.ended.parked.remove(&entry.key);
+                self.ended.held.remove(&entry.key);
             }
             Err(JournalError::Unrecorded {
                 line,
@@ -273,9 +281,9 @@ impl<'a> Worker<'a> {
     /// [`JOURNAL_PATIENCE`] of failures the worker stops.
     fn journal_failed(&mut self, err: &JournalError, display: &mut Display) {
         let now = Instant::now();
-        let (since, warned) = self.journal_down.get_or_insert((now, now - TICK * 100));
-        if now.duration_since(*warned) >= Duration::from_secs(10) {
-            *warned = now;
+        let (since, warned) = self.journal_down.get_or_insert((now, None));
+        if warned.is_none_or(|at| now.duration_since(at) >= Duration::from_secs(10)) {
+            *warned = Some(now);
             display.warn(&format!("the journal failed ({err}); retrying"));
         }
         if now.duration_since(*since) >= JOURNAL_PATIENCE && self.grace_until.is_none() {
@@ -344,14 +352,15 @@ impl<'a> Worker<'a> {
         if open == 0 {
             return true;
         }
-        if usize::try_from(open).unwrap_or(usize::MAX) > self.ended.parked.len() {
+        let set_aside = self.ended.parked.len() + self.ended.held.len();
+        if usize::try_from(open).unwrap_or(usize::MAX) > set_aside {
             return false;
         }
         match journal.list(Some(&self.settings.batch)).await {
-            Ok(entries) => entries
-                .iter()
-                .filter(|e| !e.state.is_final())
-                .all(|e| self.ended.parked.contains(&e.key)),
+            Ok(entries) => entries.iter().filter(|e| !e.state.is_final()).all(|e| {
+                self.ended.parked.contains(&e.key)
+                    || (self.ended.held.contains(&e.key) && e.is_held_back())
+            }),
             Err(err) => {
                 self.journal_failed(&err, display);
                 false

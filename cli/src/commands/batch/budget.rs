@@ -1,0 +1,85 @@
+//! `seedance batch --budget USD`: every line is quoted before it is
+//! recorded (each distinct model and input asked of the vendor once, the
+//! `Pricer`'s cache), the quote is stored on its journal entry, and the
+//! batch's budget is set in the journal. The journal reserves a line's
+//! quote in the same transaction that moves it to `submitting`, so no
+//! worker, process or machine sharing the journal can send a job the
+//! budget cannot cover (see `seedance_journal::CostChange::Reserve`).
+//!
+//! The budget is named after the batch (the same file gives the same batch
+//! id everywhere): every worker of a fleet caps the same total. It stays
+//! with the batch: a later run without `--budget` keeps it, a run with
+//! another amount changes it (and says so).
+
+use std::collections::HashMap;
+
+use seedance_journal::{AnyJournal, Journal};
+use seedance_runtime::{Connection, Pricer, Usd};
+use serde_json::Value;
+
+use super::lines::Parsed;
+use crate::connect;
+use crate::error::CliError;
+use crate::output::Printer;
+
+/// Quotes every line (stored with its entry when it is recorded). Lines
+/// whose price is unknown keep no amount and say why in their note.
+pub async fn quote_lines(
+    parsed: &mut Parsed,
+    conns: &HashMap<String, Connection>,
+    assumed: &[(String, Usd)],
+) -> Result<(), CliError> {
+    let assumed = crate::money::assumed_by_model_id(assumed)?;
+    let pricers: HashMap<&str, Pricer> = conns
+        .iter()
+        .map(|(vendor, conn)| {
+            let pricer = Pricer::new(conn.clone()).with_assumed(assumed.clone());
+            (vendor.as_str(), pricer)
+        })
+        .collect();
+    for entry in &mut parsed.entries {
+        let (Some(pricer), Ok(info)) = (
+            pricers.get(entry.vendor.as_str()),
+            connect::model(&entry.model),
+        ) else {
+            continue;
+        };
+        let input: Value = serde_json::from_str(&entry.body).unwrap_or(Value::Null);
+        let quote = pricer.quote(info.model, &input).await;
+        entry.quote = quote.usd();
+        entry.quote_note = Some(quote.to_string());
+    }
+    Ok(())
+}
+
+/// Sets the batch's budget (when `--budget` is given) and says what the
+/// lines are quoted at; an unknown price under a budget is named here, and
+/// the journal holds those lines back.
+pub async fn set(
+    printer: &Printer,
+    journal: &AnyJournal,
+    parsed: &Parsed,
+    limit: Option<Usd>,
+) -> Result<(), CliError> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    let before = journal.set_budget(&parsed.batch, limit).await?;
+    let quoted: Usd = parsed.entries.iter().filter_map(|e| e.quote).sum();
+    let unknown = parsed.entries.iter().filter(|e| e.quote.is_none()).count();
+    let mut text = format!(
+        "budget {limit} for batch {}: the lines are quoted at {quoted} in all",
+        parsed.batch
+    );
+    if let Some(before) = before.filter(|b| *b != limit) {
+        text.push_str(&format!(" (the budget was {before})"));
+    }
+    if unknown > 0 {
+        text.push_str(&format!(
+            "; {unknown} line(s) have no known price and are held back (--assume-price \
+             MODEL=USD prices them)"
+        ));
+    }
+    printer.note(&text);
+    Ok(())
+}
