@@ -4,21 +4,20 @@
 //! The pipeline is one way: [`load`] (files -> JSON) -> [`convert`] (JSON ->
 //! [`ir`], every keyword understood or an error with file and JSON pointer) ->
 //! [`emit`] (IR -> tokens -> text). [`naming`] owns every identifier decision.
+//! The first two steps and naming are the `seedance-converter` crate (the
+//! run-time catalog reads schemas with it too), re-exported here.
 
 pub mod changes;
-pub mod convert;
 pub mod emit;
-pub mod error;
-pub mod ir;
-pub mod load;
-pub mod naming;
 pub mod surface;
 #[doc(hidden)]
 pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-pub use error::{Error, Problem};
+pub use seedance_converter::{
+    Error, Problem, convert, corpus, corpus_shown_from, error, ir, load, naming,
+};
 
 /// One file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,17 +30,6 @@ pub struct GeneratedFile {
 
 /// The command that regenerates; named in every generated file's header.
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
-
-/// Loads and converts the schemas under `schemas_root` (no emission); paths
-/// in errors and warnings start at the root's own folder (`schemas/...`).
-pub fn corpus(schemas_root: &Path) -> Result<ir::Corpus, Error> {
-    convert::convert(&load::load_tree(schemas_root)?)
-}
-
-/// [`corpus`], with paths shown relative to `base` (a workspace root).
-pub fn corpus_shown_from(schemas_root: &Path, base: &Path) -> Result<ir::Corpus, Error> {
-    convert::convert(&load::load_tree_shown_from(schemas_root, base)?)
-}
 
 /// The generated crate's surface as data (see [`surface`]).
 pub const SURFACE_FILE: &str = "surface.json";

@@ -24,6 +24,8 @@ pub mod de;
 pub mod field_info;
 #[doc(hidden)]
 pub mod image_rules;
+#[cfg(feature = "catalog")]
+pub mod interpret;
 #[doc(hidden)]
 pub mod media;
 #[doc(hidden)]

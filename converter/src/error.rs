@@ -1,12 +1,12 @@
-//! Codegen errors: every one names the schema file and the JSON pointer of the
+//! Converter errors: every one names the schema file and the JSON pointer of the
 //! node at fault, so a maintainer can go straight to it.
 
 use std::fmt;
 use std::path::PathBuf;
 
-/// A schema codegen cannot turn into code.
-#[derive(Debug, thiserror::Error)]
-#[error("{}#{pointer}: {problem}", file.display())]
+/// A schema that cannot become a model (codegen cannot turn it into code,
+/// the catalog cannot check inputs against it).
+#[derive(Debug)]
 pub struct Error {
     /// The schema file, relative to the schemas root where possible.
     pub file: PathBuf,
@@ -17,13 +17,11 @@ pub struct Error {
 }
 
 /// What is wrong with a schema node.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Problem {
     /// The file could not be read.
-    #[error("cannot read file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// The file is not JSON.
-    #[error("malformed JSON at line {line}, column {column}: {message}")]
     MalformedJson {
         /// 1-based line.
         line: usize,
@@ -33,7 +31,6 @@ pub enum Problem {
         message: String,
     },
     /// A keyword outside the dialect.
-    #[error("unknown keyword {keyword:?} (the dialect knows: {known})")]
     UnknownKeyword {
         /// The keyword.
         keyword: String,
@@ -41,7 +38,6 @@ pub enum Problem {
         known: String,
     },
     /// A `validation_rule` outside the dialect.
-    #[error("unknown validation rule {rule:?} (known: {known})")]
     UnknownRule {
         /// The rule.
         rule: String,
@@ -49,10 +45,8 @@ pub enum Problem {
         known: String,
     },
     /// A `type` that has no Rust mapping here.
-    #[error("unsupported type {0:?}")]
     UnsupportedType(String),
     /// A keyword whose value has the wrong shape.
-    #[error("expected {expected}, found {found}")]
     WrongShape {
         /// What the dialect wants.
         expected: &'static str,
@@ -60,10 +54,8 @@ pub enum Problem {
         found: String,
     },
     /// A required key is absent.
-    #[error("missing {0:?}")]
     Missing(&'static str),
     /// Two schema names map to one Rust name.
-    #[error("{second:?} and {first:?} (at {first_pointer}) both map to the Rust name `{rust}`")]
     NameCollision {
         /// The first schema name.
         first: String,
@@ -75,7 +67,6 @@ pub enum Problem {
         rust: String,
     },
     /// A name that cannot become a Rust identifier.
-    #[error("{name:?} cannot be a Rust identifier: {why}")]
     BadName {
         /// The schema name.
         name: String,
@@ -83,8 +74,79 @@ pub enum Problem {
         why: &'static str,
     },
     /// A value that breaks a constraint of the dialect (e.g. a default outside the enum).
-    #[error("{0}")]
     Invalid(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}#{}: {}",
+            self.file.display(),
+            self.pointer,
+            self.problem
+        )
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Io(e) => write!(f, "cannot read file: {e}"),
+            Problem::MalformedJson {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "malformed JSON at line {line}, column {column}: {message}"
+            ),
+            Problem::UnknownKeyword { keyword, known } => {
+                write!(
+                    f,
+                    "unknown keyword {keyword:?} (the dialect knows: {known})"
+                )
+            }
+            Problem::UnknownRule { rule, known } => {
+                write!(f, "unknown validation rule {rule:?} (known: {known})")
+            }
+            Problem::UnsupportedType(ty) => write!(f, "unsupported type {ty:?}"),
+            Problem::WrongShape { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
+            Problem::Missing(key) => write!(f, "missing {key:?}"),
+            Problem::NameCollision {
+                first,
+                first_pointer,
+                second,
+                rust,
+            } => write!(
+                f,
+                "{second:?} and {first:?} (at {first_pointer}) both map to the Rust name `{rust}`"
+            ),
+            Problem::BadName { name, why } => {
+                write!(f, "{name:?} cannot be a Rust identifier: {why}")
+            }
+            Problem::Invalid(text) => f.write_str(text),
+        }
+    }
+}
+
+impl std::error::Error for Problem {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Problem::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Problem {
+    fn from(e: std::io::Error) -> Self {
+        Problem::Io(e)
+    }
 }
 
 /// A vendor mistake that does not change the wire: regen reports it with its
