@@ -16,10 +16,17 @@
 //! 3. Budget: 1,000 jobs at once under `RateLimit::per_second(200)`: the
 //!    rate actually sent.
 //!
+//! Heap: a counting global allocator around the system one (glibc malloc,
+//! default settings: no `MALLOC_ARENA_MAX`, no trimming) tracks the bytes
+//! live at once; each row reports its peak live heap (reset before the row),
+//! which, unlike RSS, does not depend on what glibc kept from earlier rows.
+//!
 //! Writes `target/seedance-benches/scale.json`. `-- --test` (CI) runs 50 jobs
-//! once per phase and checks the outcomes only.
+//! once per phase and checks the outcomes only; `-- --only N` runs one
+//! unbounded row of N jobs and writes nothing (to compare two builds).
 
 use std::{
+    alloc::{GlobalAlloc, Layout, System},
     process::{Child, Command, Stdio},
     sync::{
         Arc,
@@ -36,6 +43,67 @@ use serde_json::{Value, json};
 
 /// Requests of one job: submit, 3 status polls, result.
 const REQUESTS_PER_JOB: u64 = 5;
+
+/// The system allocator, counting the bytes live at once and their peak.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+impl Counting {
+    fn grew(size: usize) {
+        let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+        PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; the
+// counters are atomics that never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as ours.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            Counting::grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as ours.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            Counting::grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as ours.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            Counting::grew(new_size);
+        }
+        new
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Resets the heap peak to what is live now; returns that.
+fn reset_peak_heap() -> usize {
+    let live = LIVE.load(Ordering::Relaxed);
+    PEAK.store(live, Ordering::Relaxed);
+    live
+}
 
 fn tls_http(http1_only: bool) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(seedance_sim::TLS_CA_PEM.as_bytes()).expect("ca");
@@ -67,12 +135,14 @@ fn input(image: &str) -> pro::Input {
 }
 
 /// One job to its end; counts it in flight meanwhile. The wait is spawned,
-/// so the jobs' polling runs on both worker threads (the submit future is
-/// not `Send` on this branch: the prober's stream is not).
-async fn job(client: &runcomfy::Client, input: &pro::Input, live: &Arc<InFlight>) {
+/// so the jobs' polling runs on both worker threads. (Spawning submit and
+/// wait as one task per job sends the 10,000 submit bodies at once over the
+/// one HTTP/2 connection, in DATA frames so small that the simulator's h2
+/// server ends the connection with `ENHANCE_YOUR_CALM` "too_many_data_frames";
+/// submitting from this one future keeps the bodies whole.)
+async fn job(client: runcomfy::Client, input: Arc<pro::Input>, live: Arc<InFlight>) {
     live.enter();
-    let job = client.submit(input).await.expect("submit");
-    let live = live.clone();
+    let job = client.submit(&*input).await.expect("submit");
     tokio::spawn(async move {
         let output = job.wait().await.expect("wait");
         assert!(output.video_url().is_some());
@@ -102,10 +172,7 @@ async fn run_jobs(client: &runcomfy::Client, jobs: usize, bound: Option<usize>) 
     let image = ImageSpec::new(ImageFormat::Png, 1280, 720).data_uri();
     let input = Arc::new(input(&image));
     let live = Arc::new(InFlight::default());
-    let tasks = (0..jobs).map(|_| {
-        let (client, input, live) = (client.clone(), input.clone(), live.clone());
-        async move { job(&client, &input, &live).await }
-    });
+    let tasks = (0..jobs).map(|_| job(client.clone(), input.clone(), live.clone()));
     match bound {
         None => {
             join_all(tasks).await;
@@ -118,6 +185,29 @@ async fn run_jobs(client: &runcomfy::Client, jobs: usize, bound: Option<usize>) 
         }
     }
     live.peak.load(Ordering::Relaxed)
+}
+
+/// Sizes of the futures one job keeps: its submit and its wait.
+fn future_sizes(client: &runcomfy::Client) -> Value {
+    let image = ImageSpec::new(ImageFormat::Png, 1280, 720).data_uri();
+    let input = input(&image);
+    let submit = std::mem::size_of_val(&client.submit(&input));
+    let job = client.connection().job("sizes");
+    let wait = std::mem::size_of_val(&job.wait());
+    let task = std::mem::size_of_val(&job_future(client, &input));
+    let body = serde_json::to_vec(&input).expect("body").len();
+    println!(
+        "future sizes: submit {submit} B, wait {wait} B, the bench's job future {task} B; submit body {body} B"
+    );
+    json!({ "submit": submit, "wait": wait, "job_task": task, "submit_body": body })
+}
+
+/// The future a job's task runs (only built for its size).
+fn job_future(
+    client: &runcomfy::Client,
+    input: &pro::Input,
+) -> impl std::future::Future<Output = ()> {
+    job(client.clone(), Arc::new(input.clone()), Arc::default())
 }
 
 /// Phase 1: connections opened for `jobs` jobs, HTTP/1.1-only vs default.
@@ -209,12 +299,14 @@ fn reset_peak_rss() {
 async fn scale_row(base: &str, jobs: usize, bound: Option<usize>, limit: RateLimit) -> Value {
     let client = client(base, tls_http(false), limit);
     reset_peak_rss();
+    let heap_before = reset_peak_heap();
     let cpu = cpu_time();
     let started = Instant::now();
     let peak = run_jobs(&client, jobs, bound).await;
     let wall = started.elapsed().as_secs_f64();
     let cpu = (cpu_time() - cpu).as_secs_f64();
     let rss = peak_rss_kib();
+    let heap = PEAK.load(Ordering::Relaxed).saturating_sub(heap_before);
     let requests = jobs as u64 * REQUESTS_PER_JOB;
     let row = json!({
         "jobs": jobs,
@@ -223,6 +315,8 @@ async fn scale_row(base: &str, jobs: usize, bound: Option<usize>, limit: RateLim
         "wall_secs": wall,
         "cpu_ms_per_job": cpu * 1000.0 / jobs as f64,
         "peak_rss_mib": rss as f64 / 1024.0,
+        "peak_heap_mib": heap as f64 / (1024.0 * 1024.0),
+        "heap_bytes_per_job": heap as f64 / peak.max(1) as f64,
         "requests": requests,
         "requests_per_sec": requests as f64 / wall,
         "peak_in_flight": peak,
@@ -232,7 +326,13 @@ async fn scale_row(base: &str, jobs: usize, bound: Option<usize>, limit: RateLim
 }
 
 fn main() {
-    let test_mode = std::env::args().any(|arg| arg == "--test");
+    let args: Vec<String> = std::env::args().collect();
+    let test_mode = args.iter().any(|arg| arg == "--test");
+    let only: Option<usize> = args
+        .iter()
+        .position(|arg| arg == "--only")
+        .and_then(|at| args.get(at + 1))
+        .map(|n| n.parse().expect("--only N: a number of jobs"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -240,12 +340,20 @@ fn main() {
         .expect("tokio runtime");
     let sim = SimProcess::start();
     let base = sim.base_url.clone();
+    if let Some(jobs) = only {
+        rt.block_on(async {
+            future_sizes(&client(&base, tls_http(false), RateLimit::unlimited()));
+            scale_row(&base, jobs, None, RateLimit::unlimited()).await
+        });
+        return;
+    }
     let (connection_jobs, sizes, budget_jobs) = if test_mode {
         (50, vec![50], 50)
     } else {
         (1_000, vec![1_000, 2_500, 10_000], 1_000)
     };
     let result = rt.block_on(async {
+        let sizes_of = future_sizes(&client(&base, tls_http(false), RateLimit::unlimited()));
         let connections = connections(connection_jobs).await;
         let mut rows = Vec::new();
         for &jobs in &sizes {
@@ -254,7 +362,7 @@ fn main() {
             }
         }
         let budget = scale_row(&base, budget_jobs, None, RateLimit::per_second(200.0)).await;
-        json!({ "connections": connections, "rows": rows, "budget": budget })
+        json!({ "connections": connections, "rows": rows, "budget": budget, "future_sizes": sizes_of })
     });
     if test_mode {
         println!("scale: --test run, figures not written");

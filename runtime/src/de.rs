@@ -6,6 +6,7 @@
 //! than the derive's too: an unknown field gets a "did you mean", and a bad
 //! value names its field.
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -39,7 +40,16 @@ where
 }
 
 /// Reads the value of field `name` into `slot`, naming the field in any error.
-pub fn slot<'de, T, A>(slot: &mut Option<T>, name: &str, map: &mut A) -> Result<(), A::Error>
+///
+/// The field is also made known to the value's own reader
+/// ([`current_field`]): a generated enum puts it in its message itself, so
+/// its error is not formatted twice (serde's errors are strings made when
+/// raised, and wrapping one means writing it out and parsing it back).
+pub fn slot<'de, T, A>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error>
 where
     T: Deserialize<'de>,
     A: MapAccess<'de>,
@@ -47,11 +57,75 @@ where
     if slot.is_some() {
         return Err(A::Error::custom(format_args!("duplicate field `{name}`")));
     }
-    let value = map
-        .next_value()
-        .map_err(|err| A::Error::custom(format_args!("{name}: {err}")))?;
-    *slot = Some(value);
-    Ok(())
+    let value = {
+        let _reading = Reading::field(name);
+        map.next_value()
+    };
+    match value {
+        Ok(value) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        Err(err) if names_field(&err, name) => Err(err),
+        Err(err) => Err(A::Error::custom(format_args!("{name}: {err}"))),
+    }
+}
+
+thread_local! {
+    /// The field `slot` is reading on this thread, if any.
+    static FIELD: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// The input field whose value is being read on this thread, for value
+/// readers that name it in their errors (see [`slot`]).
+pub(crate) fn current_field() -> Option<&'static str> {
+    FIELD.with(Cell::get)
+}
+
+/// Sets [`FIELD`] while a value is read; puts back the outer one after
+/// (inputs nest), also on unwind.
+struct Reading(Option<&'static str>);
+
+impl Reading {
+    fn field(name: &'static str) -> Self {
+        Reading(FIELD.with(|field| field.replace(Some(name))))
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        FIELD.with(|field| field.set(self.0));
+    }
+}
+
+/// Whether `err`'s message already starts with `name: `. Only that prefix
+/// is written out: the comparison stops the formatting at the first
+/// difference or once the prefix is matched.
+fn names_field(err: &impl fmt::Display, name: &str) -> bool {
+    struct Prefix<'a> {
+        rest: [&'a str; 2],
+    }
+    impl fmt::Write for Prefix<'_> {
+        fn write_str(&mut self, mut text: &str) -> fmt::Result {
+            for part in &mut self.rest {
+                let n = part.len().min(text.len());
+                if part.as_bytes()[..n] != text.as_bytes()[..n] {
+                    return Err(fmt::Error);
+                }
+                *part = &part[n..];
+                text = &text[n..];
+            }
+            // Matched: nothing more to compare, so stop formatting.
+            if self.rest[1].is_empty() {
+                Err(fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let mut prefix = Prefix { rest: [name, ": "] };
+    let _ = fmt::write(&mut prefix, format_args!("{err}"));
+    prefix.rest[0].is_empty() && prefix.rest[1].is_empty()
 }
 
 /// A field that must be present.

@@ -127,8 +127,14 @@ impl Connection {
     ) -> Result<Job, Error> {
         // Before the image probes: a wrong vendor is known without I/O.
         self.same_vendor(input)?;
-        self.check_erased(input, options).await?;
-        self.submit_erased_prechecked(input, options).await
+        // The checks and the POST on the heap, alive only while submitting:
+        // a task that goes on to wait for the job does not carry their
+        // (large) state for the job's whole life.
+        Box::pin(async move {
+            self.check_erased(input, options).await?;
+            self.submit_erased_prechecked(input, options).await
+        })
+        .await
     }
 
     /// Submits a model chosen at run time whose checks the caller has

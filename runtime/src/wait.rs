@@ -143,9 +143,12 @@ impl Job {
             // Requests run on real time (their retries sleep on the clock),
             // bounded by what the wait has left.
             let request_deadline = clock.for_requests(deadline);
-            let outcome = self
-                .poll_once(request_deadline, started, &mut heard, &mut progress)
-                .await;
+            // On the heap, only while a poll runs: its request futures are
+            // most of a wait's state, and a job spends nearly all its life
+            // asleep between polls (10,000 jobs in flight keep 10,000 waits).
+            let outcome =
+                Box::pin(self.poll_once(request_deadline, started, &mut heard, &mut progress))
+                    .await;
             match judge(outcome) {
                 Step::Again => heard.answered(),
                 Step::Done(done) => return done,

@@ -5,40 +5,51 @@
 //! `value`) it states; `image_rules!` and `input_schema!` keep rule tables and
 //! the input's schema impl to a line each.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use crate::model::ParseEnumError;
 
-/// `text` as one of `all` (compared with `as_str`), or the error listing them.
+/// `text` as one of `all` (compared with `as_str`), or the error naming it.
+/// The error holds the rejected text and `nth` (the enum's wire values by
+/// index); the list of accepted values and the "did you mean" are written
+/// only when it is displayed.
 #[doc(hidden)]
 pub fn parse<T: Copy>(
     text: &str,
     type_name: &'static str,
     all: &[T],
     as_str: fn(T) -> &'static str,
+    nth: fn(usize) -> Option<&'static str>,
 ) -> Result<T, ParseEnumError> {
-    find_wire(text, all, as_str).ok_or_else(|| ParseEnumError {
-        type_name,
-        value: text.to_owned(),
-        expected: all.iter().map(|v| as_str(*v)).collect(),
-    })
+    find_wire(text, all, as_str).ok_or_else(|| ParseEnumError::new(type_name, text, nth))
+}
+
+/// What a value rejected by an enum is.
+#[derive(Clone, Copy)]
+pub(crate) enum Shown {
+    /// Text, shown quoted, with a "did you mean" when one is close.
+    Text,
+    /// A number among integer wire values: shown as is, and never
+    /// "corrected" (`7` is not a typo of `5`).
+    Integer,
 }
 
 /// The message of a value that is none of an enum's `expected` wire values
 /// (what [`ParseEnumError`] says), written without collecting anything.
 pub(crate) fn describe_unknown(
-    f: &mut fmt::Formatter<'_>,
+    f: &mut impl fmt::Write,
     value: &str,
-    quoted: bool,
+    shown: Shown,
     type_name: &str,
     expected: impl Iterator<Item = &'static str> + Clone,
 ) -> fmt::Result {
-    if quoted {
-        write!(f, "{value:?}")?;
-    } else {
-        f.write_str(value)?;
+    match shown {
+        Shown::Text => write!(f, "{value:?}")?,
+        Shown::Integer => f.write_str(value)?,
     }
-    write!(f, " is not a {type_name} (expected one of: ")?;
+    f.write_str(" is not a ")?;
+    f.write_str(type_name)?;
+    f.write_str(" (expected one of: ")?;
     for (index, wire) in expected.clone().enumerate() {
         if index > 0 {
             f.write_str(", ")?;
@@ -46,6 +57,9 @@ pub(crate) fn describe_unknown(
         f.write_str(wire)?;
     }
     f.write_str(")")?;
+    if let Shown::Integer = shown {
+        return Ok(());
+    }
     if let Some(close) = suggestion(value, expected) {
         write!(f, "; did you mean {close:?}?")?;
     }
@@ -70,28 +84,71 @@ pub(crate) fn suggestion(
 }
 
 /// A rejected value as serde reports it: [`ParseEnumError`]'s message,
-/// formatted straight into the deserializer's error (deserialization
-/// errors are common input, so they should cost one message, not a
-/// `ParseEnumError` and its copies first).
-struct Unknown<'a, T> {
-    value: &'a str,
-    /// Text is quoted; a JSON number is shown as the number it is.
-    quoted: bool,
+/// prefixed with the field being read (see [`crate::de::current_field`]).
+///
+/// serde's error types (`serde_json::Error` among them) turn a custom
+/// message into a `String` when it is raised, so this one cannot wait for
+/// `Display`; it is written into a stack buffer (one heap copy, by serde,
+/// instead of a string grown piece by piece), the field named at once
+/// (instead of a second error wrapping the first), and integer values
+/// skip the "did you mean".
+fn unknown<E: serde::de::Error>(
+    value: &str,
+    shown: Shown,
     type_name: &'static str,
-    all: &'a [T],
-    as_str: fn(T) -> &'static str,
+    expected: impl Iterator<Item = &'static str> + Clone,
+) -> E {
+    let mut message = Message::new();
+    if let Some(field) = crate::de::current_field() {
+        let _ = message.write_str(field);
+        let _ = message.write_str(": ");
+    }
+    let _ = describe_unknown(&mut message, value, shown, type_name, expected);
+    E::custom(message.as_str())
 }
 
-impl<T: Copy> fmt::Display for Unknown<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let as_str = self.as_str;
-        describe_unknown(
-            f,
-            self.value,
-            self.quoted,
-            self.type_name,
-            self.all.iter().map(move |v| as_str(*v)),
-        )
+/// A message written on the stack, or on the heap once it outgrows that.
+pub(crate) struct Message {
+    bytes: [u8; Message::STACK],
+    len: usize,
+    spilled: Option<String>,
+}
+
+impl Message {
+    const STACK: usize = 256;
+
+    pub(crate) fn new() -> Self {
+        Message {
+            bytes: [0; Message::STACK],
+            len: 0,
+            spilled: None,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match &self.spilled {
+            Some(text) => text,
+            // Only whole `&str`s are ever copied in, so this never fails.
+            None => std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Write for Message {
+    #[inline]
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        if let Some(spilled) = &mut self.spilled {
+            spilled.push_str(text);
+        } else if let Some(room) = self.bytes.get_mut(self.len..self.len + text.len()) {
+            room.copy_from_slice(text.as_bytes());
+            self.len += text.len();
+        } else {
+            let mut spilled = String::with_capacity(2 * Message::STACK);
+            spilled.push_str(self.as_str());
+            spilled.push_str(text);
+            self.spilled = Some(spilled);
+        }
+        Ok(())
     }
 }
 
@@ -119,14 +176,10 @@ where
             write!(f, "a {} (a string)", self.type_name)
         }
         fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
-            find_wire(text, self.all, self.as_str).ok_or_else(|| {
-                E::custom(Unknown {
-                    value: text,
-                    quoted: true,
-                    type_name: self.type_name,
-                    all: self.all,
-                    as_str: self.as_str,
-                })
+            let as_str = self.as_str;
+            find_wire(text, self.all, as_str).ok_or_else(|| {
+                let expected = self.all.iter().map(move |v| as_str(*v));
+                unknown(text, Shown::Text, self.type_name, expected)
             })
         }
     }
@@ -138,14 +191,15 @@ where
 }
 
 /// An integer enum from the JSON number `deserializer` holds: one of `all`,
-/// compared with `value`.
+/// compared with `value`. `expected` is the wire values as the macro
+/// joined them at compile time (`"2, 3, 4, "`), written as one piece.
 #[doc(hidden)]
 pub fn deserialize_integer<'de, D, T>(
     deserializer: D,
     type_name: &'static str,
     all: &'static [T],
     value: fn(T) -> i64,
-    as_str: fn(T) -> &'static str,
+    expected: &'static str,
 ) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -156,13 +210,15 @@ where
         .copied()
         .find(|v| value(*v) == number)
         .ok_or_else(|| {
-            <D::Error as serde::de::Error>::custom(Unknown {
-                value: &number.to_string(),
-                quoted: false,
+            let mut text = Message::new();
+            let _ = write!(text, "{number}");
+            let joined = expected.strip_suffix(", ").unwrap_or(expected);
+            unknown(
+                text.as_str(),
+                Shown::Integer,
                 type_name,
-                all,
-                as_str,
-            })
+                [joined].into_iter(),
+            )
         })
 }
 
@@ -226,7 +282,7 @@ macro_rules! wire_enum {
                     stringify!($name),
                     &Self::ALL,
                     Self::value,
-                    Self::as_str,
+                    concat!($(stringify!($value), ", ",)+),
                 )
             }
         }
@@ -240,7 +296,13 @@ macro_rules! wire_enum {
         impl ::core::str::FromStr for $name {
             type Err = $crate::model::ParseEnumError;
             fn from_str(text: &str) -> ::core::result::Result<Self, Self::Err> {
-                $crate::wire_enum::parse(text, stringify!($name), &Self::ALL, Self::as_str)
+                $crate::wire_enum::parse(
+                    text,
+                    stringify!($name),
+                    &Self::ALL,
+                    Self::as_str,
+                    |index| Self::ALL.get(index).map(|v| v.as_str()),
+                )
             }
         }
         #[cfg(feature = "schemars")]
@@ -289,4 +351,144 @@ macro_rules! input_schema {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Size {
+        Small,
+        Large,
+    }
+
+    impl Size {
+        const ALL: [Size; 2] = [Size::Small, Size::Large];
+        fn as_str(self) -> &'static str {
+            match self {
+                Size::Small => "small",
+                Size::Large => "large",
+            }
+        }
+    }
+
+    thread_local! {
+        static LOOKUPS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// `Size`'s wire values by index, counting the lookups.
+    fn nth(index: usize) -> Option<&'static str> {
+        LOOKUPS.with(|n| n.set(n.get() + 1));
+        Size::ALL.get(index).map(|v| v.as_str())
+    }
+
+    impl<'de> serde::Deserialize<'de> for Size {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_text(deserializer, "Size", &Size::ALL, Size::as_str)
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Seconds {
+        Five,
+        Ten,
+    }
+
+    impl Seconds {
+        const ALL: [Seconds; 2] = [Seconds::Five, Seconds::Ten];
+        fn value(self) -> i64 {
+            match self {
+                Seconds::Five => 5,
+                Seconds::Ten => 10,
+            }
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Seconds {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_integer(
+                deserializer,
+                "Seconds",
+                &Seconds::ALL,
+                Seconds::value,
+                "5, 10, ",
+            )
+        }
+    }
+
+    #[derive(Debug)]
+    struct Input {
+        #[allow(dead_code)]
+        size: Size,
+        #[allow(dead_code)]
+        sizes: Option<Vec<Size>>,
+        #[allow(dead_code)]
+        seconds: Option<Seconds>,
+    }
+
+    crate::input_fields! {
+        Input;
+        size: Size = "size" required;
+        sizes: Option<Vec<Size>> = "sizes" optional;
+        seconds: Option<Seconds> = "seconds" optional;
+    }
+
+    #[test]
+    fn a_parse_error_looks_values_up_only_when_shown() {
+        LOOKUPS.with(|n| n.set(0));
+        let error = parse("smal", "Size", &Size::ALL, Size::as_str, nth).unwrap_err();
+        assert_eq!(LOOKUPS.with(Cell::get), 0, "raising looked the values up");
+        assert_eq!(
+            error.to_string(),
+            "\"smal\" is not a Size (expected one of: small, large); did you mean \"small\"?"
+        );
+        assert!(LOOKUPS.with(Cell::get) > 0);
+        assert_eq!(error.expected().collect::<Vec<_>>(), ["small", "large"]);
+        assert_eq!(error.suggestion(), Some("small"));
+        assert_eq!(
+            parse("large", "Size", &Size::ALL, Size::as_str, nth),
+            Ok(Size::Large)
+        );
+    }
+
+    #[test]
+    fn deserialization_errors_name_the_field_once() {
+        let error = |text: &str| serde_json::from_str::<Input>(text).unwrap_err().to_string();
+        assert_eq!(
+            error(r#"{"size": "larg"}"#),
+            "size: \"larg\" is not a Size (expected one of: small, large); \
+             did you mean \"large\"? at line 1 column 15"
+        );
+        assert_eq!(
+            error(r#"{"size": "small", "sizes": ["small", "huge"]}"#),
+            "sizes: \"huge\" is not a Size (expected one of: small, large) at line 1 column 43"
+        );
+        assert_eq!(
+            error(r#"{"size": "small", "seconds": 7}"#),
+            "seconds: 7 is not a Seconds (expected one of: 5, 10) at line 1 column 31"
+        );
+        // Errors that are not the enum's own are still named, once.
+        assert_eq!(
+            error(r#"{"size": 3}"#),
+            "size: invalid type: integer `3`, expected a Size (a string) at line 1 column 10"
+        );
+        // Outside an input, no field.
+        let error = serde_json::from_str::<Size>(r#""tiny""#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("\"tiny\" is not a Size"), "{error}");
+    }
+
+    #[test]
+    fn a_long_message_spills_to_the_heap_intact() {
+        let mut message = Message::new();
+        let piece = "0123456789".repeat(7);
+        for _ in 0..5 {
+            message.write_str(&piece).unwrap();
+        }
+        assert_eq!(message.as_str(), piece.repeat(5));
+    }
 }

@@ -85,6 +85,15 @@ impl Config {
     }
 }
 
+/// `Bearer <token>` as a header value marked sensitive (kept out of logs
+/// and from HTTP/2 header compression), as `bearer_auth` makes it.
+fn authorization(token: &Secret) -> Option<reqwest::header::HeaderValue> {
+    let mut value =
+        reqwest::header::HeaderValue::try_from(format!("Bearer {}", token.expose_secret())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 fn trim_base(base: String) -> String {
     base.trim_end_matches('/').to_owned()
 }
@@ -154,6 +163,11 @@ struct Inner {
     /// The vendor's id (`runcomfy`): what a model's vendor must match.
     vendor_id: &'static str,
     token: Secret,
+    /// `Authorization: Bearer <token>`, built once (a clone shares its
+    /// bytes) rather than formatted and checked for every request; `None`
+    /// when the token is not a valid header value, so each request reports
+    /// that as reqwest's `bearer_auth` does.
+    authorization: Option<reqwest::header::HeaderValue>,
     http: reqwest::Client,
     config: Config,
     /// Built on first use: the prober has its own guarded client.
@@ -199,6 +213,7 @@ impl Connection {
                 protocol: vendor.protocol,
                 vendor: vendor.name,
                 vendor_id: vendor.id,
+                authorization: authorization(&token),
                 token,
                 http,
                 config,
@@ -281,6 +296,11 @@ impl Connection {
 
     pub(crate) fn token(&self) -> &Secret {
         &self.inner.token
+    }
+
+    /// The token as a sensitive `Authorization` value, if it is a valid one.
+    pub(crate) fn authorization(&self) -> Option<&reqwest::header::HeaderValue> {
+        self.inner.authorization.as_ref()
     }
 
     /// Absolute URL of an API path.

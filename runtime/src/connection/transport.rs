@@ -16,7 +16,10 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::{Method, Response, header::CONTENT_TYPE};
+use reqwest::{
+    Method, Response,
+    header::{AUTHORIZATION, CONTENT_TYPE},
+};
 
 use super::Connection;
 use crate::{
@@ -118,11 +121,13 @@ impl Connection {
         deadline: Deadline,
     ) -> Result<Answer, Failure> {
         self.wait_for_slot(deadline).await?;
-        let mut request = self
-            .http_client()
-            .request(method, self.url(path))
-            .bearer_auth(self.token().expose_secret())
-            .timeout(deadline.clamp(self.config().timeout));
+        let request = self.http_client().request(method, self.url(path));
+        let mut request = match self.authorization() {
+            Some(value) => request.header(AUTHORIZATION, value.clone()),
+            // Not a valid header value: reqwest reports it (a builder error).
+            None => request.bearer_auth(self.token().expose_secret()),
+        }
+        .timeout(deadline.clamp(self.config().timeout));
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }

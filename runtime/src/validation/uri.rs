@@ -1,6 +1,6 @@
 //! The URL check of media fields: an http(s) URL with a host, or a data URI
 //! of the field's media kind, with no whitespace or control characters. It
-//! is most of `validate()`'s time, so it scans eight bytes at a time.
+//! is most of `validate()`'s time, so it scans 32 bytes per step.
 
 use seedance_dialect::MediaKind;
 
@@ -44,38 +44,55 @@ pub fn is_media_uri(value: &str, kind: Option<MediaKind>) -> bool {
 }
 
 /// Whitespace or control characters anywhere in `value`. Printable ASCII
-/// (`0x21..=0x7e`) is checked eight bytes at a time, without early exit (a
-/// data URI can be megabytes; an image URL is about a hundred bytes and
-/// this is most of `validate()`'s time); only text with other bytes pays
-/// for decoding.
+/// (`0x21..=0x7e`) is checked 32 bytes at a time, in a loop the compiler
+/// turns into vector compares (SSE2 on x86-64, NEON on aarch64) without
+/// `unsafe`: an image URL is about a hundred bytes and this scan is most of
+/// `validate()`'s time. Only text with other bytes (non-ASCII letters are
+/// allowed) pays for decoding.
 #[inline]
 fn has_space_or_control(value: &str) -> bool {
     let bytes = value.as_bytes();
-    let word = |chunk: &[u8]| {
-        <[u8; 8]>::try_from(chunk).map_or(0, |word| outside_printable(u64::from_le_bytes(word)))
-    };
-    let found = match bytes.len().checked_sub(8) {
-        // The last word may overlap the blocks: it covers the remainder.
-        Some(last) => {
-            bytes
-                .chunks_exact(8)
-                .fold(word(&bytes[last..]), |acc, chunk| acc | word(chunk))
-                != 0
-        }
-        None => bytes.iter().any(|b| !(0x21..=0x7e).contains(b)),
+    let found = if bytes.len() >= BLOCK {
+        // The last block may overlap the others: it covers the remainder.
+        let last = &bytes[bytes.len() - BLOCK..];
+        bytes.chunks_exact(BLOCK).any(block_outside) || block_outside(last)
+    } else {
+        short_outside(bytes)
     };
     found && value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// Non-zero when a byte of `word` is below `0x21` or above `0x7e`: the
-/// classic "has less than" and "has more than" bit tricks (exact as a yes
-/// or no, which is all this asks).
-const fn outside_printable(word: u64) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let below = word.wrapping_sub(ONES * 0x21) & !word;
-    let above = word.wrapping_add(ONES) | word;
-    (below | above) & HIGH
+/// Bytes per step of the scan: two SSE2 registers.
+const BLOCK: usize = 32;
+
+/// A byte outside `0x21..=0x7e`, as one unsigned compare.
+#[inline(always)]
+const fn outside(byte: u8) -> bool {
+    byte.wrapping_sub(0x21) > 0x7e - 0x21
+}
+
+/// Any byte of one block outside printable ASCII: no early exit inside the
+/// block, so the loop is a few vector instructions.
+#[inline(always)]
+fn block_outside(block: &[u8]) -> bool {
+    let block: &[u8; BLOCK] = block.try_into().expect("a whole block");
+    block.iter().fold(false, |acc, &byte| acc | outside(byte))
+}
+
+/// The same for fewer than [`BLOCK`] bytes: the text as 16 bytes (two
+/// overlapping halves) or, under 16, byte by byte.
+#[inline]
+fn short_outside(bytes: &[u8]) -> bool {
+    const HALF: usize = BLOCK / 2;
+    let half = |part: &[u8]| {
+        let part: &[u8; HALF] = part.try_into().expect("half a block");
+        part.iter().fold(false, |acc, &byte| acc | outside(byte))
+    };
+    if bytes.len() >= HALF {
+        half(&bytes[..HALF]) || half(&bytes[bytes.len() - HALF..])
+    } else {
+        bytes.iter().any(|&byte| outside(byte))
+    }
 }
 
 #[cfg(test)]
@@ -83,9 +100,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_word_scan_agrees_with_the_plain_definition() {
+    fn the_block_scan_agrees_with_the_plain_definition() {
         let plain = |text: &str| text.chars().any(|c| c.is_whitespace() || c.is_control());
-        let base = "https://example.com/a/long/path/to/image-0123456789.png";
+        // 100 bytes: lengths under 16, 16 to 31 (two halves), and one to
+        // three whole blocks with an overlapping last block.
+        let base = "https://example.com/a/long/path/to/image-0123456789/and/some/more/path/segments/to/be/long/enoug.png";
+        assert_eq!(base.len(), 100);
         // Every byte value at every position of every length up to the base's.
         for len in 0..=base.len() {
             for position in 0..len {

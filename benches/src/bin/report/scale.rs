@@ -41,27 +41,38 @@ pub(super) fn scale(r: &mut Report) {
         r.line(&line);
     }
     r.line("");
-    r.line("**Scale** against `seedance-sim --tls` in its own process (release build), request budget off (`RateLimit::unlimited()`), 2 tokio worker threads. CPU is this process's user + system time (`/proc/self/stat`) over the run divided by the jobs; peak RSS is `VmHWM`, reset before each row (`/proc/self/clear_refs`); requests/s = 5 x jobs / wall time; in flight = most jobs between submit and finish at one time.");
+    r.line("**Scale** against `seedance-sim --tls` in its own process (release build), request budget off (`RateLimit::unlimited()`), 2 tokio worker threads. CPU is this process's user + system time (`/proc/self/stat`) over the run divided by the jobs; peak RSS is `VmHWM`, reset before each row (`/proc/self/clear_refs`); peak heap is the most bytes live at once, counted by the bench's `#[global_allocator]` wrapper around the system allocator (glibc malloc, default settings), reset before each row; requests/s = 5 x jobs / wall time; in flight = most jobs between submit and finish at one time.");
     r.line("");
-    r.line("| jobs | concurrency | wall | CPU per job | peak RSS | requests/s | most in flight |");
-    r.line("|---|---|---|---|---|---|---|");
+    r.line("| jobs | concurrency | wall | CPU per job | peak RSS | peak heap | heap per in-flight job | requests/s | most in flight |");
+    r.line("|---|---|---|---|---|---|---|---|---|");
     let rows = extra["rows"].as_array().cloned().unwrap_or_default();
     for row in &rows {
         let bound = row["bound"]
             .as_u64()
             .map_or("unbounded".to_owned(), |b| format!("at most {b}"));
         let line = format!(
-            "| {} | {bound} | {:.1} s | {:.2} ms | {:.1} MiB | {:.0} | {} |",
+            "| {} | {bound} | {:.1} s | {:.2} ms | {:.1} MiB | {:.1} MiB | {:.1} KiB | {:.0} | {} |",
             row["jobs"],
             num(row, "wall_secs"),
             num(row, "cpu_ms_per_job"),
             num(row, "peak_rss_mib"),
+            num(row, "peak_heap_mib"),
+            num(row, "heap_bytes_per_job") / 1024.0,
             num(row, "requests_per_sec"),
             row["peak_in_flight"],
         );
         r.line(&line);
     }
     r.line("");
+    let sizes = &extra["future_sizes"];
+    if sizes.is_object() {
+        let line = format!(
+            "Futures a job keeps (`size_of_val`): `client.submit(&input)` {} B, `job.wait()` {} B, the bench's whole job task {} B.",
+            sizes["submit"], sizes["wait"], sizes["job_task"]
+        );
+        r.line(&line);
+        r.line("");
+    }
     let unbounded: Vec<&Value> = rows.iter().filter(|row| row["bound"].is_null()).collect();
     let growth = match (unbounded.first(), unbounded.last()) {
         (Some(first), Some(last)) => {
@@ -84,10 +95,17 @@ pub(super) fn scale(r: &mut Report) {
     if let Some(biggest) = biggest {
         let rss = num(biggest, "peak_rss_mib");
         let line = format!(
-            "| peak RSS < 100 MB with {} jobs in flight | {rss:.1} MiB ({:.1} MB) | {} |",
+            "| peak RSS < 60 MB with {} jobs in flight | {rss:.1} MiB ({:.1} MB) | {} |",
             biggest["peak_in_flight"],
             rss * 1.048_576,
-            verdict(rss * 1.048_576 < 100.0)
+            verdict(rss * 1.048_576 < 60.0)
+        );
+        r.line(&line);
+        let heap = num(biggest, "peak_heap_mib");
+        let line = format!(
+            "| peak heap (live bytes) with {} jobs in flight, for comparison | {heap:.1} MiB ({:.1} MB) | - |",
+            biggest["peak_in_flight"],
+            heap * 1.048_576,
         );
         r.line(&line);
     }
