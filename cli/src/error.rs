@@ -28,7 +28,8 @@ pub enum Exit {
     /// The submit request was sent but its outcome is unknown: the job may
     /// exist (and be billed). Look it up before submitting again.
     SubmitUncertain = 8,
-    /// The job's price is above the limit, or unknown under one; nothing was sent.
+    /// The job's price is above the limit, or unknown under one; nothing was
+    /// sent (for a batch: lines held back by its budget).
     OverLimit = 9,
     /// Ctrl-C after submit; the job keeps running unless `--cancel-on-interrupt`.
     Interrupted = 130,
@@ -51,6 +52,7 @@ Exit codes:
        when the answer had one; otherwise check the vendor's dashboard before submitting
        again. JSON kind \"submit_uncertain\"
   9    refused for its price: above --max-cost, or unknown under a limit; nothing was sent
+       (batch --budget: lines the budget could not cover were held back, never sent)
   130  interrupted by Ctrl-C or SIGTERM; the job keeps running unless --cancel-on-interrupt";
 
 /// A failed command.

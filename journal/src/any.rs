@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
-use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
+use seedance_runtime::Usd;
+
+use crate::entry::{Budget, Change, Claim, Enqueued, Entry, Event, NewEntry};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::memory::MemoryJournal;
@@ -110,5 +112,11 @@ impl Journal for AnyJournal {
     }
     async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
         delegate!(self, j => j.open_count(batch))
+    }
+    async fn set_budget(&self, name: &str, limit: Usd) -> Result<Option<Usd>, JournalError> {
+        delegate!(self, j => j.set_budget(name, limit))
+    }
+    async fn budget(&self, name: &str) -> Result<Option<Budget>, JournalError> {
+        delegate!(self, j => j.budget(name))
     }
 }

@@ -130,6 +130,8 @@ impl<J: Journal + Clone> Durable<J> {
             body: String::from_utf8_lossy(&body).into_owned(),
             out_path: None,
             out_dir: None,
+            quote: None,
+            quote_note: None,
         };
         self.driver.journal().enqueue(&[entry]).await?;
         self.advance(client.connection(), &key, true).await
@@ -190,6 +192,7 @@ impl<J: Journal + Clone> Durable<J> {
         };
         match (outcome, &entry.job_id) {
             (Outcome::Later { reason, .. }, _) => Err(later(reason)),
+            (Outcome::HeldBack { reason }, _) => Err(later(reason)),
             (Outcome::LeaseLost, _) => Err(later("another worker took the entry".to_owned())),
             (Outcome::Stopped, _) => Err(later("stopped; resume with the same call".to_owned())),
             (_, Some(id)) if !ended_without_output(entry.state) => Ok(job(id)),

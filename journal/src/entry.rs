@@ -1,6 +1,8 @@
 //! The records of the journal: what is inserted ([`NewEntry`]), what is read
 //! back ([`Entry`], [`Event`]), and what one write changes ([`Change`]).
 
+use seedance_runtime::Usd;
+
 use crate::state::State;
 
 /// A request to record before anything is sent.
@@ -27,6 +29,10 @@ pub struct NewEntry {
     /// Folder for outputs without `out_path`; `None` with no `out_path`:
     /// the output is not downloaded.
     pub out_dir: Option<String>,
+    /// The job's quote (`None`: not asked, or no price known).
+    pub quote: Option<Usd>,
+    /// The quote as text: its amount and source, or why it is unknown.
+    pub quote_note: Option<String>,
 }
 
 /// One entry as stored.
@@ -72,6 +78,80 @@ pub struct Entry {
     pub created_at: i64,
     /// When its state last changed (ms).
     pub updated_at: i64,
+    /// Its quote when recorded (`None`: not asked, or no price known).
+    pub quote: Option<Usd>,
+    /// The quote as text: amount and source, or why it is unknown.
+    pub quote_note: Option<String>,
+    /// The budget its reservation is held in, once reserved.
+    pub budget: Option<String>,
+    /// What it holds reserved in that budget (zero when released).
+    pub reserved: Usd,
+    /// The cost the vendor reported for the job, if it reports costs.
+    pub reported: Option<Usd>,
+}
+
+impl Entry {
+    /// True when the budget of its batch held it back (it stays `pending`,
+    /// never sent; a larger budget lets it go on a later run).
+    pub fn is_held_back(&self) -> bool {
+        self.state == State::Pending
+            && self
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with(HELD_BACK_PREFIX))
+    }
+}
+
+/// What every held-back entry's error starts with.
+pub const HELD_BACK_PREFIX: &str = "held back by the budget";
+
+/// The error of an entry held back because its quote does not fit.
+pub const HELD_OVER_BUDGET: &str = "held back by the budget: reserving this job's quote would \
+     exceed the batch's budget; nothing was sent";
+
+/// The error of an entry held back because its price is unknown.
+pub const HELD_UNKNOWN_PRICE: &str = "held back by the budget: this job's price is unknown, so \
+     the budget cannot cover it; nothing was sent (pass --assume-price MODEL=USD to price it)";
+
+/// How long a held-back entry is left alone unless woken: a reservation
+/// released or settled in its budget (a 429, a rejection, a reported cost)
+/// and a budget set again wake the held-back entries of that batch at
+/// once, so they are tried while something may have changed, and a worker
+/// whose open entries are all held back is done.
+pub const HOLD_MS: i64 = 60 * 60 * 1_000;
+
+/// The SQL condition of a held-back entry (see [`Entry::is_held_back`]).
+pub(crate) const HELD_SQL: &str = "state = 'pending' AND error LIKE 'held back by the budget%'";
+
+/// A budget: a cap on what the jobs of one batch may hold reserved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// Its name (the batch id).
+    pub name: String,
+    /// The cap.
+    pub limit: Usd,
+    /// What its jobs hold reserved now (quotes, or reported costs once
+    /// settled).
+    pub reserved: Usd,
+}
+
+/// What a [`Change`] does to the entry's reservation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CostChange {
+    /// Nothing.
+    #[default]
+    Keep,
+    /// Reserves the entry's quote in its batch's budget, if the batch has
+    /// one. When the quote does not fit (or is unknown), the change is not
+    /// applied: the entry stays `pending`, its lease is given up, its error
+    /// says it was held back ([`Entry::is_held_back`]) and it is not taken
+    /// again for [`HOLD_MS`]; `record` answers `false`.
+    Reserve,
+    /// Gives the reservation back (nothing was sent, or nothing created).
+    Release,
+    /// The vendor reported what the job cost: stored, and the reservation
+    /// becomes that amount.
+    Settle(Usd),
 }
 
 /// One recorded state change.
@@ -139,6 +219,8 @@ pub struct Change {
     pub not_before: Option<i64>,
     /// The lease afterwards.
     pub lease: LeaseUpdate,
+    /// What happens to the entry's reservation.
+    pub cost: CostChange,
 }
 
 impl Change {
@@ -154,7 +236,14 @@ impl Change {
             error: None,
             not_before: None,
             lease: LeaseUpdate::Keep,
+            cost: CostChange::Keep,
         }
+    }
+
+    /// Also changes the reservation.
+    pub fn cost(mut self, cost: CostChange) -> Self {
+        self.cost = cost;
+        self
     }
 
     /// Also gives the lease up.
@@ -208,4 +297,14 @@ pub struct Claim {
     pub vendors: Vec<String>,
     /// At most this many.
     pub limit: usize,
+}
+
+/// An amount as stored (micro-dollars in a signed 64-bit column).
+pub(crate) fn micros_db(usd: Usd) -> i64 {
+    i64::try_from(usd.micros()).unwrap_or(i64::MAX)
+}
+
+/// A stored amount (a negative one, which no write makes, reads as zero).
+pub(crate) fn usd_db(micros: i64) -> Usd {
+    Usd::from_micros(u64::try_from(micros).unwrap_or(0))
 }

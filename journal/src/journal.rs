@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::future::Future;
 
-use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
+use seedance_runtime::Usd;
+
+use crate::entry::{Budget, Change, Claim, Enqueued, Entry, Event, NewEntry};
 use crate::error::JournalError;
 
 /// A durable record of requests and their jobs. Every method is one
@@ -80,6 +82,24 @@ pub trait Journal: Send + Sync {
         source: &str,
     ) -> impl Future<Output = Result<HashSet<String>, JournalError>> + Send;
 
-    /// How many entries of `batch` are still open.
+    /// How many entries of `batch` are still open, not counting those the
+    /// budget holds back (until they are woken: see
+    /// [`HOLD_MS`](crate::HOLD_MS)): a worker is done when this is zero.
     fn open_count(&self, batch: &str) -> impl Future<Output = Result<u64, JournalError>> + Send;
+
+    /// Sets the cap of the budget `name` (created if missing, its
+    /// reservations kept if not); returns the limit it had before. Entries
+    /// of the batch `name` reserve their quote in it before they are sent
+    /// ([`CostChange::Reserve`](crate::CostChange::Reserve)).
+    fn set_budget(
+        &self,
+        name: &str,
+        limit: Usd,
+    ) -> impl Future<Output = Result<Option<Usd>, JournalError>> + Send;
+
+    /// The budget `name`, if set.
+    fn budget(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Budget>, JournalError>> + Send;
 }

@@ -13,6 +13,13 @@
 //! machines, rows leased with `FOR UPDATE SKIP LOCKED`). [`Driver`] follows one
 //! journal entry through the runtime; [`Durable`] is the same for typed
 //! library users.
+//!
+//! Money: an entry may carry its quote ([`NewEntry::quote`]); a batch may
+//! have a [`Budget`] ([`Journal::set_budget`]). The quote is reserved in the
+//! same transaction that moves the entry to `submitting`, only if it fits
+//! ([`CostChange::Reserve`]); otherwise the entry is held back, never sent.
+//! A 429 or a rejection releases the reservation, an uncertain submit
+//! keeps it, and a cost the vendor reports settles it.
 
 mod any;
 mod clock;
@@ -32,7 +39,10 @@ pub use any::{AnyJournal, MEMORY, is_postgres_url};
 pub use clock::now_ms;
 pub use driver::{Driver, DriverEvent, Outcome, safe_file_name};
 pub use durable::{Durable, DurableError, DurableJob, worker_id};
-pub use entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
+pub use entry::{
+    Budget, Change, Claim, CostChange, Enqueued, Entry, Event, HELD_BACK_PREFIX, HELD_OVER_BUDGET,
+    HELD_UNKNOWN_PRICE, HOLD_MS, LeaseUpdate, NewEntry,
+};
 pub use error::JournalError;
 pub use journal::Journal;
 pub use key::{body_hash, canonical_json, line_key, sha256_hex};

@@ -6,7 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use crate::clock::now_ms;
-use crate::entry::{Change, Claim, Enqueued, Entry, Event, LeaseUpdate, NewEntry};
+use seedance_runtime::Usd;
+
+use crate::entry::{
+    Budget, Change, Claim, CostChange, Enqueued, Entry, Event, HELD_OVER_BUDGET,
+    HELD_UNKNOWN_PRICE, HOLD_MS, LeaseUpdate, NewEntry,
+};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::state::{PAID_OPEN, State};
@@ -23,6 +28,8 @@ struct Inner {
     events: Vec<Event>,
     /// The batch file each entry came from (`adopt_replaced`).
     sources: HashMap<String, String>,
+    /// Budgets by name.
+    budgets: HashMap<String, Budget>,
 }
 
 impl MemoryJournal {
@@ -53,6 +60,10 @@ impl Journal for MemoryJournal {
                 } else {
                     existing.batch = e.batch.clone();
                     existing.line = e.line;
+                    if existing.state == State::Pending && existing.quote.is_none() {
+                        existing.quote = e.quote;
+                        existing.quote_note.clone_from(&e.quote_note);
+                    }
                     found.push(Enqueued::Open(existing.state));
                 }
                 continue;
@@ -80,6 +91,11 @@ impl Journal for MemoryJournal {
                     lease_until: 0,
                     created_at: now,
                     updated_at: now,
+                    quote: e.quote,
+                    quote_note: e.quote_note.clone(),
+                    budget: None,
+                    reserved: Usd::ZERO,
+                    reported: None,
                 },
             );
             inner.events.push(Event {
@@ -151,7 +167,8 @@ impl Journal for MemoryJournal {
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
         let now = now_ms();
-        let mut inner = self.lock();
+        let mut guard = self.lock();
+        let inner = &mut *guard;
         let Some(e) = inner.entries.get_mut(key) else {
             return Ok(false);
         };
@@ -162,34 +179,26 @@ impl Journal for MemoryJournal {
         if !change.from.contains(&e.state) || !owner_ok {
             return Ok(false);
         }
-        e.state = change.to;
-        if let Some(v) = &change.job_id {
-            e.job_id = Some(v.clone());
+        let woken = match change.cost {
+            CostChange::Release | CostChange::Settle(_) => e.budget.clone(),
+            _ => None,
+        };
+        if let Err(message) = reserve_or_settle(&mut inner.budgets, e, change.cost) {
+            hold(e, message, now);
+            inner.events.push(Event {
+                key: key.to_owned(),
+                at: now,
+                worker: Some(worker.to_owned()),
+                state: State::Pending,
+                detail: Some(message.to_owned()),
+            });
+            return Ok(false);
         }
-        if let Some(v) = &change.output_urls {
-            e.output_urls = v.clone();
-        }
-        if let Some(v) = &change.saved_path {
-            e.saved_path = Some(v.clone());
-        }
-        if let Some(v) = &change.error {
-            e.error = Some(v.clone());
-        }
-        if let Some(v) = change.not_before {
-            e.not_before = v;
-        }
-        match &change.lease {
-            LeaseUpdate::Keep => {}
-            LeaseUpdate::Release => {
-                e.lease_owner = None;
-                e.lease_until = 0;
-            }
-            LeaseUpdate::Take { owner, until } => {
-                e.lease_owner = Some(owner.clone());
-                e.lease_until = *until;
-            }
-        }
+        apply(e, change);
         e.updated_at = now;
+        if let Some(batch) = woken {
+            wake_held(&mut inner.entries, &batch);
+        }
         inner.events.push(Event {
             key: key.to_owned(),
             at: now,
@@ -272,12 +281,125 @@ impl Journal for MemoryJournal {
             .collect())
     }
 
+    async fn set_budget(&self, name: &str, limit: Usd) -> Result<Option<Usd>, JournalError> {
+        let mut inner = self.lock();
+        let before = inner.budgets.get(name).map(|b| b.limit);
+        let budget = inner.budgets.entry(name.to_owned()).or_insert(Budget {
+            name: name.to_owned(),
+            limit,
+            reserved: Usd::ZERO,
+        });
+        budget.limit = limit;
+        wake_held(&mut inner.entries, name);
+        Ok(before)
+    }
+
+    async fn budget(&self, name: &str) -> Result<Option<Budget>, JournalError> {
+        Ok(self.lock().budgets.get(name).cloned())
+    }
+
     async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
         let inner = self.lock();
         Ok(inner
             .entries
             .values()
             .filter(|e| e.batch == batch && !e.state.is_final())
+            .filter(|e| !(e.is_held_back() && e.not_before > now_ms()))
             .count() as u64)
+    }
+}
+
+/// The reservation side of a change that passed its guard (see
+/// [`CostChange`]); `Err` with the held-back message when the quote does
+/// not fit the entry's batch's budget.
+fn reserve_or_settle(
+    budgets: &mut HashMap<String, Budget>,
+    e: &mut Entry,
+    cost: CostChange,
+) -> Result<(), &'static str> {
+    match cost {
+        CostChange::Keep => {}
+        CostChange::Reserve => {
+            let Some(budget) = budgets.get_mut(&e.batch) else {
+                return Ok(());
+            };
+            let quote = e.quote.ok_or(HELD_UNKNOWN_PRICE)?;
+            if budget.reserved + quote > budget.limit {
+                return Err(HELD_OVER_BUDGET);
+            }
+            budget.reserved = budget.reserved + quote;
+            e.budget = Some(budget.name.clone());
+            e.reserved = quote;
+            if e.is_held_back() {
+                e.error = None;
+            }
+        }
+        CostChange::Release | CostChange::Settle(_) => {
+            let reported = match cost {
+                CostChange::Settle(usd) => Some(usd),
+                _ => None,
+            };
+            if let Some(usd) = reported {
+                e.reported = Some(usd);
+            }
+            let held = e.budget.as_ref().and_then(|name| budgets.get_mut(name));
+            if let Some(budget) = held {
+                let new = reported.unwrap_or(Usd::ZERO);
+                budget.reserved =
+                    Usd::from_micros(budget.reserved.micros().saturating_sub(e.reserved.micros()))
+                        + new;
+                e.reserved = new;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Leaves a held-back entry `pending`, lease given up, with the reason.
+fn hold(e: &mut Entry, message: &str, now: i64) {
+    e.error = Some(message.to_owned());
+    e.not_before = now + HOLD_MS;
+    e.lease_owner = None;
+    e.lease_until = 0;
+    e.updated_at = now;
+}
+
+/// Held-back entries of `batch` may fit now: taken up again at once.
+fn wake_held(entries: &mut HashMap<String, Entry>, batch: &str) {
+    for held in entries.values_mut() {
+        if held.batch == batch && held.is_held_back() {
+            held.not_before = 0;
+        }
+    }
+}
+
+/// The columns a guarded change sets.
+fn apply(e: &mut Entry, change: &Change) {
+    e.state = change.to;
+    if let Some(v) = &change.job_id {
+        e.job_id = Some(v.clone());
+    }
+    if let Some(v) = &change.output_urls {
+        e.output_urls = v.clone();
+    }
+    if let Some(v) = &change.saved_path {
+        e.saved_path = Some(v.clone());
+    }
+    if let Some(v) = &change.error {
+        e.error = Some(v.clone());
+    }
+    if let Some(v) = change.not_before {
+        e.not_before = v;
+    }
+    match &change.lease {
+        LeaseUpdate::Keep => {}
+        LeaseUpdate::Release => {
+            e.lease_owner = None;
+            e.lease_until = 0;
+        }
+        LeaseUpdate::Take { owner, until } => {
+            e.lease_owner = Some(owner.clone());
+            e.lease_until = *until;
+        }
     }
 }

@@ -26,6 +26,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "line sources",
         sql: include_str!("../migrations/sqlite/0002_line_sources.sql"),
     },
+    Migration {
+        version: 3,
+        name: "budgets and costs",
+        sql: include_str!("../migrations/sqlite/0003_budgets.sql"),
+    },
 ];
 
 /// PostgreSQL's steps (same versions and meaning as SQLite's).
@@ -39,6 +44,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "line sources",
         sql: include_str!("../migrations/postgres/0002_line_sources.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "budgets and costs",
+        sql: include_str!("../migrations/postgres/0003_budgets.sql"),
     },
 ];
 

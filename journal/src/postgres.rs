@@ -25,7 +25,11 @@ use std::time::Duration;
 use tokio_postgres::{Client, Row};
 
 use crate::clock::now_ms;
-use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
+use seedance_runtime::Usd;
+
+use crate::entry::{
+    Budget, Change, Claim, Enqueued, Entry, Event, HELD_SQL, NewEntry, micros_db, usd_db,
+};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::migrations::{self, POSTGRES, VERSIONS_TABLE};
@@ -59,7 +63,7 @@ const MIGRATION_LOCK: i64 = 0x5eed_a9ce;
 
 const COLS: &str = "key, batch, line, vendor, model, path, body, body_hash, out_path, out_dir, \
      state, job_id, output_urls, saved_path, error, not_before, lease_owner, lease_until, \
-     created_at, updated_at";
+     created_at, updated_at, quote_micros, quote_note, budget, reserved_micros, reported_micros";
 
 impl PostgresJournal {
     /// How long a call waits, by default, for a lost connection to come
@@ -98,6 +102,26 @@ impl PostgresJournal {
             .query_one("SELECT coalesce(max(version), 0) FROM seedance_schema", &[])
             .await?;
         Ok(row.try_get(0)?)
+    }
+}
+
+impl PostgresJournal {
+    /// A pending entry recorded without a price takes this run's quote.
+    async fn price_pending(
+        &self,
+        keys: &[&str],
+        quotes: &[Option<i64>],
+        notes: &[Option<&str>],
+    ) -> Result<u64, JournalError> {
+        self.reads
+            .execute(
+                "UPDATE jobs j SET quote_micros = u.q, quote_note = u.n \
+                 FROM UNNEST($1::text[], $2::int8[], $3::text[]) AS u(k, q, n) \
+                 WHERE j.key = u.k AND j.state = 'pending' AND j.quote_micros IS NULL \
+                   AND u.q IS NOT NULL",
+                &[&keys, &quotes, &notes],
+            )
+            .await
     }
 }
 
@@ -167,6 +191,11 @@ fn entry(row: &Row) -> Result<Entry, JournalError> {
         lease_until: row.try_get(17)?,
         created_at: row.try_get(18)?,
         updated_at: row.try_get(19)?,
+        quote: row.try_get::<_, Option<i64>>(20)?.map(usd_db),
+        quote_note: row.try_get(21)?,
+        budget: row.try_get(22)?,
+        reserved: usd_db(row.try_get(23)?),
+        reported: row.try_get::<_, Option<i64>>(24)?.map(usd_db),
         key,
     })
 }
@@ -211,23 +240,26 @@ impl Journal for PostgresJournal {
         let hashes = col(|e| &e.body_hash);
         let outs: Vec<Option<&str>> = new.iter().map(|e| e.out_path.as_deref()).collect();
         let dirs: Vec<Option<&str>> = new.iter().map(|e| e.out_dir.as_deref()).collect();
+        let quotes: Vec<Option<i64>> = new.iter().map(|e| e.quote.map(micros_db)).collect();
+        let notes: Vec<Option<&str>> = new.iter().map(|e| e.quote_note.as_deref()).collect();
         let inserted = self
             .reads
             .query(
                 "WITH ins AS (\
                    INSERT INTO jobs (key, batch, line, vendor, model, path, body, body_hash, \
-                     out_path, out_dir, state, created_at, updated_at) \
-                   SELECT k, b, l, v, m, p, y, h, o, d, 'pending', $1, $1 \
+                     out_path, out_dir, state, created_at, updated_at, quote_micros, quote_note) \
+                   SELECT k, b, l, v, m, p, y, h, o, d, 'pending', $1, $1, q, n \
                    FROM UNNEST($2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], \
-                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) \
-                     AS u(k, b, l, v, m, p, y, h, o, d) \
+                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], \
+                     $12::int8[], $13::text[]) \
+                     AS u(k, b, l, v, m, p, y, h, o, d, q, n) \
                    ON CONFLICT (key) DO NOTHING RETURNING key, line), \
                  ev AS (INSERT INTO events (key, at, worker, state, detail) \
                    SELECT key, $1, NULL, 'pending', 'line ' || line FROM ins) \
                  SELECT key FROM ins",
                 &[
                     &now, &keys, &batches, &lines, &vendors, &models, &paths, &bodies, &hashes,
-                    &outs, &dirs,
+                    &outs, &dirs, &quotes, &notes,
                 ],
             )
             .await?;
@@ -247,6 +279,7 @@ impl Journal for PostgresJournal {
                 &[&keys, &batches, &lines],
             )
             .await?;
+        self.price_pending(&keys, &quotes, &notes).await?;
         let rows = self
             .reads
             .query("SELECT key, state FROM jobs WHERE key = ANY($1)", &[&keys])
@@ -437,13 +470,51 @@ impl Journal for PostgresJournal {
             .reads
             .query_one(
                 &format!(
-                    "SELECT count(*) FROM jobs WHERE batch = $1 AND state IN ({})",
+                    "SELECT count(*) FROM jobs WHERE batch = $1 AND state IN ({}) \
+                     AND NOT ({HELD_SQL} AND not_before > $2)",
                     open_sql_list()
                 ),
-                &[&batch],
+                &[&batch, &now_ms()],
             )
             .await?;
         let n: i64 = row.try_get(0)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn set_budget(&self, name: &str, limit: Usd) -> Result<Option<Usd>, JournalError> {
+        // One statement: the old limit is read from the row it replaces.
+        let row = self
+            .reads
+            .query_one(
+                "WITH old AS (SELECT limit_micros FROM budgets WHERE name = $1), \
+                 up AS (INSERT INTO budgets (name, limit_micros, reserved_micros, updated_at) \
+                   VALUES ($1, $2, 0, $3) \
+                   ON CONFLICT (name) DO UPDATE SET limit_micros = $2, updated_at = $3), \
+                 wake AS (UPDATE jobs SET not_before = 0 WHERE batch = $1 \
+                   AND state = 'pending' AND error LIKE 'held back by the budget%' \
+                   AND not_before > 0) \
+                 SELECT (SELECT limit_micros FROM old)",
+                &[&name, &micros_db(limit), &now_ms()],
+            )
+            .await?;
+        Ok(row.try_get::<_, Option<i64>>(0)?.map(usd_db))
+    }
+
+    async fn budget(&self, name: &str) -> Result<Option<Budget>, JournalError> {
+        let row = self
+            .reads
+            .query_opt(
+                "SELECT name, limit_micros, reserved_micros FROM budgets WHERE name = $1",
+                &[&name],
+            )
+            .await?;
+        row.map(|row| {
+            Ok(Budget {
+                name: row.try_get(0)?,
+                limit: usd_db(row.try_get(1)?),
+                reserved: usd_db(row.try_get(2)?),
+            })
+        })
+        .transpose()
     }
 }

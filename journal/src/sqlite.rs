@@ -14,7 +14,12 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::clock::now_ms;
-use crate::entry::{Change, Claim, Enqueued, Entry, Event, NewEntry};
+use seedance_runtime::Usd;
+
+use crate::entry::{
+    Budget, Change, Claim, CostChange, Enqueued, Entry, Event, HELD_OVER_BUDGET, HELD_SQL,
+    HELD_UNKNOWN_PRICE, HOLD_MS, NewEntry, micros_db, usd_db,
+};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::migrations::{self, SQLITE, VERSIONS_TABLE};
@@ -54,7 +59,7 @@ const GROUP: usize = 512;
 /// The columns of `jobs` in [`Entry`] order.
 const COLS: &str = "key, batch, line, vendor, model, path, body, body_hash, out_path, out_dir, \
      state, job_id, output_urls, saved_path, error, not_before, lease_owner, lease_until, \
-     created_at, updated_at";
+     created_at, updated_at, quote_micros, quote_note, budget, reserved_micros, reported_micros";
 
 impl SqliteJournal {
     /// Opens (creating if missing) the journal at `path`, with the default
@@ -221,6 +226,11 @@ fn entry(row: &Row<'_>) -> rusqlite::Result<Entry> {
         lease_until: row.get(17)?,
         created_at: row.get(18)?,
         updated_at: row.get(19)?,
+        quote: row.get::<_, Option<i64>>(20)?.map(usd_db),
+        quote_note: row.get(21)?,
+        budget: row.get(22)?,
+        reserved: usd_db(row.get(23)?),
+        reported: row.get::<_, Option<i64>>(24)?.map(usd_db),
     })
 }
 
@@ -239,8 +249,8 @@ impl Journal for SqliteJournal {
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO jobs (key, batch, line, vendor, model, path, body, body_hash, \
-                     out_path, out_dir, state, created_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?11) \
+                     out_path, out_dir, state, created_at, updated_at, quote_micros, quote_note) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'pending', ?11, ?11, ?12, ?13) \
                      ON CONFLICT (key) DO NOTHING",
                 )?;
                 let mut event = tx.prepare_cached(
@@ -250,10 +260,15 @@ impl Journal for SqliteJournal {
                     tx.prepare_cached("SELECT state, batch FROM jobs WHERE key = ?1")?;
                 let mut adopt =
                     tx.prepare_cached("UPDATE jobs SET batch = ?2, line = ?3 WHERE key = ?1")?;
+                // A pending entry recorded without a price takes this run's.
+                let mut priced = tx.prepare_cached(
+                    "UPDATE jobs SET quote_micros = ?2, quote_note = ?3 WHERE key = ?1 \
+                     AND state = 'pending' AND quote_micros IS NULL AND ?2 IS NOT NULL",
+                )?;
                 for e in &entries {
                     let inserted = insert.execute(params![
                         e.key, e.batch, e.line, e.vendor, e.model, e.path, e.body, e.body_hash,
-                        e.out_path, e.out_dir, now
+                        e.out_path, e.out_dir, now, e.quote.map(micros_db), e.quote_note
                     ])?;
                     if inserted == 1 {
                         event.execute(params![e.key, now, format!("line {}", e.line)])?;
@@ -269,6 +284,7 @@ impl Journal for SqliteJournal {
                         if batch != e.batch {
                             adopt.execute(params![e.key, e.batch, e.line])?;
                         }
+                        priced.execute(params![e.key, e.quote.map(micros_db), e.quote_note])?;
                         found.push(Enqueued::Open(state));
                     }
                 }
@@ -451,11 +467,55 @@ impl Journal for SqliteJournal {
         let batch = batch.to_owned();
         self.run(move |conn| {
             conn.prepare_cached(&format!(
-                "SELECT count(*) FROM jobs WHERE batch = ?1 AND state IN ({})",
+                "SELECT count(*) FROM jobs WHERE batch = ?1 AND state IN ({}) \
+                 AND NOT ({HELD_SQL} AND not_before > ?2)",
                 open_sql_list()
             ))?
-            .query_row([batch], |r| r.get::<_, i64>(0))
+            .query_row(params![batch, now_ms()], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
+        })
+        .await
+    }
+
+    async fn set_budget(&self, name: &str, limit: Usd) -> Result<Option<Usd>, JournalError> {
+        let name = name.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let before: Option<i64> = tx
+                .query_row(
+                    "SELECT limit_micros FROM budgets WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO budgets (name, limit_micros, reserved_micros, updated_at) \
+                 VALUES (?1, ?2, 0, ?3) \
+                 ON CONFLICT (name) DO UPDATE SET limit_micros = ?2, updated_at = ?3",
+                params![name, micros_db(limit), now_ms()],
+            )?;
+            wake_held(&tx, &name)?;
+            tx.commit()?;
+            Ok(before.map(usd_db))
+        })
+        .await
+    }
+
+    async fn budget(&self, name: &str) -> Result<Option<Budget>, JournalError> {
+        let name = name.to_owned();
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT name, limit_micros, reserved_micros FROM budgets WHERE name = ?1",
+                [&name],
+                |r| {
+                    Ok(Budget {
+                        name: r.get(0)?,
+                        limit: usd_db(r.get(1)?),
+                        reserved: usd_db(r.get(2)?),
+                    })
+                },
+            )
+            .optional()
         })
         .await
     }
@@ -497,12 +557,190 @@ fn write_loop(conn: &Mutex<Connection>, path: &str, queue: &std::sync::mpsc::Rec
 }
 
 /// Applies every change of a group in one transaction; says which applied.
+/// The transaction takes the write lock at once (`IMMEDIATE`): a budget
+/// read and its update are never split by another process's commit.
 fn apply_group(conn: &mut Connection, group: &[Write]) -> rusqlite::Result<Vec<bool>> {
     let now = now_ms();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut applied = Vec::with_capacity(group.len());
-    {
-        let mut update = tx.prepare_cached(
+    for write in group {
+        applied.push(apply_one(&tx, write, now)?);
+    }
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// One guarded change with its reservation, inside the group's transaction.
+fn apply_one(tx: &rusqlite::Transaction<'_>, write: &Write, now: i64) -> rusqlite::Result<bool> {
+    let Write { key, change, .. } = write;
+    let guard = (
+        key.as_str(),
+        states_json(&change.from),
+        change.owner.as_deref(),
+    );
+    let reserved = match change.cost {
+        CostChange::Reserve => match reserve(tx, guard.clone())? {
+            Reserve::Guarded => return Ok(false),
+            Reserve::Held(message) => {
+                hold(tx, write, message, now)?;
+                return Ok(false);
+            }
+            Reserve::Go(reserved) => Some(reserved),
+        },
+        _ => None,
+    };
+    // What the entry holds now, read under the guard before it changes.
+    let held: Option<(Option<String>, i64)> = match change.cost {
+        CostChange::Release | CostChange::Settle(_) => tx
+            .prepare_cached(
+                "SELECT budget, reserved_micros FROM jobs WHERE key = ?1 \
+                 AND state IN (SELECT value FROM json_each(?2)) \
+                 AND (?3 IS NULL OR lease_owner = ?3)",
+            )?
+            .query_row(params![guard.0, guard.1, guard.2], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?,
+        _ => None,
+    };
+    if !update(tx, write, now)? {
+        return Ok(false);
+    }
+    if let Some((budget, micros)) = reserved {
+        // A held-back entry that now goes on loses its held-back error.
+        tx.prepare_cached(
+            "UPDATE jobs SET budget = ?2, reserved_micros = ?3, \
+             error = CASE WHEN error LIKE 'held back by the budget%' THEN NULL ELSE error END \
+             WHERE key = ?1",
+        )?
+        .execute(params![key, budget, micros])?;
+    }
+    if let Some((budget, old)) = held {
+        settle(tx, key, change.cost, budget.as_deref(), old)?;
+    }
+    Ok(true)
+}
+
+/// What a reservation found.
+enum Reserve {
+    /// The guard does not hold: nothing to do.
+    Guarded,
+    /// Held back, with this error.
+    Held(&'static str),
+    /// Reserved (budget, amount), or no budget applies (`None`, 0).
+    Go((Option<String>, i64)),
+}
+
+/// Reserves the guarded entry's quote in its batch's budget, if it has one.
+fn reserve(
+    tx: &rusqlite::Transaction<'_>,
+    (key, from, owner): (&str, String, Option<&str>),
+) -> rusqlite::Result<Reserve> {
+    let found: Option<(String, Option<i64>)> = tx
+        .prepare_cached(
+            "SELECT batch, quote_micros FROM jobs WHERE key = ?1 \
+             AND state IN (SELECT value FROM json_each(?2)) AND (?3 IS NULL OR lease_owner = ?3)",
+        )?
+        .query_row(params![key, from, owner], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((batch, quote)) = found else {
+        return Ok(Reserve::Guarded);
+    };
+    let budget: Option<(i64, i64)> = tx
+        .prepare_cached("SELECT limit_micros, reserved_micros FROM budgets WHERE name = ?1")?
+        .query_row([&batch], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((limit, reserved)) = budget else {
+        return Ok(Reserve::Go((None, 0)));
+    };
+    let Some(quote) = quote else {
+        return Ok(Reserve::Held(HELD_UNKNOWN_PRICE));
+    };
+    if reserved.saturating_add(quote) > limit {
+        return Ok(Reserve::Held(HELD_OVER_BUDGET));
+    }
+    tx.prepare_cached(
+        "UPDATE budgets SET reserved_micros = reserved_micros + ?2, updated_at = ?3 \
+         WHERE name = ?1",
+    )?
+    .execute(params![batch, quote, now_ms()])?;
+    Ok(Reserve::Go((Some(batch), quote)))
+}
+
+/// Leaves a held-back entry `pending`, lease given up, with the reason,
+/// not taken again for [`HOLD_MS`].
+fn hold(
+    tx: &rusqlite::Transaction<'_>,
+    write: &Write,
+    message: &str,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE jobs SET error = ?2, not_before = ?3, lease_owner = NULL, lease_until = 0, \
+         updated_at = ?4 WHERE key = ?1",
+    )?
+    .execute(params![write.key, message, now + HOLD_MS, now])?;
+    tx.prepare_cached(
+        "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, ?3, 'pending', ?4)",
+    )?
+    .execute(params![write.key, now, write.worker, message])?;
+    Ok(())
+}
+
+/// Releases or settles the reservation `old` the entry held in `budget`.
+fn settle(
+    tx: &rusqlite::Transaction<'_>,
+    key: &str,
+    cost: CostChange,
+    budget: Option<&str>,
+    old: i64,
+) -> rusqlite::Result<()> {
+    let reported = match cost {
+        CostChange::Settle(usd) => Some(micros_db(usd)),
+        _ => None,
+    };
+    let new = match (budget, reported) {
+        (Some(_), Some(reported)) => reported,
+        _ => 0,
+    };
+    tx.prepare_cached(
+        "UPDATE budgets SET reserved_micros = reserved_micros - ?2 + ?3 WHERE name = ?1",
+    )?
+    .execute(params![budget, old, new])?;
+    tx.prepare_cached(
+        "UPDATE jobs SET reserved_micros = ?2, reported_micros = coalesce(?3, reported_micros) \
+         WHERE key = ?1",
+    )?
+    .execute(params![key, new, reported])?;
+    if let Some(budget) = budget {
+        wake_held(tx, budget)?;
+    }
+    Ok(())
+}
+
+/// Lets the held-back entries of the batch `budget` be tried again now.
+fn wake_held(tx: &rusqlite::Transaction<'_>, budget: &str) -> rusqlite::Result<usize> {
+    tx.prepare_cached(&format!(
+        "UPDATE jobs SET not_before = 0 WHERE batch = ?1 AND {HELD_SQL} AND not_before > 0"
+    ))?
+    .execute([budget])
+}
+
+/// The guarded state change and its event; true when it applied.
+fn update(tx: &rusqlite::Transaction<'_>, write: &Write, now: i64) -> rusqlite::Result<bool> {
+    let Write {
+        key,
+        worker,
+        change,
+        ..
+    } = write;
+    let (mode, new_owner, new_until) = change.lease_params();
+    let urls = change
+        .output_urls
+        .as_ref()
+        .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into()));
+    let changed = tx
+        .prepare_cached(
             "UPDATE jobs SET state = ?3, job_id = coalesce(?4, job_id), \
              output_urls = coalesce(?5, output_urls), saved_path = coalesce(?6, saved_path), \
              error = coalesce(?7, error), not_before = coalesce(?8, not_before), \
@@ -511,49 +749,33 @@ fn apply_group(conn: &mut Connection, group: &[Write]) -> rusqlite::Result<Vec<b
              updated_at = ?12 \
              WHERE key = ?1 AND state IN (SELECT value FROM json_each(?2)) \
              AND (?13 IS NULL OR lease_owner = ?13)",
-        )?;
-        let mut event = tx.prepare_cached(
-            "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for Write {
+        )?
+        .execute(params![
             key,
+            states_json(&change.from),
+            change.to.as_str(),
+            change.job_id,
+            urls,
+            change.saved_path,
+            change.error,
+            change.not_before,
+            mode,
+            new_owner,
+            new_until,
+            now,
+            change.owner,
+        ])?;
+    if changed == 1 {
+        tx.prepare_cached(
+            "INSERT INTO events (key, at, worker, state, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            key,
+            now,
             worker,
-            change,
-            ..
-        } in group
-        {
-            let (mode, new_owner, new_until) = change.lease_params();
-            let urls = change
-                .output_urls
-                .as_ref()
-                .map(|urls| serde_json::to_string(urls).unwrap_or_else(|_| "[]".into()));
-            let changed = update.execute(params![
-                key,
-                states_json(&change.from),
-                change.to.as_str(),
-                change.job_id,
-                urls,
-                change.saved_path,
-                change.error,
-                change.not_before,
-                mode,
-                new_owner,
-                new_until,
-                now,
-                change.owner,
-            ])?;
-            if changed == 1 {
-                event.execute(params![
-                    key,
-                    now,
-                    worker,
-                    change.to.as_str(),
-                    change.detail()
-                ])?;
-            }
-            applied.push(changed == 1);
-        }
+            change.to.as_str(),
+            change.detail()
+        ])?;
     }
-    tx.commit()?;
-    Ok(applied)
+    Ok(changed == 1)
 }

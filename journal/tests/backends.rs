@@ -46,6 +46,8 @@ fn entry(batch: &str, line: i64, prompt: &str, image: &str, out_dir: Option<&str
         body,
         out_path: None,
         out_dir: out_dir.map(str::to_owned),
+        quote: None,
+        quote_note: None,
     }
 }
 
@@ -399,7 +401,7 @@ async fn schema_version_is_recorded(journal: AnyJournal) {
         // Nothing to migrate.
         _ => return,
     };
-    assert_eq!(version.expect("version"), 2, "both migrations applied");
+    assert_eq!(version.expect("version"), 3, "every migration applied");
 }
 
 macro_rules! on_both_backends {
@@ -456,6 +458,6 @@ async fn reopening_an_sqlite_journal_keeps_its_entries() {
         .expect("enqueue");
     drop(first);
     let second = SqliteJournal::open(&path).await.expect("reopen");
-    assert_eq!(second.schema_version().await.expect("version"), 2);
+    assert_eq!(second.schema_version().await.expect("version"), 3);
     assert!(second.get("h-1-fox").await.expect("get").is_some());
 }

@@ -75,6 +75,8 @@ async fn an_id_next_to_a_submit_error_is_recorded_and_followed() {
         body,
         out_path: None,
         out_dir: None,
+        quote: None,
+        quote_note: None,
     };
     journal.enqueue(&[entry]).await.expect("enqueue");
     let claimed = journal

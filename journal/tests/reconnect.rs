@@ -44,6 +44,8 @@ fn new_entry(line: i64) -> NewEntry {
         body,
         out_path: None,
         out_dir: None,
+        quote: None,
+        quote_note: None,
     }
 }
 

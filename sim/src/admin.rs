@@ -9,6 +9,9 @@
 //!   "usd_micros", "usd"}}, "total": {...}}`
 //! - `POST /sim/admin/timing`: `{"queued_polls", "running_polls", "fail"?}`
 //! - `POST /sim/admin/delay`: `{"route": "video", "ms": 20}` (every request)
+//! - `POST /sim/admin/fault`: `{"route": "submit", "status": 429,
+//!   "retry_after_secs"?: 1, "times": n}`: the next `times` requests of the
+//!   route answer that status (a 429 with `Retry-After`), not processed
 //! - `GET /sim/admin/demo`: the demo settings, `{"log", "job_duration_ms"
 //!   (null without one), "failure_rate", "rate_limit_rate"}`, so a client
 //!   can pace its polls to the simulated job duration; `POST` the same
@@ -69,6 +72,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sim/admin/ledger", get(ledger))
         .route("/sim/admin/timing", post(timing))
         .route("/sim/admin/delay", post(delay))
+        .route("/sim/admin/fault", post(fault))
         .route("/sim/admin/demo", get(demo).post(set_demo))
 }
 
@@ -252,5 +256,36 @@ async fn delay(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) -> Re
     } else {
         delays.insert(route, Duration::from_millis(ms));
     }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Queues an error answer for the next requests of a route (see the
+/// module docs).
+async fn fault(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) -> Response {
+    let route = body
+        .get("route")
+        .and_then(Value::as_str)
+        .and_then(|name| ROUTES.iter().find(|(n, _)| *n == name).map(|(_, r)| *r));
+    let status = body
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok());
+    let times = body
+        .get("times")
+        .and_then(Value::as_u64)
+        .and_then(|t| u32::try_from(t).ok());
+    let (Some(route), Some(status), Some(times)) = (route, status, times) else {
+        return bad("expected {\"route\": \"submit|...\", \"status\": 429, \"times\": n}");
+    };
+    let fault = match status {
+        429 => crate::Fault::TooManyRequests {
+            retry_after_secs: body
+                .get("retry_after_secs")
+                .and_then(Value::as_u64)
+                .unwrap_or(1),
+        },
+        other => crate::Fault::Status(other),
+    };
+    shared.faults.inject(route, fault, times);
     StatusCode::NO_CONTENT.into_response()
 }

@@ -174,7 +174,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
     if !args.skip_image_checks {
         probes::check(&mut parsed, &conns, &known).await;
     }
-    budget::quote_lines(&mut parsed, &conns, &args.assume_price).await?;
+    budget::quote_lines(&mut parsed, &conns, &args.assume_price, &known).await?;
     let journal = match existing {
         Some(journal) => journal,
         None => AnyJournal::open(&args.journal).await?,

@@ -4,7 +4,7 @@
 use seedance_runtime::{Connection, Error, JobState, Output, Progress, WaitOptions};
 
 use super::{Driver, Notify, Outcome, event, files::output_path};
-use crate::entry::{Change, Entry};
+use crate::entry::{Change, CostChange, Entry};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::state::State;
@@ -118,9 +118,14 @@ impl<J: Journal + Clone> Driver<J> {
     ) -> Result<Option<Outcome>, JournalError> {
         let mut urls = output.video_urls().to_vec();
         urls.extend(output.image_urls().iter().cloned());
+        // A cost the vendor reported settles the reservation; otherwise
+        // the quote stands as the estimate.
+        let cost = output
+            .reported_cost()
+            .map_or(CostChange::Keep, CostChange::Settle);
         let change = Change {
             output_urls: Some(urls.clone()),
-            ..Change::new(&OPEN, State::Succeeded, self.worker())
+            ..Change::new(&OPEN, State::Succeeded, self.worker()).cost(cost)
         };
         if output_path(entry).is_none() {
             return self

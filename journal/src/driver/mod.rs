@@ -34,7 +34,7 @@ pub use files::safe_file_name;
 pub use stop::Stop;
 
 use crate::clock::now_ms;
-use crate::entry::{Change, Entry};
+use crate::entry::{Change, CostChange, Entry};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::state::State;
@@ -88,6 +88,14 @@ pub enum Outcome {
     /// The driver was asked to stop ([`Stop`]); the entry was given back
     /// in its state for the next run.
     Stopped,
+    /// Not sent: the batch's budget cannot cover the entry's quote (or its
+    /// price is unknown under a budget). It stays `pending`, its lease
+    /// given up, and may go on once reservations are released or the
+    /// budget is raised.
+    HeldBack {
+        /// The held-back message recorded on the entry.
+        reason: String,
+    },
     /// Submitted, job id recorded ([`Driver::submit_only`] stops here).
     Submitted {
         /// The vendor's job id.
@@ -333,11 +341,17 @@ impl<J: Journal + Clone> Driver<J> {
         throttled: bool,
         notify: Notify<'_>,
     ) -> Result<Outcome, JournalError> {
+        // Back to `pending`: nothing was sent, so no reservation is held.
+        let cost = match to {
+            State::Pending => CostChange::Release,
+            _ => CostChange::Keep,
+        };
         let change = Change {
             not_before: Some(not_before),
             ..Change::new(from, to, &self.worker)
                 .release()
                 .error(reason.clone())
+                .cost(cost)
         };
         if !self.write(&change, entry).await? {
             return Ok(Outcome::LeaseLost);
@@ -399,6 +413,11 @@ mod tests {
             lease_until: 0,
             created_at: 0,
             updated_at,
+            quote: None,
+            quote_note: None,
+            budget: None,
+            reserved: seedance_runtime::Usd::ZERO,
+            reported: None,
         }
     }
 

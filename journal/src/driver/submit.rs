@@ -11,7 +11,7 @@ use seedance_runtime::{Connection, Error};
 
 use super::{Driver, Notify, Outcome, event};
 use crate::clock::now_ms;
-use crate::entry::{Change, Entry, LeaseUpdate};
+use crate::entry::{Change, CostChange, Entry, LeaseUpdate};
 use crate::error::JournalError;
 use crate::journal::Journal;
 use crate::state::State;
@@ -24,9 +24,11 @@ impl<J: Journal + Clone> Driver<J> {
         entry: &mut Entry,
         notify: Notify<'_>,
     ) -> Result<Option<Outcome>, JournalError> {
-        let start = Change::new(&[State::Pending], State::Submitting, self.worker());
+        // The quote is reserved in the batch's budget in the same write.
+        let start = Change::new(&[State::Pending], State::Submitting, self.worker())
+            .cost(CostChange::Reserve);
         if !self.write(&start, entry).await? {
-            return Ok(Some(Outcome::LeaseLost));
+            return self.not_started(entry).await.map(Some);
         }
         notify(event(entry, None));
         let answer = conn
@@ -59,6 +61,19 @@ impl<J: Journal + Clone> Driver<J> {
             }
         };
         Ok(Some(outcome.unwrap_or(Outcome::LeaseLost)))
+    }
+
+    /// Why `pending` -> `submitting` was not applied: the budget held the
+    /// entry back (its error says so), or another worker has it.
+    async fn not_started(&self, entry: &mut Entry) -> Result<Outcome, JournalError> {
+        match self.journal().get(&entry.key).await? {
+            Some(found) if found.is_held_back() && found.lease_owner.is_none() => {
+                let reason = found.error.clone().unwrap_or_default();
+                *entry = found;
+                Ok(Outcome::HeldBack { reason })
+            }
+            _ => Ok(Outcome::LeaseLost),
+        }
     }
 
     /// Records the job id the vendor gave (retried while the journal
@@ -153,9 +168,16 @@ impl<J: Journal + Clone> Driver<J> {
         message: &str,
         notify: Notify<'_>,
     ) -> Result<bool, JournalError> {
+        // A rejected request created nothing: its reservation goes back.
+        // An uncertain one may have created a job: it keeps it.
+        let cost = match to {
+            State::Rejected => CostChange::Release,
+            _ => CostChange::Keep,
+        };
         let change = Change::new(&[State::Submitting], to, self.worker())
             .release()
-            .error(message.to_owned());
+            .error(message.to_owned())
+            .cost(cost);
         if !self.write(&change, entry).await? {
             return Ok(false);
         }

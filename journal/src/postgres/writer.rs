@@ -33,7 +33,9 @@ use tokio_postgres::{Client, Statement, Transaction};
 
 use super::link::{self, Outage};
 use crate::clock::now_ms;
-use crate::entry::Change;
+use crate::entry::{
+    Change, CostChange, HELD_OVER_BUDGET, HELD_SQL, HELD_UNKNOWN_PRICE, HOLD_MS, micros_db,
+};
 use crate::error::JournalError;
 use crate::state::State;
 
@@ -51,16 +53,88 @@ const GROUP: usize = 512;
 /// Replays of a group that was a deadlock victim before giving up.
 const DEADLOCK_RETRIES: u32 = 4;
 
-const RECORD: &str = "WITH up AS (UPDATE jobs SET state = $3, job_id = coalesce($4, job_id), \
+/// What every guarded state change sets.
+const SETS: &str = "state = $3, job_id = coalesce($4, job_id), \
        output_urls = coalesce($5, output_urls), saved_path = coalesce($6, saved_path), \
        error = coalesce($7, error), not_before = coalesce($8, not_before), \
        lease_owner = CASE $9::int4 WHEN 0 THEN lease_owner WHEN 1 THEN NULL ELSE $10 END, \
        lease_until = CASE $9::int4 WHEN 0 THEN lease_until WHEN 1 THEN 0 ELSE $11 END, \
-       updated_at = $12 \
-       WHERE key = $1 AND state = ANY($2) AND ($13::text IS NULL OR lease_owner = $13) \
-       RETURNING key) \
-     INSERT INTO events (key, at, worker, state, detail) \
-     SELECT key, $12, $14, $3, $15 FROM up RETURNING 1";
+       updated_at = $12";
+
+/// The guard of every change: the states it moves from, the lease holder.
+const GUARD: &str = "key = $1 AND state = ANY($2) AND ($13::text IS NULL OR lease_owner = $13)";
+
+/// A change that leaves the reservation alone.
+fn record_sql() -> String {
+    format!(
+        "WITH up AS (UPDATE jobs SET {SETS} WHERE {GUARD} RETURNING key) \
+         INSERT INTO events (key, at, worker, state, detail) \
+         SELECT key, $12, $14, $3, $15 FROM up RETURNING 1"
+    )
+}
+
+/// `pending` -> `submitting` with the quote reserved in the batch's budget
+/// (when it has one), in one statement: the entry is locked, then the
+/// budget row is updated only if the quote still fits. A concurrent
+/// reservation of another worker holds that row until it commits, and
+/// PostgreSQL then re-checks the condition against the row it committed:
+/// no read-then-write race. When it does not fit (or the quote is unknown)
+/// the entry is held back instead ($16, $17: the errors; $18: not before).
+fn reserve_sql() -> String {
+    // A held-back entry that now goes on loses its held-back error.
+    let sets = SETS.replace(
+        "error = coalesce($7, error)",
+        &format!("error = coalesce($7, CASE WHEN {HELD_SQL} THEN NULL ELSE error END)"),
+    );
+    format!(
+        "WITH j AS (SELECT key, batch, quote_micros FROM jobs WHERE {GUARD} FOR UPDATE), \
+         b AS (UPDATE budgets SET reserved_micros = budgets.reserved_micros + j.quote_micros, \
+             updated_at = $12 FROM j \
+           WHERE budgets.name = j.batch AND j.quote_micros IS NOT NULL \
+             AND budgets.reserved_micros + j.quote_micros <= budgets.limit_micros \
+           RETURNING budgets.name, j.quote_micros AS q), \
+         go AS (SELECT j.key FROM j \
+           WHERE NOT EXISTS (SELECT 1 FROM budgets WHERE budgets.name = j.batch) \
+           UNION ALL SELECT j.key FROM j, b), \
+         up AS (UPDATE jobs SET {sets}, budget = (SELECT name FROM b), \
+             reserved_micros = coalesce((SELECT q FROM b), 0) \
+           WHERE key IN (SELECT key FROM go) RETURNING key), \
+         held AS (UPDATE jobs SET error = CASE WHEN quote_micros IS NULL THEN $16 ELSE $17 END, \
+             not_before = $18, lease_owner = NULL, lease_until = 0, updated_at = $12 \
+           WHERE key IN (SELECT key FROM j) AND NOT EXISTS (SELECT 1 FROM go) \
+           RETURNING key, error), \
+         hev AS (INSERT INTO events (key, at, worker, state, detail) \
+           SELECT key, $12, $14, 'pending', error FROM held) \
+         INSERT INTO events (key, at, worker, state, detail) \
+         SELECT key, $12, $14, $3, $15 FROM up RETURNING 1"
+    )
+}
+
+/// A change that releases the reservation ($16 NULL) or settles it at the
+/// reported cost ($16), in the budget it was reserved in.
+/// The held-back entries of that batch are woken (rows another transaction
+/// holds right now are skipped, not waited for: no lock cycle; such an
+/// entry is woken by the next release, a budget set again, or its hold's
+/// end).
+fn settle_sql() -> String {
+    format!(
+        "WITH j AS (SELECT key, budget, reserved_micros FROM jobs WHERE {GUARD} FOR UPDATE), \
+         up AS (UPDATE jobs SET {SETS}, \
+             reserved_micros = CASE WHEN j.budget IS NULL THEN 0 \
+               ELSE coalesce($16::int8, 0) END, \
+             reported_micros = coalesce($16::int8, jobs.reported_micros) \
+           FROM j WHERE jobs.key = j.key RETURNING jobs.key), \
+         b AS (UPDATE budgets SET reserved_micros = budgets.reserved_micros - j.reserved_micros \
+             + coalesce($16::int8, 0), updated_at = $12 \
+           FROM j WHERE budgets.name = j.budget), \
+         wake AS (UPDATE jobs SET not_before = 0 WHERE key IN (\
+           SELECT key FROM jobs WHERE batch IN (SELECT budget FROM j) AND {HELD_SQL} \
+             AND not_before > 0 AND key NOT IN (SELECT key FROM j) \
+           ORDER BY key FOR UPDATE SKIP LOCKED)) \
+         INSERT INTO events (key, at, worker, state, detail) \
+         SELECT key, $12, $14, $3, $15 FROM up RETURNING 1"
+    )
+}
 
 /// Starts the writer task on `client` (opened on `url`); it reconnects to
 /// `url` when the connection is lost.
@@ -223,10 +297,20 @@ async fn apply_group(
     }
     // Prepared here, on this transaction's connection: never a statement
     // of a connection that has since been lost.
-    let statement = tx.prepare(RECORD).await?;
+    let (record, reserve, settle) = futures_util::future::join3(
+        tx.prepare(&record_sql()),
+        tx.prepare(&reserve_sql()),
+        tx.prepare(&settle_sql()),
+    )
+    .await;
+    let statements = Statements {
+        record: record?,
+        reserve: reserve?,
+        settle: settle?,
+    };
     let (xid, applied) = futures_util::future::join(
         tx.query_one("SELECT txid_current()", &[]),
-        record_all(&tx, &statement, group),
+        record_all(&tx, &statements, group),
     )
     .await;
     let xid: i64 = xid?.try_get(0)?;
@@ -239,11 +323,28 @@ async fn apply_group(
     Ok(applied)
 }
 
-/// Runs [`RECORD`] for every write of the group, pipelined; says which
-/// applied.
+/// The group's statements, prepared on its transaction's connection.
+struct Statements {
+    record: Statement,
+    reserve: Statement,
+    settle: Statement,
+}
+
+impl Statements {
+    fn of(&self, cost: CostChange) -> &Statement {
+        match cost {
+            CostChange::Keep => &self.record,
+            CostChange::Reserve => &self.reserve,
+            CostChange::Release | CostChange::Settle(_) => &self.settle,
+        }
+    }
+}
+
+/// Runs each write's statement for every write of the group, pipelined;
+/// says which applied.
 async fn record_all(
     tx: &Transaction<'_>,
-    statement: &Statement,
+    statements: &Statements,
     group: &[Write],
 ) -> Result<Vec<bool>, tokio_postgres::Error> {
     let now = now_ms();
@@ -256,7 +357,7 @@ async fn record_all(
         .collect();
     let queries = owned
         .iter()
-        .map(|p| async move { tx.query(statement, &p.refs()).await });
+        .map(|p| async move { tx.query(statements.of(p.cost), &p.refs()).await });
     let results = futures_util::future::join_all(queries).await;
     let mut applied = vec![false; group.len()];
     for (i, rows) in order.into_iter().zip(results) {
@@ -291,6 +392,11 @@ struct Params {
     owner: Option<String>,
     worker: String,
     detail: Option<String>,
+    cost: CostChange,
+    /// Settle: the reported cost; release: `None`.
+    reported: Option<i64>,
+    /// Reserve: when a held-back entry may be tried again.
+    hold_until: i64,
 }
 
 impl Params {
@@ -315,11 +421,17 @@ impl Params {
             owner: change.owner.clone(),
             worker: worker.to_owned(),
             detail: change.detail(),
+            cost: change.cost,
+            reported: match change.cost {
+                CostChange::Settle(usd) => Some(micros_db(usd)),
+                _ => None,
+            },
+            hold_until: now + HOLD_MS,
         }
     }
 
-    fn refs(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 15] {
-        [
+    fn refs(&self) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+        let mut refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![
             &self.key,
             &self.from,
             &self.to,
@@ -335,6 +447,18 @@ impl Params {
             &self.owner,
             &self.worker,
             &self.detail,
-        ]
+        ];
+        match self.cost {
+            CostChange::Keep => {}
+            CostChange::Reserve => {
+                refs.extend([
+                    &HELD_UNKNOWN_PRICE as &(dyn tokio_postgres::types::ToSql + Sync),
+                    &HELD_OVER_BUDGET,
+                    &self.hold_until,
+                ]);
+            }
+            CostChange::Release | CostChange::Settle(_) => refs.push(&self.reported),
+        }
+        refs
     }
 }

@@ -11,10 +11,10 @@
 //! with the batch: a later run without `--budget` keeps it, a run with
 //! another amount changes it (and says so).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use seedance_journal::{AnyJournal, Journal};
-use seedance_runtime::{Connection, Pricer, Usd};
+use seedance_runtime::{Connection, Pricer, Quote, Usd};
 use serde_json::Value;
 
 use super::lines::Parsed;
@@ -22,12 +22,15 @@ use crate::connect;
 use crate::error::CliError;
 use crate::output::Printer;
 
-/// Quotes every line (stored with its entry when it is recorded). Lines
-/// whose price is unknown keep no amount and say why in their note.
+/// Quotes every line the journal does not have yet (`known`: recorded
+/// by an earlier run of this file), stored with its entry when it is
+/// recorded. Lines whose price is unknown keep no amount and say why in
+/// their note.
 pub async fn quote_lines(
     parsed: &mut Parsed,
     conns: &HashMap<String, Connection>,
     assumed: &[(String, Usd)],
+    known: &HashSet<String>,
 ) -> Result<(), CliError> {
     let assumed = crate::money::assumed_by_model_id(assumed)?;
     let pricers: HashMap<&str, Pricer> = conns
@@ -37,7 +40,17 @@ pub async fn quote_lines(
             (vendor.as_str(), pricer)
         })
         .collect();
-    for entry in &mut parsed.entries {
+    // A vendor whose price source did not answer is not asked again for
+    // every line: its remaining lines carry the first answer's reason.
+    let mut down: HashMap<String, String> = HashMap::new();
+    for entry in parsed.entries.iter_mut() {
+        if known.contains(&entry.key) {
+            continue;
+        }
+        if let Some(reason) = down.get(&entry.vendor) {
+            entry.quote_note = Some(reason.clone());
+            continue;
+        }
         let (Some(pricer), Ok(info)) = (
             pricers.get(entry.vendor.as_str()),
             connect::model(&entry.model),
@@ -46,6 +59,9 @@ pub async fn quote_lines(
         };
         let input: Value = serde_json::from_str(&entry.body).unwrap_or(Value::Null);
         let quote = pricer.quote(info.model, &input).await;
+        if matches!(&quote, Quote::Unknown(reason) if reason.is_transient()) {
+            down.insert(entry.vendor.clone(), quote.to_string());
+        }
         entry.quote = quote.usd();
         entry.quote_note = Some(quote.to_string());
     }
@@ -66,9 +82,13 @@ pub async fn set(
     };
     let before = journal.set_budget(&parsed.batch, limit).await?;
     let quoted: Usd = parsed.entries.iter().filter_map(|e| e.quote).sum();
-    let unknown = parsed.entries.iter().filter(|e| e.quote.is_none()).count();
+    let unknown = parsed
+        .entries
+        .iter()
+        .filter(|e| e.quote.is_none() && e.quote_note.is_some())
+        .count();
     let mut text = format!(
-        "budget {limit} for batch {}: the lines are quoted at {quoted} in all",
+        "budget {limit} for batch {}: its new lines are quoted at {quoted} in all",
         parsed.batch
     );
     if let Some(before) = before.filter(|b| *b != limit) {

@@ -39,9 +39,6 @@ pub struct Ended {
     /// Entries put back after trouble [`PATIENCE`] times in a row in this
     /// run: their jobs wait in the journal for the next run.
     pub parked: HashSet<String>,
-    /// Entries the budget held back in this run (never sent); they are
-    /// tried again while other jobs may release reservations.
-    pub held: HashSet<String>,
     /// Job ids the journal could not take (already printed).
     pub unrecorded: Vec<String>,
     /// Why the run stopped early, if it did.
@@ -252,13 +249,11 @@ impl<'a> Worker<'a> {
                     self.ended.parked.insert(entry.key);
                 }
             }
-            Ok(Outcome::HeldBack { .. }) => {
-                self.ended.held.insert(entry.key);
-            }
+            // Left `pending` by the budget; woken when room is released.
+            Ok(Outcome::HeldBack { .. }) => {}
             Ok(_) => {
                 self.troubles.remove(&entry.key);
                 self.ended.parked.remove(&entry.key);
-                self.ended.held.remove(&entry.key);
             }
             Err(JournalError::Unrecorded {
                 line,
@@ -352,15 +347,16 @@ impl<'a> Worker<'a> {
         if open == 0 {
             return true;
         }
-        let set_aside = self.ended.parked.len() + self.ended.held.len();
-        if usize::try_from(open).unwrap_or(usize::MAX) > set_aside {
+        // Held-back entries are not counted (see `Journal::open_count`).
+        if usize::try_from(open).unwrap_or(usize::MAX) > self.ended.parked.len() {
             return false;
         }
         match journal.list(Some(&self.settings.batch)).await {
-            Ok(entries) => entries.iter().filter(|e| !e.state.is_final()).all(|e| {
-                self.ended.parked.contains(&e.key)
-                    || (self.ended.held.contains(&e.key) && e.is_held_back())
-            }),
+            Ok(entries) => entries
+                .iter()
+                .filter(|e| !e.state.is_final())
+                .filter(|e| !(e.is_held_back() && e.not_before > now_ms()))
+                .all(|e| self.ended.parked.contains(&e.key)),
             Err(err) => {
                 self.journal_failed(&err, display);
                 false
