@@ -147,26 +147,13 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         (Some(journal), Some(source)) => journal.keys_from(source).await?,
         _ => HashSet::new(),
     };
-    let out_dir = lines::absolute(args.out.as_deref().unwrap_or(Path::new(".")));
-    let mut parsed = lines::parse(
-        &bytes,
-        &lines::Context {
-            out_dir,
-            media_dir: lines::media_dir(&args.file),
-            allow_duplicates: args.allow_duplicates,
-            sim: sim.as_ref(),
-            known: &known,
-            connect: &connect,
-        },
-    )
-    .await;
-    parsed.connected()?;
-    if parsed.sim_rewrites > 0 {
-        printer.note(&format!(
-            "--sim: {} media field(s) filled in or pointed at the simulator's test files",
-            parsed.sim_rewrites
-        ));
-    }
+    let lines = Lines {
+        bytes: &bytes,
+        sim: sim.as_ref(),
+        known: &known,
+        connect: &connect,
+    };
+    let mut parsed = parse(printer, args, &lines).await?;
     let conns = connections(&parsed, &connect)?;
     if args.estimate {
         return estimate::run(printer, &parsed, &conns, &args.assume_price).await;
@@ -179,10 +166,57 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         Some(journal) => journal,
         None => AnyJournal::open(&args.journal).await?,
     };
-    budget::set(printer, &journal, &parsed, args.budget).await?;
+    let states = record(printer, args, &journal, &parsed, source.as_deref()).await?;
+    follow(printer, args, &journal, &parsed, &conns, states).await
+}
+
+/// What the lines are read with.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    sim: Option<&'a Simulator>,
+    known: &'a HashSet<String>,
+    connect: &'a lines::Connect<'a>,
+}
+
+/// Every line checked and made into an entry (or refused with its number).
+async fn parse(
+    printer: &Printer,
+    args: &BatchArgs,
+    from: &Lines<'_>,
+) -> Result<lines::Parsed, CliError> {
+    let out_dir = lines::absolute(args.out.as_deref().unwrap_or(Path::new(".")));
+    let context = lines::Context {
+        out_dir,
+        media_dir: lines::media_dir(&args.file),
+        allow_duplicates: args.allow_duplicates,
+        sim: from.sim,
+        known: from.known,
+        connect: from.connect,
+    };
+    let mut parsed = lines::parse(from.bytes, &context).await;
+    parsed.connected()?;
+    if parsed.sim_rewrites > 0 {
+        printer.note(&format!(
+            "--sim: {} media field(s) filled in or pointed at the simulator's test files",
+            parsed.sim_rewrites
+        ));
+    }
+    Ok(parsed)
+}
+
+/// Records the lines (and the budget), adopts the jobs of edited lines,
+/// and says what was found; returns each entry's state for the display.
+async fn record(
+    printer: &Printer,
+    args: &BatchArgs,
+    journal: &AnyJournal,
+    parsed: &lines::Parsed,
+    source: Option<&str>,
+) -> Result<HashMap<String, State>, CliError> {
+    budget::set(printer, journal, parsed, args.budget).await?;
     let found = journal.enqueue(&parsed.entries).await?;
-    let adopted = edits::adopt(printer, &journal, &parsed, source.as_deref()).await?;
-    printer.note(&start_line(args, &journal, &parsed, &found, adopted.len()));
+    let adopted = edits::adopt(printer, journal, parsed, source).await?;
+    printer.note(&start_line(args, journal, parsed, &found, adopted.len()));
     let mut states: HashMap<String, State> = parsed
         .entries
         .iter()
@@ -190,6 +224,18 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         .map(|(entry, found)| (entry.key.clone(), found.state()))
         .collect();
     states.extend(adopted.iter().map(|e| (e.key.clone(), e.state)));
+    Ok(states)
+}
+
+/// Drives the batch to its end (or a stop), then prints the summary.
+async fn follow(
+    printer: &Printer,
+    args: &BatchArgs,
+    journal: &AnyJournal,
+    parsed: &lines::Parsed,
+    conns: &HashMap<String, Connection>,
+    states: HashMap<String, State>,
+) -> Result<(), CliError> {
     let mut display = display::Display::new(*printer, states);
     let driver = Driver::new(journal.clone(), worker_id(), args.lease);
     let settings = worker::Settings {
@@ -197,13 +243,13 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         concurrency: usize::from(args.concurrency),
         caps: args.vendor_caps.iter().cloned().collect(),
     };
-    let ended = worker::run(&driver, &conns, &settings, &mut display).await;
+    let ended = worker::run(&driver, conns, &settings, &mut display).await;
     display.finish();
     let entries = journal.list(Some(&parsed.batch)).await?;
     let budget = journal.budget(&parsed.batch).await?;
     let report = summary::report(
         printer,
-        &parsed,
+        parsed,
         &entries,
         &ended,
         display.elapsed(),
@@ -211,7 +257,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
     );
     match &ended.stopped {
         Some(why) => Err(CliError::BatchInterrupted(stopped(why, &ended))),
-        None => report.map_err(|err| never_sent(err, &parsed, &entries)),
+        None => report.map_err(|err| never_sent(err, parsed, &entries)),
     }
 }
 
