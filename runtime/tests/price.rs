@@ -116,3 +116,16 @@ async fn the_pricer_asks_once_per_model_and_input_and_uses_assumed_prices() {
     assert_eq!(price.usd.micros(), 250_000);
     assert!(pricer.quote("other", &json!({})).await.usd().is_none());
 }
+
+#[tokio::test]
+async fn the_pricer_reads_a_runcomfy_catalog_entry_once_per_model() {
+    let sim = Sim::start().await;
+    let pricer = Pricer::new(client::<RunComfy>(&sim).connection().clone());
+    let model = "bytedance/seedance-1-0/pro/image-to-video";
+    for line in 0..50 {
+        let input = json!({"prompt": format!("line {line}")});
+        let quote = pricer.quote(model, &input).await;
+        assert!(quote.usd().is_some(), "{quote}");
+    }
+    assert_eq!(sim.count(Route::Catalog), 1, "50 distinct lines, one entry");
+}

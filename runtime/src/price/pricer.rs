@@ -10,10 +10,12 @@ use std::{
 use serde_json::Value;
 
 use super::{Price, PriceSource, Quote, Usd};
-use crate::connection::Connection;
+use crate::{connection::Connection, model::Protocol};
 
 /// Quotes through one connection, cached per model and input (a batch of
-/// a thousand lines with ten distinct inputs asks ten times). Answers that
+/// a thousand lines with ten distinct inputs asks ten times; RunComfy's
+/// catalog entry, whose price does not depend on the input, once per
+/// model). Answers that
 /// may change on asking again (the source did not answer) are not kept.
 /// Cheap to clone; clones share the cache.
 #[derive(Debug, Clone)]
@@ -21,6 +23,9 @@ pub struct Pricer {
     conn: Connection,
     assumed: Arc<HashMap<String, Usd>>,
     cache: Arc<Mutex<HashMap<(String, String), Quote>>>,
+    /// RunComfy's catalog entries by model: its price does not depend on
+    /// the whole input, so one entry prices every line of a model.
+    entries: Arc<Mutex<HashMap<String, Value>>>,
 }
 
 impl Pricer {
@@ -30,6 +35,7 @@ impl Pricer {
             conn,
             assumed: Arc::default(),
             cache: Arc::default(),
+            entries: Arc::default(),
         }
     }
 
@@ -53,7 +59,7 @@ impl Pricer {
         if let Some(known) = self.lock().get(&key) {
             return known.clone();
         }
-        let quote = match self.conn.quote_raw(model, input).await {
+        let quote = match self.vendor_quote(model, input).await {
             Quote::Unknown(reason) => match self.assumed.get(model) {
                 Some(usd) => Quote::Known(Price {
                     usd: *usd,
@@ -68,6 +74,30 @@ impl Pricer {
             self.lock().insert(key, quote.clone());
         }
         quote
+    }
+
+    /// The vendor's own quote, RunComfy's from a catalog entry fetched
+    /// once per model.
+    async fn vendor_quote(&self, model: &str, input: &Value) -> Quote {
+        if self.conn.protocol() != Protocol::RunComfy {
+            return self.conn.quote_raw(model, input).await;
+        }
+        let cached = self.entries_lock().get(model).cloned();
+        let entry = match cached {
+            Some(entry) => entry,
+            None => match self.conn.runcomfy_entry(model).await {
+                Ok(entry) => {
+                    self.entries_lock().insert(model.to_owned(), entry.clone());
+                    entry
+                }
+                Err(unknown) => return unknown,
+            },
+        };
+        self.conn.runcomfy_price(model, &entry, input)
+    }
+
+    fn entries_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Value>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Quote>> {

@@ -49,14 +49,27 @@ impl Connection {
 
     /// RunComfy: the model's catalog entry, `base_price_usd` per `price_unit`.
     pub(super) async fn quote_runcomfy(&self, model: &str, input: &Value) -> Quote {
+        match self.runcomfy_entry(model).await {
+            Ok(entry) => self.runcomfy_price(model, &entry, input),
+            Err(unknown) => unknown,
+        }
+    }
+
+    /// RunComfy's catalog entry of `model` (what its price is read from).
+    pub(super) async fn runcomfy_entry(&self, model: &str) -> Result<Value, Quote> {
         let path = format!("/v1/models/{model}");
         let deadline = Deadline::after(self.config().timeout);
-        let value = match self.get(&path, None, deadline).await.and_then(|answer| {
-            protocol::checked_json(self.protocol(), self.vendor(), &answer, None)
-        }) {
-            Ok(value) => value,
-            Err(err) => return self.unanswered(&path, &err),
-        };
+        self.get(&path, None, deadline)
+            .await
+            .and_then(|answer| {
+                protocol::checked_json(self.protocol(), self.vendor(), &answer, None)
+            })
+            .map_err(|err| self.unanswered(&path, &err))
+    }
+
+    /// The price of one job with `input` from the model's catalog `entry`.
+    pub(super) fn runcomfy_price(&self, model: &str, value: &Value, input: &Value) -> Quote {
+        let path = format!("/v1/models/{model}");
         let Some(base) = dollars(value.get("base_price_usd")) else {
             return self.missing(&path, "base_price_usd", &value);
         };
