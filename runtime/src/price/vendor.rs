@@ -71,10 +71,10 @@ impl Connection {
     pub(super) fn runcomfy_price(&self, model: &str, value: &Value, input: &Value) -> Quote {
         let path = format!("/v1/models/{model}");
         let Some(base) = dollars(value.get("base_price_usd")) else {
-            return self.missing(&path, "base_price_usd", &value);
+            return self.missing(&path, "base_price_usd", value);
         };
         let Some(unit) = value.get("price_unit").and_then(Value::as_str) else {
-            return self.missing(&path, "price_unit", &value);
+            return self.missing(&path, "price_unit", value);
         };
         let units = match units(unit, input) {
             Ok(units) => units,
