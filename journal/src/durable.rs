@@ -21,8 +21,9 @@ use crate::driver::{Driver, Outcome};
 use crate::entry::{Enqueued, Entry, NewEntry};
 use crate::error::JournalError;
 use crate::journal::Journal;
-use crate::key::{body_hash, line_key};
+use crate::key::line_key;
 use crate::state::State;
+use seedance_runtime::body_hash;
 
 /// Lease of a library user's entries: renewed while it waits.
 const LEASE: Duration = Duration::from_secs(60);

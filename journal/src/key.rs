@@ -2,8 +2,8 @@
 //! request is recognised across runs, files and machines whatever the key
 //! order or spacing of the JSON it came from.
 
+use seedance_runtime::sha256_hex;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// `value` as compact JSON with every object's keys sorted (recursively).
 pub fn canonical_json(value: &Value) -> String {
@@ -44,26 +44,6 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest.iter() {
-        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-        hex.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
-    }
-    hex
-}
-
-/// SHA-256 of a request body's canonical JSON (the body itself when it is
-/// not JSON): equal for equal requests, whatever their key order.
-pub fn body_hash(body: &[u8]) -> String {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(value) => sha256_hex(canonical_json(&value).as_bytes()),
-        Err(_) => sha256_hex(body),
-    }
-}
-
 /// The journal key of a request: vendor, model, canonical input and output
 /// path, plus `occurrence` (0 for the first of identical lines; only
 /// `--allow-duplicates` gives later ones their own keys).
@@ -93,16 +73,12 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn key_order_and_spacing_do_not_change_the_hash() {
+    fn key_order_and_spacing_do_not_change_the_canonical_form() {
         let a: Value =
             serde_json::from_str(r#"{"b": 1, "a": {"y": [1, 2], "x": "s"}}"#).unwrap_or_default();
         let b = json!({"a": {"x": "s", "y": [1, 2]}, "b": 1});
         assert_eq!(canonical_json(&a), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
         assert_eq!(canonical_json(&a), canonical_json(&b));
-        assert_eq!(
-            body_hash(br#"{"b":1,"a":2}"#),
-            body_hash(br#"{ "a": 2, "b": 1 }"#)
-        );
     }
 
     #[test]

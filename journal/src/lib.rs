@@ -45,8 +45,10 @@ pub use entry::{
 };
 pub use error::JournalError;
 pub use journal::Journal;
-pub use key::{body_hash, canonical_json, line_key, sha256_hex};
+pub use key::{canonical_json, line_key};
 pub use memory::MemoryJournal;
 pub use postgres::PostgresJournal;
+/// The request-body fingerprint, shared with the runtime's submit errors.
+pub use seedance_runtime::{body_hash, sha256_hex};
 pub use sqlite::{Durability, SqliteJournal};
 pub use state::State;

@@ -244,8 +244,8 @@ pub struct SubmitAttempt {
     pub model: Option<&'static str>,
     /// The submit path the body was POSTed to.
     pub path: String,
-    /// `fnv1a64:` and 16 hex digits of the request body, to match this
-    /// outcome to a recorded request (stable, not cryptographic).
+    /// SHA-256 of the request body as sent ([`body_hash`](crate::body_hash)),
+    /// the hash the journal records for the same request.
     pub body_hash: String,
     /// The HTTP status of the answer, when one arrived.
     pub http_status: Option<u16>,
@@ -436,17 +436,6 @@ impl fmt::Display for MayExist<'_> {
             ),
         }
     }
-}
-
-/// A stable, cheap 64-bit FNV-1a hash of a request body, as
-/// `fnv1a64:<16 hex digits>`.
-pub(crate) fn body_hash(body: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in body {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("fnv1a64:{hash:016x}")
 }
 
 /// ` for job ID` when there is a job.

@@ -37,6 +37,7 @@ pub mod validation;
 #[doc(hidden)]
 pub mod wire_enum;
 
+mod body_hash;
 mod budget;
 mod builder;
 mod client;
@@ -58,6 +59,7 @@ mod state;
 mod submit;
 mod wait;
 
+pub use body_hash::{body_hash, sha256_hex};
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use connection::Connection;

@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use crate::{
+    body_hash::body_hash,
     connection::{Connection, transport::Answer},
     deadline::Deadline,
-    error::{Error, SubmitAttempt, body_hash, excerpt},
+    error::{Error, SubmitAttempt, excerpt},
     job::Job,
     model::ErasedModel,
     prober::{ProbeReport, Prober},
