@@ -9,12 +9,19 @@
 //!
 //! Errors are `{"error": "..."}` with 400 or 404. No token: like the test
 //! images, these are the simulator's own routes.
+//!
+//! A model added here is a model like the embedded ones: the vendor's submit
+//! route takes it, validated by the interpreter against the added schema,
+//! and its job is polled and fetched to the video as any other. Its id must
+//! be plain (`super::is_plain_model_id`: ASCII letters, digits, `.`, `-`,
+//! `_`, no segment starting with `.`), checked after percent-decoding, and a
+//! PUT with a query string is refused: `acme/x?y` is not silently `acme/x`.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post, put};
@@ -58,11 +65,30 @@ async fn reset(State(shared): State<Arc<Shared>>) -> Response {
 async fn set(
     State(shared): State<Arc<Shared>>,
     Path((vendor_id, model)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
     let Some(vendor) = vendor(&vendor_id) else {
         return unknown_vendor(&vendor_id);
     };
+    if let Some(query) = query {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "invalid model id {:?}: a model id has no query",
+                format!("{model}?{query}")
+            ),
+        );
+    }
+    if !super::is_plain_model_id(&model) {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "invalid model id {model:?}: expected `/`-separated segments of ASCII letters, \
+                 digits, `.`, `-` and `_`, none empty or starting with `.`"
+            ),
+        );
+    }
     let schema: Value = match serde_json::from_slice(&body) {
         Ok(schema) => schema,
         Err(e) => return fail(StatusCode::BAD_REQUEST, &format!("body is not JSON: {e}")),
