@@ -7,6 +7,7 @@
 
 pub(crate) mod transport;
 mod warm;
+mod window;
 
 use std::{
     fmt,
@@ -15,6 +16,7 @@ use std::{
 };
 
 use warm::WarmUp;
+use window::BodyWindow;
 
 use crate::{
     budget::{Budget, RateLimit},
@@ -176,6 +178,9 @@ struct Inner {
     budget: Arc<Budget>,
     /// Shared by clones, which share `http`.
     warm: Arc<WarmUp>,
+    /// Request bodies in flight, within the initial HTTP/2 window
+    /// (`window.rs`); shared by clones, which share `http`.
+    bodies: Arc<BodyWindow>,
     /// Time of waiting and of the budget: real unless a test set one.
     clock: Clock,
 }
@@ -210,6 +215,7 @@ impl Connection {
             inner: Arc::new(Inner {
                 budget: Arc::new(Budget::new(config.rate_limit, config.retry.max_retry_after)),
                 warm: Arc::new(WarmUp::default()),
+                bodies: Arc::new(BodyWindow::default()),
                 protocol: vendor.protocol,
                 vendor: vendor.name,
                 vendor_id: vendor.id,
@@ -292,6 +298,10 @@ impl Connection {
 
     pub(crate) fn warm_up(&self) -> &WarmUp {
         &self.inner.warm
+    }
+
+    pub(crate) fn body_window(&self) -> &BodyWindow {
+        &self.inner.bodies
     }
 
     pub(crate) fn token(&self) -> &Secret {

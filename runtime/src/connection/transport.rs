@@ -9,6 +9,10 @@
 //!   ([`Error::BudgetTimeout`]): never late, and for a POST never "maybe". Until
 //!   the first answer, requests go one at a time (`warm.rs`), so an HTTP/2
 //!   vendor gets one connection, not one per job submitted at once.
+//! - Request bodies in flight on a connection stay within 64 KiB, the
+//!   HTTP/2 connection window every server grants (`window.rs`): each goes
+//!   in one DATA frame instead of 1-byte pieces that servers answer with
+//!   GOAWAY `ENHANCE_YOUR_CALM`.
 //! - POSTs are retried only when the connection failed before the request
 //!   was written (`is_connect`): a submit must never create two paid jobs,
 //!   and a lost submit answer is reported as "may or may not exist".
@@ -121,6 +125,18 @@ impl Connection {
         deadline: Deadline,
     ) -> Result<Answer, Failure> {
         self.wait_for_slot(deadline).await?;
+        // A body waits until it fits beside the bodies in flight, so HTTP/2
+        // flow control never cuts it into tiny frames (`window.rs`). Not
+        // sent if the deadline comes first.
+        let room = match &body {
+            Some(body) => Some(
+                deadline
+                    .run(self.body_window().room(body.len()))
+                    .await
+                    .ok_or(Failure::NoSlot(Duration::ZERO))?,
+            ),
+            None => None,
+        };
         let request = self.http_client().request(method, self.url(path));
         let mut request = match self.authorization() {
             Some(value) => request.header(AUTHORIZATION, value.clone()),
@@ -135,6 +151,8 @@ impl Connection {
         let response = request.send().await.map_err(Failure::Http)?;
         self.warm_up().answered();
         drop(turn);
+        // Answered: the server has the body (or will not read it).
+        drop(room);
         let status = response.status().as_u16();
         let retry_after = retry_after_header(response.headers());
         if status == 429 {
