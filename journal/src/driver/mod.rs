@@ -139,7 +139,6 @@ pub struct Driver<J> {
     worker: String,
     lease: Duration,
     stop: Stop,
-    record_patience: Duration,
 }
 
 impl<J: Journal + Clone> Driver<J> {
@@ -150,20 +149,12 @@ impl<J: Journal + Clone> Driver<J> {
             worker: worker.into(),
             lease,
             stop: Stop::new(),
-            record_patience: RECORD_PATIENCE,
         }
     }
 
     /// Winds down when `stop` is raised (see [`Stop`]).
     pub fn with_stop(mut self, stop: Stop) -> Self {
         self.stop = stop;
-        self
-    }
-
-    /// How long a new job id is retried into a failing journal (default
-    /// 60 s) before [`JournalError::Unrecorded`] hands it to the caller.
-    pub fn with_record_patience(mut self, patience: Duration) -> Self {
-        self.record_patience = patience;
         self
     }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use seedance_runtime::{Connection, Error};
 
-use super::{Driver, Notify, Outcome, event};
+use super::{Driver, Notify, Outcome, RECORD_PATIENCE, event};
 use crate::clock::now_ms;
 use crate::entry::{Change, CostChange, Entry, LeaseUpdate};
 use crate::error::JournalError;
@@ -119,7 +119,7 @@ impl<J: Journal + Clone> Driver<J> {
         let mut delay = Duration::from_millis(100);
         loop {
             match self.write(change, entry).await {
-                Err(_) if started.elapsed() + delay < self.record_patience => {
+                Err(_) if started.elapsed() + delay < RECORD_PATIENCE => {
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }
