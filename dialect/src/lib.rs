@@ -6,10 +6,12 @@
 
 mod format;
 mod image_rule;
+mod model_id;
 mod protocol;
 mod time;
 
 pub use format::{Format, MediaKind};
 pub use image_rule::{BYTES_PER_MB, ImageRuleKind};
+pub use model_id::model_id_problem;
 pub use protocol::Protocol;
 pub use time::UtcTime;

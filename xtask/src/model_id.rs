@@ -2,52 +2,14 @@
 //! `schemas/<vendor>/` (and, for RunComfy, a URL path), so `pull` takes only
 //! ids that are plain relative paths.
 //!
-//! The base rule is the simulator's `check_model_id` in
-//! `sim/src/catalog/mod.rs` (non-empty `/`-separated segments, none `.` or
-//! `..`, no backslash). It lives only in `seedance-sim`, which xtask has as a
-//! dev-dependency and which keeps it private, so it is repeated here; keep
-//! the two in step. This one is stricter: what would be read differently in
-//! a URL or on another file system is refused too.
+//! The rule itself is the shared one, `seedance_dialect::model_id_problem`
+//! (the simulator's admin route builds on it); this module adds the check
+//! of the joined path.
 
 use std::path::{Component, Path, PathBuf};
 
 /// Why `id` cannot be a path below a vendor folder, or `None` when it can.
-pub fn problem(id: &str) -> Option<String> {
-    if id.is_empty() {
-        return Some("it is empty".into());
-    }
-    if id.starts_with('/') {
-        return Some("it is an absolute path (starts with `/`)".into());
-    }
-    id.chars()
-        .find_map(char_problem)
-        .or_else(|| id.split('/').find_map(segment_problem))
-}
-
-/// Why a character has no place in a model id.
-fn char_problem(c: char) -> Option<String> {
-    let why = match c {
-        '\\' => "a backslash (a path separator on Windows)",
-        '%' => "`%` (a percent-escape, read as another character in a URL)",
-        '?' => "`?` (it starts a URL query)",
-        '#' => "`#` (it starts a URL fragment)",
-        ':' => "`:` (a drive letter or URL scheme)",
-        c if c.is_control() => return Some(format!("a control character ({c:?})")),
-        c if c.is_whitespace() => return Some(format!("whitespace ({c:?})")),
-        _ => return None,
-    };
-    Some(format!("it contains {why}"))
-}
-
-/// Why a `/`-separated segment cannot be a folder or file name.
-fn segment_problem(segment: &str) -> Option<String> {
-    match segment {
-        "" => Some("it has an empty segment (`//` or a trailing `/`)".into()),
-        "." => Some("it has a `.` segment".into()),
-        ".." => Some("it has a `..` segment (it would climb out of schemas/<vendor>/)".into()),
-        _ => None,
-    }
-}
+pub use seedance_dialect::model_id_problem as problem;
 
 /// `dir/file`, checked to stay inside `dir` once joined: `file` must be
 /// relative and made of plain names only (no root, drive, `.` or `..`).

@@ -234,15 +234,15 @@ fn check_model_id(model: &str) -> Result<(), CatalogError> {
 }
 
 /// True when `model` passes the id rule of the admin route (`PUT
-/// /sim/catalog/{vendor}/{model}`), stricter than [`check_model_id`]: each
-/// segment is also ASCII letters, digits, `.`, `-` and `_` and does not
+/// /sim/catalog/{vendor}/{model}`): the shared rule
+/// (`seedance_dialect::model_id_problem`), and each segment is also ASCII letters, digits, `.`, `-` and `_` and does not
 /// start with `.`. An id added over HTTP becomes a submit path and a file name as it is, so
 /// nothing in it may need escaping (`%`, `?`, `#`, spaces, controls) or
 /// climb out (`..`, `%2e%2e` once decoded, `\\`). The library API
 /// ([`Catalog::set_schema`]) keeps the looser rule, so a test can still
 /// play a vendor whose catalog lists such an id.
 pub(crate) fn is_plain_model_id(model: &str) -> bool {
-    check_model_id(model).is_ok()
+    seedance_dialect::model_id_problem(model).is_none()
         && model.split('/').all(|segment| {
             !segment.starts_with('.')
                 && segment
