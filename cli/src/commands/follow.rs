@@ -8,10 +8,11 @@ use std::path::Path;
 #[cfg(not(unix))]
 use std::pin::Pin;
 
-use seedance_runtime::{CancelOutcome, Destination, DownloadOptions, Job, Output, WaitOptions};
+use seedance_runtime::{CancelOutcome, DownloadOptions, Job, Output, WaitOptions};
 use serde_json::json;
 
 use crate::cli::WaitFlags;
+use crate::destination::{self, Folders};
 use crate::error::{CliError, Exit};
 use crate::output::Printer;
 use crate::progress::Reporter;
@@ -194,15 +195,19 @@ pub fn cancel_name(outcome: CancelOutcome) -> &'static str {
     }
 }
 
-/// Checks before anything is paid for or waited on that `--out` can be
-/// written (see `seedance_runtime::Destination`).
-pub fn check_out(out: &Path, force: bool) -> Result<(), CliError> {
-    Destination::new(out)
-        .check_writable(force)
-        .map_err(|source| CliError::Out {
-            path: out.display().to_string(),
-            source,
-        })
+/// Checks before anything is paid for or waited on that the video can be
+/// saved: at `--out`, else (its name being the job id) in the current
+/// folder. The one check of `run`, `wait`, `result` and each batch line's
+/// `out` (`crate::destination`).
+pub fn check_out(out: Option<&Path>, force: bool) -> Result<(), CliError> {
+    let checked = match out {
+        Some(out) => destination::check(out, force, Folders::MustExist),
+        None => destination::check_folder(Path::new("."), Folders::MustExist),
+    };
+    checked.map_err(|source| CliError::Out {
+        path: out.unwrap_or(Path::new(".")).display().to_string(),
+        source,
+    })
 }
 
 /// Downloads the output to `out` (`-` for stdout), or prints its URLs.

@@ -49,7 +49,7 @@ pub async fn status(printer: &Printer, global: &Global, args: &JobArgs) -> Resul
 /// Prints (or saves) a finished job's output.
 pub async fn result(printer: &Printer, global: &Global, args: &ResultArgs) -> Result<(), CliError> {
     if let Some(out) = &args.out {
-        follow::check_out(out, args.force)?;
+        follow::check_out(Some(out), args.force)?;
     }
     let job = job(global, &args.job).await?;
     let output = job.result().await?;
@@ -59,7 +59,7 @@ pub async fn result(printer: &Printer, global: &Global, args: &ResultArgs) -> Re
 /// Waits for the job, then prints or saves its output.
 pub async fn wait(printer: &Printer, global: &Global, args: &WaitArgs) -> Result<(), CliError> {
     if let Some(out) = &args.wait.out {
-        follow::check_out(out, args.wait.force)?;
+        follow::check_out(Some(out), args.wait.force)?;
     }
     let job = job(global, &args.job).await?;
     let resume = Resume::Command(connect::resume_command(

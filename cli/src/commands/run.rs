@@ -16,7 +16,6 @@ use crate::body::{self, Prepared};
 use crate::cli::{Global, RunArgs};
 use crate::commands::follow::{self, Interrupt, Resume};
 use crate::connect;
-use crate::destination::{self, Folders};
 use crate::error::CliError;
 use crate::input;
 use crate::local;
@@ -35,7 +34,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     let (sim, mut prepared) = prepare(printer, global, args, info).await?;
     // Where the video goes is checked before anything is paid for.
     if !args.no_wait && !args.dry_run {
-        check_out(args.wait.out.as_deref(), args.wait.force)?;
+        follow::check_out(args.wait.out.as_deref(), args.wait.force)?;
     }
     // From here on a signal is reported, never a silent exit.
     let mut interrupt = Interrupt::listen();
@@ -258,20 +257,6 @@ fn announce(printer: &Printer, job: &Job, name: &str, vendor: &str) {
             })
         },
     );
-}
-
-/// Checks before anything is paid for that the video can be saved: at
-/// `--out`, else (its name being the job id, unknown yet) in the current
-/// folder. The same check as each `seedance batch` line's.
-fn check_out(out: Option<&Path>, force: bool) -> Result<(), CliError> {
-    let checked = match out {
-        Some(out) => destination::check(out, force, Folders::MustExist),
-        None => destination::check_folder(Path::new("."), Folders::MustExist),
-    };
-    checked.map_err(|source| CliError::Out {
-        path: out.unwrap_or(Path::new(".")).display().to_string(),
-        source,
-    })
 }
 
 /// `--dry-run`: what would be sent, after every check passed.
