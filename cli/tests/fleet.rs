@@ -31,8 +31,11 @@ async fn three_workers_share_a_postgres_journal_and_survive_one_being_killed() {
     let url = postgres_support::fresh_database("fleet");
     let args = ["--concurrency", "6", "--lease", "1s"];
     let mut workers: Vec<_> = (0..3)
-        .map(|_| {
+        .map(|i| {
+            let log = std::fs::File::create(dir.path().join(format!("worker-{i}.log")))
+                .expect("worker log");
             batch(dir.path(), &sim.base_url, &file, &url, &args)
+                .stderr(log)
                 .spawn()
                 .expect("worker starts")
         })
@@ -83,9 +86,14 @@ async fn three_workers_share_a_postgres_journal_and_survive_one_being_killed() {
             !e.state.is_final() && e.lease_owner.as_deref().is_some_and(|o| o.contains(&mark))
         })
         .collect();
-    for worker in &mut workers[1..] {
+    for (i, worker) in workers.iter_mut().enumerate().skip(1) {
         let status = worker.wait().expect("survivor ends");
-        assert!(matches!(status.code(), Some(0 | 5)), "{status:?}");
+        let log = std::fs::read_to_string(dir.path().join(format!("worker-{i}.log")));
+        assert!(
+            matches!(status.code(), Some(0 | 5)),
+            "worker {i}: {status:?}\n{}",
+            log.unwrap_or_default()
+        );
     }
 
     let tally = check_promises(&journal, &sim, &dir.path().join("out"), LINES).await;

@@ -432,7 +432,8 @@ impl Journal for PostgresJournal {
             .reads
             .query(
                 &format!(
-                    "WITH marked AS (UPDATE jobs SET source = $2 WHERE key = ANY($3)) \
+                    "WITH marked AS (UPDATE jobs SET source = $2 \
+                       WHERE key = ANY($3) AND source IS DISTINCT FROM $2) \
                      UPDATE jobs SET batch = $1, \
                      out_path = CASE state WHEN 'downloading' THEN out_path END, \
                      saved_path = CASE state WHEN 'downloading' THEN saved_path END \

@@ -76,6 +76,19 @@ pub(crate) fn is_lost(err: &tokio_postgres::Error) -> bool {
         })
 }
 
+/// Deadlock or serialization failure: the server rolled the transaction
+/// back, and running it again is the cure (two workers locked the same
+/// rows in different orders; one of them was picked to give way).
+pub(crate) fn is_conflict(err: &tokio_postgres::Error) -> bool {
+    err.code().is_some_and(|code| {
+        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
+/// Times a statement that lost a lock conflict is run again before its
+/// error is the caller's.
+pub(crate) const CONFLICT_RETRIES: u32 = 4;
+
 /// The error in one line: tokio-postgres's own text leaves out the cause
 /// ("db error", "error connecting to server").
 pub(crate) fn describe(err: &tokio_postgres::Error) -> String {
@@ -186,9 +199,10 @@ impl Reads {
     }
 
     /// Runs `op` on the connection; when the connection is (or turns out)
-    /// lost, on a new one, until the patience runs out. `op`'s second
-    /// argument is true when an earlier run failed after it may have
-    /// reached the server.
+    /// lost, on a new one, until the patience runs out; when it lost a lock
+    /// conflict (rolled back whole: each `op` is one statement), again.
+    /// `op`'s second argument is true when an earlier run failed after it
+    /// may have reached the server.
     pub(crate) async fn run<T, F, Fut>(&self, op: F) -> Result<T, JournalError>
     where
         F: Fn(Arc<Client>, bool) -> Fut,
@@ -196,6 +210,7 @@ impl Reads {
     {
         let mut outage: Option<Outage> = None;
         let mut again = false;
+        let mut conflicts = 0;
         loop {
             let client = self.current();
             let cause = if client.is_closed() {
@@ -205,6 +220,12 @@ impl Reads {
                     Err(JournalError::Postgres(err)) if is_lost(&err) => {
                         again = true;
                         describe(&err)
+                    }
+                    Err(JournalError::Postgres(err))
+                        if is_conflict(&err) && conflicts < CONFLICT_RETRIES =>
+                    {
+                        conflicts += 1;
+                        continue;
                     }
                     outcome => return outcome,
                 }

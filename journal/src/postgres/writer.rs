@@ -50,9 +50,6 @@ pub(crate) struct Write {
 /// Most changes committed in one transaction.
 const GROUP: usize = 512;
 
-/// Replays of a group that was a deadlock victim before giving up.
-const DEADLOCK_RETRIES: u32 = 4;
-
 /// What every guarded state change sets.
 const SETS: &str = "state = $3, job_id = coalesce($4, job_id), \
        output_urls = coalesce($5, output_urls), saved_path = coalesce($6, saved_path), \
@@ -173,6 +170,9 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            // Rows locked in key order (a stable sort keeps one key's
+            // changes in their order): two groups seldom wait on each other.
+            group.sort_by(|a, b| a.key.cmp(&b.key));
             let outcome = self.commit(&group).await;
             answer(group, &outcome);
         }
@@ -189,7 +189,7 @@ impl Writer {
                 Ok(applied) => return Ok(applied),
                 Err(err) => err,
             };
-            if is_retryable(&err) && deadlocks < DEADLOCK_RETRIES {
+            if link::is_conflict(&err) && deadlocks < link::CONFLICT_RETRIES {
                 deadlocks += 1;
             } else if link::is_lost(&err) {
                 let outage = *outage.get_or_insert_with(|| Outage::begin(self.patience));
@@ -269,15 +269,6 @@ fn copy(err: &JournalError) -> JournalError {
             message: other.to_string(),
         },
     }
-}
-
-/// Deadlock or serialization failure: the transaction was rolled back and
-/// may simply be run again.
-fn is_retryable(err: &tokio_postgres::Error) -> bool {
-    use tokio_postgres::error::SqlState;
-    err.code().is_some_and(|code| {
-        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
-    })
 }
 
 /// Applies the group in one transaction. Just before the COMMIT, `sent`
