@@ -209,7 +209,84 @@ fn field_changes(
     }
 }
 
+/// The changes to one field's type: a different kind of type breaks code,
+/// and within one kind each limit, the format and the contents (enum
+/// values, constant, nested struct) are compared in that order.
 fn type_changes(
+    name: &str,
+    old: &TypeSurface,
+    new: &TypeSurface,
+    push: &mut impl FnMut(Impact, String),
+) {
+    if old.kind() != new.kind() {
+        push(
+            Impact::Breaking,
+            format!(
+                "`{name}`: type changed from {} to {}",
+                old.kind(),
+                new.kind()
+            ),
+        );
+        return;
+    }
+    for ((what, lower, a), (_, _, b)) in bounds(old).into_iter().zip(bounds(new)) {
+        bound(name, what, a, b, lower, push);
+    }
+    format_change(name, format_of(old), format_of(new), push);
+    content_changes(name, old, new, push);
+}
+
+/// A type's limits on values, in the order they are reported: each limit's
+/// schema keyword, whether it is a lower limit, and its value.
+fn bounds(ty: &TypeSurface) -> Vec<(&'static str, bool, Option<f64>)> {
+    let count = |v: &Option<u64>| v.map(|v| v as f64);
+    match ty {
+        TypeSurface::String {
+            min_length,
+            max_length,
+            ..
+        } => vec![
+            ("minLength", true, count(min_length)),
+            ("maxLength", false, count(max_length)),
+        ],
+        TypeSurface::Integer { minimum, maximum } | TypeSurface::Number { minimum, maximum } => {
+            vec![("minimum", true, *minimum), ("maximum", false, *maximum)]
+        }
+        TypeSurface::Array {
+            min_items,
+            max_items,
+            min_length,
+            max_length,
+            ..
+        } => vec![
+            ("minItems", true, count(min_items)),
+            ("maxItems", false, count(max_items)),
+            ("item minLength", true, count(min_length)),
+            ("item maxLength", false, count(max_length)),
+        ],
+        TypeSurface::ObjectList {
+            min_items,
+            max_items,
+            ..
+        } => vec![
+            ("minItems", true, count(min_items)),
+            ("maxItems", false, count(max_items)),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The URL format a string or a list of strings is checked against.
+fn format_of(ty: &TypeSurface) -> Option<&str> {
+    match ty {
+        TypeSurface::String { format, .. } | TypeSurface::Array { format, .. } => format.as_deref(),
+        _ => None,
+    }
+}
+
+/// The changes to what two types of one kind hold: enum values, a constant,
+/// or a nested struct's name and fields.
+fn content_changes(
     name: &str,
     old: &TypeSurface,
     new: &TypeSurface,
@@ -217,60 +294,6 @@ fn type_changes(
 ) {
     use TypeSurface as T;
     match (old, new) {
-        (
-            T::String {
-                min_length: a_min,
-                max_length: a_max,
-                format: a_format,
-            },
-            T::String {
-                min_length: b_min,
-                max_length: b_max,
-                format: b_format,
-            },
-        ) => {
-            bound(
-                name,
-                "minLength",
-                a_min.map(|v| v as f64),
-                b_min.map(|v| v as f64),
-                true,
-                push,
-            );
-            bound(
-                name,
-                "maxLength",
-                a_max.map(|v| v as f64),
-                b_max.map(|v| v as f64),
-                false,
-                push,
-            );
-            format_change(name, a_format, b_format, push);
-        }
-        (
-            T::Integer {
-                minimum: a_min,
-                maximum: a_max,
-            },
-            T::Integer {
-                minimum: b_min,
-                maximum: b_max,
-            },
-        )
-        | (
-            T::Number {
-                minimum: a_min,
-                maximum: a_max,
-            },
-            T::Number {
-                minimum: b_min,
-                maximum: b_max,
-            },
-        ) => {
-            bound(name, "minimum", *a_min, *b_min, true, push);
-            bound(name, "maximum", *a_max, *b_max, false, push);
-        }
-        (T::Boolean, T::Boolean) => {}
         (
             T::Enum {
                 name: a_name,
@@ -280,125 +303,97 @@ fn type_changes(
                 name: b_name,
                 values: b_values,
             },
-        ) => {
-            if a_name != b_name {
-                push(
-                    Impact::Breaking,
-                    format!("`{name}`: enum type `{a_name}` -> `{b_name}`"),
-                );
-            }
-            for value in a_values.iter().filter(|v| !b_values.contains(v)) {
-                push(
-                    Impact::Breaking,
-                    format!("`{name}`: enum value {} removed", text(value)),
-                );
-            }
-            for value in b_values.iter().filter(|v| !a_values.contains(v)) {
-                push(
-                    Impact::Additive,
-                    format!("`{name}`: enum value {} added", text(value)),
-                );
-            }
-        }
+        ) => enum_changes(name, (a_name, a_values), (b_name, b_values), push),
         (T::Const { value: a }, T::Const { value: b }) if a != b => push(
             Impact::Breaking,
             format!("`{name}`: constant {} -> {}", text(a), text(b)),
         ),
-        (T::Const { .. }, T::Const { .. }) => {}
-        (
-            T::Array {
-                min_items: a_min,
-                max_items: a_max,
-                min_length: a_len_min,
-                max_length: a_len_max,
-                format: a_format,
-            },
-            T::Array {
-                min_items: b_min,
-                max_items: b_max,
-                min_length: b_len_min,
-                max_length: b_len_max,
-                format: b_format,
-            },
-        ) => {
-            let f = |v: &Option<u64>| v.map(|v| v as f64);
-            bound(name, "minItems", f(a_min), f(b_min), true, push);
-            bound(name, "maxItems", f(a_max), f(b_max), false, push);
-            bound(
-                name,
-                "item minLength",
-                f(a_len_min),
-                f(b_len_min),
-                true,
-                push,
-            );
-            bound(
-                name,
-                "item maxLength",
-                f(a_len_max),
-                f(b_len_max),
-                false,
-                push,
-            );
-            format_change(name, a_format, b_format, push);
+        _ => {
+            if let (Some(a), Some(b)) = (nested(old), nested(new)) {
+                struct_changes(name, a, b, push);
+            }
         }
-        (
-            T::Object {
-                name: a_name,
-                arguments: a_args,
-                fields: a_fields,
-            },
-            T::Object {
-                name: b_name,
-                arguments: b_args,
-                fields: b_fields,
-            },
-        ) => {
-            struct_rename(name, a_name, b_name, push);
-            fields_changes(
-                &format!("{name}."),
-                (a_fields, a_args),
-                (b_fields, b_args),
-                push,
-            );
-        }
-        (
-            T::ObjectList {
-                min_items: a_min,
-                max_items: a_max,
-                name: a_name,
-                arguments: a_args,
-                fields: a_fields,
-            },
-            T::ObjectList {
-                min_items: b_min,
-                max_items: b_max,
-                name: b_name,
-                arguments: b_args,
-                fields: b_fields,
-            },
-        ) => {
-            let f = |v: &Option<u64>| v.map(|v| v as f64);
-            bound(name, "minItems", f(a_min), f(b_min), true, push);
-            bound(name, "maxItems", f(a_max), f(b_max), false, push);
-            struct_rename(name, a_name, b_name, push);
-            fields_changes(
-                &format!("{name}[]."),
-                (a_fields, a_args),
-                (b_fields, b_args),
-                push,
-            );
-        }
-        (T::Json, T::Json) | (T::JsonObject, T::JsonObject) => {}
-        (old, new) => push(
-            Impact::Breaking,
-            format!(
-                "`{name}`: type changed from {} to {}",
-                old.kind(),
-                new.kind()
-            ),
-        ),
     }
+}
+
+/// An enum's type renamed or values removed (breaking) or added (additive).
+fn enum_changes(
+    name: &str,
+    (a_name, a_values): (&str, &[Value]),
+    (b_name, b_values): (&str, &[Value]),
+    push: &mut impl FnMut(Impact, String),
+) {
+    if a_name != b_name {
+        push(
+            Impact::Breaking,
+            format!("`{name}`: enum type `{a_name}` -> `{b_name}`"),
+        );
+    }
+    for value in a_values.iter().filter(|v| !b_values.contains(v)) {
+        push(
+            Impact::Breaking,
+            format!("`{name}`: enum value {} removed", text(value)),
+        );
+    }
+    for value in b_values.iter().filter(|v| !a_values.contains(v)) {
+        push(
+            Impact::Additive,
+            format!("`{name}`: enum value {} added", text(value)),
+        );
+    }
+}
+
+/// A nested struct (alone or as a list's item): its Rust type name, its
+/// `new` arguments, its fields, and how its fields' names extend the path.
+struct Nested<'a> {
+    rust: &'a str,
+    arguments: &'a [String],
+    fields: &'a [FieldSurface],
+    path: &'static str,
+}
+
+/// The nested struct a type holds, if any.
+fn nested(ty: &TypeSurface) -> Option<Nested<'_>> {
+    match ty {
+        TypeSurface::Object {
+            name,
+            arguments,
+            fields,
+        } => Some(Nested {
+            rust: name,
+            arguments,
+            fields,
+            path: ".",
+        }),
+        TypeSurface::ObjectList {
+            name,
+            arguments,
+            fields,
+            ..
+        } => Some(Nested {
+            rust: name,
+            arguments,
+            fields,
+            path: "[].",
+        }),
+        _ => None,
+    }
+}
+
+/// A nested struct renamed, then its fields compared as `Input`'s are.
+fn struct_changes(
+    name: &str,
+    old: Nested<'_>,
+    new: Nested<'_>,
+    push: &mut impl FnMut(Impact, String),
+) {
+    struct_rename(name, old.rust, new.rust, push);
+    fields_changes(
+        &format!("{name}{}", new.path),
+        (old.fields, old.arguments),
+        (new.fields, new.arguments),
+        push,
+    );
 }
 
 /// A nested struct's type renamed: code naming it no longer compiles.
@@ -439,16 +434,18 @@ fn bound(
     );
 }
 
+/// A changed URL format: dropping the check is additive, any other change
+/// may refuse values that passed before.
 fn format_change(
     name: &str,
-    old: &Option<String>,
-    new: &Option<String>,
+    old: Option<&str>,
+    new: Option<&str>,
     push: &mut impl FnMut(Impact, String),
 ) {
     if old == new {
         return;
     }
-    let shown = |f: &Option<String>| f.clone().unwrap_or_else(|| "none".into());
+    let shown = |f: Option<&str>| f.unwrap_or("none").to_owned();
     let impact = if new.is_none() {
         Impact::Additive
     } else {
