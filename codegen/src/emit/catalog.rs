@@ -1,50 +1,24 @@
 //! `generated/src/catalog.rs`: every model as data, for tools that pick a
 //! model at run time (the command line) without a hand-kept list.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::model::rule_const_name;
 use super::tokens::{float, ident, signed};
-use crate::ir::{Field, Model, StringType, Type, Vendor, WireValue};
+use crate::ir::{Field, Format, Model, StringType, Type, Vendor, WireValue};
 
 /// `generated/src/catalog.rs`: every model as data, for tools that pick a
 /// model at run time (the command line) without a hand-kept list.
 pub fn catalog(vendors: &[Vendor]) -> TokenStream {
     let entries = vendors.iter().flat_map(|vendor| {
-        vendor.models.iter().map(move |model| {
-            let vendor_module = ident(&vendor.id);
-            let module = ident(&model.module);
-            let feature = &vendor.id;
-            let path = &model.path;
-            let module_path = format!("{}::{}", vendor.id, model.module);
-            let summary = model_summary(model);
-            let fields = model.fields.iter().filter(|f| described(f)).map(|field| {
-                let rules = if field.image_rules.is_empty() {
-                    quote! { &[] }
-                } else {
-                    let name = rule_const_name(field);
-                    quote! { crate::#vendor_module::#module::#name }
-                };
-                field_info(field, rules)
-            });
-            quote! {
-                #[cfg(feature = #feature)]
-                ModelInfo {
-                    vendor: &<crate::#vendor_module::Vendor as seedance_runtime::model::Vendor>::INFO,
-                    model: #path,
-                    module: #module_path,
-                    summary: #summary,
-                    json_schema: || schemars::SchemaGenerator::default().into_root_schema_for::<crate::#vendor_module::#module::Input>(),
-                    parse: |body| {
-                        let input: crate::#vendor_module::#module::Input = serde_json::from_value(body)?;
-                        Ok(Box::new(input))
-                    },
-                    fields: &[#(#fields),*],
-                },
-            }
-        })
+        vendor
+            .models
+            .iter()
+            .map(move |model| model_entry(vendor, model))
     });
+    let model_info = model_info_type();
+    let find = find_fn();
     quote! {
         //! Every generated model as data, for tools that choose a model at run
         //! time (the `seedance` command line): its vendor, schema, image rules
@@ -52,6 +26,60 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
         use seedance_runtime::field_info::{EnumValue, FieldInfo, FieldKind};
         use seedance_runtime::model::{ErasedModel, VendorInfo};
 
+        #model_info
+
+        /// Every model of the enabled vendor features, sorted by vendor then model.
+        pub static MODELS: &[ModelInfo] = &[#(#entries)*];
+
+        #find
+    }
+}
+
+/// One model's `ModelInfo` literal, compiled only with its vendor's feature.
+fn model_entry(vendor: &Vendor, model: &Model) -> TokenStream {
+    let vendor_module = ident(&vendor.id);
+    let module = ident(&model.module);
+    let feature = &vendor.id;
+    let path = &model.path;
+    let module_path = format!("{}::{}", vendor.id, model.module);
+    let summary = model_summary(model);
+    let fields = model
+        .fields
+        .iter()
+        .filter(|f| described(f))
+        .map(|field| field_info(field, field_rules(&vendor_module, &module, field)));
+    quote! {
+        #[cfg(feature = #feature)]
+        ModelInfo {
+            vendor: &<crate::#vendor_module::Vendor as seedance_runtime::model::Vendor>::INFO,
+            model: #path,
+            module: #module_path,
+            summary: #summary,
+            json_schema: || schemars::SchemaGenerator::default().into_root_schema_for::<crate::#vendor_module::#module::Input>(),
+            parse: |body| {
+                let input: crate::#vendor_module::#module::Input = serde_json::from_value(body)?;
+                Ok(Box::new(input))
+            },
+            fields: &[#(#fields),*],
+        },
+    }
+}
+
+/// The expression for a field's image rules: the model module's rule
+/// constant, or no rules.
+fn field_rules(vendor_module: &Ident, module: &Ident, field: &Field) -> TokenStream {
+    if field.image_rules.is_empty() {
+        quote! { &[] }
+    } else {
+        let name = rule_const_name(field);
+        quote! { crate::#vendor_module::#module::#name }
+    }
+}
+
+/// The `ModelInfo` type the catalog is a list of, with its lookup and a
+/// short `Debug` (a whole model's fields would flood a log line).
+fn model_info_type() -> TokenStream {
+    quote! {
         /// One generated model.
         #[derive(Clone, Copy)]
         pub struct ModelInfo {
@@ -87,10 +115,12 @@ pub fn catalog(vendors: &[Vendor]) -> TokenStream {
                 f.debug_struct("ModelInfo").field("vendor", &self.vendor.id).field("model", &self.model).finish()
             }
         }
+    }
+}
 
-        /// Every model of the enabled vendor features, sorted by vendor then model.
-        pub static MODELS: &[ModelInfo] = &[#(#entries)*];
-
+/// The catalog's `find`: a model by any name a user may type for it.
+fn find_fn() -> TokenStream {
+    quote! {
         /// Finds a model by `vendor/model path` (`runcomfy/bytedance/seedance-1-0/pro/image-to-video`),
         /// module path (`runcomfy::seedance_1_0_pro_image_to_video`) or module name
         /// (`seedance_1_0_pro_image_to_video`), when that is unambiguous.
@@ -137,84 +167,24 @@ pub(super) fn model_summary(model: &Model) -> String {
 /// values (strings, numbers, enums, lists of strings), not nested objects or
 /// untyped JSON.
 fn described(field: &Field) -> bool {
-    !matches!(
-        field.ty,
-        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject
-    )
+    field_kind(&field.ty).is_some()
 }
 
 /// One field's [`FieldInfo`] literal (`rules`: its image rules expression).
 fn field_info(field: &Field, rules: TokenStream) -> TokenStream {
+    // Left out by `described`.
+    let Some(kind) = field_kind(&field.ty) else {
+        return TokenStream::new();
+    };
     let wire = &field.wire;
     let rust = field.rust_name();
     let (required, hidden, deprecated) = (field.required, field.hidden, field.deprecated);
-    let text = |t: &Option<String>| match t {
-        Some(t) => quote! { Some(#t) },
-        None => quote! { None },
-    };
-    let title = text(&field.title);
-    let description = text(&field.description);
-    let default = text(&field.default.as_ref().map(|d| d.to_string()));
-    let value = |v: &WireValue| match v {
-        WireValue::Str(s) => quote! { EnumValue::Str(#s) },
-        WireValue::Int(i) => {
-            let i = signed(*i, "");
-            quote! { EnumValue::Int(#i) }
-        }
-    };
-    let mut bounds: Vec<(&str, f64)> = Vec::new();
-    let string_bounds = |s: &StringType, bounds: &mut Vec<(&str, f64)>| {
-        bounds.extend(s.min_length.map(|v| ("minLength", v as f64)));
-        bounds.extend(s.max_length.map(|v| ("maxLength", v as f64)));
-    };
-    let (kind, format) = match &field.ty {
-        Type::String(s) => {
-            string_bounds(s, &mut bounds);
-            (quote! { FieldKind::String }, s.format)
-        }
-        Type::Integer { minimum, maximum } => {
-            bounds.extend(minimum.map(|v| ("minimum", v as f64)));
-            bounds.extend(maximum.map(|v| ("maximum", v as f64)));
-            (quote! { FieldKind::Integer }, None)
-        }
-        Type::Number { minimum, maximum } => {
-            bounds.extend(minimum.map(|v| ("minimum", v)));
-            bounds.extend(maximum.map(|v| ("maximum", v)));
-            (quote! { FieldKind::Number }, None)
-        }
-        Type::Boolean => (quote! { FieldKind::Boolean }, None),
-        Type::Enum(e) => {
-            let values = e.variants.iter().map(|v| value(&v.wire));
-            (quote! { FieldKind::Enum(&[#(#values),*]) }, None)
-        }
-        Type::Const(e) => {
-            let v = value(&e.variants[0].wire);
-            (quote! { FieldKind::Const(#v) }, None)
-        }
-        Type::Array {
-            items,
-            min_items,
-            max_items,
-        } => {
-            string_bounds(items, &mut bounds);
-            bounds.extend(min_items.map(|v| ("minItems", v as f64)));
-            bounds.extend(max_items.map(|v| ("maxItems", v as f64)));
-            (quote! { FieldKind::List }, items.format)
-        }
-        // Left out by `described`.
-        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject => {
-            return TokenStream::new();
-        }
-    };
-    let format = match format {
-        Some(f) => {
-            let variant = format_ident!("{}", f.variant_name());
-            quote! { Some(seedance_runtime::validation::Format::#variant) }
-        }
-        None => quote! { None },
-    };
-    let bounds = bounds.iter().map(|(name, value)| {
-        let value = float(*value);
+    let title = optional_text(&field.title);
+    let description = optional_text(&field.description);
+    let default = optional_text(&field.default.as_ref().map(|d| d.to_string()));
+    let format = format_tokens(field_format(&field.ty));
+    let bounds = field_bounds(&field.ty).into_iter().map(|(name, value)| {
+        let value = float(value);
         quote! { (#name, #value) }
     });
     quote! {
@@ -232,5 +202,96 @@ fn field_info(field: &Field, rules: TokenStream) -> TokenStream {
             bounds: &[#(#bounds),*],
             image_rules: #rules,
         }
+    }
+}
+
+/// `Some("…")` or `None`, for a piece of text a field may have.
+fn optional_text(text: &Option<String>) -> TokenStream {
+    match text {
+        Some(t) => quote! { Some(#t) },
+        None => quote! { None },
+    }
+}
+
+/// The `FieldKind` of a flat type; `None` for the types `described` leaves out.
+fn field_kind(ty: &Type) -> Option<TokenStream> {
+    Some(match ty {
+        Type::String(_) => quote! { FieldKind::String },
+        Type::Integer { .. } => quote! { FieldKind::Integer },
+        Type::Number { .. } => quote! { FieldKind::Number },
+        Type::Boolean => quote! { FieldKind::Boolean },
+        Type::Enum(e) => {
+            let values = e.variants.iter().map(|v| enum_value(&v.wire));
+            quote! { FieldKind::Enum(&[#(#values),*]) }
+        }
+        Type::Const(e) => {
+            let v = enum_value(&e.variants[0].wire);
+            quote! { FieldKind::Const(#v) }
+        }
+        Type::Array { .. } => quote! { FieldKind::List },
+        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject => return None,
+    })
+}
+
+/// One enum or constant value as an `EnumValue`.
+fn enum_value(value: &WireValue) -> TokenStream {
+    match value {
+        WireValue::Str(s) => quote! { EnumValue::Str(#s) },
+        WireValue::Int(i) => {
+            let i = signed(*i, "");
+            quote! { EnumValue::Int(#i) }
+        }
+    }
+}
+
+/// A field's limits as (schema keyword, value), in the order the catalog
+/// lists them: a list's item lengths before its item counts.
+fn field_bounds(ty: &Type) -> Vec<(&'static str, f64)> {
+    let mut bounds = Vec::new();
+    let string_bounds = |s: &StringType, bounds: &mut Vec<(&'static str, f64)>| {
+        bounds.extend(s.min_length.map(|v| ("minLength", v as f64)));
+        bounds.extend(s.max_length.map(|v| ("maxLength", v as f64)));
+    };
+    match ty {
+        Type::String(s) => string_bounds(s, &mut bounds),
+        Type::Integer { minimum, maximum } => {
+            bounds.extend(minimum.map(|v| ("minimum", v as f64)));
+            bounds.extend(maximum.map(|v| ("maximum", v as f64)));
+        }
+        Type::Number { minimum, maximum } => {
+            bounds.extend(minimum.map(|v| ("minimum", v)));
+            bounds.extend(maximum.map(|v| ("maximum", v)));
+        }
+        Type::Array {
+            items,
+            min_items,
+            max_items,
+        } => {
+            string_bounds(items, &mut bounds);
+            bounds.extend(min_items.map(|v| ("minItems", v as f64)));
+            bounds.extend(max_items.map(|v| ("maxItems", v as f64)));
+        }
+        _ => {}
+    }
+    bounds
+}
+
+/// The URL format a string, or each string of a list, is checked against.
+fn field_format(ty: &Type) -> Option<Format> {
+    match ty {
+        Type::String(s) => s.format,
+        Type::Array { items, .. } => items.format,
+        _ => None,
+    }
+}
+
+/// `Some(Format::…)` or `None`, as the runtime's validation format.
+fn format_tokens(format: Option<Format>) -> TokenStream {
+    match format {
+        Some(f) => {
+            let variant = format_ident!("{}", f.variant_name());
+            quote! { Some(seedance_runtime::validation::Format::#variant) }
+        }
+        None => quote! { None },
     }
 }
