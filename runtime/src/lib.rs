@@ -18,6 +18,8 @@
 // What generated code, the command line, tests and benchmarks use but users
 // need not read: public for them, hidden from the docs (as progenitor-client
 // does). Users read the items re-exported at the root.
+#[cfg(feature = "catalog")]
+pub mod catalog;
 #[doc(hidden)]
 pub mod de;
 #[doc(hidden)]

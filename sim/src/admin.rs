@@ -121,7 +121,7 @@ async fn submits(State(shared): State<Arc<Shared>>) -> Json<Value> {
     Json(json!({"total": total, "requests": requests}))
 }
 
-const ROUTES: [(&str, Route); 7] = [
+const ROUTES: [(&str, Route); 9] = [
     ("submit", Route::Submit),
     ("status", Route::Status),
     ("result", Route::Result),
@@ -129,6 +129,8 @@ const ROUTES: [(&str, Route); 7] = [
     ("image", Route::Image),
     ("video", Route::Video),
     ("pricing", Route::Pricing),
+    ("catalog", Route::Catalog),
+    ("upload", Route::Upload),
 ];
 
 async fn ledger(State(shared): State<Arc<Shared>>) -> Json<Value> {

@@ -77,7 +77,7 @@ pub(crate) fn routes(catalog: &Catalog) -> Router<Arc<Shared>> {
 
 /// The AI/ML API docs folder as GitHub's contents API lists it: one entry
 /// per stored document, by file name.
-async fn aimlapi_listing(State(shared): State<Arc<Shared>>) -> Response {
+async fn aimlapi_listing(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let mut files: Vec<String> = shared
         .catalog
         .entries(Vendor::AimlApi)
@@ -97,7 +97,7 @@ async fn aimlapi_listing(State(shared): State<Arc<Shared>>) -> Response {
             })
         })
         .collect();
-    Json(listing).into_response()
+    tagged_json(&headers, &Value::Array(listing))
 }
 
 /// The path of an absolute URL (`https://host/a/b` -> `/a/b`).
@@ -154,7 +154,7 @@ async fn runcomfy_one(
         return runcomfy::unauthorized();
     }
     match shared.catalog.entry(Vendor::RunComfy, &model) {
-        Some(entry) => Json(runcomfy_model(&entry, true)).into_response(),
+        Some(entry) => tagged_json(&headers, &runcomfy_model(&entry, true)),
         None => runcomfy::error(StatusCode::NOT_FOUND, &format!("Model not found: {model}")),
     }
 }
@@ -226,7 +226,10 @@ async fn wavespeed_all(State(shared): State<Arc<Shared>>, headers: HeaderMap) ->
             })
         })
         .collect();
-    Json(json!({ "code": 200, "message": "success", "data": data })).into_response()
+    tagged_json(
+        &headers,
+        &json!({ "code": 200, "message": "success", "data": data }),
+    )
 }
 
 async fn aimlapi_file(
@@ -237,23 +240,34 @@ async fn aimlapi_file(
     let Some(entry) = shared.catalog.by_file_name(Vendor::AimlApi, &file) else {
         return (StatusCode::NOT_FOUND, "404: Not Found").into_response();
     };
-    let text = entry.info.text.clone();
-    let etag = etag(text.as_bytes());
+    let plain = HeaderValue::from_static("text/plain; charset=utf-8");
+    tagged(&headers, plain, entry.info.text.to_string())
+}
+
+/// `body` with its `ETag`, or 304 with no body when the request's
+/// `If-None-Match` names that tag (as the vendors' CDNs answer).
+fn tagged(headers: &HeaderMap, content_type: HeaderValue, body: String) -> Response {
+    let etag = etag(body.as_bytes());
     let etag_value = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
     let matches = headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|given| given.split(',').any(|tag| tag.trim() == etag));
-    let plain = HeaderValue::from_static("text/plain; charset=utf-8");
     if matches {
         return (StatusCode::NOT_MODIFIED, [(ETAG, etag_value)]).into_response();
     }
     (
         StatusCode::OK,
-        [(CONTENT_TYPE, plain), (ETAG, etag_value)],
-        text.to_string(),
+        [(CONTENT_TYPE, content_type), (ETAG, etag_value)],
+        body,
     )
         .into_response()
+}
+
+/// JSON text with its `ETag` (see [`tagged`]).
+fn tagged_json(headers: &HeaderMap, value: &Value) -> Response {
+    let json = HeaderValue::from_static("application/json");
+    tagged(headers, json, value.to_string())
 }
 
 /// A strong ETag: the quoted FNV-1a 64-bit hash of the bytes.

@@ -1,0 +1,199 @@
+//! Where each vendor publishes a model's input schema, and how to read it
+//! out of the answer: the same places `cargo xtask pull` reads (see
+//! `PROTOCOLS.md`, "Catalogs").
+//!
+//! - RunComfy: `GET {base}/v1/models/{model}` answers the model with its
+//!   `input_schema` (token sent).
+//! - WaveSpeed: `GET {base}/api/v3/models` answers every model; the model's
+//!   `model_run` entry holds its `request_schema` and `api_path` (token sent).
+//! - AI/ML API: one OpenAPI document per model in the vendor's public docs
+//!   repository, listed by GitHub's contents API; no token (it is not the
+//!   vendor's host). With a base URL other than the vendor's (a simulator),
+//!   these URLs keep their paths and take the base URL's origin.
+
+use seedance_dialect::Protocol;
+use serde_json::Value;
+
+/// The AI/ML API's public docs folder of ByteDance documents.
+const AIMLAPI_FILES: &str = "https://raw.githubusercontent.com/aimlapi/api-docs/main/docs/api-references/video-models/ByteDance";
+/// GitHub's listing of that folder.
+const AIMLAPI_LIST: &str = "https://api.github.com/repos/aimlapi/api-docs/contents/docs/api-references/video-models/ByteDance";
+
+/// What each AI/ML API media field refers to (its documents type them all as
+/// plain `uri`); the same table as `schemas/aimlapi/vendor.json`'s
+/// `media_fields` (a test holds the two together).
+pub(crate) const AIMLAPI_MEDIA_FIELDS: [(&str, &str); 7] = [
+    ("image_url", "image"),
+    ("last_image_url", "image"),
+    ("image_urls", "image"),
+    ("video_url", "video"),
+    ("video_urls", "video"),
+    ("audio_url", "audio"),
+    ("audio_urls", "audio"),
+];
+
+/// The submit path template of a protocol whose path names the model
+/// (`None`: the AI/ML API's documents carry theirs).
+pub(crate) fn submit_template(protocol: Protocol) -> Option<&'static str> {
+    match protocol {
+        Protocol::RunComfy => Some("/v1/models/{model}"),
+        Protocol::WaveSpeed => Some("/api/v3/{model}"),
+        Protocol::AimlApi => None,
+    }
+}
+
+/// `base` is the vendor's own host (its token may be sent there).
+fn swap_origin(url: &str, base: &str, vendor_base: &str) -> String {
+    if base == vendor_base {
+        return url.to_owned();
+    }
+    let path = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("");
+    format!("{base}{path}")
+}
+
+/// A model id as URL path segments: every byte outside the unreserved set
+/// percent-escaped, so an id names one resource and nothing else.
+pub(crate) fn escape_path(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for (i, segment) in id.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        for byte in segment.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(byte as char);
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// The URL answering `model`'s schema (RunComfy), every model's
+/// (WaveSpeed), or the listing of documents (AI/ML API).
+pub(crate) fn catalog_url(
+    protocol: Protocol,
+    base: &str,
+    vendor_base: &str,
+    model: &str,
+) -> String {
+    match protocol {
+        Protocol::RunComfy => format!("{base}/v1/models/{}", escape_path(model)),
+        Protocol::WaveSpeed => format!("{base}/api/v3/models"),
+        Protocol::AimlApi => swap_origin(AIMLAPI_LIST, base, vendor_base),
+    }
+}
+
+/// The URL of one AI/ML API document, by its file name in the listing.
+pub(crate) fn aimlapi_file_url(base: &str, vendor_base: &str, file: &str) -> String {
+    format!(
+        "{}/{}",
+        swap_origin(AIMLAPI_FILES, base, vendor_base),
+        escape_path(file)
+    )
+}
+
+/// Whether requests to `url` carry the vendor's token: only to its host.
+pub(crate) fn takes_token(url: &str, base: &str) -> bool {
+    url.strip_prefix(base)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The schema of `model` in a RunComfy or WaveSpeed catalog answer; `Err`
+/// says what the answer lacks. (The submit path is the protocol's
+/// template, as for compiled models.)
+pub(crate) fn schema_in(protocol: Protocol, answer: &Value, model: &str) -> Result<Value, String> {
+    match protocol {
+        Protocol::RunComfy => answer
+            .get("input_schema")
+            .filter(|s| s.is_object())
+            .cloned()
+            .ok_or_else(|| "the model's entry has no `input_schema` object".to_owned()),
+        Protocol::WaveSpeed => wavespeed_schema(answer, model),
+        Protocol::AimlApi => Err("the AI/ML API publishes documents, not entries".to_owned()),
+    }
+}
+
+fn wavespeed_schema(answer: &Value, model: &str) -> Result<Value, String> {
+    let entry = answer
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or("the catalog answer has no `data` list")?
+        .iter()
+        .find(|m| m.get("model_id").and_then(Value::as_str) == Some(model))
+        .ok_or_else(|| format!("the catalog does not list `{model}`"))?;
+    let schemas = entry
+        .pointer("/api_schema/api_schemas")
+        .and_then(Value::as_array)
+        .ok_or("the model's entry has no `api_schema.api_schemas`")?;
+    let run = schemas
+        .iter()
+        .find(|s| s.get("type").and_then(Value::as_str) == Some("model_run"))
+        .or_else(|| schemas.first())
+        .ok_or("the model's entry lists no schema")?;
+    run.get("request_schema")
+        .filter(|s| s.is_object())
+        .cloned()
+        .ok_or_else(|| "the model's `model_run` entry has no `request_schema` object".to_owned())
+}
+
+/// The `.json` documents of a GitHub contents listing, by file name.
+pub(crate) fn listed_documents(listing: &Value) -> Result<Vec<String>, String> {
+    let entries = listing
+        .as_array()
+        .ok_or("the docs listing is not a JSON list")?;
+    Ok(entries
+        .iter()
+        .filter(|e| e.get("type").and_then(Value::as_str) == Some("file"))
+        .filter_map(|e| e.get("name").and_then(Value::as_str))
+        .filter(|name| {
+            name.ends_with(".json") && seedance_dialect::model_id_problem(name).is_none()
+        })
+        .filter(|name| !name.contains('/'))
+        .map(str::to_owned)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_become_escaped_paths() {
+        assert_eq!(
+            escape_path("bytedance/seedance-1.0 pro"),
+            "bytedance/seedance-1.0%20pro"
+        );
+        assert_eq!(escape_path("a/%2e%2e?x#y"), "a/%252e%252e%3Fx%23y");
+    }
+
+    #[test]
+    fn the_token_goes_only_to_the_vendor_host() {
+        let base = "https://api.aimlapi.com";
+        assert!(takes_token("https://api.aimlapi.com/v2/x", base));
+        assert!(!takes_token("https://api.aimlapi.com.evil.net/x", base));
+        let docs = catalog_url(Protocol::AimlApi, base, base, "m");
+        assert!(docs.starts_with("https://api.github.com/"));
+        assert!(!takes_token(&docs, base));
+        let sim = "http://127.0.0.1:9";
+        assert_eq!(
+            catalog_url(Protocol::AimlApi, sim, base, "m"),
+            "http://127.0.0.1:9/repos/aimlapi/api-docs/contents/docs/api-references/video-models/ByteDance"
+        );
+    }
+
+    #[test]
+    fn media_fields_match_the_vendor_manifest() {
+        let text = include_str!("../../../schemas/aimlapi/vendor.json");
+        let manifest: Value = serde_json::from_str(text).expect("vendor.json");
+        let listed = manifest["media_fields"].as_object().expect("media_fields");
+        assert_eq!(listed.len(), AIMLAPI_MEDIA_FIELDS.len());
+        for (field, kind) in AIMLAPI_MEDIA_FIELDS {
+            assert_eq!(listed[field], kind, "{field}");
+        }
+    }
+}
