@@ -70,64 +70,15 @@ pub(super) fn convert_field(
     if flag(at, node, "readOnly")? {
         return Ok(None);
     }
-    let ident = naming::field_ident(wire).map_err(|why| {
-        at.error(Problem::BadName {
-            name: wire.to_owned(),
-            why,
-        })
-    })?;
+    let ident = naming::field_ident(wire).map_err(|why| bad_name(at, wire, why))?;
     let rules = image_rules(at, node)?;
     if !rules.is_empty() && owner.name.is_some() {
-        return Err(at.child("validations").error(Problem::Invalid(
-            "image rules (`validations`) inside a nested object are not supported: they are checked on the input's own fields".into(),
-        )));
+        return Err(nested_image_rules(&at.child("validations")));
     }
-    // Image rules make a field an image whatever its name; else the
-    // vendor's `media_fields` may say what the name refers to (on the
-    // input's own fields: the names are the vendor's top-level ones).
-    let known_media = if !rules.is_empty() {
-        Some(MediaKind::Image)
-    } else if owner.name.is_none() {
-        context.media_fields.get(wire).copied()
-    } else {
-        None
-    };
+    let known_media = known_media(wire, !rules.is_empty(), owner, context);
     let ty = field_type(at, wire, &ident, node, known_media, owner, context)?;
-    let image_rules = match &ty {
-        Type::Array { .. } if rules.is_empty() => {
-            let rules = items_rules(at, node)?;
-            if !rules.is_empty() && owner.name.is_some() {
-                return Err(at.child("items").child("validations").error(Problem::Invalid(
-                    "image rules (`validations`) inside a nested object are not supported: they are checked on the input's own fields".into(),
-                )));
-            }
-            rules
-        }
-        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject
-            if !rules.is_empty() =>
-        {
-            return Err(at.child("validations").error(Problem::Invalid(
-                "image rules (`validations`) apply to image references, not to objects or untyped values".into(),
-            )));
-        }
-        _ => rules,
-    };
-    let default = match node.get("default") {
-        None | Some(Value::Null) => None,
-        Some(default) => {
-            let default_at = at.child("default");
-            match default_mismatch(&ty, default) {
-                None => Some(default.clone()),
-                Some(why) => {
-                    context.warnings.push(default_at.warning(format!(
-                        "default {} {why}; ignored (no default is shown)",
-                        shown(default)
-                    )));
-                    None
-                }
-            }
-        }
-    };
+    let image_rules = type_image_rules(at, node, &ty, rules, owner)?;
+    let default = field_default(at, node, &ty, context);
     Ok(Some(Field {
         wire: wire.to_owned(),
         title: doc_text(at, node, "title")?,
@@ -142,6 +93,96 @@ pub(super) fn convert_field(
     }))
 }
 
+/// A schema name that cannot be a Rust identifier.
+fn bad_name(at: &Location, name: &str, why: naming::NameError) -> Error {
+    at.error(Problem::BadName {
+        name: name.to_owned(),
+        why,
+    })
+}
+
+/// Image rules (at `at`) inside a nested object: the generated checks run on
+/// the input's own fields only, so they would be silently dropped.
+fn nested_image_rules(at: &Location) -> Error {
+    at.error(Problem::Invalid(
+        "image rules (`validations`) inside a nested object are not supported: they are checked on the input's own fields".into(),
+    ))
+}
+
+/// What media a field refers to when something other than its own schema
+/// says so. Image rules make a field an image whatever its name; else the
+/// vendor's `media_fields` may say what the name refers to (on the input's
+/// own fields: the names are the vendor's top-level ones).
+fn known_media(
+    wire: &str,
+    has_image_rules: bool,
+    owner: Owner<'_>,
+    context: &Context<'_, '_>,
+) -> Option<MediaKind> {
+    if has_image_rules {
+        Some(MediaKind::Image)
+    } else if owner.name.is_none() {
+        context.media_fields.get(wire).copied()
+    } else {
+        None
+    }
+}
+
+/// The image rules a field of type `ty` keeps: its own `rules`, or for a
+/// list without them its items' rules; refused where no image is referred to
+/// (objects, untyped values) or where they would not be checked.
+fn type_image_rules(
+    at: &Location,
+    node: &Map<String, Value>,
+    ty: &Type,
+    rules: Vec<ImageRule>,
+    owner: Owner<'_>,
+) -> Result<Vec<ImageRule>, Error> {
+    match ty {
+        Type::Array { .. } if rules.is_empty() => {
+            let rules = items_rules(at, node)?;
+            if !rules.is_empty() && owner.name.is_some() {
+                return Err(nested_image_rules(&at.child("items").child("validations")));
+            }
+            Ok(rules)
+        }
+        Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject
+            if !rules.is_empty() =>
+        {
+            Err(at.child("validations").error(Problem::Invalid(
+                "image rules (`validations`) apply to image references, not to objects or untyped values".into(),
+            )))
+        }
+        _ => Ok(rules),
+    }
+}
+
+/// The field's `default`, when it fits `ty`; a vendor default that does not
+/// fit is warned about and dropped rather than shown to users as valid.
+fn field_default(
+    at: &Location,
+    node: &Map<String, Value>,
+    ty: &Type,
+    context: &mut Context<'_, '_>,
+) -> Option<Value> {
+    let default = match node.get("default") {
+        None | Some(Value::Null) => return None,
+        Some(default) => default,
+    };
+    match default_mismatch(ty, default) {
+        None => Some(default.clone()),
+        Some(why) => {
+            context.warnings.push(at.child("default").warning(format!(
+                "default {} {why}; ignored (no default is shown)",
+                shown(default)
+            )));
+            None
+        }
+    }
+}
+
+/// A field's type from its `const`, `type` and `enum` keywords; each type
+/// takes only the keywords it can honour, so none is silently ignored.
 #[allow(clippy::too_many_arguments)]
 fn field_type(
     at: &Location,
@@ -152,14 +193,7 @@ fn field_type(
     owner: Owner<'_>,
     context: &mut Context<'_, '_>,
 ) -> Result<Type, Error> {
-    let type_name = || {
-        naming::member_type(owner.name, ident.strip_prefix("r#").unwrap_or(ident)).map_err(|why| {
-            at.error(Problem::BadName {
-                name: wire.to_owned(),
-                why,
-            })
-        })
-    };
+    let type_name = || member_type_name(at, wire, ident, owner);
     let only = |allowed: &[&str]| {
         check_keys(
             at,
@@ -169,83 +203,129 @@ fn field_type(
     };
     if let Some(value) = node.get("const") {
         only(&[])?;
-        let wire_value = match value {
-            Value::String(s) => WireValue::Str(s.clone()),
-            other => return Err(wrong(&at.child("const"), "a string", other)),
-        };
-        return Ok(Type::Const(EnumType {
-            name: type_name()?,
-            variants: vec![variant(&at.child("const"), wire, &wire_value)?],
-        }));
+        return const_type(at, wire, value, type_name);
     }
     let Some(ty) = type_keyword(at, node)? else {
-        // No `type`: JSON Schema allows any value. Nothing local can be
-        // checked, so no keyword that would constrain it is taken either.
         only(&[])?;
-        context.warnings.push(at.warning(
-            "no `type`: taken as any JSON value (`serde_json::Value`), sent as given and not checked locally",
-        ));
-        return Ok(Type::Json);
+        return Ok(untyped(at, context));
     };
-    let one_value_model = context.openapi
-        && owner.name.is_none()
-        && wire == "model"
-        && node.get("enum").and_then(Value::as_array).map(Vec::len) == Some(1);
-    let result = match ty.as_str() {
+    match ty.as_str() {
         "string" | "integer" if node.contains_key("enum") => {
             only(&[])?;
             let e = enum_type(at, wire, node, ty == "integer", type_name()?)?;
-            if one_value_model {
-                Type::Const(e)
+            if model_id(wire, node, owner, context) {
+                Ok(Type::Const(e))
             } else {
-                Type::Enum(e)
+                Ok(Type::Enum(e))
             }
         }
         "string" => {
             only(&["minLength", "maxLength", "format", "validations"])?;
-            Type::String(string_type(at, node, known_media)?)
+            Ok(Type::String(string_type(at, node, known_media)?))
         }
         "integer" => {
             only(&["minimum", "maximum"])?;
-            let (minimum, maximum) = bounds(at, node, Value::as_i64, "an integer")?;
-            Type::Integer { minimum, maximum }
+            let (minimum, maximum) = bounds(at, node, NUMBER_BOUNDS, Value::as_i64, "an integer")?;
+            Ok(Type::Integer { minimum, maximum })
         }
         // RunComfy publishes `float` for what JSON Schema calls `number`.
         "number" | "float" => {
             only(&["minimum", "maximum"])?;
-            let (minimum, maximum) = bounds(at, node, Value::as_f64, "a number")?;
-            Type::Number { minimum, maximum }
+            let (minimum, maximum) = bounds(at, node, NUMBER_BOUNDS, Value::as_f64, "a number")?;
+            Ok(Type::Number { minimum, maximum })
         }
         "boolean" => {
             only(&[])?;
-            Type::Boolean
+            Ok(Type::Boolean)
         }
         "array" => {
             only(&["items", "minItems", "maxItems", "validations"])?;
-            array_type(at, wire, node, known_media, type_name, owner, context)?
+            array_type(at, wire, node, known_media, type_name, owner, context)
         }
         "object" => {
             only(OBJECT_KEYS)?;
-            if node.contains_key("properties") {
-                additional_properties(at, node)?;
-                let name = type_name()?;
-                let path = owner.child(wire);
-                Type::Object(object_type(at, node, name, path, context)?)
-            } else {
-                // A free-form object (a map): nothing to type or check inside.
-                context.warnings.push(at.warning(
-                    "`type: object` without `properties`: taken as a JSON object of any keys (`serde_json::Map`), sent as given and its content not checked locally",
-                ));
-                Type::JsonObject
-            }
+            object_field_type(at, wire, node, type_name, owner, context)
         }
-        other => {
-            return Err(at
-                .child("type")
-                .error(Problem::UnsupportedType(other.to_owned())));
-        }
+        other => Err(at
+            .child("type")
+            .error(Problem::UnsupportedType(other.to_owned()))),
+    }
+}
+
+/// The Rust name of the type a field of `owner` declares (an enum, a nested
+/// struct): the owner's name and the field's.
+fn member_type_name(
+    at: &Location,
+    wire: &str,
+    ident: &str,
+    owner: Owner<'_>,
+) -> Result<String, Error> {
+    naming::member_type(owner.name, ident.strip_prefix("r#").unwrap_or(ident))
+        .map_err(|why| bad_name(at, wire, why))
+}
+
+/// A `const` field: a one-value enum the constructor fills in.
+fn const_type(
+    at: &Location,
+    wire: &str,
+    value: &Value,
+    type_name: impl Fn() -> Result<String, Error>,
+) -> Result<Type, Error> {
+    let wire_value = match value {
+        Value::String(s) => WireValue::Str(s.clone()),
+        other => return Err(wrong(&at.child("const"), "a string", other)),
     };
-    Ok(result)
+    Ok(Type::Const(EnumType {
+        name: type_name()?,
+        variants: vec![variant(&at.child("const"), wire, &wire_value)?],
+    }))
+}
+
+/// No `type`: JSON Schema allows any value. Nothing local can be checked, so
+/// no keyword that would constrain it is taken either (the caller checks).
+fn untyped(at: &Location, context: &mut Context<'_, '_>) -> Type {
+    context.warnings.push(at.warning(
+        "no `type`: taken as any JSON value (`serde_json::Value`), sent as given and not checked locally",
+    ));
+    Type::Json
+}
+
+/// An OpenAPI input's `model` enum of one value is the model id: a constant
+/// the constructor fills in, not a choice for users.
+fn model_id(
+    wire: &str,
+    node: &Map<String, Value>,
+    owner: Owner<'_>,
+    context: &Context<'_, '_>,
+) -> bool {
+    context.openapi
+        && owner.name.is_none()
+        && wire == "model"
+        && node.get("enum").and_then(Value::as_array).map(Vec::len) == Some(1)
+}
+
+/// `type: object`: with `properties`, a nested struct; without, a map of
+/// free keys taken as given.
+fn object_field_type(
+    at: &Location,
+    wire: &str,
+    node: &Map<String, Value>,
+    type_name: impl Fn() -> Result<String, Error>,
+    owner: Owner<'_>,
+    context: &mut Context<'_, '_>,
+) -> Result<Type, Error> {
+    if node.contains_key("properties") {
+        additional_properties(at, node)?;
+        let name = type_name()?;
+        let path = owner.child(wire);
+        Ok(Type::Object(object_type(at, node, name, path, context)?))
+    } else {
+        // A free-form object (a map): nothing to type or check inside.
+        context.warnings.push(at.warning(
+            "`type: object` without `properties`: taken as a JSON object of any keys (`serde_json::Map`), sent as given and its content not checked locally",
+        ));
+        Ok(Type::JsonObject)
+    }
 }
 
 /// Keywords of an object node (a property or a list's items) beyond the
@@ -324,16 +404,33 @@ fn type_keyword(at: &Location, node: &Map<String, Value>) -> Result<Option<Strin
     }
 }
 
+/// `minimum` and `maximum`, the keys of a number's bounds.
+const NUMBER_BOUNDS: (&str, &str) = ("minimum", "maximum");
+
+/// The lower and upper bound under `keys` (`minimum`/`maximum`,
+/// `minLength`/`maxLength`, `minItems`/`maxItems`), read by `read`, and
+/// in order.
 fn bounds<'a, T: PartialOrd + std::fmt::Display + Copy>(
     at: &Location,
     node: &'a Map<String, Value>,
+    (low_key, high_key): (&str, &str),
     read: fn(&'a Value) -> Option<T>,
     expected: &'static str,
 ) -> Result<(Option<T>, Option<T>), Error> {
-    let minimum = optional(at, node, "minimum", read, expected)?;
-    let maximum = optional(at, node, "maximum", read, expected)?;
-    ordered(at, "minimum", minimum, "maximum", maximum)?;
-    Ok((minimum, maximum))
+    let low = optional(at, node, low_key, read, expected)?;
+    let high = optional(at, node, high_key, read, expected)?;
+    ordered(at, low_key, low, high_key, high)?;
+    Ok((low, high))
+}
+
+/// A count or length bound pair (`minItems`/`maxItems`,
+/// `minLength`/`maxLength`): non-negative integers.
+fn count_bounds(
+    at: &Location,
+    node: &Map<String, Value>,
+    keys: (&str, &str),
+) -> Result<(Option<u64>, Option<u64>), Error> {
+    bounds(at, node, keys, Value::as_u64, "a non-negative integer")
 }
 
 /// A lower bound above its upper bound admits no value: an error, not a guess.
@@ -352,6 +449,8 @@ fn ordered<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+/// A list: of strings (each item a [`StringType`]) or of objects (each item
+/// its own struct, named after the list).
 fn array_type(
     at: &Location,
     wire: &str,
@@ -366,48 +465,58 @@ fn array_type(
         .get("items")
         .ok_or_else(|| at.error(Problem::Missing("items")))?;
     let (items, items_at) = context.refs.resolve(items, &items_at)?;
-    let min_items = optional(
-        at,
-        node,
-        "minItems",
-        Value::as_u64,
-        "a non-negative integer",
-    )?;
-    let max_items = optional(
-        at,
-        node,
-        "maxItems",
-        Value::as_u64,
-        "a non-negative integer",
-    )?;
-    ordered(at, "minItems", min_items, "maxItems", max_items)?;
+    let (min_items, max_items) = count_bounds(at, node, ("minItems", "maxItems"))?;
     if items.get("type").and_then(Value::as_str) == Some("object") {
-        check_keys(
-            &items_at,
-            &items,
-            &[FIELD_KEYS_COMMON, OPENAPI_KEYS, OBJECT_KEYS].concat(),
-        )?;
-        if !items.contains_key("properties") {
-            return Err(items_at.error(Problem::Invalid(
-                "a list of objects without `properties` is not supported (its items would have no fields to type)".into(),
-            )));
-        }
-        additional_properties(&items_at, &items)?;
-        let name = naming::item_type(&type_name()?).map_err(|why| {
-            at.error(Problem::BadName {
-                name: wire.to_owned(),
-                why,
-            })
-        })?;
-        let path = format!("{}[]", owner.child(wire));
-        let item = object_type(&items_at, &items, name, path, context)?;
+        let item = list_item_type(at, wire, (&items_at, &items), type_name, owner, context)?;
         return Ok(Type::ObjectArray {
             item,
             min_items,
             max_items,
         });
     }
-    check_keys(&items_at, &items, ITEM_KEYS)?;
+    Ok(Type::Array {
+        items: string_items(&items_at, &items, node, known_media)?,
+        min_items,
+        max_items,
+    })
+}
+
+/// The struct of each item of a list of objects; items without
+/// `properties` would have no fields to type.
+fn list_item_type(
+    at: &Location,
+    wire: &str,
+    (items_at, items): (&Location, &Map<String, Value>),
+    type_name: impl Fn() -> Result<String, Error>,
+    owner: Owner<'_>,
+    context: &mut Context<'_, '_>,
+) -> Result<ObjectType, Error> {
+    check_keys(
+        items_at,
+        items,
+        &[FIELD_KEYS_COMMON, OPENAPI_KEYS, OBJECT_KEYS].concat(),
+    )?;
+    if !items.contains_key("properties") {
+        return Err(items_at.error(Problem::Invalid(
+            "a list of objects without `properties` is not supported (its items would have no fields to type)".into(),
+        )));
+    }
+    additional_properties(items_at, items)?;
+    let name = naming::item_type(&type_name()?).map_err(|why| bad_name(at, wire, why))?;
+    let path = format!("{}[]", owner.child(wire));
+    object_type(items_at, items, name, path, context)
+}
+
+/// The string type of each item of a list of strings (the only other lists
+/// supported). Item image rules make each item an image; `x-accept` sits on
+/// the list in WaveSpeed's schemas and describes each item.
+fn string_items(
+    items_at: &Location,
+    items: &Map<String, Value>,
+    node: &Map<String, Value>,
+    known_media: Option<MediaKind>,
+) -> Result<StringType, Error> {
+    check_keys(items_at, items, ITEM_KEYS)?;
     match items.get("type").and_then(Value::as_str) {
         Some("string") => {}
         Some(other) => {
@@ -420,24 +529,16 @@ fn array_type(
         None => return Err(items_at.error(Problem::Missing("type"))),
     }
     let item_rules = items.contains_key("validations");
-    // `x-accept` sits on the array in WaveSpeed's schemas; it describes each item.
     let mut item_node = items.clone();
     if let (Some(accept), false) = (node.get("x-accept"), item_node.contains_key("x-accept")) {
         item_node.insert("x-accept".into(), accept.clone());
     }
-    Ok(Type::Array {
-        items: string_type(
-            &items_at,
-            &item_node,
-            if item_rules {
-                Some(MediaKind::Image)
-            } else {
-                known_media
-            },
-        )?,
-        min_items,
-        max_items,
-    })
+    let media = if item_rules {
+        Some(MediaKind::Image)
+    } else {
+        known_media
+    };
+    string_type(items_at, &item_node, media)
 }
 
 /// A string; `known_media` is what it refers to when the caller knows (image
@@ -469,21 +570,7 @@ fn string_type(
         (None | Some(Format::Uri), Some(implied)) => Some(implied),
         (format, _) => format,
     };
-    let min_length = optional(
-        at,
-        node,
-        "minLength",
-        Value::as_u64,
-        "a non-negative integer",
-    )?;
-    let max_length = optional(
-        at,
-        node,
-        "maxLength",
-        Value::as_u64,
-        "a non-negative integer",
-    )?;
-    ordered(at, "minLength", min_length, "maxLength", max_length)?;
+    let (min_length, max_length) = count_bounds(at, node, ("minLength", "maxLength"))?;
     Ok(StringType {
         min_length,
         max_length,
@@ -533,12 +620,7 @@ fn enum_type(
 
 fn variant(at: &Location, field: &str, wire: &WireValue) -> Result<Variant, Error> {
     let name = match wire {
-        WireValue::Str(s) => naming::string_variant(s).map_err(|why| {
-            at.error(Problem::BadName {
-                name: s.clone(),
-                why,
-            })
-        })?,
+        WireValue::Str(s) => naming::string_variant(s).map_err(|why| bad_name(at, s, why))?,
         WireValue::Int(i) => naming::integer_variant(field, *i),
     };
     Ok(Variant {
