@@ -105,75 +105,120 @@ pub fn model(i: usize, folder: &str) -> (String, String) {
         r#""prompt": {{"title": "Prompt", "description": "The prompt of model {i}.", "type": "string", "maxLength": {}}}"#,
         500 + i % 2000
     ));
-    match shape {
-        0 => {
-            required.push("\"first_frame_image_url\"".to_owned());
-            props.push(format!(
-                r#""first_frame_image_url": {{"title": "First Frame Image", "type": "string", "validations": {IMAGE_RULES}}}"#
-            ));
-            props.push(format!(
-                r#""last_frame_image_url": {{"title": "Last Frame Image", "description": "Ignored at 1080p.", "type": "string", "validations": {IMAGE_RULES}}}"#
-            ));
-        }
-        1 => {
-            required.push("\"images\"".to_owned());
-            props.push(format!(
-                r#""images": {{"title": "Images", "type": "array", "items": {{"type": "string", "format": "image_uri"}}, "minItems": 1, "maxItems": {}, "validations": {IMAGE_RULES}}}"#,
-                2 + i % 4
-            ));
-            props.push(format!(
-                r#""ratio": {{"title": "Aspect Ratio", "type": "string", "enum": ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9"{}], "default": "16:9"}}"#,
-                if i % 2 == 0 { r#", "adaptive""# } else { "" }
-            ));
-        }
-        2 => {
-            required.push("\"reference_images\"".to_owned());
-            props.push(format!(
-                r#""reference_images": {{"title": "Reference Images", "type": "array", "items": {{"type": "string", "format": "uri"}}, "minItems": 1, "maxItems": 4, "validations": {IMAGE_RULES}}}"#
-            ));
-            props.push(format!(
-                r#""steps": {{"title": "Steps", "type": "integer", "minimum": 1, "maximum": {}, "default": 20}}"#,
-                30 + i % 70
-            ));
-            props.push(
-                r#""guidance": {"title": "Guidance", "type": "number", "minimum": 0, "maximum": 20}"#
-                    .to_owned(),
-            );
-            props.push(
-                r#""camera_fixed": {"title": "Camera Fixed", "type": "boolean", "default": false}"#
-                    .to_owned(),
-            );
-        }
-        _ => {
-            required.push("\"image_url\"".to_owned());
-            props.push(format!(
-                r#""image_url": {{"title": "Image URL", "type": "string", "format": "uri", "validations": {IMAGE_RULES}}}"#
-            ));
-            props.push(
-                r#""watermark": {"title": "Watermark", "type": "boolean", "default": false, "deprecated": true}"#
-                    .to_owned(),
-            );
-        }
-    }
+    let shape = match shape {
+        0 => image_to_video(),
+        1 => reference_to_video(i),
+        2 => ranged(i),
+        _ => lite_i2v(),
+    };
+    required.push(format!("\"{}\"", shape.required));
+    props.extend(shape.props);
     if folder == "aimlapi" {
         required.push("\"model\"".to_owned());
         props.push(format!(
             r#""model": {{"title": "Model", "type": "string", "const": "synth/{name}"}}"#
         ));
     }
-    props.push(format!(
-        r#""resolution": {{"title": "Resolution", "type": "string", "enum": ["480p", "720p"{}], "default": "480p"}}"#,
-        if i % 3 == 0 { r#", "1080p""# } else { "" }
-    ));
+    props.extend(common_props(i));
+    (name, schema_text(i, &required, &props))
+}
+
+/// What a shape adds to the prompt: its required media field (wire name)
+/// and its properties (`"name": {...}` texts) in order.
+struct Shape {
+    required: &'static str,
+    props: Vec<String>,
+}
+
+/// Image-to-video: a first and a last frame, both with image rules.
+fn image_to_video() -> Shape {
+    Shape {
+        required: "first_frame_image_url",
+        props: vec![
+            format!(
+                r#""first_frame_image_url": {{"title": "First Frame Image", "type": "string", "validations": {IMAGE_RULES}}}"#
+            ),
+            format!(
+                r#""last_frame_image_url": {{"title": "Last Frame Image", "description": "Ignored at 1080p.", "type": "string", "validations": {IMAGE_RULES}}}"#
+            ),
+        ],
+    }
+}
+
+/// Reference-to-video: an image list whose length limit and ratio enum vary
+/// with `i`.
+fn reference_to_video(i: usize) -> Shape {
+    Shape {
+        required: "images",
+        props: vec![
+            format!(
+                r#""images": {{"title": "Images", "type": "array", "items": {{"type": "string", "format": "image_uri"}}, "minItems": 1, "maxItems": {}, "validations": {IMAGE_RULES}}}"#,
+                2 + i % 4
+            ),
+            format!(
+                r#""ratio": {{"title": "Aspect Ratio", "type": "string", "enum": ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9"{}], "default": "16:9"}}"#,
+                if i % 2 == 0 { r#", "adaptive""# } else { "" }
+            ),
+        ],
+    }
+}
+
+/// A WaveSpeed-style form: reference images and integer, number and boolean
+/// settings, the step limit varying with `i`.
+fn ranged(i: usize) -> Shape {
+    Shape {
+        required: "reference_images",
+        props: vec![
+            format!(
+                r#""reference_images": {{"title": "Reference Images", "type": "array", "items": {{"type": "string", "format": "uri"}}, "minItems": 1, "maxItems": 4, "validations": {IMAGE_RULES}}}"#
+            ),
+            format!(
+                r#""steps": {{"title": "Steps", "type": "integer", "minimum": 1, "maximum": {}, "default": 20}}"#,
+                30 + i % 70
+            ),
+            r#""guidance": {"title": "Guidance", "type": "number", "minimum": 0, "maximum": 20}"#
+                .to_owned(),
+            r#""camera_fixed": {"title": "Camera Fixed", "type": "boolean", "default": false}"#
+                .to_owned(),
+        ],
+    }
+}
+
+/// A light image-to-video form: one image and a deprecated setting.
+fn lite_i2v() -> Shape {
+    Shape {
+        required: "image_url",
+        props: vec![
+            format!(
+                r#""image_url": {{"title": "Image URL", "type": "string", "format": "uri", "validations": {IMAGE_RULES}}}"#
+            ),
+            r#""watermark": {"title": "Watermark", "type": "boolean", "default": false, "deprecated": true}"#
+                .to_owned(),
+        ],
+    }
+}
+
+/// The properties every model ends with (resolution, duration, seed), their
+/// enums varied by `i`.
+fn common_props(i: usize) -> Vec<String> {
     let durations: Vec<String> = (2..=(5 + i % 8)).map(|d| d.to_string()).collect();
-    props.push(format!(
-        r#""duration": {{"title": "Duration", "type": "integer", "enum": [{}], "default": 5}}"#,
-        durations.join(", ")
-    ));
-    props.push(
+    vec![
+        format!(
+            r#""resolution": {{"title": "Resolution", "type": "string", "enum": ["480p", "720p"{}], "default": "480p"}}"#,
+            if i % 3 == 0 { r#", "1080p""# } else { "" }
+        ),
+        format!(
+            r#""duration": {{"title": "Duration", "type": "integer", "enum": [{}], "default": 5}}"#,
+            durations.join(", ")
+        ),
         r#""seed": {"title": "Seed", "type": "integer", "minimum": -1, "maximum": 2147483647}"#
             .to_owned(),
-    );
+    ]
+}
+
+/// The schema file's text: an object of `props`, `required` listing the
+/// required ones (each already quoted).
+fn schema_text(i: usize, required: &[String], props: &[String]) -> String {
     let mut text = String::new();
     let _ = write!(
         text,
@@ -181,5 +226,5 @@ pub fn model(i: usize, folder: &str) -> (String, String) {
         required.join(", "),
         props.join(",\n    ")
     );
-    (name, text)
+    text
 }
