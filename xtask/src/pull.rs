@@ -181,13 +181,37 @@ pub fn run(root: &Path, options: &Options) -> Result<Report, String> {
 
 async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
     let schemas = root.join("schemas");
+    let mut report = Report::default();
+    let fetched = fetch_all(&schemas, options, &mut report).await?;
+    record_drift(&schemas, &fetched, &mut report)?;
+    if options.check {
+        return Ok(report);
+    }
+    let target = &Target::all(root)[0];
+    let old_surface = regen::read_surface(&target.out.join(seedance_codegen::SURFACE_FILE));
+    let written = write_changed(&schemas, &fetched)?;
+    restore_refused(&schemas, written, &mut report)?;
+    let locks = lock_entries(&schemas, &fetched, &report)?;
+    write_locks(&schemas, locks)?;
+    let outcome = regen::regen(target, Mode::Write)?;
+    report.warnings = outcome.warnings;
+    let new_surface = regen::read_surface(&target.out.join(seedance_codegen::SURFACE_FILE));
+    report.changes = changes::classify(&old_surface, &new_surface);
+    Ok(report)
+}
+
+/// Every schema the chosen vendors' catalogs serve for the models wanted.
+async fn fetch_all(
+    schemas: &Path,
+    options: &Options,
+    report: &mut Report,
+) -> Result<Vec<Fetched>, String> {
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-    let mut report = Report::default();
     let mut fetched = Vec::new();
-    for vendor_dir in vendor_dirs(&schemas)? {
+    for vendor_dir in vendor_dirs(schemas)? {
         let vendor = file_name(&vendor_dir);
         if !options.vendors.is_empty() && !options.vendors.contains(&vendor) {
             continue;
@@ -201,25 +225,34 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
             options,
             http: &http,
         };
-        source.fetch(&mut fetched, &mut report).await?;
+        source.fetch(&mut fetched, report).await?;
     }
-    for item in &fetched {
-        let path = item.path(&schemas)?;
+    Ok(fetched)
+}
+
+/// Reports each fetched schema that differs from its file, or has none.
+fn record_drift(schemas: &Path, fetched: &[Fetched], report: &mut Report) -> Result<(), String> {
+    for item in fetched {
+        let path = item.path(schemas)?;
         match fs::read(&path) {
             Ok(current) if same_json(&current, &item.bytes) => {}
             Ok(_) => report.drift.push((key(item), Drift::Changed)),
             Err(_) => report.drift.push((key(item), Drift::New)),
         }
     }
-    if options.check {
-        return Ok(report);
-    }
-    let target = &Target::all(root)[0];
-    let old_surface = regen::read_surface(&target.out.join(seedance_codegen::SURFACE_FILE));
-    let mut pending: Vec<&Fetched> = fetched.iter().collect();
-    let mut written: Vec<(&Fetched, Option<Vec<u8>>)> = Vec::new();
-    for item in pending.drain(..) {
-        let path = item.path(&schemas)?;
+    Ok(())
+}
+
+/// A schema written by the pull, with the file's bytes before (`None`: it
+/// is new), so a schema codegen refuses can be put back.
+type Written<'a> = (&'a Fetched, Option<Vec<u8>>);
+
+/// Writes each fetched schema whose file differs (a file kept as published
+/// is not rewritten just to reformat it).
+fn write_changed<'a>(schemas: &Path, fetched: &'a [Fetched]) -> Result<Vec<Written<'a>>, String> {
+    let mut written = Vec::new();
+    for item in fetched {
+        let path = item.path(schemas)?;
         let previous = fs::read(&path).ok();
         if previous
             .as_deref()
@@ -230,37 +263,55 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
         write(&path, &item.bytes)?;
         written.push((item, previous));
     }
-    // A schema codegen refuses goes back to what it was; the others stay.
+    Ok(written)
+}
+
+/// A schema codegen refuses goes back to what it was (and is reported); the
+/// others stay. Codegen stops at its first error, so this runs until
+/// `schemas/` generates, or fails when the error is in no written file.
+fn restore_refused(
+    schemas: &Path,
+    mut written: Vec<Written<'_>>,
+    report: &mut Report,
+) -> Result<(), String> {
     loop {
-        match seedance_codegen::corpus(&schemas) {
-            Ok(_) => break,
-            Err(error) => {
-                let culprit = written.iter().position(|(item, _)| {
-                    error
-                        .file
-                        .ends_with(Path::new(&item.vendor).join(&item.file))
-                });
-                let Some(index) = culprit else {
-                    return Err(format!("schemas/ does not generate: {error}"));
-                };
-                let (item, previous) = written.remove(index);
-                let path = item.path(&schemas)?;
-                match previous {
-                    Some(bytes) => write(&path, &bytes)?,
-                    None => fs::remove_file(&path)
-                        .map_err(|e| format!("cannot remove {}: {e}", path.display()))?,
-                }
-                report.refused.push((key(item), error.to_string()));
-            }
+        let error = match seedance_codegen::corpus(schemas) {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        let culprit = written.iter().position(|(item, _)| {
+            error
+                .file
+                .ends_with(Path::new(&item.vendor).join(&item.file))
+        });
+        let Some(index) = culprit else {
+            return Err(format!("schemas/ does not generate: {error}"));
+        };
+        let (item, previous) = written.remove(index);
+        let path = item.path(schemas)?;
+        match previous {
+            Some(bytes) => write(&path, &bytes)?,
+            None => fs::remove_file(&path)
+                .map_err(|e| format!("cannot remove {}: {e}", path.display()))?,
         }
+        report.refused.push((key(item), error.to_string()));
     }
+}
+
+/// Per vendor, the lock entry of every fetched schema kept (not refused):
+/// where it came from, when, and the hash of the file as it now stands.
+fn lock_entries(
+    schemas: &Path,
+    fetched: &[Fetched],
+    report: &Report,
+) -> Result<BTreeMap<String, Map<String, Value>>, String> {
     let stamp = seedance_dialect::UtcTime::now().rfc3339();
     let mut locks: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for item in &fetched {
+    for item in fetched {
         if report.refused.iter().any(|(k, _)| *k == key(item)) {
             continue;
         }
-        let path = item.path(&schemas)?;
+        let path = item.path(schemas)?;
         let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let entry = json!({
             "file": item.file.to_string_lossy().replace('\\', "/"),
@@ -274,6 +325,12 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
             .or_default()
             .insert(item.model.clone(), entry);
     }
+    Ok(locks)
+}
+
+/// Merges the new entries into each vendor's `lock.json` (entries of models
+/// not pulled this time stay).
+fn write_locks(schemas: &Path, locks: BTreeMap<String, Map<String, Value>>) -> Result<(), String> {
     for (vendor, entries) in locks {
         let path = schemas.join(&vendor).join(LOCK);
         let mut lock = read_json(&path).unwrap_or_else(|_| json!({"models": {}}));
@@ -286,11 +343,7 @@ async fn pull(root: &Path, options: &Options) -> Result<Report, String> {
         text.push('\n');
         write(&path, text.as_bytes())?;
     }
-    let outcome = regen::regen(target, Mode::Write)?;
-    report.warnings = outcome.warnings;
-    let new_surface = regen::read_surface(&target.out.join(seedance_codegen::SURFACE_FILE));
-    report.changes = changes::classify(&old_surface, &new_surface);
-    Ok(report)
+    Ok(())
 }
 
 /// One vendor's catalog.
@@ -682,17 +735,7 @@ impl VendorSource<'_> {
             return Ok(());
         }
         let template = self.catalog_url()?;
-        // Files land in the folder the URL names (`.../ByteDance/{file}` -> `ByteDance/`).
-        let folder = template
-            .strip_suffix("/{file}")
-            .and_then(|base| base.rsplit('/').next())
-            .filter(|folder| model_id::problem(folder).is_none())
-            .ok_or_else(|| {
-                format!(
-                    "{}: catalog_url {template:?} does not end in /<folder>/{{file}}",
-                    self.vendor
-                )
-            })?;
+        let folder = self.aimlapi_folder(template)?;
         let answer = self.get(&self.url(list_url), None, body::CATALOG).await?;
         let listing: Value = serde_json::from_slice(&answer.bytes)
             .map_err(|e| format!("{}: the docs folder listing is not JSON: {e}", self.vendor))?;
@@ -712,16 +755,7 @@ impl VendorSource<'_> {
             .values()
             .filter_map(|entry| entry.get("file").and_then(Value::as_str))
             .collect();
-        for entry in entries {
-            let (Some(name), Some("file")) = (
-                entry.get("name").and_then(Value::as_str),
-                entry.get("type").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if !name.ends_with(".json") {
-                continue;
-            }
+        for name in entries.iter().filter_map(listed_json_file) {
             let file = format!("{folder}/{name}");
             if locked.contains(&file.as_str()) {
                 continue;
@@ -731,44 +765,84 @@ impl VendorSource<'_> {
                 continue;
             }
             let source = template.replace("{file}", name);
-            let answer = self.get(&self.url(&source), None, body::SCHEMA).await?;
-            let shown = format!("{}/{file}", self.vendor);
-            if answer.status != 200 {
-                report
-                    .refused
-                    .push((shown, format!("listed, but HTTP {}", answer.status)));
-                continue;
-            }
-            let ids = seedance_codegen::load::parse_text(
-                Path::new(&file),
-                &String::from_utf8_lossy(&answer.bytes),
-            )
-            .and_then(|document| seedance_codegen::convert::document_model_ids(&document));
-            let ids = match ids {
-                Ok(ids) => ids,
-                Err(error) => {
-                    report
-                        .refused
-                        .push((shown, format!("not a model document: {error}")));
-                    continue;
-                }
-            };
-            for id in ids {
-                if !self.is_plain(&id, report) || self.lock.contains_key(&id) {
-                    continue;
-                }
-                out.push(Fetched {
-                    vendor: self.vendor.to_owned(),
-                    model: id,
-                    file: PathBuf::from(&file),
-                    bytes: answer.bytes.clone(),
-                    source: source.clone(),
-                    etag: answer.etag.clone(),
-                });
-            }
+            self.aimlapi_document(&source, &file, out, report).await?;
         }
         Ok(())
     }
+
+    /// The folder AI/ML API's documents land in: the one `catalog_url` names
+    /// (`.../ByteDance/{file}` -> `ByteDance/`), checked to be a plain path.
+    fn aimlapi_folder<'t>(&self, template: &'t str) -> Result<&'t str, String> {
+        template
+            .strip_suffix("/{file}")
+            .and_then(|base| base.rsplit('/').next())
+            .filter(|folder| model_id::problem(folder).is_none())
+            .ok_or_else(|| {
+                format!(
+                    "{}: catalog_url {template:?} does not end in /<folder>/{{file}}",
+                    self.vendor
+                )
+            })
+    }
+
+    /// One listed document, fetched from `source` for `file`: one schema per
+    /// model id it names that is plain and not locked already.
+    async fn aimlapi_document(
+        &self,
+        source: &str,
+        file: &str,
+        out: &mut Vec<Fetched>,
+        report: &mut Report,
+    ) -> Result<(), String> {
+        let answer = self.get(&self.url(source), None, body::SCHEMA).await?;
+        let shown = format!("{}/{file}", self.vendor);
+        if answer.status != 200 {
+            report
+                .refused
+                .push((shown, format!("listed, but HTTP {}", answer.status)));
+            return Ok(());
+        }
+        let ids = seedance_codegen::load::parse_text(
+            Path::new(file),
+            &String::from_utf8_lossy(&answer.bytes),
+        )
+        .and_then(|document| seedance_codegen::convert::document_model_ids(&document));
+        let ids = match ids {
+            Ok(ids) => ids,
+            Err(error) => {
+                report
+                    .refused
+                    .push((shown, format!("not a model document: {error}")));
+                return Ok(());
+            }
+        };
+        for id in ids {
+            if !self.is_plain(&id, report) || self.lock.contains_key(&id) {
+                continue;
+            }
+            out.push(Fetched {
+                vendor: self.vendor.to_owned(),
+                model: id,
+                file: PathBuf::from(file),
+                bytes: answer.bytes.clone(),
+                source: source.to_owned(),
+                etag: answer.etag.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The name of a listing entry that is a JSON file (not a folder, not
+/// another kind of file).
+fn listed_json_file(entry: &Value) -> Option<&str> {
+    let (Some(name), Some("file")) = (
+        entry.get("name").and_then(Value::as_str),
+        entry.get("type").and_then(Value::as_str),
+    ) else {
+        return None;
+    };
+    name.ends_with(".json").then_some(name)
 }
 
 /// Pages of RunComfy's model list read at most (of [`PAGE`] models each).
