@@ -111,7 +111,12 @@ pub enum Command {
 /// `seedance models`: only `--json` applies.
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
-    /// The connection options, which do not apply here.
+    /// List the vendors' catalogs instead (compiled models marked, the
+    /// others runnable "from catalog"); the connection options of `run`
+    /// (the simulator, a base URL) apply.
+    #[arg(long)]
+    pub remote: bool,
+    /// The connection options, which apply only with --remote.
     #[command(flatten)]
     pub not_here: NotConnecting,
 }

@@ -160,6 +160,10 @@ pub enum CliError {
     /// The in-process simulator could not start.
     #[error("the simulator could not start: {0}")]
     Sim(#[source] std::io::Error),
+    /// A model not compiled in could not be loaded from its vendor's
+    /// catalog (the runtime's message names the vendor, URL or pointer).
+    #[error("{0}")]
+    Catalog(String),
     /// The HTTP client for the simulator could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
@@ -344,6 +348,7 @@ impl CliError {
             | CliError::Sim(_)
             | CliError::SimState { .. }
             | CliError::Http(_)
+            | CliError::Catalog(_)
             | CliError::Startup(_) => Exit::Other,
             CliError::Runtime(err) => match err {
                 E::Validation(_) => Exit::Validation,

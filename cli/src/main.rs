@@ -15,6 +15,7 @@ mod local;
 mod money;
 mod output;
 mod progress;
+mod remote;
 mod schema;
 mod sim;
 mod terminal;

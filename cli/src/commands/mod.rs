@@ -17,6 +17,7 @@ use crate::output::Printer;
 pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
     let global = &cli.global;
     match &cli.command {
+        Command::Models(args) if args.remote => models::remote(printer, global).await,
         Command::Models(args) => {
             args.not_here.refuse("models")?;
             models::run(printer);

@@ -2,10 +2,15 @@
 //! one object per line).
 
 use seedance::catalog::ModelInfo;
+use seedance_runtime::catalog::Catalog;
 use serde_json::{Map, Value, json};
 
+use crate::cli::Global;
+use crate::connect;
+use crate::error::CliError;
 use crate::output::Printer;
 use crate::schema::full_name;
+use crate::sim::Simulator;
 
 /// A model as `--json` shows it, the same in `models` and `describe`
 /// (which adds its fields): `vendor` is the vendor's id, as in every other
@@ -59,4 +64,50 @@ pub fn run(printer: &Printer) {
         },
         || json!(null),
     );
+}
+
+/// `models --remote`: every model each vendor's catalog lists, one line
+/// each, compiled ones marked; a vendor whose catalog cannot be read is
+/// named with why, and the others are still listed.
+pub async fn remote(printer: &Printer, global: &Global) -> Result<(), CliError> {
+    let sim = match global.sim {
+        true => Some(Simulator::find_or_start().await?),
+        false => None,
+    };
+    let mut failed = Vec::new();
+    for vendor in connect::vendors() {
+        let conn = match sim.as_ref() {
+            Some(sim) => sim.connection(vendor, global)?,
+            None => connect::remote_or_anonymous(vendor, global)?,
+        };
+        let (ids, origin) = match Catalog::new().list(&conn, vendor).await {
+            Ok(listed) => listed,
+            Err(err) => {
+                printer.note(&format!("warning: {err}"));
+                failed.push(vendor.id);
+                continue;
+            }
+        };
+        printer.note(&format!(
+            "{}: catalog from {}",
+            vendor.name,
+            origin.describe()
+        ));
+        for id in ids {
+            let name = format!("{}/{id}", vendor.id);
+            let compiled = seedance::catalog::find(&name).is_some();
+            let how = if compiled { "compiled" } else { "from catalog" };
+            printer.result(
+                || format!("{name:60}  {how}"),
+                || json!({"name": name, "vendor": vendor.id, "model": id, "compiled": compiled, "source": origin.url}),
+            );
+        }
+    }
+    match failed.is_empty() {
+        true => Ok(()),
+        false => Err(CliError::Catalog(format!(
+            "the catalogs of {} could not be read",
+            failed.join(", ")
+        ))),
+    }
 }

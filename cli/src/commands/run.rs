@@ -28,10 +28,11 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     if global.sim && global.base_url.is_some() {
         return Err(CliError::SimWithBaseUrl);
     }
-    let info = connect::model(&args.model)?;
     // Kept alive until the job is followed: dropping an in-process
     // simulator stops it.
-    let (sim, mut prepared) = prepare(printer, global, args, info).await?;
+    let sim = start_sim(printer, global).await?;
+    let info = model(printer, global, &args.model, sim.as_ref()).await?;
+    let mut prepared = prepare(printer, args, info, sim.as_ref()).await?;
     // Where the video goes is checked before anything is paid for.
     if !args.no_wait && !args.dry_run {
         follow::check_out(args.wait.out.as_deref(), args.wait.force)?;
@@ -77,34 +78,66 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     follow_job(printer, global, args, sim.as_ref(), &job, &name, interrupt).await
 }
 
-/// The simulator (with `--sim`) and the body, built as `batch` builds it
-/// (`crate::body`), with its notes and advisories printed. Local files are
-/// read here, so an unreadable one or a vendor that takes none fails before
-/// a token is looked for.
-async fn prepare(
-    printer: &Printer,
-    global: &Global,
-    args: &RunArgs,
-    info: &'static ModelInfo,
-) -> Result<(Option<Simulator>, Prepared), CliError> {
-    let fields = schema::fields(info);
-    let input = input::build(&full_name(info), &fields, args.input.as_deref(), &args.sets)?;
-    let sim = match global.sim {
-        true => Some(Simulator::find_or_start().await?),
-        false => None,
-    };
-    if let Some(sim) = sim.as_ref().filter(|sim| !sim.is_in_process()) {
+/// The simulator, with `--sim`.
+async fn start_sim(printer: &Printer, global: &Global) -> Result<Option<Simulator>, CliError> {
+    if !global.sim {
+        return Ok(None);
+    }
+    let sim = Simulator::find_or_start().await?;
+    if !sim.is_in_process() {
         printer.note(&format!(
             "--sim: using `seedance sim` at {}",
             sim.base_url()
         ));
     }
+    Ok(Some(sim))
+}
+
+/// A compiled model by name; else, for a `vendor/model` name of one of
+/// this build's vendors, the model from that vendor's catalog (the
+/// simulator's with `--sim`), with one line on where its schema came from.
+async fn model(
+    printer: &Printer,
+    global: &Global,
+    name: &str,
+    sim: Option<&Simulator>,
+) -> Result<&'static ModelInfo, CliError> {
+    let unknown = match connect::model(name) {
+        Ok(info) => return Ok(info),
+        Err(unknown) => unknown,
+    };
+    let Some((vendor, id)) = crate::remote::split(name) else {
+        return Err(unknown);
+    };
+    let conn = match sim {
+        Some(sim) => sim.connection(vendor, global)?,
+        None => connect::remote_or_anonymous(vendor, global)?,
+    };
+    let (info, model) = crate::remote::load(&conn, vendor, id).await?;
+    printer.note(&format!(
+        "{name} is not compiled in: schema from {}",
+        model.origin().describe()
+    ));
+    Ok(info)
+}
+
+/// The body, built as `batch` builds it (`crate::body`), with its notes and
+/// advisories printed. Local files are read here, so an unreadable one or a
+/// vendor that takes none fails before a token is looked for.
+async fn prepare(
+    printer: &Printer,
+    args: &RunArgs,
+    info: &'static ModelInfo,
+    sim: Option<&Simulator>,
+) -> Result<Prepared, CliError> {
+    let fields = schema::fields(info);
+    let input = input::build(&full_name(info), &fields, args.input.as_deref(), &args.sets)?;
     let sources = body::Sources {
         media_root: None,
         media: MediaOptions {
             allow_data_uri: args.allow_data_uri,
         },
-        sim: sim.as_ref(),
+        sim,
     };
     let prepared = body::prepare(info, &fields, input, &sources).await?;
     for note in &prepared.sim_notes {
@@ -113,7 +146,7 @@ async fn prepare(
     for advisory in advisories::applying(prepared.name(), &prepared.body) {
         printer.note(&format!("warning: {}", advisory.text));
     }
-    Ok((sim, prepared))
+    Ok(prepared)
 }
 
 /// The connection, once the local rules and the image rules held

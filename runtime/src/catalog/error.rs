@@ -25,10 +25,12 @@ pub enum CatalogError {
         cause: String,
     },
     /// The catalog answered, and has no such model.
-    #[error("{vendor}'s catalog at {url} does not list this model")]
+    #[error("{vendor}'s catalog at {url} does not list `{model}`")]
     NotListed {
         /// The vendor.
         vendor: &'static str,
+        /// The model id looked for.
+        model: String,
         /// Where it was looked for.
         url: String,
     },

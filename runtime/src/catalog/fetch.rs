@@ -38,9 +38,10 @@ pub(crate) struct Answer {
     pub freshness: Freshness,
 }
 
-/// The answer of `url`, per the module's rules.
+/// The answer of `url` (read for `model`), per the module's rules.
 pub(crate) async fn answer(
     conn: &Connection,
+    model: &str,
     cache: &Cache,
     ttl: Duration,
     url: &str,
@@ -54,7 +55,7 @@ pub(crate) async fn answer(
         });
     }
     let etag = cached.as_ref().and_then(|c| c.etag.as_deref());
-    match request(conn, url, with_token, etag).await {
+    match request(conn, model, url, with_token, etag).await {
         Ok(Reply::Unchanged) => {
             let mut cached = cached.ok_or_else(|| CatalogError::Unreachable {
                 vendor: conn.vendor(),
@@ -100,6 +101,7 @@ enum Reply {
 
 async fn request(
     conn: &Connection,
+    model: &str,
     url: &str,
     with_token: bool,
     etag: Option<&str>,
@@ -127,6 +129,7 @@ async fn request(
     if status == StatusCode::NOT_FOUND {
         return Err(CatalogError::NotListed {
             vendor: conn.vendor(),
+            model: model.to_owned(),
             url: url.to_owned(),
         });
     }

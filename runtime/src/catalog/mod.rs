@@ -86,18 +86,18 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// One line for a person: the URL, the schema's age, and why a stale
-    /// copy was used.
+    /// For a person: the URL, the answer's age, and why a stale copy was
+    /// used (`https://... (cached 3 min ago)`).
     pub fn describe(&self) -> String {
         let age = SystemTime::now()
             .duration_since(self.fetched)
             .unwrap_or_default();
         let age = age_text(age);
         match &self.freshness {
-            Freshness::Fetched => format!("schema from {} (fetched now)", self.url),
-            Freshness::Cached => format!("schema from {} (cached {age} ago)", self.url),
+            Freshness::Fetched => format!("{} (fetched now)", self.url),
+            Freshness::Cached => format!("{} (cached {age} ago)", self.url),
             Freshness::Stale(cause) => format!(
-                "schema from {} (cached {age} ago; the catalog could not be reached: {cause})",
+                "{} (cached {age} ago; the catalog could not be reached: {cause})",
                 self.url
             ),
         }
@@ -125,6 +125,8 @@ struct Schema {
     /// Top-level fields with image rules, by wire name.
     image_rules: Vec<(&'static str, &'static [ImageRule])>,
     warnings: Vec<String>,
+    /// The schema as published.
+    published: Value,
 }
 
 impl Catalog {
@@ -186,12 +188,13 @@ impl Catalog {
     ) -> Result<(String, Origin), CatalogError> {
         let base = conn.base_url();
         let url = source::catalog_url(protocol, base, vendor.base_url, model);
-        let answer = self.answer(conn, &url).await?;
+        let answer = self.answer(conn, model, &url).await?;
         let json = parse_answer(conn, &url, &answer.cached.body)?;
         let schema = source::schema_in(protocol, &json, model).map_err(|problem| {
             match protocol == Protocol::WaveSpeed && problem.contains("does not list") {
                 true => CatalogError::NotListed {
                     vendor: conn.vendor(),
+                    model: model.to_owned(),
                     url: url.clone(),
                 },
                 false => malformed(conn, &url, problem),
@@ -212,13 +215,13 @@ impl Catalog {
     ) -> Result<(String, Origin), CatalogError> {
         let base = conn.base_url();
         let list_url = source::catalog_url(Protocol::AimlApi, base, vendor.base_url, model);
-        let listing = self.answer(conn, &list_url).await?;
+        let listing = self.answer(conn, model, &list_url).await?;
         let listing = parse_answer(conn, &list_url, &listing.cached.body)?;
         let files =
             source::listed_documents(&listing).map_err(|p| malformed(conn, &list_url, p))?;
         for file in files {
             let url = source::aimlapi_file_url(base, vendor.base_url, &file);
-            let answer = self.answer(conn, &url).await?;
+            let answer = self.answer(conn, model, &url).await?;
             let Ok(document) = load::parse_text(Path::new(&url), &answer.cached.body) else {
                 continue; // a broken document of another model is not this one
             };
@@ -229,13 +232,61 @@ impl Catalog {
         }
         Err(CatalogError::NotListed {
             vendor: conn.vendor(),
+            model: model.to_owned(),
             url: list_url,
         })
     }
 
-    async fn answer(&self, conn: &Connection, url: &str) -> Result<fetch::Answer, CatalogError> {
+    /// Every model id `vendor`'s catalog lists (the AI/ML API: every id its
+    /// documents name), sorted, with where the list came from.
+    pub async fn list(
+        &self,
+        conn: &Connection,
+        vendor: &VendorInfo,
+    ) -> Result<(Vec<String>, Origin), CatalogError> {
+        let url = source::list_url(vendor.protocol, conn.base_url(), vendor.base_url);
+        let answer = self.answer(conn, "", &url).await?;
+        let json = parse_answer(conn, &url, &answer.cached.body)?;
+        let mut ids = match vendor.protocol {
+            Protocol::AimlApi => self.aimlapi_ids(conn, vendor, &url, &json).await?,
+            protocol => {
+                source::listed_models(protocol, &json).map_err(|p| malformed(conn, &url, p))?
+            }
+        };
+        ids.sort();
+        ids.dedup();
+        Ok((ids, origin(url, &answer)))
+    }
+
+    /// The model ids every listed AI/ML API document names.
+    async fn aimlapi_ids(
+        &self,
+        conn: &Connection,
+        vendor: &VendorInfo,
+        list_url: &str,
+        listing: &Value,
+    ) -> Result<Vec<String>, CatalogError> {
+        let files = source::listed_documents(listing).map_err(|p| malformed(conn, list_url, p))?;
+        let mut ids = Vec::new();
+        for file in files {
+            let url = source::aimlapi_file_url(conn.base_url(), vendor.base_url, &file);
+            let answer = self.answer(conn, "", &url).await?;
+            if let Ok(document) = load::parse_text(Path::new(&url), &answer.cached.body) {
+                ids.extend(convert::document_model_ids(&document).unwrap_or_default());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The answer of `url`, read for `model` (empty for a listing).
+    async fn answer(
+        &self,
+        conn: &Connection,
+        model: &str,
+        url: &str,
+    ) -> Result<fetch::Answer, CatalogError> {
         let with_token = source::takes_token(url, conn.base_url());
-        fetch::answer(conn, &self.cache, self.ttl, url, with_token).await
+        fetch::answer(conn, model, &self.cache, self.ttl, url, with_token).await
     }
 }
 
@@ -346,6 +397,7 @@ fn convert_schema(
             .map(|f| (fields::keep(&f.wire), fields::image_rules(&f.image_rules)))
             .collect(),
         warnings: warnings.iter().map(ToString::to_string).collect(),
+        published: file.json,
         ir,
     })
 }
@@ -375,6 +427,12 @@ impl CatalogModel {
     /// The converted schema.
     pub fn ir(&self) -> &ir::Model {
         &self.schema.ir
+    }
+
+    /// The schema as the vendor published it (the AI/ML API: the whole
+    /// OpenAPI document).
+    pub fn published(&self) -> &Value {
+        &self.schema.published
     }
 
     /// The vendor's mistakes the converter took with a warning (file and

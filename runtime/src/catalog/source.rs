@@ -88,6 +88,33 @@ pub(crate) fn catalog_url(
     }
 }
 
+/// The URL listing every model of a RunComfy or WaveSpeed catalog (one
+/// page of up to 1,000: the vendors list a few hundred).
+pub(crate) fn list_url(protocol: Protocol, base: &str, vendor_base: &str) -> String {
+    match protocol {
+        Protocol::RunComfy => format!("{base}/v1/models?limit=1000&offset=0"),
+        Protocol::WaveSpeed => format!("{base}/api/v3/models"),
+        Protocol::AimlApi => swap_origin(AIMLAPI_LIST, base, vendor_base),
+    }
+}
+
+/// The model ids of a RunComfy or WaveSpeed listing.
+pub(crate) fn listed_models(protocol: Protocol, answer: &Value) -> Result<Vec<String>, String> {
+    let list = match protocol {
+        Protocol::RunComfy => answer.get("models"),
+        _ => answer.get("data"),
+    };
+    let list = list
+        .and_then(Value::as_array)
+        .ok_or("the catalog answer has no list of models")?;
+    Ok(list
+        .iter()
+        .filter_map(|m| m.get("model_id").and_then(Value::as_str))
+        .filter(|id| seedance_dialect::model_id_problem(id).is_none())
+        .map(str::to_owned)
+        .collect())
+}
+
 /// The URL of one AI/ML API document, by its file name in the listing.
 pub(crate) fn aimlapi_file_url(base: &str, vendor_base: &str, file: &str) -> String {
     format!(
