@@ -236,19 +236,18 @@ fn type_changes(
     content_changes(name, old, new, push);
 }
 
-/// A type's limits on values, in the order they are reported: each limit's
-/// schema keyword, whether it is a lower limit, and its value.
-fn bounds(ty: &TypeSurface) -> Vec<(&'static str, bool, Option<f64>)> {
-    let count = |v: &Option<u64>| v.map(|v| v as f64);
+/// A limit on values: its schema keyword, whether it is a lower limit, and
+/// its value.
+type Limit = (&'static str, bool, Option<f64>);
+
+/// A type's limits on values, in the order they are reported.
+fn bounds(ty: &TypeSurface) -> Vec<Limit> {
     match ty {
         TypeSurface::String {
             min_length,
             max_length,
             ..
-        } => vec![
-            ("minLength", true, count(min_length)),
-            ("maxLength", false, count(max_length)),
-        ],
+        } => counts(("minLength", min_length), ("maxLength", max_length)).to_vec(),
         TypeSurface::Integer { minimum, maximum } | TypeSurface::Number { minimum, maximum } => {
             vec![("minimum", true, *minimum), ("maximum", false, *maximum)]
         }
@@ -258,22 +257,31 @@ fn bounds(ty: &TypeSurface) -> Vec<(&'static str, bool, Option<f64>)> {
             min_length,
             max_length,
             ..
-        } => vec![
-            ("minItems", true, count(min_items)),
-            ("maxItems", false, count(max_items)),
-            ("item minLength", true, count(min_length)),
-            ("item maxLength", false, count(max_length)),
-        ],
+        } => [
+            counts(("minItems", min_items), ("maxItems", max_items)),
+            counts(
+                ("item minLength", min_length),
+                ("item maxLength", max_length),
+            ),
+        ]
+        .concat(),
         TypeSurface::ObjectList {
             min_items,
             max_items,
             ..
-        } => vec![
-            ("minItems", true, count(min_items)),
-            ("maxItems", false, count(max_items)),
-        ],
+        } => counts(("minItems", min_items), ("maxItems", max_items)).to_vec(),
         _ => Vec::new(),
     }
+}
+
+/// A lower and an upper limit on a count or a length (whole numbers,
+/// compared as numbers like every other limit).
+fn counts(
+    (low, min): (&'static str, &Option<u64>),
+    (high, max): (&'static str, &Option<u64>),
+) -> [Limit; 2] {
+    let count = |v: &Option<u64>| v.map(|v| v as f64);
+    [(low, true, count(min)), (high, false, count(max))]
 }
 
 /// The URL format a string or a list of strings is checked against.
