@@ -362,30 +362,26 @@ struct Nested<'a> {
 
 /// The nested struct a type holds, if any.
 fn nested(ty: &TypeSurface) -> Option<Nested<'_>> {
-    match ty {
+    let (rust, arguments, fields, path) = match ty {
         TypeSurface::Object {
             name,
             arguments,
             fields,
-        } => Some(Nested {
-            rust: name,
-            arguments,
-            fields,
-            path: ".",
-        }),
+        } => (name, arguments, fields, "."),
         TypeSurface::ObjectList {
             name,
             arguments,
             fields,
             ..
-        } => Some(Nested {
-            rust: name,
-            arguments,
-            fields,
-            path: "[].",
-        }),
-        _ => None,
-    }
+        } => (name, arguments, fields, "[]."),
+        _ => return None,
+    };
+    Some(Nested {
+        rust,
+        arguments,
+        fields,
+        path,
+    })
 }
 
 /// A nested struct renamed, then its fields compared as `Input`'s are.
