@@ -93,7 +93,9 @@ fn cached_load(c: &mut Criterion) {
     });
     let dir = std::env::temp_dir().join(format!("seedance-bench-cache-{}", std::process::id()));
     let catalog = Catalog::new().with_cache_dir(Some(dir.clone()));
-    let loaded = rt.block_on(catalog.load(&conn, vendor, model)).expect("first load");
+    let loaded = rt
+        .block_on(catalog.load(&conn, vendor, model))
+        .expect("first load");
     let text = serde_json::to_string(loaded.published()).expect("schema text");
     let mut group = c.benchmark_group("catalog_load");
     group.measurement_time(Duration::from_secs(3));
