@@ -209,6 +209,51 @@ pub enum Type {
 }
 
 impl Type {
+    /// Its numeric limits as `(keyword, value)`, in the order the command
+    /// line and the generated `FieldInfo` list them: `minimum`, `maximum`,
+    /// `minLength`, `maxLength` (of a list: of each item), `minItems`,
+    /// `maxItems`, where present.
+    pub fn bounds(&self) -> Vec<(&'static str, f64)> {
+        let mut bounds = Vec::new();
+        let mut push = |name, value: Option<f64>| bounds.extend(value.map(|v| (name, v)));
+        let as_f64 = |v: Option<u64>| v.map(|v| v as f64);
+        match self {
+            Type::String(s) => {
+                push("minLength", as_f64(s.min_length));
+                push("maxLength", as_f64(s.max_length));
+            }
+            Type::Integer { minimum, maximum } => {
+                push("minimum", minimum.map(|v| v as f64));
+                push("maximum", maximum.map(|v| v as f64));
+            }
+            Type::Number { minimum, maximum } => {
+                push("minimum", *minimum);
+                push("maximum", *maximum);
+            }
+            Type::Array {
+                items,
+                min_items,
+                max_items,
+            } => {
+                push("minLength", as_f64(items.min_length));
+                push("maxLength", as_f64(items.max_length));
+                push("minItems", as_f64(*min_items));
+                push("maxItems", as_f64(*max_items));
+            }
+            _ => {}
+        }
+        bounds
+    }
+
+    /// The URL format a string, or each string of a list, is checked against.
+    pub fn format(&self) -> Option<Format> {
+        match self {
+            Type::String(s) => s.format,
+            Type::Array { items, .. } => items.format,
+            _ => None,
+        }
+    }
+
     /// The nested struct of an object or of a list's items.
     pub fn object(&self) -> Option<&ObjectType> {
         match self {

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::model::rule_const_name;
 use super::tokens::{float, ident, signed};
-use crate::ir::{Field, Format, Model, StringType, Type, Vendor, WireValue};
+use crate::ir::{Field, Format, Model, Type, Vendor, WireValue};
 
 /// `generated/src/catalog.rs`: every model as data, for tools that pick a
 /// model at run time (the command line) without a hand-kept list.
@@ -182,8 +182,8 @@ fn field_info(field: &Field, rules: TokenStream) -> TokenStream {
     let title = optional_text(&field.title);
     let description = optional_text(&field.description);
     let default = optional_text(&field.default.as_ref().map(|d| d.to_string()));
-    let format = format_tokens(field_format(&field.ty));
-    let bounds = field_bounds(&field.ty).into_iter().map(|(name, value)| {
+    let format = format_tokens(field.ty.format());
+    let bounds = field.ty.bounds().into_iter().map(|(name, value)| {
         let value = float(value);
         quote! { (#name, #value) }
     });
@@ -241,47 +241,6 @@ fn enum_value(value: &WireValue) -> TokenStream {
             let i = signed(*i, "");
             quote! { EnumValue::Int(#i) }
         }
-    }
-}
-
-/// A field's limits as (schema keyword, value), in the order the catalog
-/// lists them: a list's item lengths before its item counts.
-fn field_bounds(ty: &Type) -> Vec<(&'static str, f64)> {
-    let mut bounds = Vec::new();
-    let string_bounds = |s: &StringType, bounds: &mut Vec<(&'static str, f64)>| {
-        bounds.extend(s.min_length.map(|v| ("minLength", v as f64)));
-        bounds.extend(s.max_length.map(|v| ("maxLength", v as f64)));
-    };
-    match ty {
-        Type::String(s) => string_bounds(s, &mut bounds),
-        Type::Integer { minimum, maximum } => {
-            bounds.extend(minimum.map(|v| ("minimum", v as f64)));
-            bounds.extend(maximum.map(|v| ("maximum", v as f64)));
-        }
-        Type::Number { minimum, maximum } => {
-            bounds.extend(minimum.map(|v| ("minimum", v)));
-            bounds.extend(maximum.map(|v| ("maximum", v)));
-        }
-        Type::Array {
-            items,
-            min_items,
-            max_items,
-        } => {
-            string_bounds(items, &mut bounds);
-            bounds.extend(min_items.map(|v| ("minItems", v as f64)));
-            bounds.extend(max_items.map(|v| ("maxItems", v as f64)));
-        }
-        _ => {}
-    }
-    bounds
-}
-
-/// The URL format a string, or each string of a list, is checked against.
-fn field_format(ty: &Type) -> Option<Format> {
-    match ty {
-        Type::String(s) => s.format,
-        Type::Array { items, .. } => items.format,
-        _ => None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! distinct schema (see `super::intern`) and live as long as the process,
 //! as compiled ones do.
 
-use seedance_converter::ir::{Field, ImageRule as IrImageRule, StringType, Type, WireValue};
+use seedance_converter::ir::{Field, ImageRule as IrImageRule, Type, WireValue};
 
 use crate::field_info::{EnumValue, FieldInfo, FieldKind};
 use crate::image_rules::ImageRule;
@@ -22,38 +22,17 @@ fn keep_slice<T>(items: Vec<T>) -> &'static [T] {
 /// (nested objects, lists of them, untyped values), as codegen leaves them
 /// out of `ModelInfo::fields`.
 pub(super) fn field_info(field: &Field) -> Option<FieldInfo> {
-    let mut bounds: Vec<(&'static str, f64)> = Vec::new();
-    let (kind, format) = match &field.ty {
-        Type::String(s) => {
-            string_bounds(s, &mut bounds);
-            (FieldKind::String, s.format)
-        }
-        Type::Integer { minimum, maximum } => {
-            bounds.extend(minimum.map(|v| ("minimum", v as f64)));
-            bounds.extend(maximum.map(|v| ("maximum", v as f64)));
-            (FieldKind::Integer, None)
-        }
-        Type::Number { minimum, maximum } => {
-            bounds.extend(minimum.map(|v| ("minimum", v)));
-            bounds.extend(maximum.map(|v| ("maximum", v)));
-            (FieldKind::Number, None)
-        }
-        Type::Boolean => (FieldKind::Boolean, None),
+    let kind = match &field.ty {
+        Type::String(_) => FieldKind::String,
+        Type::Integer { .. } => FieldKind::Integer,
+        Type::Number { .. } => FieldKind::Number,
+        Type::Boolean => FieldKind::Boolean,
         Type::Enum(e) => {
             let values = e.variants.iter().map(|v| value(&v.wire)).collect();
-            (FieldKind::Enum(keep_slice(values)), None)
+            FieldKind::Enum(keep_slice(values))
         }
-        Type::Const(e) => (FieldKind::Const(value(&e.variants.first()?.wire)), None),
-        Type::Array {
-            items,
-            min_items,
-            max_items,
-        } => {
-            string_bounds(items, &mut bounds);
-            bounds.extend(min_items.map(|v| ("minItems", v as f64)));
-            bounds.extend(max_items.map(|v| ("maxItems", v as f64)));
-            (FieldKind::List, items.format)
-        }
+        Type::Const(e) => FieldKind::Const(value(&e.variants.first()?.wire)),
+        Type::Array { .. } => FieldKind::List,
         Type::Object(_) | Type::ObjectArray { .. } | Type::Json | Type::JsonObject => return None,
     };
     let text = |t: &Option<String>| t.as_deref().map(keep);
@@ -67,15 +46,10 @@ pub(super) fn field_info(field: &Field) -> Option<FieldInfo> {
         title: text(&field.title),
         description: text(&field.description),
         default: field.default.as_ref().map(|d| keep(&d.to_string())),
-        format,
-        bounds: keep_slice(bounds),
+        format: field.ty.format(),
+        bounds: keep_slice(field.ty.bounds()),
         image_rules: image_rules(&field.image_rules),
     })
-}
-
-fn string_bounds(s: &StringType, bounds: &mut Vec<(&'static str, f64)>) {
-    bounds.extend(s.min_length.map(|v| ("minLength", v as f64)));
-    bounds.extend(s.max_length.map(|v| ("maxLength", v as f64)));
 }
 
 fn value(wire: &WireValue) -> EnumValue {
