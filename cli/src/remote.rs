@@ -14,22 +14,69 @@ use seedance_runtime::catalog::{Catalog, CatalogModel};
 use seedance_runtime::{Connection, ErasedModel};
 use serde_json::Value;
 
+use crate::cli::Global;
 use crate::connect;
 use crate::error::CliError;
+use crate::output::Printer;
+use crate::sim::Simulator;
 
 /// The catalog models loaded by this process, with their `ModelInfo`.
 static LOADED: Mutex<Vec<(&'static ModelInfo, CatalogModel)>> = Mutex::new(Vec::new());
 
+/// A compiled model by name; else, for a `vendor/model` name of one of
+/// this build's vendors, the model from that vendor's catalog (the
+/// simulator's with `sim`), with one line on where its schema came from.
+pub async fn resolve(
+    printer: &Printer,
+    global: &Global,
+    name: &str,
+    sim: Option<&Simulator>,
+) -> Result<&'static ModelInfo, CliError> {
+    let unknown = match connect::model(name) {
+        Ok(info) => return Ok(info),
+        Err(unknown) => unknown,
+    };
+    let Some((vendor, id)) = split(name) else {
+        return Err(unknown);
+    };
+    let conn = match sim {
+        Some(sim) => sim.connection(vendor, global)?,
+        None => connect::remote_or_anonymous(vendor, global)?,
+    };
+    let (info, model) = load(&conn, vendor, id).await?;
+    printer.note(&format!(
+        "{name} is not compiled in: schema from {}",
+        model.origin().describe()
+    ));
+    Ok(info)
+}
+
+/// Whether `info` is a catalog model loaded by this process.
+pub fn is_catalog(info: &ModelInfo) -> bool {
+    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+    all.iter().any(|(loaded, _)| std::ptr::eq(*loaded, info))
+}
+
+/// The JSON Schema `describe --json` shows: the generated one, or the
+/// schema a catalog model was loaded from, as its vendor published it.
+pub fn json_schema(info: &ModelInfo) -> Value {
+    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+    match all.iter().find(|(loaded, _)| std::ptr::eq(*loaded, info)) {
+        Some((_, model)) => model.published().clone(),
+        None => serde_json::to_value((info.json_schema)()).unwrap_or_default(),
+    }
+}
+
 /// `vendor/model` split at the vendor id, when the first segment names a
 /// vendor of this build.
-pub fn split(name: &str) -> Option<(&'static seedance_runtime::VendorInfo, &str)> {
+fn split(name: &str) -> Option<(&'static seedance_runtime::VendorInfo, &str)> {
     let (vendor, model) = name.split_once('/')?;
     let vendor = connect::vendors().into_iter().find(|v| v.id == vendor)?;
     Some((vendor, model))
 }
 
 /// `model` of `vendor` from its catalog over `conn`, as a `ModelInfo`.
-pub async fn load(
+async fn load(
     conn: &Connection,
     vendor: &'static seedance_runtime::VendorInfo,
     model: &str,

@@ -118,6 +118,23 @@ async fn a_catalog_only_model_runs_to_the_video_and_comes_from_the_cache_next_ti
     let counts = sim.counts().await;
     assert_eq!(counts["submit"], 2, "{counts}");
 
+    // Described as a compiled model is, from the cached schema.
+    let described = seedance(dir.path())
+        .env("SEEDANCE_CACHE_DIR", &cache)
+        .args(["describe", "--sim", &format!("wavespeed/{NEW}"), "--json"])
+        .output()
+        .expect("seedance describe");
+    assert!(described.status.success(), "{}", text(&described.stderr));
+    let described: Value = serde_json::from_slice(&described.stdout).expect("JSON");
+    let duration = &described["fields"][1];
+    assert_eq!(duration["name"], "duration", "{described}");
+    assert_eq!(
+        described["json_schema"],
+        schema(),
+        "the schema as published"
+    );
+    assert_eq!(catalog_requests().await, 1, "the cache answered");
+
     // The catalogs, compiled models marked.
     let listed = seedance(dir.path())
         .env("SEEDANCE_CACHE_DIR", &cache)

@@ -9,25 +9,49 @@ use seedance_runtime::{ImageRule, ImageRuleKind};
 use serde_json::{Value, json};
 
 use crate::advisories;
+use crate::cli::{Global, NotConnecting};
 use crate::connect;
 use crate::error::CliError;
 use crate::input::plain;
 use crate::output::Printer;
 use crate::schema::{self, Field, full_name};
+use crate::sim::Simulator;
 
 /// Longest default shown in text (RunComfy's sample prompts run to pages).
 const SHOWN: usize = 70;
 
-/// Prints one model.
-pub fn run(printer: &Printer, name: &str) -> Result<(), CliError> {
-    let info = connect::model(name)?;
+/// Prints one compiled model, or (a `vendor/model` name not compiled in)
+/// one from its vendor's catalog, where the connection options apply.
+pub async fn run(
+    printer: &Printer,
+    global: &Global,
+    name: &str,
+    not_here: &NotConnecting,
+) -> Result<(), CliError> {
+    let info = match connect::model(name) {
+        Ok(info) => {
+            not_here.refuse("describe")?;
+            info
+        }
+        Err(_) => {
+            let sim = match global.sim {
+                true => Some(Simulator::find_or_start().await?),
+                false => None,
+            };
+            crate::remote::resolve(printer, global, name, sim.as_ref()).await?
+        }
+    };
+    print(printer, info);
+    Ok(())
+}
+
+fn print(printer: &Printer, info: &ModelInfo) {
     // Hidden fields (WaveSpeed `x-hidden`) are accepted by `--set`, not advertised.
     let fields: Vec<Field> = schema::fields(info)
         .into_iter()
         .filter(|f| !f.hidden)
         .collect();
     printer.result(|| text(info, &fields), || json_of(info, &fields));
-    Ok(())
 }
 
 fn text(info: &ModelInfo, fields: &[Field]) -> String {
@@ -35,7 +59,14 @@ fn text(info: &ModelInfo, fields: &[Field]) -> String {
     let name = full_name(info);
     let _ = writeln!(out, "{name}  ({})", info.vendor.name);
     let _ = writeln!(out, "  {}", info.summary);
-    let _ = writeln!(out, "  Rust type  seedance::{}::Input", info.module);
+    match crate::remote::is_catalog(info) {
+        true => {
+            out.push_str("  Rust type  none: not compiled in, checked against its catalog schema\n")
+        }
+        false => {
+            let _ = writeln!(out, "  Rust type  seedance::{}::Input", info.module);
+        }
+    }
     let _ = writeln!(out, "  token      ${}", info.vendor.token_env);
     let _ = writeln!(out, "  base URL   {}", info.vendor.base_url);
     let advisories: Vec<_> = advisories::of(&name).collect();
@@ -273,7 +304,7 @@ fn json_of(info: &ModelInfo, fields: &[Field]) -> Value {
         "fields".to_owned(),
         json!(fields.iter().map(field_json).collect::<Vec<_>>()),
     );
-    model.insert("json_schema".to_owned(), json!((info.json_schema)()));
+    model.insert("json_schema".to_owned(), crate::remote::json_schema(info));
     Value::Object(model)
 }
 

@@ -24,8 +24,7 @@ pub async fn dispatch(cli: &Cli, printer: &Printer) -> Result<(), CliError> {
             Ok(())
         }
         Command::Describe { model, not_here } => {
-            not_here.refuse("describe")?;
-            describe::run(printer, model)
+            describe::run(printer, global, model, not_here).await
         }
         Command::Run(args) => run::run(printer, global, args).await,
         Command::Status(args) => resume::status(printer, global, args).await,

@@ -31,7 +31,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     // Kept alive until the job is followed: dropping an in-process
     // simulator stops it.
     let sim = start_sim(printer, global).await?;
-    let info = model(printer, global, &args.model, sim.as_ref()).await?;
+    let info = crate::remote::resolve(printer, global, &args.model, sim.as_ref()).await?;
     let mut prepared = prepare(printer, args, info, sim.as_ref()).await?;
     // Where the video goes is checked before anything is paid for.
     if !args.no_wait && !args.dry_run {
@@ -91,34 +91,6 @@ async fn start_sim(printer: &Printer, global: &Global) -> Result<Option<Simulato
         ));
     }
     Ok(Some(sim))
-}
-
-/// A compiled model by name; else, for a `vendor/model` name of one of
-/// this build's vendors, the model from that vendor's catalog (the
-/// simulator's with `--sim`), with one line on where its schema came from.
-async fn model(
-    printer: &Printer,
-    global: &Global,
-    name: &str,
-    sim: Option<&Simulator>,
-) -> Result<&'static ModelInfo, CliError> {
-    let unknown = match connect::model(name) {
-        Ok(info) => return Ok(info),
-        Err(unknown) => unknown,
-    };
-    let Some((vendor, id)) = crate::remote::split(name) else {
-        return Err(unknown);
-    };
-    let conn = match sim {
-        Some(sim) => sim.connection(vendor, global)?,
-        None => connect::remote_or_anonymous(vendor, global)?,
-    };
-    let (info, model) = crate::remote::load(&conn, vendor, id).await?;
-    printer.note(&format!(
-        "{name} is not compiled in: schema from {}",
-        model.origin().describe()
-    ));
-    Ok(info)
 }
 
 /// The body, built as `batch` builds it (`crate::body`), with its notes and
