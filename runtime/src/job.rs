@@ -8,21 +8,9 @@ use crate::{
     deadline::Deadline,
     error::Error,
     output::Output,
-    protocol::{self, Snapshot},
+    protocol::{self, CancelOutcome, Snapshot},
     state::{JobState, JobStatus},
 };
-
-/// What a cancel request achieved. Only RunComfy has a cancel endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CancelOutcome {
-    /// The job was cancelled (it was still queued).
-    Cancelled,
-    /// The job is already running and the vendor will not stop it; it will
-    /// finish (and be billed) as usual.
-    NotCancellable,
-    /// The job had already finished; nothing changed.
-    AlreadyFinished,
-}
 
 /// A job at a vendor. Cheap to clone; every method sends its own request.
 ///

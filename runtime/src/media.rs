@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 
-use crate::{connection::Connection, error::Error, model::Protocol};
+use crate::{connection::Connection, error::Error};
 
+// Each protocol says how it takes an image, so the policy lives with them.
+pub use crate::protocol::MediaPolicy;
 pub use upload::UPLOAD_PATH as WAVESPEED_UPLOAD_PATH;
 
 /// An image for an image field.
@@ -150,24 +152,6 @@ pub struct MediaOptions {
     /// Send a data URI even to a vendor whose documents ask for public URLs
     /// (RunComfy). Off by default: the vendor may refuse it after billing.
     pub allow_data_uri: bool,
-}
-
-/// How a vendor takes a local image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MediaPolicy {
-    /// Uploaded to the vendor's media endpoint; its URL goes in the field.
-    Upload,
-    /// A Base64 data URI goes in the field.
-    DataUri,
-    /// Only public URLs are documented (a data URI only on request).
-    UrlOnly,
-}
-
-impl MediaPolicy {
-    /// The policy of a protocol.
-    pub fn of(protocol: Protocol) -> Self {
-        crate::protocol::wire(protocol).media_policy()
-    }
 }
 
 /// Why a local image could not be made into a field value.
@@ -298,7 +282,7 @@ mod tests {
         let vendor = crate::VendorInfo {
             name: "RunComfy",
             id: "runcomfy",
-            protocol: Protocol::RunComfy,
+            protocol: crate::model::Protocol::RunComfy,
             base_url: "http://127.0.0.1:9",
             token_env: "RUNCOMFY_API_TOKEN",
         };

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use crate::{
     body_hash::body_hash,
-    connection::{Connection, transport::Answer},
+    connection::Connection,
     deadline::Deadline,
     error::{Error, SubmitAttempt, excerpt},
     job::Job,
     model::ErasedModel,
     prober::{ProbeReport, Prober},
-    protocol::{self, SubmitVerdict},
+    protocol::{self, Answer, SubmitVerdict},
     validation::{ImageInput, ValidationErrors, Violation},
 };
 
