@@ -86,7 +86,7 @@ impl Job {
     /// [`result`](Self::result), with no request or retry past `deadline`.
     pub(crate) async fn result_until(&self, deadline: Deadline) -> Result<Output, Error> {
         let conn = &self.conn;
-        let path = protocol::result_path(conn.protocol(), &self.id);
+        let path = conn.wire().result_path(&self.id);
         let answer = conn.get(&path, Some(&self.id), deadline).await?;
         let snapshot = protocol::parse_result(conn.protocol(), conn.vendor(), &answer, &self.id)?;
         self.finish(snapshot)
@@ -97,7 +97,7 @@ impl Job {
     /// WaveSpeed have no cancel endpoint: [`Error::CancelUnsupported`].
     pub async fn cancel(&self) -> Result<CancelOutcome, Error> {
         let conn = &self.conn;
-        let Some(path) = protocol::cancel_path(conn.protocol(), &self.id) else {
+        let Some(path) = conn.wire().cancel_path(&self.id) else {
             return Err(Error::CancelUnsupported {
                 vendor: conn.vendor(),
                 job_id: self.id.clone(),
@@ -128,7 +128,7 @@ impl Job {
     /// status answer carries them).
     pub(crate) async fn poll(&self, deadline: Deadline) -> Result<Snapshot, Error> {
         let conn = &self.conn;
-        let path = protocol::status_path(conn.protocol(), &self.id);
+        let path = conn.wire().status_path(&self.id);
         let answer = conn.get(&path, Some(&self.id), deadline).await?;
         protocol::parse_status(conn.protocol(), conn.vendor(), &answer, &self.id)
     }

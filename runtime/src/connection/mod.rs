@@ -27,6 +27,7 @@ use crate::{
     model::{Protocol, VendorInfo},
     poll::PollPolicy,
     prober::{ProbeConfig, Prober},
+    protocol::{self, Wire},
     retry::RetryPolicy,
     secret::Secret,
 };
@@ -237,6 +238,11 @@ impl Connection {
     /// The wire protocol.
     pub fn protocol(&self) -> Protocol {
         self.inner.protocol
+    }
+
+    /// The wire protocol's paths and answers.
+    pub(crate) fn wire(&self) -> &'static dyn Wire {
+        protocol::wire(self.inner.protocol)
     }
 
     /// The vendor's display name (used in errors).

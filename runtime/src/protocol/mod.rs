@@ -165,21 +165,6 @@ pub(crate) struct VendorError {
     pub message: Option<String>,
 }
 
-/// Path (relative to the base URL) of the status poll.
-pub(crate) fn status_path(protocol: Protocol, id: &str) -> String {
-    wire(protocol).status_path(id)
-}
-
-/// Path of the result fetch.
-pub(crate) fn result_path(protocol: Protocol, id: &str) -> String {
-    wire(protocol).result_path(id)
-}
-
-/// Path of the cancel request; `None` when the vendor has none.
-pub(crate) fn cancel_path(protocol: Protocol, id: &str) -> Option<String> {
-    wire(protocol).cancel_path(id)
-}
-
 /// A status answer as a [`Snapshot`].
 pub(crate) fn parse_status(
     protocol: Protocol,
