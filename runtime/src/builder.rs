@@ -221,6 +221,14 @@ impl<V: Vendor> ClientBuilder<Client<V>> {
     }
 }
 
+impl Connection {
+    /// The builder of a connection to `vendor` (its facts come from the
+    /// generated `Vendor::INFO` or the catalog); settings as for a client.
+    pub fn builder(vendor: &VendorInfo) -> ClientBuilder<Connection> {
+        ClientBuilder::new(*vendor)
+    }
+}
+
 impl ClientBuilder<Connection> {
     /// Builds the connection; reads the vendor's token variable when no
     /// token was given ([`Error::MissingToken`] when it is unset or empty).

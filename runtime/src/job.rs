@@ -46,6 +46,13 @@ pub struct Job {
     submitted_at: Option<Instant>,
 }
 
+impl Connection {
+    /// Resumes a job from its id alone (no request is sent).
+    pub fn job(&self, id: impl Into<String>) -> Job {
+        Job::new(self.clone(), id.into(), None)
+    }
+}
+
 impl Job {
     pub(crate) fn new(conn: Connection, id: String, submitted_at: Option<Instant>) -> Self {
         Job {
