@@ -247,17 +247,6 @@ impl Connection {
     }
 }
 
-impl<V: crate::model::Vendor> crate::Client<V> {
-    /// [`Connection::image_reference`] for this client's vendor.
-    pub async fn image_reference(
-        &self,
-        source: ImageSource,
-        options: MediaOptions,
-    ) -> Result<String, MediaError> {
-        self.connection().image_reference(source, options).await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
