@@ -268,7 +268,7 @@ mod tests {
 
     #[tokio::test]
     async fn runcomfy_refuses_local_files_unless_opted_in() {
-        let vendor = crate::VendorInfo {
+        let vendor = crate::model::VendorInfo {
             name: "RunComfy",
             id: "runcomfy",
             protocol: crate::model::Protocol::RunComfy,
