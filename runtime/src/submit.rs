@@ -112,9 +112,7 @@ impl Connection {
             }
         }
     }
-}
 
-impl Connection {
     /// Checks and submits a model: local rules and image rules first
     /// (nothing is sent if any fails), then exactly one POST. The one submit
     /// flow: `Client::submit_with` calls it with its typed model. The
