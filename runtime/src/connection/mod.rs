@@ -3,9 +3,9 @@
 //! parameter. All request logic lives here so it is compiled once, not per
 //! vendor; `Client<V>` is a typed wrapper around it, and tools that pick a
 //! vendor at run time (a CLI resuming `seedance status runcomfy ID`) use it
-//! directly. It knows nothing of jobs, images or prices: the layers above
-//! add those methods (`job.rs`, `submit.rs`, `media.rs`, `price/`), so
-//! requests stay at the bottom.
+//! directly. It knows nothing of its builder, jobs, images or prices: the
+//! layers above add those methods (`builder.rs`, `job.rs`, `submit.rs`,
+//! `media.rs`, `price/`), so imports only point down to it.
 
 pub(crate) mod transport;
 mod warm;
