@@ -1,5 +1,6 @@
 //! [`ClientBuilder`]: the one way to configure a client. It builds a typed
-//! [`Client<V>`] (`Client::<V>::builder()`) or an untyped [`Connection`]
+//! [`Client<V>`](crate::Client) (`Client::<V>::builder()`, whose `build`
+//! is in `client.rs`) or an untyped [`Connection`]
 //! (`Connection::builder(vendor)`); both take the same settings, each with
 //! a documented default, so there is no second place to set them.
 
@@ -7,18 +8,17 @@ use std::{fmt, marker::PhantomData, time::Duration};
 
 use crate::{
     budget::RateLimit,
-    client::Client,
     clock::Clock,
     connection::{Config, Connection, default_http_client},
     error::Error,
-    model::{Vendor, VendorInfo},
+    model::VendorInfo,
     poll::PollPolicy,
     prober::ProbeConfig,
     retry::RetryPolicy,
     secret::Secret,
 };
 
-/// Builds a [`Client<V>`], or with `T = Connection` an untyped
+/// Builds a [`Client<V>`](crate::Client), or with `T = Connection` an untyped
 /// [`Connection`]. Every setting is optional; the defaults are on each method.
 ///
 /// ```no_run
@@ -189,7 +189,7 @@ impl<T> ClientBuilder<T> {
 
     /// The untyped connection; reads the vendor's variable when no token
     /// was given.
-    fn connect(self) -> Result<Connection, Error> {
+    pub(crate) fn connect(self) -> Result<Connection, Error> {
         let token = match self.token {
             Some(token) => token,
             None => Secret::new(std::env::var(self.vendor.token_env).unwrap_or_default()),
@@ -213,11 +213,11 @@ impl<T> ClientBuilder<T> {
     }
 }
 
-impl<V: Vendor> ClientBuilder<Client<V>> {
-    /// Builds the client; reads `V::TOKEN_ENV` when no token was given
-    /// ([`Error::MissingToken`] when it is unset or empty).
-    pub fn build(self) -> Result<Client<V>, Error> {
-        self.connect().map(Client::from_connection)
+impl Connection {
+    /// The builder of a connection to `vendor` (its facts come from the
+    /// generated `Vendor::INFO` or the catalog); settings as for a client.
+    pub fn builder(vendor: &VendorInfo) -> ClientBuilder<Connection> {
+        ClientBuilder::new(*vendor)
     }
 }
 

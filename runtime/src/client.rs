@@ -10,7 +10,9 @@ use crate::{
     connection::Connection,
     error::Error,
     job::Job,
+    media::{ImageSource, MediaError, MediaOptions},
     model::{Model, Vendor},
+    price::Quote,
     prober::{ProbeReport, Prober},
     secret::Secret,
     submit::SubmitOptions,
@@ -102,6 +104,29 @@ impl<V: Vendor> Client<V> {
         options: SubmitOptions,
     ) -> Result<Job, Error> {
         self.conn.submit_erased(input, options).await
+    }
+
+    /// What submitting `input` would cost (see [`Connection::quote_raw`]);
+    /// nothing is submitted.
+    pub async fn quote<M: Model<Vendor = V>>(&self, input: &M) -> Quote {
+        self.conn.quote_erased(input).await
+    }
+
+    /// [`Connection::image_reference`] for this client's vendor.
+    pub async fn image_reference(
+        &self,
+        source: ImageSource,
+        options: MediaOptions,
+    ) -> Result<String, MediaError> {
+        self.conn.image_reference(source, options).await
+    }
+}
+
+impl<V: Vendor> ClientBuilder<Client<V>> {
+    /// Builds the client; reads `V::TOKEN_ENV` when no token was given
+    /// ([`Error::MissingToken`] when it is unset or empty).
+    pub fn build(self) -> Result<Client<V>, Error> {
+        self.connect().map(Client::from_connection)
     }
 }
 

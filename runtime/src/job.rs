@@ -8,21 +8,9 @@ use crate::{
     deadline::Deadline,
     error::Error,
     output::Output,
-    protocol::{self, Snapshot},
+    protocol::{self, CancelOutcome, Snapshot},
     state::{JobState, JobStatus},
 };
-
-/// What a cancel request achieved. Only RunComfy has a cancel endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CancelOutcome {
-    /// The job was cancelled (it was still queued).
-    Cancelled,
-    /// The job is already running and the vendor will not stop it; it will
-    /// finish (and be billed) as usual.
-    NotCancellable,
-    /// The job had already finished; nothing changed.
-    AlreadyFinished,
-}
 
 /// A job at a vendor. Cheap to clone; every method sends its own request.
 ///
@@ -56,6 +44,13 @@ pub struct Job {
     id: String,
     /// When this process submitted it; `None` for a resumed job.
     submitted_at: Option<Instant>,
+}
+
+impl Connection {
+    /// Resumes a job from its id alone (no request is sent).
+    pub fn job(&self, id: impl Into<String>) -> Job {
+        Job::new(self.clone(), id.into(), None)
+    }
 }
 
 impl Job {
@@ -98,7 +93,7 @@ impl Job {
     /// [`result`](Self::result), with no request or retry past `deadline`.
     pub(crate) async fn result_until(&self, deadline: Deadline) -> Result<Output, Error> {
         let conn = &self.conn;
-        let path = protocol::result_path(conn.protocol(), &self.id);
+        let path = conn.wire().result_path(&self.id);
         let answer = conn.get(&path, Some(&self.id), deadline).await?;
         let snapshot = protocol::parse_result(conn.protocol(), conn.vendor(), &answer, &self.id)?;
         self.finish(snapshot)
@@ -109,7 +104,7 @@ impl Job {
     /// WaveSpeed have no cancel endpoint: [`Error::CancelUnsupported`].
     pub async fn cancel(&self) -> Result<CancelOutcome, Error> {
         let conn = &self.conn;
-        let Some(path) = protocol::cancel_path(conn.protocol(), &self.id) else {
+        let Some(path) = conn.wire().cancel_path(&self.id) else {
             return Err(Error::CancelUnsupported {
                 vendor: conn.vendor(),
                 job_id: self.id.clone(),
@@ -140,7 +135,7 @@ impl Job {
     /// status answer carries them).
     pub(crate) async fn poll(&self, deadline: Deadline) -> Result<Snapshot, Error> {
         let conn = &self.conn;
-        let path = protocol::status_path(conn.protocol(), &self.id);
+        let path = conn.wire().status_path(&self.id);
         let answer = conn.get(&path, Some(&self.id), deadline).await?;
         protocol::parse_status(conn.protocol(), conn.vendor(), &answer, &self.id)
     }

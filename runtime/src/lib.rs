@@ -66,13 +66,14 @@ pub use builder::ClientBuilder;
 pub use client::Client;
 pub use connection::Connection;
 pub use error::{ApiError, Error, SubmitAttempt};
-pub use job::{CancelOutcome, Job};
+pub use job::Job;
 pub use model::{ErasedModel, Model, ParseEnumError, Protocol, Vendor, VendorInfo};
 pub use output::Output;
 pub use price::{
     ParseUsdError, Price, PriceSource, Pricer, Quote, UnknownPrice, Usd, reported_cost,
 };
 pub use prober::ProbeReport;
+pub use protocol::CancelOutcome;
 pub use state::{JobState, JobStatus};
 pub use submit::SubmitOptions;
 pub use validation::{ValidationErrors, Violation};

@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 
-use crate::{connection::Connection, error::Error, model::Protocol};
+use crate::{connection::Connection, error::Error};
 
+// Each protocol says how it takes an image, so the policy lives with them.
+pub use crate::protocol::MediaPolicy;
 pub use upload::UPLOAD_PATH as WAVESPEED_UPLOAD_PATH;
 
 /// An image for an image field.
@@ -152,24 +154,6 @@ pub struct MediaOptions {
     pub allow_data_uri: bool,
 }
 
-/// How a vendor takes a local image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MediaPolicy {
-    /// Uploaded to the vendor's media endpoint; its URL goes in the field.
-    Upload,
-    /// A Base64 data URI goes in the field.
-    DataUri,
-    /// Only public URLs are documented (a data URI only on request).
-    UrlOnly,
-}
-
-impl MediaPolicy {
-    /// The policy of a protocol.
-    pub fn of(protocol: Protocol) -> Self {
-        crate::protocol::wire(protocol).media_policy()
-    }
-}
-
 /// Why a local image could not be made into a field value.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -263,17 +247,6 @@ impl Connection {
     }
 }
 
-impl<V: crate::model::Vendor> crate::Client<V> {
-    /// [`Connection::image_reference`] for this client's vendor.
-    pub async fn image_reference(
-        &self,
-        source: ImageSource,
-        options: MediaOptions,
-    ) -> Result<String, MediaError> {
-        self.connection().image_reference(source, options).await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,10 +268,10 @@ mod tests {
 
     #[tokio::test]
     async fn runcomfy_refuses_local_files_unless_opted_in() {
-        let vendor = crate::VendorInfo {
+        let vendor = crate::model::VendorInfo {
             name: "RunComfy",
             id: "runcomfy",
-            protocol: Protocol::RunComfy,
+            protocol: crate::model::Protocol::RunComfy,
             base_url: "http://127.0.0.1:9",
             token_env: "RUNCOMFY_API_TOKEN",
         };

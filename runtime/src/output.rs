@@ -6,7 +6,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::{
-    connection::Connection, download::DownloadOptions, error::Error, outfile::Destination,
+    connection::Connection,
+    download::DownloadOptions,
+    error::Error,
+    outfile::Destination,
+    price::{Usd, reported_cost},
     protocol::OutputUrls,
 };
 
@@ -54,6 +58,12 @@ impl Output {
     /// The vendor's whole result answer.
     pub fn raw(&self) -> &Value {
         &self.raw
+    }
+
+    /// What the vendor reported this job cost ([`reported_cost`] of its
+    /// answer).
+    pub fn reported_cost(&self) -> Option<Usd> {
+        reported_cost(&self.raw)
     }
 
     /// Downloads the first video (or, failing that, the first image) to

@@ -41,7 +41,8 @@ use sniff::{Sniffer, Step};
 
 use crate::{
     deadline::Deadline,
-    validation::{ImageFacts, ImageInput, Rule, Violation},
+    error::Error,
+    validation::{ImageFacts, ImageInput, Rule, ValidationErrors, Violation},
 };
 
 /// Limits of the prober, each with a default that keeps a probe far below a
@@ -198,10 +199,10 @@ impl Prober {
     /// A prober with its own HTTP client: no proxy, no token, and the
     /// address guard of [`ProbeConfig::allow_private_addresses`] on DNS
     /// answers and redirects.
-    pub fn new(config: ProbeConfig) -> Result<Self, crate::Error> {
+    pub fn new(config: ProbeConfig) -> Result<Self, Error> {
         let http =
             guard::client(config.allow_private_addresses, CONNECT_TIMEOUT).map_err(|err| {
-                crate::Error::HttpClient(format!("cannot build the prober's HTTP client: {err}"))
+                Error::HttpClient(format!("cannot build the prober's HTTP client: {err}"))
             })?;
         Ok(Prober { http, config })
     }
@@ -271,6 +272,48 @@ impl Prober {
             images: probes,
         };
         (violations, report)
+    }
+
+    /// Combines a model's `validate()` outcome with its image rules: every
+    /// image whose field passed the local checks is probed, so a bad prompt
+    /// and a too-small image are reported together, and a malformed URL is
+    /// never fetched. Needs no token. `Err` is [`Error::Validation`] with
+    /// every violation, else [`Error::ImageProbe`] when the network failed
+    /// while reading an image.
+    pub async fn preflight(
+        &self,
+        local: Result<(), ValidationErrors>,
+        images: &[ImageInput<'_>],
+        skip_remote: bool,
+    ) -> Result<ProbeReport, Error> {
+        let mut violations: Vec<Violation> = local.err().map(|e| e.violations).unwrap_or_default();
+        // An image whose URI already broke a local rule is not fetched.
+        let probe: Vec<ImageInput<'_>> = images
+            .iter()
+            .filter(|input| {
+                let field = input.field.to_string();
+                !violations.iter().any(|v| v.field == field)
+            })
+            .copied()
+            .collect();
+        let (image_violations, report) = self.check(&probe, skip_remote).await;
+        violations.extend(image_violations);
+        if !violations.is_empty() {
+            return Err(Error::Validation(ValidationErrors { violations }));
+        }
+        if let Some(failed) = report.network_failure() {
+            return Err(Error::ImageProbe {
+                field: failed.field.clone(),
+                url: failed.uri.clone(),
+                cause: failed
+                    .facts
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(report)
     }
 
     /// Probes one image (URL or data URI) under the configured deadline,

@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use crate::{
     body_hash::body_hash,
-    connection::{Connection, transport::Answer},
+    connection::Connection,
     deadline::Deadline,
     error::{Error, SubmitAttempt, excerpt},
     job::Job,
     model::ErasedModel,
-    prober::{ProbeReport, Prober},
-    protocol::{self, SubmitVerdict},
-    validation::{ImageInput, ValidationErrors, Violation},
+    prober::ProbeReport,
+    protocol::{self, Answer, SubmitVerdict},
+    validation::{ImageInput, ValidationErrors},
 };
 
 /// Per-call overrides of [`Client::submit_with`](crate::Client::submit_with).
@@ -60,8 +60,6 @@ impl Connection {
             .unwrap_or(self.config().skip_remote_image_checks);
         self.prober()?.preflight(local, images, skip).await
     }
-
-    // An image whose URI already broke a local rule is not fetched.
 
     /// Sends an already-checked JSON body to `path` with exactly one POST
     /// and returns the job. For tools that build bodies themselves; typed
@@ -114,9 +112,7 @@ impl Connection {
             }
         }
     }
-}
 
-impl Connection {
     /// Checks and submits a model: local rules and image rules first
     /// (nothing is sent if any fails), then exactly one POST. The one submit
     /// flow: `Client::submit_with` calls it with its typed model. The
@@ -139,7 +135,7 @@ impl Connection {
     }
 
     /// Submits a model chosen at run time whose checks the caller has
-    /// already run ([`Prober::preflight`], e.g. to report every violation
+    /// already run ([`Prober::preflight`](crate::Prober::preflight), e.g. to report every violation
     /// before a token is known): one POST, no second probe.
     pub async fn submit_erased_prechecked(
         &self,
@@ -176,49 +172,5 @@ impl Connection {
         self.same_vendor(input)?;
         self.preflight(input.validate(), &input.image_inputs(), options)
             .await
-    }
-}
-
-impl Prober {
-    /// Combines a model's `validate()` outcome with its image rules: every
-    /// image whose field passed the local checks is probed, so a bad prompt
-    /// and a too-small image are reported together, and a malformed URL is
-    /// never fetched. Needs no token. `Err` is [`Error::Validation`] with
-    /// every violation, else [`Error::ImageProbe`] when the network failed
-    /// while reading an image.
-    pub async fn preflight(
-        &self,
-        local: Result<(), ValidationErrors>,
-        images: &[ImageInput<'_>],
-        skip_remote: bool,
-    ) -> Result<ProbeReport, Error> {
-        let mut violations: Vec<Violation> = local.err().map(|e| e.violations).unwrap_or_default();
-        // An image whose URI already broke a local rule is not fetched.
-        let probe: Vec<ImageInput<'_>> = images
-            .iter()
-            .filter(|input| {
-                let field = input.field.to_string();
-                !violations.iter().any(|v| v.field == field)
-            })
-            .copied()
-            .collect();
-        let (image_violations, report) = self.check(&probe, skip_remote).await;
-        violations.extend(image_violations);
-        if !violations.is_empty() {
-            return Err(Error::Validation(ValidationErrors { violations }));
-        }
-        if let Some(failed) = report.network_failure() {
-            return Err(Error::ImageProbe {
-                field: failed.field.clone(),
-                url: failed.uri.clone(),
-                cause: failed
-                    .facts
-                    .as_ref()
-                    .err()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            });
-        }
-        Ok(report)
     }
 }

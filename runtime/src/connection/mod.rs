@@ -3,7 +3,9 @@
 //! parameter. All request logic lives here so it is compiled once, not per
 //! vendor; `Client<V>` is a typed wrapper around it, and tools that pick a
 //! vendor at run time (a CLI resuming `seedance status runcomfy ID`) use it
-//! directly.
+//! directly. It knows nothing of its builder, jobs, images or prices: the
+//! layers above add those methods (`builder.rs`, `job.rs`, `submit.rs`,
+//! `media.rs`, `price/`), so imports only point down to it.
 
 pub(crate) mod transport;
 mod warm;
@@ -20,19 +22,19 @@ use window::BodyWindow;
 
 use crate::{
     budget::{Budget, RateLimit},
-    builder::ClientBuilder,
     clock::Clock,
     error::Error,
-    job::Job,
     model::{Protocol, VendorInfo},
     poll::PollPolicy,
     prober::{ProbeConfig, Prober},
+    protocol::{self, Wire},
     retry::RetryPolicy,
     secret::Secret,
 };
 
-/// Every knob of a client; set through [`ClientBuilder`], whose methods
-/// document the defaults.
+/// Every knob of a client; set through
+/// [`ClientBuilder`](crate::ClientBuilder), whose methods document the
+/// defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Config {
     /// Base URL of the API, without a trailing slash (default: the vendor's).
@@ -197,12 +199,6 @@ impl fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// The builder of a connection to `vendor` (its facts come from the
-    /// generated `Vendor::INFO` or the catalog); settings as for a client.
-    pub fn builder(vendor: &VendorInfo) -> ClientBuilder<Connection> {
-        ClientBuilder::new(*vendor)
-    }
-
     pub(crate) fn assemble(
         vendor: VendorInfo,
         token: Secret,
@@ -229,14 +225,14 @@ impl Connection {
         }
     }
 
-    /// Resumes a job from its id alone (no request is sent).
-    pub fn job(&self, id: impl Into<String>) -> Job {
-        Job::new(self.clone(), id.into(), None)
-    }
-
     /// The wire protocol.
     pub fn protocol(&self) -> Protocol {
         self.inner.protocol
+    }
+
+    /// The wire protocol's paths and answers.
+    pub(crate) fn wire(&self) -> &'static dyn Wire {
+        protocol::wire(self.inner.protocol)
     }
 
     /// The vendor's display name (used in errors).

@@ -29,16 +29,9 @@ use super::Connection;
 use crate::{
     deadline::Deadline,
     error::Error,
+    protocol::Answer,
     retry::{Verdict, is_retryable_status, retry_after_header, retrying},
 };
-
-/// A complete answer: status, `Retry-After`, body.
-#[derive(Debug, Clone)]
-pub(crate) struct Answer {
-    pub status: u16,
-    pub retry_after: Option<Duration>,
-    pub body: Vec<u8>,
-}
 
 /// Why one attempt failed.
 enum Failure {

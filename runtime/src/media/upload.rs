@@ -7,7 +7,11 @@
 use reqwest::header::CONTENT_TYPE;
 
 use super::{LocalImage, MediaError};
-use crate::{connection::Connection, connection::transport::Answer, error::Error, protocol};
+use crate::{
+    connection::Connection,
+    error::Error,
+    protocol::{self, Answer},
+};
 
 /// The upload endpoint, relative to the base URL.
 pub const UPLOAD_PATH: &str = "/api/v3/media/upload/binary";

@@ -22,9 +22,8 @@ pub use usd::{ParseUsdError, Usd};
 use serde_json::Value;
 
 use crate::{
-    client::Client,
     connection::Connection,
-    model::{ErasedModel, Model, Protocol, Vendor},
+    model::{ErasedModel, Protocol},
 };
 
 impl Connection {
@@ -53,13 +52,5 @@ impl Connection {
                 found: format!("the input does not serialize: {err}"),
             }),
         }
-    }
-}
-
-impl<V: Vendor> Client<V> {
-    /// What submitting `input` would cost (see [`Connection::quote_raw`]);
-    /// nothing is submitted.
-    pub async fn quote<M: Model<Vendor = V>>(&self, input: &M) -> Quote {
-        self.connection().quote_erased(input).await
     }
 }

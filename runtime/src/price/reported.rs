@@ -16,14 +16,6 @@ pub fn reported_cost(answer: &Value) -> Option<Usd> {
     }
 }
 
-impl crate::output::Output {
-    /// What the vendor reported this job cost ([`reported_cost`] of its
-    /// answer).
-    pub fn reported_cost(&self) -> Option<Usd> {
-        reported_cost(self.raw())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,12 @@
 use serde_json::{Value, json};
 
 use super::{Price, PriceSource, Quote, UnknownPrice, Usd};
-use crate::{connection::Connection, deadline::Deadline, error::excerpt, protocol};
+use crate::{
+    connection::Connection,
+    deadline::Deadline,
+    error::{Error, excerpt},
+    protocol,
+};
 
 /// WaveSpeed's free quote route.
 pub(crate) const WAVESPEED_PRICING: &str = "/api/v3/model/pricing";
@@ -91,7 +96,7 @@ impl Connection {
         })
     }
 
-    fn unanswered(&self, path: &str, err: &crate::Error) -> Quote {
+    fn unanswered(&self, path: &str, err: &Error) -> Quote {
         Quote::Unknown(UnknownPrice::Unanswered {
             vendor: self.vendor(),
             path: path.to_owned(),

@@ -5,7 +5,9 @@
 
 use serde_json::Value;
 
-use super::{Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls};
+use super::{
+    MediaPolicy, Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls,
+};
 use crate::state::JobState;
 
 /// Path of the poll: the universal path, which the vendor's per-model OpenAPI
@@ -18,8 +20,8 @@ pub(crate) const GENERATION_PATH: &str = "/v2/video/generations";
 pub(crate) struct AimlApi;
 
 impl Wire for AimlApi {
-    fn media_policy(&self) -> crate::media::MediaPolicy {
-        crate::media::MediaPolicy::DataUri
+    fn media_policy(&self) -> MediaPolicy {
+        MediaPolicy::DataUri
     }
     #[cfg(test)]
     fn state(&self, word: &str) -> JobState {

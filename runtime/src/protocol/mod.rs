@@ -12,12 +12,52 @@ pub(crate) use submit::{SubmitVerdict, judge_submit};
 
 use serde_json::Value;
 
+use std::time::Duration;
+
 use crate::{
-    connection::transport::Answer,
     error::{ApiError, Error, excerpt},
     model::Protocol,
     state::{JobState, JobStatus},
 };
+
+/// A complete answer: status, `Retry-After`, body. The transport fills it;
+/// this module reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+/// What a cancel request achieved. Only RunComfy has a cancel endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The job was cancelled (it was still queued).
+    Cancelled,
+    /// The job is already running and the vendor will not stop it; it will
+    /// finish (and be billed) as usual.
+    NotCancellable,
+    /// The job had already finished; nothing changed.
+    AlreadyFinished,
+}
+
+/// How a vendor takes a local image (public as `media::MediaPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaPolicy {
+    /// Uploaded to the vendor's media endpoint; its URL goes in the field.
+    Upload,
+    /// A Base64 data URI goes in the field.
+    DataUri,
+    /// Only public URLs are documented (a data URI only on request).
+    UrlOnly,
+}
+
+impl MediaPolicy {
+    /// The policy of a protocol.
+    pub fn of(protocol: Protocol) -> Self {
+        wire(protocol).media_policy()
+    }
+}
 
 /// What differs between the three wire protocols: paths, status words and
 /// the shape of answers. One implementation per protocol module; [`wire`] is
@@ -53,11 +93,11 @@ pub(crate) trait Wire: Sync {
         self.parse_status(value)
     }
     /// A cancel answer.
-    fn parse_cancel(&self, _value: &Value) -> Result<crate::job::CancelOutcome, String> {
+    fn parse_cancel(&self, _value: &Value) -> Result<CancelOutcome, String> {
         Err("no cancel endpoint".to_owned())
     }
     /// How the vendor takes a local image.
-    fn media_policy(&self) -> crate::media::MediaPolicy;
+    fn media_policy(&self) -> MediaPolicy;
 }
 
 /// The implementation of a protocol.
@@ -125,21 +165,6 @@ pub(crate) struct VendorError {
     pub message: Option<String>,
 }
 
-/// Path (relative to the base URL) of the status poll.
-pub(crate) fn status_path(protocol: Protocol, id: &str) -> String {
-    wire(protocol).status_path(id)
-}
-
-/// Path of the result fetch.
-pub(crate) fn result_path(protocol: Protocol, id: &str) -> String {
-    wire(protocol).result_path(id)
-}
-
-/// Path of the cancel request; `None` when the vendor has none.
-pub(crate) fn cancel_path(protocol: Protocol, id: &str) -> Option<String> {
-    wire(protocol).cancel_path(id)
-}
-
 /// A status answer as a [`Snapshot`].
 pub(crate) fn parse_status(
     protocol: Protocol,
@@ -182,7 +207,7 @@ pub(crate) fn parse_cancel(
     vendor: &'static str,
     answer: &Answer,
     job_id: &str,
-) -> Result<crate::job::CancelOutcome, Error> {
+) -> Result<CancelOutcome, Error> {
     let value = checked_json(protocol, vendor, answer, Some(job_id))?;
     wire(protocol)
         .parse_cancel(&value)

@@ -5,19 +5,17 @@
 use serde_json::Value;
 
 use super::{
-    OutputUrls, Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls,
+    CancelOutcome, MediaPolicy, OutputUrls, Snapshot, VendorError, Wire, code_text, encode,
+    message_text, status_word, urls,
 };
-use crate::{
-    job::CancelOutcome,
-    state::{JobState, JobStatus},
-};
+use crate::state::{JobState, JobStatus};
 
 /// The RunComfy protocol.
 pub(crate) struct RunComfy;
 
 impl Wire for RunComfy {
-    fn media_policy(&self) -> crate::media::MediaPolicy {
-        crate::media::MediaPolicy::UrlOnly
+    fn media_policy(&self) -> MediaPolicy {
+        MediaPolicy::UrlOnly
     }
     #[cfg(test)]
     fn state(&self, word: &str) -> JobState {

@@ -3,11 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Protocol, checked_json, wire};
-use crate::{
-    connection::transport::Answer,
-    error::{Error, excerpt},
-};
+use super::{Answer, Protocol, checked_json, wire};
+use crate::error::{Error, excerpt};
 
 /// What a submit answer means for the job.
 #[derive(Debug)]

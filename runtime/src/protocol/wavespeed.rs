@@ -6,15 +6,17 @@
 
 use serde_json::Value;
 
-use super::{Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls};
+use super::{
+    MediaPolicy, Snapshot, VendorError, Wire, code_text, encode, message_text, status_word, urls,
+};
 use crate::state::JobState;
 
 /// The WaveSpeed protocol: the result answer is also the status poll.
 pub(crate) struct WaveSpeed;
 
 impl Wire for WaveSpeed {
-    fn media_policy(&self) -> crate::media::MediaPolicy {
-        crate::media::MediaPolicy::Upload
+    fn media_policy(&self) -> MediaPolicy {
+        MediaPolicy::Upload
     }
     #[cfg(test)]
     fn state(&self, word: &str) -> JobState {
