@@ -130,7 +130,7 @@ fn parse(
     name: &str,
     body: &Map<String, Value>,
 ) -> Result<Box<dyn ErasedModel>, CliError> {
-    crate::remote::parse(info, Value::Object(body.clone())).map_err(|source| {
+    crate::catalog_models::parse(info, Value::Object(body.clone())).map_err(|source| {
         CliError::from(InputError::Rejected {
             model: name.to_owned(),
             source,

@@ -22,9 +22,11 @@ pub fn vendors() -> Vec<&'static VendorInfo> {
     vendors
 }
 
-/// A model by `vendor/model`, module path or module name.
+/// A model by `vendor/model`, module path or module name; or a catalog
+/// model this process loaded (`crate::remote`), by `vendor/model`.
 pub fn model(name: &str) -> Result<&'static ModelInfo, CliError> {
-    catalog::find(name).ok_or_else(|| {
+    let found = catalog::find(name).or_else(|| crate::catalog_models::find(name));
+    found.ok_or_else(|| {
         let names: Vec<String> = catalog::MODELS.iter().map(full_name).collect();
         CliError::UnknownModel {
             name: name.to_owned(),

@@ -4,6 +4,7 @@
 
 mod advisories;
 mod body;
+mod catalog_models;
 mod cli;
 mod commands;
 mod confine;

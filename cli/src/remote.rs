@@ -1,27 +1,21 @@
-//! Models that are not compiled in, from the vendor's catalog at run time
-//! (`seedance_runtime::catalog`): `run wavespeed/<any catalog id>`.
-//!
-//! A loaded catalog model gets a `ModelInfo` like a compiled one (vendor,
-//! id, fields), made once and kept for the process, so the commands take
-//! it as they take any model. Its `parse` is a plain `fn` that cannot
-//! hold a schema, so the interpreted input is made here ([`parse`]): every
-//! place that turns a body into a model goes through it.
+//! Models that are not compiled in, loaded from the vendor's catalog at
+//! run time (`seedance_runtime::catalog`): `run wavespeed/<any catalog
+//! id>`, `describe` and `batch` lines naming one. Once loaded, a model is
+//! found by name like a compiled one (`crate::catalog_models`).
 
-use std::sync::{Mutex, PoisonError};
+use std::collections::BTreeSet;
 
 use seedance::catalog::ModelInfo;
+use seedance_runtime::Connection;
 use seedance_runtime::catalog::{Catalog, CatalogModel};
-use seedance_runtime::{Connection, ErasedModel};
 use serde_json::Value;
 
+use crate::catalog_models;
 use crate::cli::Global;
 use crate::connect;
 use crate::error::CliError;
 use crate::output::Printer;
 use crate::sim::Simulator;
-
-/// The catalog models loaded by this process, with their `ModelInfo`.
-static LOADED: Mutex<Vec<(&'static ModelInfo, CatalogModel)>> = Mutex::new(Vec::new());
 
 /// A compiled model by name; else, for a `vendor/model` name of one of
 /// this build's vendors, the model from that vendor's catalog (the
@@ -51,22 +45,6 @@ pub async fn resolve(
     Ok(info)
 }
 
-/// Whether `info` is a catalog model loaded by this process.
-pub fn is_catalog(info: &ModelInfo) -> bool {
-    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    all.iter().any(|(loaded, _)| std::ptr::eq(*loaded, info))
-}
-
-/// The JSON Schema `describe --json` shows: the generated one, or the
-/// schema a catalog model was loaded from, as its vendor published it.
-pub fn json_schema(info: &ModelInfo) -> Value {
-    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    match all.iter().find(|(loaded, _)| std::ptr::eq(*loaded, info)) {
-        Some((_, model)) => model.published().clone(),
-        None => serde_json::to_value((info.json_schema)()).unwrap_or_default(),
-    }
-}
-
 /// `vendor/model` split at the vendor id, when the first segment names a
 /// vendor of this build.
 fn split(name: &str) -> Option<(&'static seedance_runtime::VendorInfo, &str)> {
@@ -85,58 +63,37 @@ async fn load(
         .load(conn, vendor, model)
         .await
         .map_err(|err| CliError::Catalog(err.to_string()))?;
-    let mut all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some((info, _)) = all
-        .iter()
-        .find(|(info, _)| info.vendor.id == vendor.id && info.model == loaded.model())
-    {
-        return Ok((info, loaded));
-    }
-    let info: &'static ModelInfo = Box::leak(Box::new(ModelInfo {
-        vendor,
-        model: loaded.model(),
-        module: "(from the catalog)",
-        summary: Box::leak(summary(&loaded).into_boxed_str()),
-        json_schema: Default::default,
-        parse: untyped,
-        fields: loaded.fields(),
-    }));
-    all.push((info, loaded.clone()));
+    let info = catalog_models::register(vendor, &loaded);
     Ok((info, loaded))
 }
 
-/// "takes prompt; optional duration, seed", as codegen writes summaries.
-fn summary(model: &CatalogModel) -> String {
-    let (required, optional): (Vec<_>, Vec<_>) = model
-        .fields()
-        .iter()
-        .filter(|f| !f.hidden)
-        .partition(|f| f.required);
-    let names = |fs: &[&seedance_runtime::field_info::FieldInfo]| {
-        fs.iter().map(|f| f.wire).collect::<Vec<_>>().join(", ")
-    };
-    match optional.is_empty() {
-        true => format!("takes {}", names(&required)),
-        false => format!("takes {}; optional {}", names(&required), names(&optional)),
+/// Loads every model a batch file names that is not compiled in (a
+/// `vendor/model` name of this build's vendors), before its lines are
+/// read, so each line is checked as any other. A model that cannot be
+/// loaded is named here with why; its lines are then refused as unknown,
+/// with their numbers.
+pub async fn preload(
+    printer: &Printer,
+    bytes: &[u8],
+    connect: &crate::commands::batch::Connect<'_>,
+) -> Result<(), CliError> {
+    let names: BTreeSet<String> = bytes
+        .split(|b| *b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Value>(line).ok())
+        .filter_map(|line| line.get("model")?.as_str().map(str::to_owned))
+        .filter(|name| connect::model(name).is_err())
+        .collect();
+    for name in names {
+        let Some((vendor, id)) = split(&name) else {
+            continue;
+        };
+        match load(&connect(vendor)?, vendor, id).await {
+            Ok((_, model)) => printer.note(&format!(
+                "{name} is not compiled in: schema from {}",
+                model.origin().describe()
+            )),
+            Err(err) => printer.note(&format!("warning: {name}: {err}")),
+        }
     }
-}
-
-/// The `parse` of a catalog `ModelInfo`: never the way in (see [`parse`]).
-fn untyped(_: Value) -> Result<Box<dyn ErasedModel>, serde_json::Error> {
-    Err(serde::de::Error::custom(
-        "a catalog model's input is checked against its schema (remote::parse)",
-    ))
-}
-
-/// `body` as `info`'s input: the typed parse of a compiled model, the
-/// interpreted one of a catalog model (the same refusals).
-pub fn parse(info: &ModelInfo, body: Value) -> Result<Box<dyn ErasedModel>, serde_json::Error> {
-    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    match all.iter().find(|(loaded, _)| std::ptr::eq(*loaded, info)) {
-        Some((_, model)) => model
-            .input(body)
-            .map(|input| Box::new(input) as Box<dyn ErasedModel>)
-            .map_err(serde::de::Error::custom),
-        None => (info.parse)(body),
-    }
+    Ok(())
 }

@@ -135,6 +135,31 @@ async fn a_catalog_only_model_runs_to_the_video_and_comes_from_the_cache_next_ti
     );
     assert_eq!(catalog_requests().await, 1, "the cache answered");
 
+    // A batch of it: every line checked as a compiled model's, then run.
+    let lines = [
+        json!({"model": format!("wavespeed/{NEW}"), "input": {"prompt": "batch 1"}}),
+        json!({"model": format!("wavespeed/{NEW}"), "input": {"prompt": "batch 2", "duration": 3}}),
+    ];
+    let file = dir.path().join("jobs.jsonl");
+    let text_lines: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(&file, text_lines.join("\n") + "\n").expect("batch file");
+    let batch = seedance(dir.path())
+        .env("SEEDANCE_CACHE_DIR", &cache)
+        .args(["batch", "--sim", "--journal"])
+        .arg(dir.path().join("jobs.db"))
+        .arg("--out")
+        .arg(dir.path().join("batch"))
+        .arg(&file)
+        .output()
+        .expect("seedance batch");
+    assert!(batch.status.success(), "{}", text(&batch.stderr));
+    let saved = std::fs::read_dir(dir.path().join("batch"))
+        .expect("out")
+        .count();
+    assert_eq!(saved, 2, "{}", text(&batch.stderr));
+    assert_eq!(sim.counts().await["submit"], 4);
+    assert_eq!(catalog_requests().await, 1, "the cache answered");
+
     // The catalogs, compiled models marked.
     let listed = seedance(dir.path())
         .env("SEEDANCE_CACHE_DIR", &cache)

@@ -13,6 +13,8 @@ mod lines;
 mod probes;
 mod summary;
 
+pub use lines::Connect;
+
 pub use summary::ms_to_utc;
 mod worker;
 
@@ -136,6 +138,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         Some(sim) => sim.connection(vendor, global),
         None => connect::remote(vendor, global),
     };
+    crate::remote::preload(printer, &bytes, &connect).await?;
     // An existing journal tells which lines are resumes; a new one is
     // created only once every line's vendor has a token.
     let existing = match journal_exists(&args.journal) {

@@ -59,7 +59,7 @@ fn text(info: &ModelInfo, fields: &[Field]) -> String {
     let name = full_name(info);
     let _ = writeln!(out, "{name}  ({})", info.vendor.name);
     let _ = writeln!(out, "  {}", info.summary);
-    match crate::remote::is_catalog(info) {
+    match crate::catalog_models::is_catalog(info) {
         true => {
             out.push_str("  Rust type  none: not compiled in, checked against its catalog schema\n")
         }
@@ -304,7 +304,10 @@ fn json_of(info: &ModelInfo, fields: &[Field]) -> Value {
         "fields".to_owned(),
         json!(fields.iter().map(field_json).collect::<Vec<_>>()),
     );
-    model.insert("json_schema".to_owned(), crate::remote::json_schema(info));
+    model.insert(
+        "json_schema".to_owned(),
+        crate::catalog_models::json_schema(info),
+    );
     Value::Object(model)
 }
 

@@ -70,7 +70,7 @@ async fn next_refusal(
 async fn probe(conn: &Connection, entry: &NewEntry) -> Result<(), String> {
     let info = connect::model(&entry.model).map_err(|e| e.to_string())?;
     let body: Value = serde_json::from_str(&entry.body).map_err(|e| e.to_string())?;
-    let model = crate::remote::parse(info, body).map_err(|e| e.to_string())?;
+    let model = crate::catalog_models::parse(info, body).map_err(|e| e.to_string())?;
     conn.check_erased(model.as_ref(), SubmitOptions::new())
         .await
         .map(drop)
