@@ -5,16 +5,22 @@
 //! two files naming one model); warnings are vendor mistakes that do not
 //! change the wire (a default of the wrong type or outside its enum, a
 //! `required` entry that names no property).
+//!
+//! The vocabulary (`format` values, image rules, UI hints) is
+//! `seedance_dialect`'s, the one list codegen and the runtime read too; the
+//! simulator is an independent oracle for behaviour, not for vocabulary.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
+use seedance_dialect::{Format, ImageRuleKind, is_ui_hint};
 use serde_json::Value;
 
 use super::load::{Store, embedded};
 use super::normalize::{escape, resolve};
 
-/// Keywords the interpreter understands or knowingly ignores.
+/// Keywords the interpreter understands or knowingly ignores (besides the
+/// UI hints, [`seedance_dialect::UI_HINTS`]).
 const KNOWN_KEYWORDS: &[&str] = &[
     // JSON Schema
     "type",
@@ -48,33 +54,9 @@ const KNOWN_KEYWORDS: &[&str] = &[
     "validations",
 ];
 
-/// WaveSpeed's documented UI hints: no meaning on the wire.
-const UI_HINTS: &[&str] = &[
-    "x-order-properties",
-    "x-ui-component",
-    "x-accept",
-    "x-placeholder",
-    "x-hidden",
-    "step",
-];
-
 /// `type` values (`float` is RunComfy's `number`).
 const TYPES: &[&str] = &[
     "string", "integer", "number", "float", "boolean", "array", "object", "null",
-];
-
-/// `format` values.
-const FORMATS: &[&str] = &["uri", "image_uri", "video_uri", "audio_uri"];
-
-/// Image rules of the `validations` arrays.
-const IMAGE_RULES: &[&str] = &[
-    "width_pixels<",
-    "width_pixels>",
-    "height_pixels<",
-    "height_pixels>",
-    "width/height<",
-    "width/height>",
-    "file_size_mb<",
 ];
 
 /// How bad a [`Finding`] is.
@@ -180,8 +162,7 @@ impl Linter<'_> {
         };
         for (keyword, value) in object {
             let here = format!("{pointer}/{}", escape(keyword));
-            if !KNOWN_KEYWORDS.contains(&keyword.as_str()) && !UI_HINTS.contains(&keyword.as_str())
-            {
+            if !KNOWN_KEYWORDS.contains(&keyword.as_str()) && !is_ui_hint(keyword) {
                 self.error(&here, format!("unknown keyword {keyword:?}"));
             }
             match keyword.as_str() {
@@ -198,7 +179,7 @@ impl Linter<'_> {
                 }
                 "$ref" => self.reference(root, &here, value),
                 "type" => self.types(&here, value),
-                "format" if !value.as_str().is_some_and(|f| FORMATS.contains(&f)) => {
+                "format" if value.as_str().and_then(Format::from_schema).is_none() => {
                     self.error(&here, format!("unknown format {value}"));
                 }
                 "validations" => self.validations(&here, value),
@@ -242,7 +223,7 @@ impl Linter<'_> {
         };
         for (index, entry) in entries.iter().enumerate() {
             let rule = entry.get("validation_rule").and_then(Value::as_str);
-            let known = rule.is_some_and(|rule| IMAGE_RULES.contains(&rule));
+            let known = rule.and_then(ImageRuleKind::from_schema).is_some();
             let limit = entry.get("validation_value").and_then(Value::as_f64);
             if !known || limit.is_none() {
                 self.error(
@@ -310,18 +291,85 @@ fn fits(value: &Value, ty: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{FORMATS, IMAGE_RULES};
+    use seedance_dialect::{Format, ImageRuleKind, UI_HINTS};
+    use serde_json::json;
+
+    use super::super::{ImageFacts, ImageRule, check_image, lint_file, media_kinds};
+    use super::Severity;
 
     /// The simulator keeps its own interpreter (it is the oracle the generated
-    /// validators are tested against) but must know every format and image
+    /// validators are tested against) but must honour every format and image
     /// rule codegen and the runtime know.
     #[test]
     fn the_interpreter_covers_the_shared_vocabulary() {
-        for format in seedance_dialect::Format::ALL {
-            assert!(FORMATS.contains(&format.as_str()), "{format:?}");
+        for format in Format::ALL {
+            assert!(media_kinds(format.as_str()).is_some(), "{format:?}");
         }
-        for rule in seedance_dialect::ImageRuleKind::ALL {
-            assert!(IMAGE_RULES.contains(&rule.as_str()), "{rule:?}");
+        let facts = ImageFacts {
+            width: 10,
+            height: 10,
+            file_size: 10,
+        };
+        for kind in ImageRuleKind::ALL {
+            // A limit the image keeps: an unknown rule is reported broken.
+            let limit = if kind.is_upper_bound() { 1e12 } else { 0.0 };
+            let rule = ImageRule {
+                rule: kind.as_str().to_owned(),
+                limit,
+                message: String::new(),
+            };
+            assert_eq!(check_image("image", &facts, &[rule]), vec![], "{kind:?}");
+        }
+    }
+
+    /// A file using every format, image rule and UI hint of the dialect
+    /// lints clean; one word outside it is an error.
+    #[test]
+    fn the_lint_takes_the_dialect_vocabulary() {
+        let mut properties = serde_json::Map::new();
+        for format in Format::ALL {
+            let field = json!({ "type": "string", "format": format.as_str() });
+            properties.insert(format.as_str().to_owned(), field);
+        }
+        let rules: Vec<_> = ImageRuleKind::ALL
+            .into_iter()
+            .map(|kind| json!({ "validation_rule": kind.as_str(), "validation_value": 1 }))
+            .collect();
+        properties.insert(
+            "image".to_owned(),
+            json!({ "type": "string", "validations": rules }),
+        );
+        let mut hinted = json!({ "type": "string" });
+        for hint in UI_HINTS {
+            hinted[hint] = json!(null);
+        }
+        properties.insert("hinted".to_owned(), hinted);
+        let schema = json!({ "type": "object", "properties": properties });
+        let errors: Vec<String> = lint_file("runcomfy", "a/b.json", &schema.to_string())
+            .into_iter()
+            .filter(|finding| finding.severity == Severity::Error)
+            .map(|finding| finding.to_string())
+            .collect();
+        assert_eq!(errors, Vec::<String>::new());
+
+        for (field, bad) in [
+            ("format", json!({ "type": "string", "format": "date-time" })),
+            (
+                "validations",
+                json!({ "type": "string", "validations": [
+                    { "validation_rule": "duration_seconds<", "validation_value": 1 }
+                ] }),
+            ),
+            ("x-unknown", json!({ "type": "string", "x-unknown": 1 })),
+        ] {
+            let schema = json!({ "type": "object", "properties": { "f": bad } });
+            let findings = lint_file("runcomfy", "a/b.json", &schema.to_string());
+            assert!(
+                findings
+                    .iter()
+                    .any(|finding| finding.severity == Severity::Error),
+                "{field}: {findings:?}"
+            );
         }
     }
 }
