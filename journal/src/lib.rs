@@ -27,6 +27,7 @@ mod driver;
 mod durable;
 mod entry;
 mod error;
+mod group_commit;
 mod journal;
 mod key;
 mod memory;

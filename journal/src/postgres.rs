@@ -3,8 +3,8 @@
 //! workers never take the same one.
 //!
 //! Two connections: state changes go through a writer task that commits
-//! every change queued meanwhile in one transaction (group commit: one WAL
-//! flush for many changes, each caller answered after its commit); leases,
+//! every change queued meanwhile in one transaction (`group_commit`: one
+//! WAL flush for many changes, each caller answered after its commit); leases,
 //! enqueues and reads use the other, with `synchronous_commit = off`,
 //! because losing one of those to a server crash is harmless: a lease not
 //! recorded only lets another worker take the entry, whose guarded writes
@@ -31,11 +31,11 @@ use crate::entry::{
     Budget, Change, Claim, Enqueued, Entry, Event, HELD_SQL, NewEntry, micros_db, usd_db,
 };
 use crate::error::JournalError;
+use crate::group_commit::Writer;
 use crate::journal::Journal;
 use crate::migrations::{self, POSTGRES, VERSIONS_TABLE};
 use crate::state::{State, open_sql_list, paid_open_sql_list};
 use link::Reads;
-use writer::Write;
 
 /// A PostgreSQL journal. Cheap to clone (shared, pipelined connections).
 ///
@@ -45,7 +45,7 @@ use writer::Write;
 #[derive(Clone)]
 pub struct PostgresJournal {
     reads: Arc<Reads>,
-    writer: tokio::sync::mpsc::UnboundedSender<Write>,
+    writer: Writer,
 }
 
 impl std::fmt::Debug for PostgresJournal {
@@ -361,19 +361,7 @@ impl Journal for PostgresJournal {
     }
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
-        let (done, answer) = tokio::sync::oneshot::channel();
-        let write = Write {
-            key: key.to_owned(),
-            worker: worker.to_owned(),
-            change: change.clone(),
-            done,
-        };
-        self.writer
-            .send(write)
-            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?;
-        answer
-            .await
-            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?
+        self.writer.record(key, worker, change).await
     }
 
     async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {

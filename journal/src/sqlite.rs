@@ -21,6 +21,7 @@ use crate::entry::{
     HELD_UNKNOWN_PRICE, HOLD_MS, NewEntry, micros_db, usd_db,
 };
 use crate::error::JournalError;
+use crate::group_commit::{self, Backend, Write, Writer};
 use crate::journal::Journal;
 use crate::migrations::{self, SQLITE, VERSIONS_TABLE};
 use crate::state::{State, open_sql_list, paid_open_sql_list};
@@ -41,20 +42,8 @@ pub enum Durability {
 pub struct SqliteJournal {
     conn: Arc<Mutex<Connection>>,
     path: Arc<str>,
-    writer: std::sync::mpsc::Sender<Write>,
+    writer: Writer,
 }
-
-/// One state change waiting for the writer thread, and who to tell.
-#[derive(Debug)]
-struct Write {
-    key: String,
-    worker: String,
-    change: Change,
-    done: tokio::sync::oneshot::Sender<Result<bool, JournalError>>,
-}
-
-/// Most changes committed in one transaction.
-const GROUP: usize = 512;
 
 /// The columns of `jobs` in [`Entry`] order.
 const COLS: &str = "key, batch, line, vendor, model, path, body, body_hash, out_path, out_dir, \
@@ -103,12 +92,11 @@ impl SqliteJournal {
         .await
         .map_err(|e| JournalError::Task(e.to_string()))??;
         let conn = Arc::new(Mutex::new(conn));
-        let (writer, queue) = std::sync::mpsc::channel();
-        let (thread_conn, thread_path) = (conn.clone(), shown.clone());
-        std::thread::Builder::new()
-            .name("seedance-journal-writer".to_owned())
-            .spawn(move || write_loop(&thread_conn, &thread_path, &queue))
-            .map_err(|e| JournalError::Task(e.to_string()))?;
+        let backend = GroupWriter {
+            conn: conn.clone(),
+            path: shown.clone(),
+        };
+        let writer = group_commit::spawn_thread("seedance-journal-writer", backend)?;
         Ok(SqliteJournal {
             conn,
             path: shown,
@@ -364,19 +352,7 @@ impl Journal for SqliteJournal {
     }
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
-        let (done, answer) = tokio::sync::oneshot::channel();
-        let write = Write {
-            key: key.to_owned(),
-            worker: worker.to_owned(),
-            change: change.clone(),
-            done,
-        };
-        self.writer
-            .send(write)
-            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?;
-        answer
-            .await
-            .map_err(|_| JournalError::Task("the journal writer stopped".to_owned()))?
+        self.writer.record(key, worker, change).await
     }
 
     async fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
@@ -521,38 +497,28 @@ impl Journal for SqliteJournal {
     }
 }
 
-/// The writer thread: takes every change queued while the last commit ran
-/// and commits them together (group commit). Each caller is answered only
-/// after the transaction holding its change has committed.
-fn write_loop(conn: &Mutex<Connection>, path: &str, queue: &std::sync::mpsc::Receiver<Write>) {
-    while let Ok(first) = queue.recv() {
-        let mut group = vec![first];
-        while group.len() < GROUP {
-            match queue.try_recv() {
-                Ok(write) => group.push(write),
-                Err(_) => break,
-            }
-        }
-        let applied = {
-            let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-            apply_group(&mut conn, &group)
-        };
-        match applied {
-            Ok(applied) => {
-                for (write, applied) in group.into_iter().zip(applied) {
-                    let _ = write.done.send(Ok(applied));
-                }
-            }
-            Err(err) => {
-                let message = err.to_string();
-                for write in group {
-                    let _ = write.done.send(Err(JournalError::Write {
-                        target: path.to_owned(),
-                        message: message.clone(),
-                    }));
-                }
-            }
-        }
+/// SQLite's side of the group commit (`group_commit`), on the writer
+/// thread: a group in one transaction on the shared connection; a group
+/// that fails is not tried again, each of its callers is told.
+struct GroupWriter {
+    conn: Arc<Mutex<Connection>>,
+    path: Arc<str>,
+}
+
+impl Backend for GroupWriter {
+    type Tries = ();
+    type Error = rusqlite::Error;
+
+    async fn apply(&mut self, group: &[Write], _: &mut ()) -> rusqlite::Result<Vec<bool>> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        apply_group(&mut conn, group)
+    }
+
+    async fn recover(&mut self, err: rusqlite::Error, _: &mut ()) -> Result<(), JournalError> {
+        Err(JournalError::Write {
+            target: self.path.to_string(),
+            message: err.to_string(),
+        })
     }
 }
 

@@ -1,6 +1,6 @@
-//! The writer task: every state change queued while the last commit ran
-//! goes into the next transaction, its statements pipelined (group commit:
-//! one WAL flush for many changes, each caller answered after its commit).
+//! PostgreSQL's side of the group commit (`group_commit`), run on a tokio
+//! task: each group's statements pipelined in one transaction, and what
+//! happens when a try fails.
 //!
 //! When the connection is lost mid-group, the task opens a new one and
 //! replays the group; its callers keep waiting meanwhile, up to the
@@ -27,8 +27,6 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
-use tokio::sync::oneshot;
 use tokio_postgres::{Client, Statement, Transaction};
 
 use super::link::{self, Outage};
@@ -37,18 +35,8 @@ use crate::entry::{
     Change, CostChange, HELD_OVER_BUDGET, HELD_SQL, HELD_UNKNOWN_PRICE, HOLD_MS, micros_db,
 };
 use crate::error::JournalError;
+use crate::group_commit::{self, Backend, Write, Writer};
 use crate::state::State;
-
-/// One state change waiting for the writer task, and who to tell.
-pub(crate) struct Write {
-    pub(crate) key: String,
-    pub(crate) worker: String,
-    pub(crate) change: Change,
-    pub(crate) done: oneshot::Sender<Result<bool, JournalError>>,
-}
-
-/// Most changes committed in one transaction.
-const GROUP: usize = 512;
 
 /// What every guarded state change sets.
 const SETS: &str = "state = $3, job_id = coalesce($4, job_id), \
@@ -135,22 +123,32 @@ fn settle_sql() -> String {
 
 /// Starts the writer task on `client` (opened on `url`); it reconnects to
 /// `url` when the connection is lost.
-pub(crate) fn spawn(url: &str, client: Client, patience: Duration) -> UnboundedSender<Write> {
-    let (writer, queue) = tokio::sync::mpsc::unbounded_channel();
-    let task = Writer {
+pub(crate) fn spawn(url: &str, client: Client, patience: Duration) -> Writer {
+    let (writer, queue) = Writer::channel();
+    let task = Link {
         url: url.to_owned(),
         patience,
         client,
     };
-    tokio::spawn(task.run(queue));
+    tokio::spawn(group_commit::run(task, queue));
     writer
 }
 
 /// The writer task's connection, and where to open a new one.
-struct Writer {
+struct Link {
     url: String,
     patience: Duration,
     client: Client,
+}
+
+/// What the tries of one group share.
+#[derive(Default)]
+struct Tries {
+    deadlocks: u32,
+    /// Since when the connection is lost, if it is.
+    outage: Option<Outage>,
+    /// A COMMIT sent whose answer was lost.
+    unanswered: Option<Sent>,
 }
 
 /// A group whose COMMIT was sent: its transaction and the answers it
@@ -160,49 +158,43 @@ struct Sent {
     applied: Vec<bool>,
 }
 
-impl Writer {
-    async fn run(mut self, mut queue: UnboundedReceiver<Write>) {
-        while let Some(first) = queue.recv().await {
-            let mut group = vec![first];
-            while group.len() < GROUP {
-                match queue.try_recv() {
-                    Ok(write) => group.push(write),
-                    Err(_) => break,
-                }
-            }
-            // Rows locked in key order (a stable sort keeps one key's
-            // changes in their order): two groups seldom wait on each other.
-            group.sort_by(|a, b| a.key.cmp(&b.key));
-            let outcome = self.commit(&group).await;
-            answer(group, &outcome);
-        }
+/// Replays a group after a deadlock and after a lost connection (see the
+/// module docs).
+impl Backend for Link {
+    type Tries = Tries;
+    type Error = tokio_postgres::Error;
+
+    async fn apply(
+        &mut self,
+        group: &[Write],
+        tries: &mut Tries,
+    ) -> Result<Vec<bool>, tokio_postgres::Error> {
+        self.attempt(group, &mut tries.unanswered).await
     }
 
-    /// Commits `group`, replaying it after a deadlock and after a lost
-    /// connection (see the module docs).
-    async fn commit(&mut self, group: &[Write]) -> Result<Vec<bool>, JournalError> {
-        let mut deadlocks = 0;
-        let mut outage: Option<Outage> = None;
-        let mut unanswered: Option<Sent> = None;
-        loop {
-            let err = match self.attempt(group, &mut unanswered).await {
-                Ok(applied) => return Ok(applied),
-                Err(err) => err,
-            };
-            if link::is_conflict(&err) && deadlocks < link::CONFLICT_RETRIES {
-                deadlocks += 1;
-            } else if link::is_lost(&err) {
-                let outage = *outage.get_or_insert_with(|| Outage::begin(self.patience));
-                self.client = link::reopen(&self.url, "", outage, link::describe(&err)).await?;
-            } else {
-                return Err(JournalError::Write {
-                    target: "PostgreSQL".to_owned(),
-                    message: link::describe(&err),
-                });
-            }
+    async fn recover(
+        &mut self,
+        err: tokio_postgres::Error,
+        tries: &mut Tries,
+    ) -> Result<(), JournalError> {
+        if link::is_conflict(&err) && tries.deadlocks < link::CONFLICT_RETRIES {
+            tries.deadlocks += 1;
+        } else if link::is_lost(&err) {
+            let outage = *tries
+                .outage
+                .get_or_insert_with(|| Outage::begin(self.patience));
+            self.client = link::reopen(&self.url, "", outage, link::describe(&err)).await?;
+        } else {
+            return Err(JournalError::Write {
+                target: "PostgreSQL".to_owned(),
+                message: link::describe(&err),
+            });
         }
+        Ok(())
     }
+}
 
+impl Link {
     /// One try: when an earlier try's COMMIT went unanswered, first whether
     /// it committed (its answers then stand); otherwise the group, applied
     /// (again).
@@ -235,40 +227,6 @@ async fn committed(client: &Client, sent: &Sent) -> Result<bool, tokio_postgres:
         .await?;
     let status: Option<String> = row.try_get(0)?;
     Ok(status.as_deref() == Some("committed"))
-}
-
-/// Tells each caller its answer; on failure each gets its own copy.
-fn answer(group: Vec<Write>, outcome: &Result<Vec<bool>, JournalError>) {
-    match outcome {
-        Ok(applied) => {
-            for (write, applied) in group.into_iter().zip(applied) {
-                let _ = write.done.send(Ok(*applied));
-            }
-        }
-        Err(err) => {
-            for write in group {
-                let _ = write.done.send(Err(copy(err)));
-            }
-        }
-    }
-}
-
-/// The group's error for one of its writes (errors are not `Clone`).
-fn copy(err: &JournalError) -> JournalError {
-    match err {
-        JournalError::Unreachable { tried_for, cause } => JournalError::Unreachable {
-            tried_for: *tried_for,
-            cause: cause.clone(),
-        },
-        JournalError::Write { target, message } => JournalError::Write {
-            target: target.clone(),
-            message: message.clone(),
-        },
-        other => JournalError::Write {
-            target: "PostgreSQL".to_owned(),
-            message: other.to_string(),
-        },
-    }
 }
 
 /// Applies the group in one transaction. Just before the COMMIT, `sent`
@@ -339,22 +297,20 @@ async fn record_all(
     group: &[Write],
 ) -> Result<Vec<bool>, tokio_postgres::Error> {
     let now = now_ms();
-    // Rows locked in key order, so two writers never wait on each other in a cycle.
-    let mut order: Vec<usize> = (0..group.len()).collect();
-    order.sort_by(|a, b| group[*a].key.cmp(&group[*b].key));
-    let owned: Vec<Params> = order
+    // The group comes in key order (`group_commit`): rows are locked in
+    // key order, so two writers never wait on each other in a cycle.
+    let owned: Vec<Params> = group
         .iter()
-        .map(|i| Params::new(&group[*i].key, &group[*i].worker, &group[*i].change, now))
+        .map(|w| Params::new(&w.key, &w.worker, &w.change, now))
         .collect();
     let queries = owned
         .iter()
         .map(|p| async move { tx.query(statements.of(p.cost), &p.refs()).await });
     let results = futures_util::future::join_all(queries).await;
-    let mut applied = vec![false; group.len()];
-    for (i, rows) in order.into_iter().zip(results) {
-        applied[i] = rows?.len() == 1;
-    }
-    Ok(applied)
+    results
+        .into_iter()
+        .map(|rows| Ok(rows?.len() == 1))
+        .collect()
 }
 
 /// True for the changes that must be on disk before the caller goes on:
