@@ -7,6 +7,10 @@ use crate::validation::{ImageInput, ValidationErrors};
 
 pub use seedance_dialect::Protocol;
 
+/// Defined with the enum machinery that raises it; named here too, where
+/// it always was.
+pub use crate::wire_enum::ParseEnumError;
+
 /// A hosted vendor, generated from `schemas/<vendor>/vendor.json`.
 ///
 /// Implemented by a zero-sized marker type per vendor module, so a client is
@@ -107,80 +111,3 @@ impl<M: Model> ErasedModel for M {
         serde_json::to_vec(self)
     }
 }
-
-/// A string that is not one of an enum's wire values (from `FromStr` or
-/// deserialization of a generated enum).
-///
-/// Raising it costs one copy of the rejected text: the accepted values and
-/// the "did you mean" are looked up when it is displayed (or asked for), so
-/// code that tries a parse and moves on does not pay for the message.
-#[derive(Clone)]
-pub struct ParseEnumError {
-    /// The enum's Rust name, e.g. `Resolution`.
-    pub type_name: &'static str,
-    /// The rejected text.
-    pub value: String,
-    /// The enum's wire values by index.
-    nth: fn(usize) -> Option<&'static str>,
-}
-
-impl ParseEnumError {
-    pub(crate) fn new(
-        type_name: &'static str,
-        value: &str,
-        nth: fn(usize) -> Option<&'static str>,
-    ) -> Self {
-        ParseEnumError {
-            type_name,
-            value: value.to_owned(),
-            nth,
-        }
-    }
-
-    /// Every accepted wire value, in the enum's order.
-    pub fn expected(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
-        (0..).map_while(self.nth)
-    }
-
-    /// The accepted value closest to the rejected one, for "did you mean"
-    /// hints; none for a number among numbers (`7` is not a typo of `5`,
-    /// but `720` may well be one of `720p`).
-    pub fn suggestion(&self) -> Option<&'static str> {
-        crate::wire_enum::suggestion(&self.value, self.expected())
-    }
-}
-
-impl std::fmt::Debug for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParseEnumError")
-            .field("type_name", &self.type_name)
-            .field("value", &self.value)
-            .field("expected", &self.expected().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-/// Equal when the enum name, the rejected text and the accepted values are.
-impl PartialEq for ParseEnumError {
-    fn eq(&self, other: &Self) -> bool {
-        self.type_name == other.type_name
-            && self.value == other.value
-            && self.expected().eq(other.expected())
-    }
-}
-
-impl Eq for ParseEnumError {}
-
-impl std::fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::wire_enum::describe_unknown(
-            f,
-            &self.value,
-            crate::wire_enum::Shown::Text,
-            self.type_name,
-            self.expected(),
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}

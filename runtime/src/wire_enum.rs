@@ -3,11 +3,82 @@
 //! impls: `wire_enum!` gives an enum `Display`, `FromStr`, serde and
 //! `schemars::JsonSchema` (with the generated crate's `schemars` feature) from the `ALL` and `as_str` (and, for integer enums,
 //! `value`) it states; `image_rules!` and `input_schema!` keep rule tables and
-//! the input's schema impl to a line each.
+//! the input's schema impl to a line each. [`ParseEnumError`], what a
+//! rejected wire value raises, lives here too (a layer below `model`, which
+//! re-exports it).
 
 use std::fmt::{self, Write as _};
 
-use crate::model::ParseEnumError;
+/// A string that is not one of an enum's wire values (from `FromStr` or
+/// deserialization of a generated enum).
+///
+/// Raising it costs one copy of the rejected text: the accepted values and
+/// the "did you mean" are looked up when it is displayed (or asked for), so
+/// code that tries a parse and moves on does not pay for the message.
+#[derive(Clone)]
+pub struct ParseEnumError {
+    /// The enum's Rust name, e.g. `Resolution`.
+    pub type_name: &'static str,
+    /// The rejected text.
+    pub value: String,
+    /// The enum's wire values by index.
+    nth: fn(usize) -> Option<&'static str>,
+}
+
+impl ParseEnumError {
+    pub(crate) fn new(
+        type_name: &'static str,
+        value: &str,
+        nth: fn(usize) -> Option<&'static str>,
+    ) -> Self {
+        ParseEnumError {
+            type_name,
+            value: value.to_owned(),
+            nth,
+        }
+    }
+
+    /// Every accepted wire value, in the enum's order.
+    pub fn expected(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        (0..).map_while(self.nth)
+    }
+
+    /// The accepted value closest to the rejected one, for "did you mean"
+    /// hints; none for a number among numbers (`7` is not a typo of `5`,
+    /// but `720` may well be one of `720p`).
+    pub fn suggestion(&self) -> Option<&'static str> {
+        suggestion(&self.value, self.expected())
+    }
+}
+
+impl fmt::Debug for ParseEnumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseEnumError")
+            .field("type_name", &self.type_name)
+            .field("value", &self.value)
+            .field("expected", &self.expected().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Equal when the enum name, the rejected text and the accepted values are.
+impl PartialEq for ParseEnumError {
+    fn eq(&self, other: &Self) -> bool {
+        self.type_name == other.type_name
+            && self.value == other.value
+            && self.expected().eq(other.expected())
+    }
+}
+
+impl Eq for ParseEnumError {}
+
+impl fmt::Display for ParseEnumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        describe_unknown(f, &self.value, Shown::Text, self.type_name, self.expected())
+    }
+}
+
+impl std::error::Error for ParseEnumError {}
 
 /// `text` as one of `all` (compared with `as_str`), or the error naming it.
 /// The error holds the rejected text and `nth` (the enum's wire values by
@@ -294,7 +365,7 @@ macro_rules! wire_enum {
             }
         }
         impl ::core::str::FromStr for $name {
-            type Err = $crate::model::ParseEnumError;
+            type Err = $crate::wire_enum::ParseEnumError;
             fn from_str(text: &str) -> ::core::result::Result<Self, Self::Err> {
                 $crate::wire_enum::parse(
                     text,
