@@ -42,8 +42,10 @@ enum Segment {
     Index(Ident),
 }
 
-/// Where a value is in the input, as a `FieldPath` expression: a literal
-/// where no list index is on the way, else formatted when the check runs.
+/// Where a value is in the input, as an expression the validator's checks
+/// take (`seedance_runtime::validation::At`): a literal `FieldPath` where no
+/// list index (or only the last one) is on the way, else `format_args!`,
+/// formatted only if a violation is recorded.
 #[derive(Clone, Default)]
 struct Path(Vec<Segment>);
 
@@ -101,11 +103,12 @@ impl Path {
                 let text = Self::text(rest, false);
                 quote! { seedance_runtime::validation::FieldPath::Item(#text, #index) }
             }
+            // Deeper: the path as `format_args!`, which the validator only
+            // formats when it records a violation (no string is built on
+            // the valid path).
             _ => {
                 let text = Self::text(&self.0, true);
-                quote! {
-                    seedance_runtime::validation::FieldPath::Field(&format!(#text, #(#indices),*))
-                }
+                quote! { format_args!(#text, #(#indices),*) }
             }
         }
     }
