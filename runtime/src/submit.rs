@@ -124,6 +124,9 @@ impl Connection {
     ) -> Result<Job, Error> {
         // Before the image probes: a wrong vendor is known without I/O.
         self.same_vendor(input)?;
+        // Its turn first (`connection/streams.rs`): a submit waiting for it
+        // holds no checks and no body.
+        let _turn = self.turns().submit().await;
         // The checks and the POST on the heap, alive only while submitting:
         // a task that goes on to wait for the job does not carry their
         // (large) state for the job's whole life.

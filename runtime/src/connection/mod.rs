@@ -7,6 +7,7 @@
 //! layers above add those methods (`builder.rs`, `job.rs`, `submit.rs`,
 //! `media.rs`, `price/`), so imports only point down to it.
 
+mod streams;
 pub(crate) mod transport;
 mod warm;
 mod window;
@@ -17,6 +18,7 @@ use std::{
     time::Duration,
 };
 
+use streams::Turns;
 use warm::WarmUp;
 use window::BodyWindow;
 
@@ -183,6 +185,8 @@ struct Inner {
     /// Request bodies in flight, within the initial HTTP/2 window
     /// (`window.rs`); shared by clones, which share `http`.
     bodies: Arc<BodyWindow>,
+    /// Requests and submits in flight (`streams.rs`); shared by clones.
+    turns: Arc<Turns>,
     /// Time of waiting and of the budget: real unless a test set one.
     clock: Clock,
 }
@@ -212,6 +216,7 @@ impl Connection {
                 budget: Arc::new(Budget::new(config.rate_limit, config.retry.max_retry_after)),
                 warm: Arc::new(WarmUp::default()),
                 bodies: Arc::new(BodyWindow::default()),
+                turns: Arc::new(Turns::default()),
                 protocol: vendor.protocol,
                 vendor: vendor.name,
                 vendor_id: vendor.id,
@@ -294,6 +299,10 @@ impl Connection {
 
     pub(crate) fn warm_up(&self) -> &WarmUp {
         &self.inner.warm
+    }
+
+    pub(crate) fn turns(&self) -> &Turns {
+        &self.inner.turns
     }
 
     pub(crate) fn body_window(&self) -> &BodyWindow {

@@ -117,6 +117,12 @@ impl Connection {
         body: Option<Bytes>,
         deadline: Deadline,
     ) -> Result<Answer, Failure> {
+        // Its turn among the connection's requests before anything is
+        // built (`streams.rs`); not sent if the deadline comes first.
+        let _turn = deadline
+            .run(self.turns().request())
+            .await
+            .ok_or(Failure::NoSlot(Duration::ZERO))?;
         self.wait_for_slot(deadline).await?;
         // A body waits until it fits beside the bodies in flight, so HTTP/2
         // flow control never cuts it into tiny frames (`window.rs`). Not
