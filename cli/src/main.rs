@@ -11,6 +11,7 @@ mod connect;
 mod destination;
 mod error;
 mod input;
+mod journal_text;
 mod local;
 mod money;
 mod output;

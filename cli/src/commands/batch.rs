@@ -13,7 +13,6 @@ mod lines;
 mod probes;
 mod summary;
 
-pub use summary::ms_to_utc;
 mod worker;
 
 use std::collections::{HashMap, HashSet};
@@ -28,6 +27,7 @@ use seedance_runtime::Connection;
 use crate::cli::{Global, parse_duration};
 use crate::connect;
 use crate::error::CliError;
+use crate::journal_text::hide_password;
 use crate::output::Printer;
 use crate::sim::Simulator;
 
@@ -362,20 +362,6 @@ impl BatchArgs {
     }
 }
 
-/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
-pub fn hide_password(target: &str) -> String {
-    let Some((scheme, rest)) = target.split_once("://") else {
-        return target.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{scheme}://{name}:***@{host}"),
-            None => target.to_owned(),
-        },
-        None => target.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,15 +371,5 @@ mod tests {
         assert_eq!(parse_cap("wavespeed=2"), Ok(("wavespeed".to_owned(), 2)));
         assert!(parse_cap("wavespeed").is_err());
         assert!(parse_cap("wavespeed=0").is_err());
-    }
-
-    #[test]
-    fn passwords_are_hidden() {
-        assert_eq!(
-            hide_password("postgres://u:pw@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
-        assert_eq!(hide_password("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(hide_password("jobs.db"), "jobs.db");
     }
 }

@@ -6,8 +6,8 @@ use clap::Args;
 use seedance_journal::{AnyJournal, Entry, Event, Journal};
 use serde_json::{Value, json};
 
-use crate::commands::batch::hide_password;
 use crate::error::CliError;
+use crate::journal_text::{hide_password, ms_to_utc};
 use crate::output::Printer;
 
 /// `seedance jobs`.
@@ -246,7 +246,7 @@ fn history_text(entry: &Entry, events: &[Event]) -> String {
     for ev in events {
         text.push_str(&format!(
             "\n    {}  {:<11} {}{}",
-            crate::commands::batch::ms_to_utc(ev.at),
+            ms_to_utc(ev.at),
             ev.state.as_str(),
             ev.worker.as_deref().unwrap_or("-"),
             ev.detail
