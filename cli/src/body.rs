@@ -110,12 +110,10 @@ impl Prepared {
         Ok(uploads)
     }
 
-    /// The submit path (the model filled in) and the exact bytes to POST.
+    /// The submit path (codegen and the catalog converter fill the model
+    /// in) and the exact bytes to POST.
     pub fn request(&self) -> Result<(String, Vec<u8>), CliError> {
-        let path = self
-            .model
-            .submit_path()
-            .replace("{model}", self.model.model());
+        let path = self.model.submit_path().to_owned();
         let bytes = self
             .model
             .to_body()

@@ -2,10 +2,11 @@
 //! model and vendor look-up (with suggestions), the token from the vendor's
 //! `token_env`, `--base-url`, and the poll schedule.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use seedance::catalog::{self, ModelInfo};
-use seedance_runtime::{Connection, VendorInfo};
+use seedance_runtime::{Connection, Usd, VendorInfo};
 
 use crate::cli::Global;
 use crate::error::CliError;
@@ -33,6 +34,16 @@ pub fn model(name: &str) -> Result<&'static ModelInfo, CliError> {
             suggestion: closest(name, &names),
         }
     })
+}
+
+/// `--assume-price` prices by the vendor's model id (what a `Pricer`
+/// keys on), each model name checked against the catalog.
+pub fn assumed_by_model_id(given: &[(String, Usd)]) -> Result<HashMap<String, Usd>, CliError> {
+    let mut map = HashMap::new();
+    for (name, usd) in given {
+        map.insert(model(name)?.model.to_owned(), *usd);
+    }
+    Ok(map)
 }
 
 /// The vendor a resume command talks to: a vendor id or any of its models.

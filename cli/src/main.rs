@@ -12,6 +12,7 @@ mod connect;
 mod destination;
 mod error;
 mod input;
+mod journal_text;
 mod local;
 mod money;
 mod output;

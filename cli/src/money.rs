@@ -1,13 +1,10 @@
 //! Money on the command line: `--max-cost`, `--budget` and
-//! `--assume-price` values, quotes shown as text and JSON, and the refusal
-//! of a job whose price is above the limit or unknown under one.
+//! `--assume-price` values, quotes shown as JSON, and the refusal of a job
+//! whose price is above the limit or unknown under one. A leaf: the
+//! argument types parse with it and `CliError` carries its refusal.
 
-use std::collections::HashMap;
-
-use seedance_runtime::{Pricer, Quote, Usd};
+use seedance_runtime::{Quote, Usd};
 use serde_json::{Value, json};
-
-use crate::connect;
 
 /// A job refused for its price; nothing was sent.
 #[derive(Debug, thiserror::Error)]
@@ -50,26 +47,6 @@ pub fn parse_assumed(text: &str) -> Result<(String, Usd), String> {
     Ok((model.trim().to_owned(), parse_usd(usd)?))
 }
 
-/// The assumed prices by the vendor's model id (what a [`Pricer`] keys
-/// on), each model name checked against the catalog.
-pub fn assumed_by_model_id(
-    given: &[(String, Usd)],
-) -> Result<HashMap<String, Usd>, crate::error::CliError> {
-    let mut map = HashMap::new();
-    for (name, usd) in given {
-        map.insert(connect::model(name)?.model.to_owned(), *usd);
-    }
-    Ok(map)
-}
-
-/// A pricer for a connection with the assumed prices of `given`.
-pub fn pricer(
-    conn: &seedance_runtime::Connection,
-    given: &[(String, Usd)],
-) -> Result<Pricer, crate::error::CliError> {
-    Ok(Pricer::new(conn.clone()).with_assumed(assumed_by_model_id(given)?))
-}
-
 /// Refuses a job whose quote is above `max`, or unknown.
 pub fn check_max(model: &str, quote: &Quote, max: Usd) -> Result<(), MoneyError> {
     match quote {
@@ -99,30 +76,6 @@ pub fn quote_json(quote: &Quote) -> Value {
         }),
         Quote::Unknown(reason) => json!({ "usd": null, "unknown": reason.to_string() }),
     }
-}
-
-/// `run`'s quote: asked for a dry run (to show it) and under
-/// `--max-cost` (refused above it or when unknown); `None` otherwise, so a
-/// plain run asks the vendor nothing more.
-pub async fn run_quote(
-    conn: &seedance_runtime::Connection,
-    prepared: &crate::body::Prepared,
-    args: &crate::cli::RunArgs,
-) -> Result<Option<Quote>, crate::error::CliError> {
-    if !args.dry_run && args.max_cost.is_none() {
-        return Ok(None);
-    }
-    let (_, bytes) = prepared.request()?;
-    let body: Value = serde_json::from_slice(&bytes).map_err(|err| {
-        crate::error::CliError::Http(format!("cannot serialise the input: {err}"))
-    })?;
-    let quote = pricer(conn, &args.assume_price)?
-        .quote(prepared.model.model(), &body)
-        .await;
-    if let Some(max) = args.max_cost {
-        check_max(prepared.name(), &quote, max)?;
-    }
-    Ok(Some(quote))
 }
 
 #[cfg(test)]

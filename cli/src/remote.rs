@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use seedance::catalog::ModelInfo;
-use seedance_runtime::Connection;
 use seedance_runtime::catalog::{Catalog, CatalogModel};
+use seedance_runtime::{Connection, VendorInfo};
 use serde_json::Value;
 
 use crate::catalog_models;
@@ -47,7 +47,7 @@ pub async fn resolve(
 
 /// `vendor/model` split at the vendor id, when the first segment names a
 /// vendor of this build.
-fn split(name: &str) -> Option<(&'static seedance_runtime::VendorInfo, &str)> {
+fn split(name: &str) -> Option<(&'static VendorInfo, &str)> {
     let (vendor, model) = name.split_once('/')?;
     let vendor = connect::vendors().into_iter().find(|v| v.id == vendor)?;
     Some((vendor, model))
@@ -56,7 +56,7 @@ fn split(name: &str) -> Option<(&'static seedance_runtime::VendorInfo, &str)> {
 /// `model` of `vendor` from its catalog over `conn`, as a `ModelInfo`.
 async fn load(
     conn: &Connection,
-    vendor: &'static seedance_runtime::VendorInfo,
+    vendor: &'static VendorInfo,
     model: &str,
 ) -> Result<(&'static ModelInfo, CatalogModel), CliError> {
     let loaded = Catalog::new()
@@ -75,7 +75,7 @@ async fn load(
 pub async fn preload(
     printer: &Printer,
     bytes: &[u8],
-    connect: &crate::commands::batch::Connect<'_>,
+    connect: &dyn Fn(&VendorInfo) -> Result<Connection, CliError>,
 ) -> Result<(), CliError> {
     let names: BTreeSet<String> = bytes
         .split(|b| *b == b'\n')

@@ -23,6 +23,8 @@ pub mod catalog;
 #[doc(hidden)]
 pub mod de;
 #[doc(hidden)]
+pub mod destination;
+#[doc(hidden)]
 pub mod field_info;
 #[doc(hidden)]
 pub mod image_rules;

@@ -12,6 +12,9 @@
 //!   system, so the final rename is atomic), removed on any failure and when
 //!   the download is dropped (cancelled) half-way.
 //! - `-` means standard output.
+//!
+//! What a path must also be before a job is paid for (a file name, folders
+//! on the way) is checked in `crate::destination`.
 
 use std::{
     io,

@@ -2,29 +2,13 @@
 //! vendor, model, output and error; with a key (or a unique prefix, or a
 //! job id), that entry's recorded history.
 
-use clap::Args;
 use seedance_journal::{AnyJournal, Entry, Event, Journal};
 use serde_json::{Value, json};
 
-use crate::commands::batch::hide_password;
+use crate::cli::JobsArgs;
 use crate::error::CliError;
+use crate::journal_text::{hide_password, ms_to_utc};
 use crate::output::Printer;
-
-/// `seedance jobs`.
-#[derive(Debug, Args)]
-pub struct JobsArgs {
-    /// Show one entry and its history: its key, a unique key prefix, or its job id.
-    pub key: Option<String>,
-    /// The journal (an SQLite file or a postgres:// URL).
-    #[arg(long, value_name = "PATH|URL", default_value = "seedance-jobs.db")]
-    pub journal: String,
-    /// Only entries of this batch (the id `seedance batch` prints).
-    #[arg(long)]
-    pub batch: Option<String>,
-    /// The connection options, which do not apply here.
-    #[command(flatten)]
-    pub not_here: crate::cli::NotConnecting,
-}
 
 fn as_json(e: &Entry) -> Value {
     json!({
@@ -246,7 +230,7 @@ fn history_text(entry: &Entry, events: &[Event]) -> String {
     for ev in events {
         text.push_str(&format!(
             "\n    {}  {:<11} {}{}",
-            crate::commands::batch::ms_to_utc(ev.at),
+            ms_to_utc(ev.at),
             ev.state.as_str(),
             ev.worker.as_deref().unwrap_or("-"),
             ev.detail

@@ -1,9 +1,9 @@
 //! One module per command; `dispatch` maps the parsed command line to them.
 
-pub mod batch;
+mod batch;
 mod describe;
 mod follow;
-pub mod jobs;
+mod jobs;
 mod models;
 mod resume;
 mod run;

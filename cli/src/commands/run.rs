@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use seedance::catalog::ModelInfo;
 use seedance_runtime::media::{MediaOptions, WAVESPEED_UPLOAD_PATH};
-use seedance_runtime::{Connection, ErasedModel, Error, Job, SubmitOptions};
+use seedance_runtime::{Connection, ErasedModel, Error, Job, Pricer, Quote, SubmitOptions};
 use serde_json::{Map, Value, json};
 
 use crate::advisories;
@@ -19,6 +19,7 @@ use crate::connect;
 use crate::error::CliError;
 use crate::input;
 use crate::local;
+use crate::money;
 use crate::output::Printer;
 use crate::schema::{self, full_name};
 use crate::sim::Simulator;
@@ -41,7 +42,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     let mut interrupt = Interrupt::listen();
     let conn =
         checked_connection(global, args, info, sim.as_ref(), &prepared, &mut interrupt).await?;
-    let quote = crate::money::run_quote(&conn, &prepared, args).await?;
+    let quote = quote(&conn, &prepared, args).await?;
     if args.dry_run {
         let skipped = skipped_checks(args, &conn, &prepared);
         return dry_run(printer, &conn, &prepared, quote.as_ref(), &skipped);
@@ -153,6 +154,31 @@ async fn checked_connection(
         }
     }
     Ok(conn)
+}
+
+/// The quote: asked for a dry run (to show it) and under `--max-cost`
+/// (refused above it or when unknown); `None` otherwise, so a plain run
+/// asks the vendor nothing more.
+async fn quote(
+    conn: &Connection,
+    prepared: &Prepared,
+    args: &RunArgs,
+) -> Result<Option<Quote>, CliError> {
+    if !args.dry_run && args.max_cost.is_none() {
+        return Ok(None);
+    }
+    let (_, bytes) = prepared.request()?;
+    let body: Value = serde_json::from_slice(&bytes)
+        .map_err(|err| CliError::Http(format!("cannot serialise the input: {err}")))?;
+    let assumed = connect::assumed_by_model_id(&args.assume_price)?;
+    let quote = Pricer::new(conn.clone())
+        .with_assumed(assumed)
+        .quote(prepared.model.model(), &body)
+        .await;
+    if let Some(max) = args.max_cost {
+        money::check_max(prepared.name(), &quote, max)?;
+    }
+    Ok(Some(quote))
 }
 
 /// After the job id is printed: follow the job to its output, or (with
@@ -317,7 +343,7 @@ fn dry_run(
                 "body": body,
                 "uploads": uploads,
                 "skipped_checks": skipped,
-                "quote": quote.map(crate::money::quote_json),
+                "quote": quote.map(money::quote_json),
             })
         },
     );

@@ -32,7 +32,7 @@ pub async fn quote_lines(
     assumed: &[(String, Usd)],
     known: &HashSet<String>,
 ) -> Result<(), CliError> {
-    let assumed = crate::money::assumed_by_model_id(assumed)?;
+    let assumed = connect::assumed_by_model_id(assumed)?;
     let pricers: HashMap<&str, Pricer> = conns
         .iter()
         .map(|(vendor, conn)| {

@@ -31,7 +31,7 @@ pub async fn run(
     conns: &HashMap<String, Connection>,
     assumed: &[(String, Usd)],
 ) -> Result<(), CliError> {
-    let assumed = crate::money::assumed_by_model_id(assumed)?;
+    let assumed = connect::assumed_by_model_id(assumed)?;
     let pricers: HashMap<&str, Pricer> = conns
         .iter()
         .map(|(vendor, conn)| {

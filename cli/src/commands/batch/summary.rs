@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::lines::Parsed;
 use super::worker::Ended;
 use crate::error::CliError;
+use crate::journal_text::ms_to_utc;
 use crate::output::Printer;
 
 /// The journal's entries of a batch, sorted by what became of them.
@@ -258,21 +259,4 @@ fn uncertain_text(e: &Entry) -> String {
         &e.body_hash[..16.min(e.body_hash.len())],
         e.error.as_deref().unwrap_or("")
     )
-}
-
-/// `2026-11-30 15:04:05 UTC` from milliseconds since the epoch.
-pub fn ms_to_utc(ms: i64) -> String {
-    let time = seedance_dialect::UtcTime::from_unix_millis(ms);
-    format!("{} {} UTC", time.date(), time.time_of_day())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_times_print() {
-        assert_eq!(ms_to_utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(ms_to_utc(1_796_137_445_000), "2026-12-01 15:04:05 UTC");
-    }
 }
