@@ -13,6 +13,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod catalog;
 mod scale;
 
 /// Median time in nanoseconds per criterion full id.
@@ -511,7 +512,7 @@ fn main() {
     r.line("**Reproduce:**");
     r.line("");
     r.line("```sh");
-    r.line("cargo bench -p seedance-benches                      # all six benches (release, several minutes on 2 cores)");
+    r.line("cargo bench -p seedance-benches                      # all seven benches (release, several minutes on 2 cores)");
     r.line("bash benches/scripts/lean_build.sh                   # clean debug builds: bare reqwest+tokio+serde_json vs seedance (minutes)");
     r.line("cargo test -p seedance-benches --test alloc          # zero-allocation proof of validate()");
     r.line("bash benches/scripts/regen_scaling.sh                # peak memory + 1,000-model crate build time (minutes)");
@@ -531,6 +532,7 @@ fn main() {
     scale::lean(&mut r);
     r.out
         .push_str(&seedance_benches::batch_report::section(&r.extras));
+    catalog::catalog(&mut r);
     let notes_path = root.join("benches/NOTES.md");
     if let Ok(notes) = std::fs::read_to_string(&notes_path) {
         r.line("## Notes");
