@@ -477,15 +477,7 @@ async fn wait_times_out_with_the_id_and_last_state() {
         )
         .await
         .unwrap_err();
-    match &err {
-        Error::Timeout {
-            job_id, last_state, ..
-        } => {
-            assert_eq!(job_id, job.id());
-            assert_eq!(last_state, &Some(JobState::Running));
-        }
-        other => panic!("{other}"),
-    }
+    assert_timed_out_while_running(&err, job.id());
 }
 
 #[tokio::test]

@@ -81,15 +81,7 @@ async fn wait_timeout_returns_at_the_last_poll_that_fits() {
             .poll_interval(Duration::from_secs(10))
             .timeout(Duration::from_secs(timeout));
         let err = job.wait_with(options, |_| {}).await.unwrap_err();
-        match &err {
-            Error::Timeout {
-                job_id, last_state, ..
-            } => {
-                assert_eq!(job_id, job.id());
-                assert_eq!(last_state, &Some(JobState::Running));
-            }
-            other => panic!("{other}"),
-        }
+        assert_timed_out_while_running(&err, job.id());
         assert_eq!(sim.count(Route::Status), polls, "timeout {timeout} s");
         assert_eq!(
             clock.now() - submitted,

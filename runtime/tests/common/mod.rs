@@ -9,7 +9,7 @@ pub mod raw;
 use std::time::Duration;
 
 use seedance_runtime::{
-    Client, ClientBuilder, Clock, FieldPath, ImageInput, ImageRule, ImageRuleKind, Model,
+    Client, ClientBuilder, Clock, Error, FieldPath, JobState, ImageInput, ImageRule, ImageRuleKind, Model,
     ProbeConfig, Protocol, RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
 };
 use seedance_sim::Sim;
@@ -264,4 +264,19 @@ pub fn good_image(sim: &Sim) -> String {
     sim.image_url(
         &seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 1280, 720).file_size(200_000),
     )
+}
+
+/// `err` is the deadline's `Timeout` of job `job_id`, last seen running.
+pub fn assert_timed_out_while_running(err: &Error, job_id: &str) {
+    match err {
+        Error::Timeout {
+            job_id: id,
+            last_state,
+            ..
+        } => {
+            assert_eq!(id, job_id);
+            assert_eq!(last_state, &Some(JobState::Running));
+        }
+        other => panic!("{other}"),
+    }
 }

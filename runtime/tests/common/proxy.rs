@@ -12,10 +12,9 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::raw::{Script, answer};
+use super::raw::{Request, Script, answer, read_request};
 
 /// Scripted answers waiting for a request whose path ends with their suffix.
 type Faults = Arc<Mutex<VecDeque<(String, Script)>>>;
@@ -98,17 +97,8 @@ impl Fault {
     }
 }
 
-/// One request as read off the wire.
-struct Request {
-    method: String,
-    path: String,
-    /// Lower-case names.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
 async fn handle(mut stream: TcpStream, upstream: String, http: reqwest::Client, fault: Fault) {
-    let Some(request) = read(&mut stream).await else {
+    let Some(request) = read_request(&mut stream).await else {
         return;
     };
     let script = match fault.take(&request.path) {
@@ -144,49 +134,6 @@ async fn forward(http: &reqwest::Client, upstream: &str, request: Request) -> Op
     let body = response.bytes().await.ok()?.to_vec();
     Some(Script::Answer {
         status,
-        headers,
-        body,
-    })
-}
-
-/// Reads a request line, its headers and a `Content-Length` body.
-async fn read(stream: &mut TcpStream) -> Option<Request> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let header_end = loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
-    let mut lines = head.lines();
-    let mut first = lines.next()?.split_whitespace();
-    let (method, path) = (first.next()?.to_owned(), first.next()?.to_owned());
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[header_end..].to_vec();
-    while body.len() < length {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    Some(Request {
-        method,
-        path,
         headers,
         body,
     })

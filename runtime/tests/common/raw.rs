@@ -88,7 +88,17 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<()> {
+/// One request as read off the wire.
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Lower-case names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Reads a request line, its headers and a `Content-Length` body.
+pub async fn read_request(stream: &mut TcpStream) -> Option<Request> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let header_end = loop {
@@ -101,21 +111,33 @@ async fn read_request(stream: &mut TcpStream) -> Option<()> {
             break at + 4;
         }
     };
-    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .and_then(|value| value.trim().parse().ok())
+    let head = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+    let mut lines = head.lines();
+    let mut first = lines.next()?.split_whitespace();
+    let (method, path) = (first.next()?.to_owned(), first.next()?.to_owned());
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse().ok())
         .unwrap_or(0);
-    let mut have = buf.len() - header_end;
-    while have < length {
+    let mut body = buf[header_end..].to_vec();
+    while body.len() < length {
         let n = stream.read(&mut chunk).await.ok()?;
         if n == 0 {
             return None;
         }
-        have += n;
+        body.extend_from_slice(&chunk[..n]);
     }
-    Some(())
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 async fn serve(mut stream: TcpStream, script: Script, written: Arc<AtomicU64>) {
