@@ -9,8 +9,9 @@ pub mod raw;
 use std::time::Duration;
 
 use seedance_runtime::{
-    Client, ClientBuilder, Clock, Error, FieldPath, JobState, ImageInput, ImageRule, ImageRuleKind, Model,
-    ProbeConfig, Protocol, RetryPolicy, ValidationErrors, Validator, Vendor, validation::Format,
+    Client, ClientBuilder, Clock, Error, FieldPath, ImageInput, ImageRule, ImageRuleKind, JobState,
+    Model, ProbeConfig, Protocol, RetryPolicy, ValidationErrors, Validator, Vendor,
+    validation::Format,
 };
 use seedance_sim::Sim;
 use serde::Serialize;
