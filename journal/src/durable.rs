@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use seedance_runtime::{Client, Connection, Job, Model, Vendor};
 
-use crate::clock::now_ms;
 use crate::driver::{Driver, Outcome};
 use crate::entry::{Enqueued, Entry, NewEntry};
 use crate::error::JournalError;
@@ -107,6 +106,12 @@ impl<J: Journal + Clone> Durable<J> {
         }
     }
 
+    /// Reads the time and sleeps on `clock` (see [`Driver::with_clock`]).
+    pub fn with_clock(mut self, clock: seedance_runtime::Clock) -> Self {
+        self.driver = self.driver.with_clock(clock);
+        self
+    }
+
     /// Checks `input` (local and image rules), records it, then submits it
     /// with one POST, unless the journal already has this request: then its
     /// job is resumed (or its earlier outcome returned) with no POST.
@@ -162,7 +167,7 @@ impl<J: Journal + Clone> Durable<J> {
             .claim_key(
                 key,
                 self.driver.worker(),
-                now_ms(),
+                self.driver.clock().unix_ms(),
                 self.driver.lease_until(),
             )
             .await?;

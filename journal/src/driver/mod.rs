@@ -28,12 +28,11 @@ mod submit;
 
 use std::time::Duration;
 
-use seedance_runtime::Connection;
+use seedance_runtime::{Clock, Connection};
 
 pub use files::safe_file_name;
 pub use stop::Stop;
 
-use crate::clock::now_ms;
 use crate::entry::{Change, CostChange, Entry};
 use crate::error::JournalError;
 use crate::journal::Journal;
@@ -139,6 +138,7 @@ pub struct Driver<J> {
     worker: String,
     lease: Duration,
     stop: Stop,
+    clock: Clock,
 }
 
 impl<J: Journal + Clone> Driver<J> {
@@ -149,7 +149,23 @@ impl<J: Journal + Clone> Driver<J> {
             worker: worker.into(),
             lease,
             stop: Stop::new(),
+            clock: Clock::real(),
         }
+    }
+
+    /// Reads the time (leases, retry times) and sleeps (lease renewal,
+    /// record retries) on `clock` instead of real time: share the
+    /// connection's [`Clock::manual`] to drive both on one virtual time
+    /// (not a [`Clock::virtual_time`]: its one waiter moves it with every
+    /// sleep, and the renewal sleeps often).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock this driver reads and sleeps on.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Winds down when `stop` is raised (see [`Stop`]).
@@ -180,7 +196,9 @@ impl<J: Journal + Clone> Driver<J> {
 
     /// When a lease taken now expires (ms).
     pub fn lease_until(&self) -> i64 {
-        now_ms().saturating_add(i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX))
+        self.clock
+            .unix_ms()
+            .saturating_add(i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX))
     }
 
     /// Runs `work` while renewing this worker's leases every third of the
@@ -190,7 +208,7 @@ impl<J: Journal + Clone> Driver<J> {
         loop {
             tokio::select! {
                 out = &mut work => return out,
-                () = tokio::time::sleep(self.lease / 3) => {
+                () = self.clock.sleep(self.lease / 3) => {
                     // A failed renewal is retried at the next tick; a lease
                     // that lapses meanwhile is seen by the guarded writes.
                     let _ = self.journal.renew(&self.worker, self.lease_until()).await;
@@ -215,7 +233,7 @@ impl<J: Journal + Clone> Driver<J> {
             if let Some(not_before) = change.not_before {
                 entry.not_before = not_before;
             }
-            entry.updated_at = now_ms();
+            entry.updated_at = self.clock.unix_ms();
         }
         Ok(applied)
     }
@@ -316,7 +334,7 @@ impl<J: Journal + Clone> Driver<J> {
         reason: String,
         notify: Notify<'_>,
     ) -> Result<Outcome, JournalError> {
-        let not_before = next_try(entry, now_ms());
+        let not_before = next_try(entry, self.clock.unix_ms());
         self.put_back_until(entry, (from, to), reason, not_before, false, notify)
             .await
     }
@@ -423,5 +441,43 @@ mod tests {
         );
         // Progress since the last put-back starts over.
         assert_eq!(next_try(&entry(5_000, 8_000), 10_000), 11_000);
+    }
+
+    #[tokio::test]
+    async fn leases_and_renewals_follow_the_drivers_clock() {
+        let clock = Clock::manual(1);
+        let journal = crate::MemoryJournal::new();
+        let lease = Duration::from_secs(30);
+        let driver = Driver::new(journal.clone(), "w", lease).with_clock(clock.clone());
+        assert_eq!(driver.lease_until(), clock.unix_ms() + 30_000);
+        let new = crate::NewEntry {
+            out_path: None,
+            out_dir: None,
+            quote: None,
+            quote_note: None,
+            key: "k".into(),
+            batch: String::new(),
+            vendor: "runcomfy".into(),
+            model: "m".into(),
+            path: "/p".into(),
+            body: "{}".into(),
+            body_hash: String::new(),
+            line: 1,
+        };
+        journal.enqueue(&[new]).await.unwrap();
+        let now = clock.unix_ms();
+        let leased = journal.claim_key("k", "w", now, driver.lease_until());
+        assert!(leased.await.unwrap().is_some());
+        let (done, work) = tokio::sync::oneshot::channel::<()>();
+        let renewer = driver.clone();
+        let renewing = tokio::spawn(async move { renewer.renewing(work).await });
+        tokio::task::yield_now().await;
+        // Real time does not move the lease on; the driver's clock does,
+        // waking the renewal at 10 s and 20 s.
+        clock.advance(Duration::from_secs(25)).await;
+        let entry = journal.get("k").await.unwrap().unwrap();
+        assert_eq!(entry.lease_until, now + 20_000 + 30_000);
+        let _ = done.send(());
+        let _ = renewing.await.unwrap();
     }
 }

@@ -5,12 +5,11 @@
 //! job id that the journal refuses to take is retried, then handed back
 //! in [`JournalError::Unrecorded`] so the caller can print it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use seedance_runtime::{Connection, Error};
 
 use super::{Driver, Notify, Outcome, RECORD_PATIENCE, event};
-use crate::clock::now_ms;
 use crate::entry::{Change, CostChange, Entry, LeaseUpdate};
 use crate::error::JournalError;
 use crate::journal::Journal;
@@ -115,12 +114,12 @@ impl<J: Journal + Clone> Driver<J> {
         entry: &mut Entry,
         job_id: &str,
     ) -> Result<bool, JournalError> {
-        let started = Instant::now();
+        let started = self.clock().now();
         let mut delay = Duration::from_millis(100);
         loop {
             match self.write(change, entry).await {
-                Err(_) if started.elapsed() + delay < RECORD_PATIENCE => {
-                    tokio::time::sleep(delay).await;
+                Err(_) if self.clock().now() - started + delay < RECORD_PATIENCE => {
+                    self.clock().sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }
                 Err(err) => {
@@ -146,7 +145,7 @@ impl<J: Journal + Clone> Driver<J> {
     ) -> Result<Outcome, JournalError> {
         let throttled = err.http_status() == Some(429);
         let wait = err.retry_after().unwrap_or(Duration::from_secs(1));
-        let not_before = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(1000);
+        let not_before = self.clock().unix_ms() + i64::try_from(wait.as_millis()).unwrap_or(1000);
         let from: &[State] = &[State::Submitting];
         self.put_back_until(
             entry,
