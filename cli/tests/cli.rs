@@ -13,24 +13,10 @@ mod support;
 
 use seedance::catalog::{MODELS, ModelInfo};
 use seedance_sim::{Fault, JobTiming, Outcome, Route, Sim};
-use serde_json::Value;
-use support::{PRO, seedance, state_file};
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("the seedance binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Every stdout line of a `--json` run, parsed.
-fn json_lines(output: &Output) -> Vec<Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line:?}: {err}")))
-        .collect()
-}
+use support::{
+    PRO, json_lines, name, required_text_fields, run, seedance, send_signal,
+    spawn_reading_first_line, state_file, tempdir, text,
+};
 
 /// The error of a `--json` run (its last line): message and causes, the
 /// text that goes to stderr without `--json`.
@@ -45,32 +31,12 @@ fn error_text(output: &Output) -> String {
     text
 }
 
-fn name(info: &ModelInfo) -> String {
-    format!("{}/{}", info.vendor.id, info.model)
-}
-
 /// `--set` for each required text field (image fields are supplied by --sim).
 fn required_text(info: &ModelInfo) -> Vec<String> {
-    let schema = (info.json_schema)();
-    let properties = &schema.as_value()["properties"];
-    schema.as_value()["required"]
-        .as_array()
+    required_text_fields(info)
         .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|field| {
-            let prop = &properties[*field];
-            prop["type"] == "string"
-                && prop.get("const").is_none()
-                && prop.get("format").is_none()
-                && prop.get("validations").is_none()
-        })
         .map(|field| format!("{field}=a red fox running through snow"))
         .collect()
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temporary folder")
 }
 
 #[test]
@@ -304,12 +270,7 @@ impl External {
 
     /// Submits without waiting; returns the job id.
     async fn submit(&self) -> String {
-        let image = self.sim.image_url(&seedance_sim::ImageSpec::new(
-            seedance_sim::ImageFormat::Png,
-            800,
-            600,
-        ));
-        let image = format!("first_frame_image_url={image}");
+        let image = sim_image(self);
         let output = self
             .run(&[
                 "run",
@@ -391,42 +352,35 @@ async fn a_queued_job_is_cancelled() {
     assert_eq!(json_lines(&status)[0]["state"], "cancelled");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ctrl_c_prints_the_id_and_leaves_the_job_running() {
-    let ext = External::start(JobTiming::queued_forever()).await;
-    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
-        seedance_sim::ImageFormat::Png,
-        800,
-        600,
-    ));
-    let image = format!("first_frame_image_url={image}");
-    let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("job line");
-        // The id is printed once the Ctrl-C handler is in place.
-        let interrupted = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(interrupted.success());
+/// Runs `command` (a `run` that waits), sends it `signal` once it has
+/// printed its job line (the id is printed once the signal handlers are in
+/// place), and returns the job id and the output.
+async fn signalled_after_the_job_line(
+    mut command: Command,
+    signal: &'static str,
+) -> (String, Output) {
+    let (first, output) = tokio::task::spawn_blocking(move || {
+        let (child, first, _stdout) = spawn_reading_first_line(&mut command);
+        send_signal(child.id(), signal);
         let output = child.wait_with_output().expect("exit");
         (first, output)
     })
     .await
     .expect("child finished");
-    let (first, output) = output;
     let id = first
         .trim()
         .strip_prefix("job ")
         .expect("job line")
         .to_owned();
+    (id, output)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_prints_the_id_and_leaves_the_job_running() {
+    let ext = External::start(JobTiming::queued_forever()).await;
+    let image = sim_image(&ext);
+    let command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
+    let (id, output) = signalled_after_the_job_line(command, "-INT").await;
     assert_eq!(output.status.code(), Some(130));
     let stderr = text(&output.stderr);
     assert!(
@@ -497,7 +451,7 @@ impl SimProcess {
 
     /// Ctrl-C, then the exit status.
     fn stop(mut self) -> std::process::ExitStatus {
-        interrupt(self.child.id());
+        send_signal(self.child.id(), "-INT");
         let status = self.child.wait().expect("seedance sim exits");
         std::mem::forget(self);
         status
@@ -509,14 +463,6 @@ impl Drop for SimProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn interrupt(pid: u32) {
-    let sent = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
 }
 
 #[test]
@@ -581,12 +527,7 @@ fn seedance_sim_lets_sim_jobs_be_resumed_from_another_process() {
 async fn a_vendor_error_exits_4_and_names_the_vendor() {
     let ext = External::start(JobTiming::default()).await;
     ext.sim.inject(Route::Submit, Fault::Status(400), 1);
-    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
-        seedance_sim::ImageFormat::Png,
-        800,
-        600,
-    ));
-    let image = format!("first_frame_image_url={image}");
+    let image = sim_image(&ext);
     let output = ext
         .run(&[
             "run",
@@ -623,12 +564,7 @@ async fn ctrl_c_during_the_download_still_prints_the_resume_command() {
         Fault::Delay(std::time::Duration::from_secs(30)),
         1,
     );
-    let image = ext.sim.image_url(&seedance_sim::ImageSpec::new(
-        seedance_sim::ImageFormat::Png,
-        800,
-        600,
-    ));
-    let image = format!("first_frame_image_url={image}");
+    let image = sim_image(&ext);
     let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
     let child = command
         .stdout(Stdio::piped())
@@ -644,7 +580,7 @@ async fn ctrl_c_during_the_download_still_prints_the_resume_command() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     started = tokio::time::Instant::now();
-    interrupt(child.id());
+    send_signal(child.id(), "-INT");
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().expect("exit"))
         .await
         .expect("child finished");
@@ -670,14 +606,6 @@ fn job_line(output: &Output) -> Option<String> {
         .lines()
         .next()
         .and_then(|line| line.strip_prefix("job ").map(str::to_owned))
-}
-
-fn send_signal(pid: u32, signal: &str) {
-    let sent = Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
 }
 
 /// A one-answer-per-connection HTTP server on 127.0.0.1 giving `body`
@@ -1038,28 +966,8 @@ fn errors_show_their_causes() {
 async fn sigterm_while_waiting_is_handled_like_ctrl_c() {
     let ext = External::start(JobTiming::queued_forever()).await;
     let image = sim_image(&ext);
-    let mut command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("job line");
-        send_signal(child.id(), "-TERM");
-        let output = child.wait_with_output().expect("exit");
-        (first, output)
-    })
-    .await
-    .expect("child finished");
-    let (first, output) = output;
-    let id = first
-        .trim()
-        .strip_prefix("job ")
-        .expect("job line")
-        .to_owned();
+    let command = ext.command(&["run", PRO, "--set", "prompt=a cat", "--set", &image]);
+    let (id, output) = signalled_after_the_job_line(command, "-TERM").await;
     assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
     assert!(

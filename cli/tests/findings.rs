@@ -7,11 +7,13 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use seedance::catalog::{MODELS, ModelInfo};
 use serde_json::{Value, json};
-use support::{SimProcess, seedance};
+use support::{
+    SimProcess, json_lines, name, photo, required_text_fields, run, seedance, tempdir, text,
+};
 
 const RUNCOMFY_LITE: &str = "runcomfy/bytedance/seedance-1-0/lite/image-to-video";
 const AIMLAPI_LITE: &str = "aimlapi/bytedance/seedance-1-0-lite-i2v";
@@ -25,35 +27,6 @@ const CONNECTION_FLAGS: [&str; 5] = [
     "--requests-per-second",
     "--allow-private-image-urls",
 ];
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json_lines(output: &Output) -> Vec<Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line:?}: {err}")))
-        .collect()
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temporary folder")
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("the seedance binary runs")
-}
-
-fn name(info: &ModelInfo) -> String {
-    format!("{}/{}", info.vendor.id, info.model)
-}
-
-/// A real 800x600 PNG written as `photo.png`.
-fn photo(dir: &Path) {
-    let png = seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 800, 600).bytes();
-    std::fs::write(dir.join("photo.png"), png).expect("write photo");
-}
 
 /// Writes `lines` as a JSON Lines file in `dir`.
 fn batch_file(dir: &Path, name: &str, lines: &[Value]) -> std::path::PathBuf {
@@ -551,26 +524,9 @@ fn jobs_lists_a_header_aligned_columns_and_rows_by_time() {
 
 /// A value for each required text field; media fields are `--sim`'s.
 fn required_text(info: &ModelInfo) -> serde_json::Map<String, Value> {
-    let schema = (info.json_schema)();
-    let properties = &schema.as_value()["properties"];
-    schema.as_value()["required"]
-        .as_array()
+    required_text_fields(info)
         .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|field| {
-            let prop = &properties[*field];
-            prop["type"] == "string"
-                && prop.get("const").is_none()
-                && prop.get("format").is_none()
-                && prop.get("validations").is_none()
-        })
-        .map(|field| {
-            (
-                field.to_owned(),
-                Value::from(format!("a fox for {}", info.module)),
-            )
-        })
+        .map(|field| (field, Value::from(format!("a fox for {}", info.module))))
         .collect()
 }
 
@@ -602,17 +558,7 @@ async fn a_batch_runs_a_line_of_every_compiled_model_to_its_video() {
     // The simulator's own records: one POST per line, each body once.
     let counts = sim.counts().await;
     assert_eq!(counts["submit"], MODELS.len(), "{counts}");
-    let seen: Value = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client")
-        .get(format!("{}/sim/admin/submits", sim.base_url))
-        .send()
-        .await
-        .expect("submits")
-        .json()
-        .await
-        .expect("JSON");
+    let seen = sim.get("submits").await;
     let requests = seen["requests"].as_array().expect("requests");
     assert_eq!(requests.len(), MODELS.len(), "{seen}");
     assert!(requests.iter().all(|r| r["count"] == 1), "{seen}");

@@ -6,14 +6,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use support::seedance;
+use support::{json_lines, photo, seedance, send_signal, spawn_reading_first_line, text};
 
 use seedance::catalog::MODELS;
 use seedance_sim::{ImageFormat, ImageSpec, JobTiming, Route, Sim};
-use serde_json::Value;
 
 const RUNCOMFY_LITE: &str = "runcomfy/bytedance/seedance-1-0/lite/image-to-video";
 const RUNCOMFY_REF: &str = "runcomfy/bytedance/seedance-1-0/lite/reference-to-video";
@@ -26,17 +25,6 @@ fn with_tokens(mut command: Command) -> Command {
         command.env(info.vendor.token_env, seedance_sim::TOKEN);
     }
     command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json_lines(output: &Output) -> Vec<Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line:?}: {err}")))
-        .collect()
 }
 
 /// `seedance run MODEL --dry-run` against the simulator's address (its
@@ -61,13 +49,6 @@ async fn output(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output().expect("seedance runs"))
         .await
         .expect("child finished")
-}
-
-/// A real 800x600 PNG header (padded) written as `photo.png`.
-fn photo(dir: &Path) -> std::path::PathBuf {
-    let path = dir.join("photo.png");
-    std::fs::write(&path, ImageSpec::new(ImageFormat::Png, 800, 600).bytes()).expect("write");
-    path
 }
 
 #[test]
@@ -499,30 +480,17 @@ fn describe_reads_well() {
 fn ctrl_c_with_the_in_process_sim_does_not_claim_the_job_keeps_running() {
     let dir = tempfile::tempdir().expect("dir");
     // Polls 10 s apart keep the job unfinished while Ctrl-C arrives.
-    let mut child = seedance(dir.path())
-        .args([
-            "run",
-            "--sim",
-            RUNCOMFY_LITE,
-            "--poll-interval",
-            "10s",
-            "--set",
-            "prompt=a fox",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("job line");
+    let (child, first, _) = spawn_reading_first_line(seedance(dir.path()).args([
+        "run",
+        "--sim",
+        RUNCOMFY_LITE,
+        "--poll-interval",
+        "10s",
+        "--set",
+        "prompt=a fox",
+    ]));
     assert!(first.starts_with("job "), "{first}");
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
+    send_signal(child.id(), "-INT");
     let out = child.wait_with_output().expect("exit");
     assert_eq!(out.status.code(), Some(130));
     let stderr = text(&out.stderr);
@@ -556,16 +524,12 @@ async fn seedance_sim_logs_requests_fails_jobs_on_demand_and_serves_default_imag
         assert!(!help.contains(flag), "{flag} in {help}");
     }
 
-    let mut child = seedance(dir.path())
-        .args(["sim", "--log", "--failure-rate", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut url)
-        .expect("URL line");
+    let (child, url, _) = spawn_reading_first_line(seedance(dir.path()).args([
+        "sim",
+        "--log",
+        "--failure-rate",
+        "1",
+    ]));
     let url = url.trim().to_owned();
 
     let image = reqwest::Client::builder()
@@ -587,11 +551,7 @@ async fn seedance_sim_logs_requests_fails_jobs_on_demand_and_serves_default_imag
     let out = output(command).await;
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
 
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
+    send_signal(child.id(), "-INT");
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("exit"))
         .await
         .expect("child");

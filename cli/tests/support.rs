@@ -1,15 +1,17 @@
-//! Shared by the durable-batch tests: a simulator in its own process
-//! (`seedance sim`), its admin endpoints, `seedance batch` children pointed
-//! at it, and a batch file of distinct lines. Only 127.0.0.1 is contacted.
+//! Shared by the binary's tests: running `seedance` children and reading
+//! what they print; for the durable-batch tests, a simulator in its own
+//! process (`seedance sim`), its admin endpoints, `seedance batch` children
+//! pointed at it, and a batch file of distinct lines. Only 127.0.0.1 is
+//! contacted.
 
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
-use seedance::catalog::MODELS;
+use seedance::catalog::{MODELS, ModelInfo};
 use serde_json::{Value, json};
 
 pub const PRO: &str = "runcomfy/bytedance/seedance-1-0/pro/image-to-video";
@@ -40,6 +42,87 @@ pub fn seedance(dir: &Path) -> Command {
         command.env_remove(proxy);
     }
     command
+}
+
+/// Runs `command` to its end.
+pub fn run(command: &mut Command) -> Output {
+    command.output().expect("the seedance binary runs")
+}
+
+/// Bytes a child printed, as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every stdout line of a `--json` run, parsed.
+pub fn json_lines(output: &Output) -> Vec<Value> {
+    text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line:?}: {err}")))
+        .collect()
+}
+
+/// A fresh folder, removed on drop.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// A real 800x600 PNG written as `photo.png` in `dir`; its path.
+pub fn photo(dir: &Path) -> PathBuf {
+    let path = dir.join("photo.png");
+    let png = seedance_sim::ImageSpec::new(seedance_sim::ImageFormat::Png, 800, 600).bytes();
+    std::fs::write(&path, png).expect("write photo");
+    path
+}
+
+/// A catalog model as the command line names it: `vendor/model`.
+pub fn name(info: &ModelInfo) -> String {
+    format!("{}/{}", info.vendor.id, info.model)
+}
+
+/// The required fields of `info` that take free text: strings with no
+/// `const`, `format` or image rules (media fields are `--sim`'s to fill).
+pub fn required_text_fields(info: &ModelInfo) -> Vec<String> {
+    let schema = (info.json_schema)();
+    let properties = &schema.as_value()["properties"];
+    schema.as_value()["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|field| {
+            let prop = &properties[*field];
+            prop["type"] == "string"
+                && prop.get("const").is_none()
+                && prop.get("format").is_none()
+                && prop.get("validations").is_none()
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Sends `signal` (`-INT`, `-TERM`) to process `pid` with `kill`.
+pub fn send_signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+}
+
+/// Spawns `command` with stdout and stderr piped and reads its first stdout
+/// line (a run's `job ...` line, `seedance sim`'s URL); the reader holds the
+/// rest of stdout open for as long as the caller keeps it.
+pub fn spawn_reading_first_line(command: &mut Command) -> (Child, String, BufReader<ChildStdout>) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first stdout line");
+    (child, first, stdout)
 }
 
 /// A `seedance sim` child: its own process, killed on drop.
@@ -87,7 +170,8 @@ impl SimProcess {
         assert!(answer.status().is_success(), "{path}: {}", answer.status());
     }
 
-    async fn get(&self, path: &str) -> Value {
+    /// The JSON of admin endpoint `GET /sim/admin/{path}` (`submits`, `counts`).
+    pub async fn get(&self, path: &str) -> Value {
         self.http
             .get(format!("{}/sim/admin/{path}", self.base_url))
             .send()
