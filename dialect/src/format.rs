@@ -31,6 +31,16 @@ impl MediaKind {
         }
     }
 
+    /// The format naming the kind (`image_uri` for [`MediaKind::Image`]);
+    /// the inverse of [`Format::media`].
+    pub const fn format(self) -> Format {
+        match self {
+            MediaKind::Image => Format::ImageUri,
+            MediaKind::Video => Format::VideoUri,
+            MediaKind::Audio => Format::AudioUri,
+        }
+    }
+
     /// The kind a MIME pattern such as `image/*` or `video/mp4` accepts.
     pub fn from_mime(mime: &str) -> Option<Self> {
         let top = mime.split('/').next()?.trim();
@@ -106,6 +116,9 @@ mod tests {
             assert_eq!(Format::from_schema(format.as_str()), Some(format));
         }
         assert_eq!(Format::from_schema("date-time"), None);
+        for kind in MediaKind::ALL {
+            assert_eq!(kind.format().media(), Some(kind));
+        }
         assert_eq!(MediaKind::from_mime("image/*"), Some(MediaKind::Image));
         assert_eq!(MediaKind::from_mime("video/mp4"), Some(MediaKind::Video));
         assert_eq!(MediaKind::from_mime("application/pdf"), None);

@@ -18,6 +18,7 @@
 //!   (after this, `vendor.json`'s `media_fields` do the same by field name:
 //!   see `published`).
 
+use seedance_dialect::MediaKind;
 use serde_json::{Map, Value};
 
 /// How deep `$ref` chains and nesting may go (a cycle ends here).
@@ -177,19 +178,14 @@ fn media_format(schema: &mut Map<String, Value>) {
     let accepted = schema
         .get("x-accept")
         .and_then(Value::as_str)
-        .and_then(|mimes| {
-            mimes.split(',').find_map(|mime| {
-                let kind = mime.trim().split('/').next()?;
-                ["image", "video", "audio"].contains(&kind).then_some(kind)
-            })
-        });
+        .and_then(|mimes| mimes.split(',').find_map(MediaKind::from_mime));
     let kind = if schema.contains_key("validations") {
-        Some("image")
+        Some(MediaKind::Image)
     } else {
         accepted
     };
     if let Some(kind) = kind {
-        schema.insert("format".to_owned(), Value::from(format!("{kind}_uri")));
+        schema.insert("format".to_owned(), Value::from(kind.format().as_str()));
     }
 }
 
