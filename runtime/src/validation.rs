@@ -16,7 +16,7 @@ pub use image::{BYTES_PER_MB, ImageFacts, ImageInput};
 pub use image::{ImageRule, ImageRuleKind};
 pub use seedance_dialect::{Format, MediaKind};
 #[doc(hidden)]
-pub use uri::{is_image_uri, is_media_uri};
+pub use uri::{are_media_uris, is_image_uri, is_media_uri};
 
 mod image;
 mod uri;
@@ -332,14 +332,26 @@ impl Validator {
     /// looked at when it fails.
     #[inline]
     pub fn uri(&mut self, field: impl At, value: &str, format: Format) {
-        let kind = match format {
-            Format::Uri => None,
-            Format::ImageUri => Some(MediaKind::Image),
-            Format::VideoUri => Some(MediaKind::Video),
-            Format::AudioUri => Some(MediaKind::Audio),
-        };
-        if !is_media_uri(value, kind) {
+        if !is_media_uri(value, media_kind(format)) {
             self.record_uri(field, value, format);
+        }
+    }
+
+    /// [`Validator::uri`] of every item of the list field `name`, in order
+    /// (violations at `name[index]`): one call for the whole list on the
+    /// valid path.
+    #[inline]
+    pub fn uri_items(&mut self, name: &str, items: &[String], format: Format) {
+        if !are_media_uris(items, media_kind(format)) {
+            self.record_uri_items(name, items, format);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_uri_items(&mut self, name: &str, items: &[String], format: Format) {
+        for (index, item) in items.iter().enumerate() {
+            self.uri(FieldPath::Item(name, index), item, format);
         }
     }
 
@@ -374,6 +386,18 @@ impl Validator {
                 violations: self.violations,
             })
         }
+    }
+}
+
+/// The media kind a URL format names (`format.media()`, spelled here so it
+/// folds to a constant at each generated call site).
+#[inline(always)]
+const fn media_kind(format: Format) -> Option<MediaKind> {
+    match format {
+        Format::Uri => None,
+        Format::ImageUri => Some(MediaKind::Image),
+        Format::VideoUri => Some(MediaKind::Video),
+        Format::AudioUri => Some(MediaKind::Audio),
     }
 }
 
@@ -504,6 +528,30 @@ mod tests {
             errors.violations[0].to_string(),
             "masks[0].points: must have at most 4 items; it has 5 items"
         );
+    }
+
+    #[test]
+    fn list_uris_are_reported_per_item_in_order() {
+        let items = [
+            "https://a.example/x.png",
+            "ftp://b",
+            "https://c.example/y",
+            " x",
+        ];
+        let items: Vec<String> = items.iter().map(|item| item.to_string()).collect();
+        let mut batch = Validator::new();
+        batch.uri_items("images", &items, Format::ImageUri);
+        let mut one_by_one = Validator::new();
+        for (index, item) in items.iter().enumerate() {
+            one_by_one.uri(FieldPath::Item("images", index), item, Format::ImageUri);
+        }
+        let batch = batch.finish().unwrap_err();
+        assert_eq!(batch, one_by_one.finish().unwrap_err());
+        assert_eq!(batch.violations.len(), 2);
+        assert_eq!(batch.violations[1].field, "images[3]");
+        let mut valid = Validator::new();
+        valid.uri_items("images", &items[..1], Format::ImageUri);
+        assert!(valid.finish().is_ok());
     }
 
     #[test]

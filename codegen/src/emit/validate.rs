@@ -84,6 +84,12 @@ impl Path {
         text
     }
 
+    /// The path as plain text when no list index is on the way.
+    fn literal(&self) -> Option<String> {
+        let indexed = self.0.iter().any(|s| matches!(s, Segment::Index(_)));
+        (!indexed).then(|| Self::text(&self.0, false))
+    }
+
     fn tokens(&self) -> TokenStream {
         let indices: Vec<&Ident> = self
             .0
@@ -167,7 +173,19 @@ fn field_checks(
             let (index, item) = (numbered("index"), numbered("item"));
             let item_path = path.item(&index).tokens();
             let item_checks = string_checks(items, &quote! { #item }, &item_path);
-            if !item_checks.is_empty() {
+            let only_format = items.min_length.is_none() && items.max_length.is_none();
+            if let (Some(format), true, Some(name)) = (items.format, only_format, path.literal()) {
+                // A list of URLs (`reference_images`): one call checks every
+                // item, violations still at `name[index]`, in order.
+                let format = format_ident!("{}", format.variant_name());
+                checks.push(quote! {
+                    validator.uri_items(
+                        #name,
+                        #place.as_slice(),
+                        seedance_runtime::validation::Format::#format,
+                    );
+                });
+            } else if !item_checks.is_empty() {
                 checks.push(quote! {
                     for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
                 });

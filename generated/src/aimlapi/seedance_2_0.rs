@@ -278,17 +278,12 @@ impl Input {
                     value.len(),
                     9,
                 );
-            for (index, item) in value.iter().enumerate() {
-                validator
-                    .uri(
-                        seedance_runtime::validation::FieldPath::Item(
-                            "image_urls",
-                            index,
-                        ),
-                        item,
-                        seedance_runtime::validation::Format::ImageUri,
-                    );
-            }
+            validator
+                .uri_items(
+                    "image_urls",
+                    value.as_slice(),
+                    seedance_runtime::validation::Format::ImageUri,
+                );
         }
         if let Some(value) = &self.audio_urls {
             validator
@@ -303,17 +298,12 @@ impl Input {
                     value.len(),
                     3,
                 );
-            for (index, item) in value.iter().enumerate() {
-                validator
-                    .uri(
-                        seedance_runtime::validation::FieldPath::Item(
-                            "audio_urls",
-                            index,
-                        ),
-                        item,
-                        seedance_runtime::validation::Format::AudioUri,
-                    );
-            }
+            validator
+                .uri_items(
+                    "audio_urls",
+                    value.as_slice(),
+                    seedance_runtime::validation::Format::AudioUri,
+                );
         }
         if let Some(value) = &self.video_urls {
             validator
@@ -328,17 +318,12 @@ impl Input {
                     value.len(),
                     3,
                 );
-            for (index, item) in value.iter().enumerate() {
-                validator
-                    .uri(
-                        seedance_runtime::validation::FieldPath::Item(
-                            "video_urls",
-                            index,
-                        ),
-                        item,
-                        seedance_runtime::validation::Format::VideoUri,
-                    );
-            }
+            validator
+                .uri_items(
+                    "video_urls",
+                    value.as_slice(),
+                    seedance_runtime::validation::Format::VideoUri,
+                );
         }
         validator.finish()
     }

@@ -123,14 +123,12 @@ impl Input {
                 self.images.len(),
                 4,
             );
-        for (index, item) in self.images.iter().enumerate() {
-            validator
-                .uri(
-                    seedance_runtime::validation::FieldPath::Item("images", index),
-                    item,
-                    seedance_runtime::validation::Format::ImageUri,
-                );
-        }
+        validator
+            .uri_items(
+                "images",
+                self.images.as_slice(),
+                seedance_runtime::validation::Format::ImageUri,
+            );
         validator.finish()
     }
 }

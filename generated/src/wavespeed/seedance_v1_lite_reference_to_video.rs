@@ -104,17 +104,12 @@ impl Input {
                 self.reference_images.len(),
                 4,
             );
-        for (index, item) in self.reference_images.iter().enumerate() {
-            validator
-                .uri(
-                    seedance_runtime::validation::FieldPath::Item(
-                        "reference_images",
-                        index,
-                    ),
-                    item,
-                    seedance_runtime::validation::Format::ImageUri,
-                );
-        }
+        validator
+            .uri_items(
+                "reference_images",
+                self.reference_images.as_slice(),
+                seedance_runtime::validation::Format::ImageUri,
+            );
         if let Some(value) = self.duration {
             validator
                 .minimum(
