@@ -40,6 +40,16 @@ impl AnyJournal {
         }
     }
 
+    /// Stamps rows and events, and times held-back entries, on `clock`
+    /// (real time by default), in this journal and every clone of it.
+    pub fn with_clock(self, clock: seedance_runtime::Clock) -> Self {
+        match self {
+            AnyJournal::Sqlite(j) => AnyJournal::Sqlite(j.with_clock(clock)),
+            AnyJournal::Postgres(j) => AnyJournal::Postgres(j.with_clock(clock)),
+            AnyJournal::Memory(j) => AnyJournal::Memory(j.with_clock(clock)),
+        }
+    }
+
     /// "sqlite" or "postgres".
     pub fn backend(&self) -> &'static str {
         match self {

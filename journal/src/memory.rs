@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use crate::clock::now_ms;
+use crate::clock::SharedClock;
 use seedance_runtime::Usd;
 
 use crate::entry::{
@@ -20,6 +20,7 @@ use crate::state::{PAID_OPEN, State};
 #[derive(Debug, Clone, Default)]
 pub struct MemoryJournal {
     inner: Arc<Mutex<Inner>>,
+    clock: SharedClock,
 }
 
 #[derive(Debug, Default)]
@@ -38,6 +39,13 @@ impl MemoryJournal {
         Self::default()
     }
 
+    /// Stamps rows and events, and times held-back entries, on `clock`
+    /// (real time by default), in this journal and every clone of it.
+    pub fn with_clock(self, clock: seedance_runtime::Clock) -> Self {
+        self.clock.set(clock);
+        self
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -50,7 +58,7 @@ fn sorted(mut list: Vec<Entry>) -> Vec<Entry> {
 
 impl Journal for MemoryJournal {
     async fn enqueue(&self, new: &[NewEntry]) -> Result<Vec<Enqueued>, JournalError> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut inner = self.lock();
         let mut found = Vec::with_capacity(new.len());
         for e in new {
@@ -166,7 +174,7 @@ impl Journal for MemoryJournal {
     }
 
     async fn record(&self, key: &str, worker: &str, change: &Change) -> Result<bool, JournalError> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let mut guard = self.lock();
         let inner = &mut *guard;
         let Some(e) = inner.entries.get_mut(key) else {
@@ -304,7 +312,7 @@ impl Journal for MemoryJournal {
             .entries
             .values()
             .filter(|e| e.batch == batch && !e.state.is_final())
-            .filter(|e| !(e.is_held_back() && e.not_before > now_ms()))
+            .filter(|e| !(e.is_held_back() && e.not_before > self.clock.now_ms()))
             .count() as u64)
     }
 }

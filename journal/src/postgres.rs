@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use tokio_postgres::{Client, Row};
 
-use crate::clock::now_ms;
+use crate::clock::{SharedClock, now_ms};
 use seedance_runtime::Usd;
 
 use crate::entry::{
@@ -46,6 +46,7 @@ use link::Reads;
 pub struct PostgresJournal {
     reads: Arc<Reads>,
     writer: Writer,
+    clock: SharedClock,
 }
 
 impl std::fmt::Debug for PostgresJournal {
@@ -89,10 +90,19 @@ impl PostgresJournal {
         migrate(&mut client).await?;
         client.batch_execute(READS_SETUP).await?;
         let writer_client = link::open(url, "").await?;
+        let clock = SharedClock::default();
         Ok(PostgresJournal {
             reads: Arc::new(Reads::new(url, READS_SETUP, client, patience)),
-            writer: writer::spawn(url, writer_client, patience),
+            writer: writer::spawn(url, writer_client, patience, clock.clone()),
+            clock,
         })
+    }
+
+    /// Stamps rows and events, and times held-back entries, on `clock`
+    /// (real time by default), in this journal and every clone of it.
+    pub fn with_clock(self, clock: seedance_runtime::Clock) -> Self {
+        self.clock.set(clock);
+        self
     }
 
     /// The schema version of the database.
@@ -228,7 +238,7 @@ fn claim_sql(again: bool) -> String {
 
 impl Journal for PostgresJournal {
     async fn enqueue(&self, new: &[NewEntry]) -> Result<Vec<Enqueued>, JournalError> {
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let col = |f: fn(&NewEntry) -> &str| new.iter().map(f).collect::<Vec<&str>>();
         let keys = col(|e| &e.key);
         let batches = col(|e| &e.batch);
@@ -463,7 +473,7 @@ impl Journal for PostgresJournal {
                      AND NOT ({HELD_SQL} AND not_before > $2)",
                     open_sql_list()
                 ),
-                &[&batch, &now_ms()],
+                &[&batch, &self.clock.now_ms()],
             )
             .await?;
         let n: i64 = row.try_get(0)?;
@@ -483,7 +493,7 @@ impl Journal for PostgresJournal {
                    AND state = 'pending' AND error LIKE 'held back by the budget%' \
                    AND not_before > 0) \
                  SELECT (SELECT limit_micros FROM old)",
-                &[&name, &micros_db(limit), &now_ms()],
+                &[&name, &micros_db(limit), &self.clock.now_ms()],
             )
             .await?;
         Ok(row.try_get::<_, Option<i64>>(0)?.map(usd_db))

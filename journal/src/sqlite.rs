@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::clock::now_ms;
+use crate::clock::{SharedClock, now_ms};
 use seedance_runtime::Usd;
 
 use crate::entry::{
@@ -43,6 +43,7 @@ pub struct SqliteJournal {
     conn: Arc<Mutex<Connection>>,
     path: Arc<str>,
     writer: Writer,
+    clock: SharedClock,
 }
 
 /// The columns of `jobs` in [`Entry`] order.
@@ -92,16 +93,26 @@ impl SqliteJournal {
         .await
         .map_err(|e| JournalError::Task(e.to_string()))??;
         let conn = Arc::new(Mutex::new(conn));
+        let clock = SharedClock::default();
         let backend = GroupWriter {
             conn: conn.clone(),
             path: shown.clone(),
+            clock: clock.clone(),
         };
         let writer = group_commit::spawn_thread("seedance-journal-writer", backend)?;
         Ok(SqliteJournal {
             conn,
             path: shown,
             writer,
+            clock,
         })
+    }
+
+    /// Stamps rows and events, and times held-back entries, on `clock`
+    /// (real time by default), in this journal and every clone of it.
+    pub fn with_clock(self, clock: seedance_runtime::Clock) -> Self {
+        self.clock.set(clock);
+        self
     }
 
     /// The schema version of the open file.
@@ -230,8 +241,9 @@ fn states_json(states: &[State]) -> String {
 impl Journal for SqliteJournal {
     async fn enqueue(&self, entries: &[NewEntry]) -> Result<Vec<Enqueued>, JournalError> {
         let entries = entries.to_vec();
+        let clock = self.clock.get();
         self.run(move |conn| {
-            let now = now_ms();
+            let now = clock.unix_ms();
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut found = Vec::with_capacity(entries.len());
             {
@@ -441,13 +453,14 @@ impl Journal for SqliteJournal {
 
     async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
         let batch = batch.to_owned();
+        let clock = self.clock.get();
         self.run(move |conn| {
             conn.prepare_cached(&format!(
                 "SELECT count(*) FROM jobs WHERE batch = ?1 AND state IN ({}) \
                  AND NOT ({HELD_SQL} AND not_before > ?2)",
                 open_sql_list()
             ))?
-            .query_row(params![batch, now_ms()], |r| r.get::<_, i64>(0))
+            .query_row(params![batch, clock.unix_ms()], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
         })
         .await
@@ -455,6 +468,7 @@ impl Journal for SqliteJournal {
 
     async fn set_budget(&self, name: &str, limit: Usd) -> Result<Option<Usd>, JournalError> {
         let name = name.to_owned();
+        let clock = self.clock.get();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let before: Option<i64> = tx
@@ -468,7 +482,7 @@ impl Journal for SqliteJournal {
                 "INSERT INTO budgets (name, limit_micros, reserved_micros, updated_at) \
                  VALUES (?1, ?2, 0, ?3) \
                  ON CONFLICT (name) DO UPDATE SET limit_micros = ?2, updated_at = ?3",
-                params![name, micros_db(limit), now_ms()],
+                params![name, micros_db(limit), clock.unix_ms()],
             )?;
             wake_held(&tx, &name)?;
             tx.commit()?;
@@ -503,6 +517,7 @@ impl Journal for SqliteJournal {
 struct GroupWriter {
     conn: Arc<Mutex<Connection>>,
     path: Arc<str>,
+    clock: SharedClock,
 }
 
 impl Backend for GroupWriter {
@@ -511,7 +526,7 @@ impl Backend for GroupWriter {
 
     async fn apply(&mut self, group: &[Write], _: &mut ()) -> rusqlite::Result<Vec<bool>> {
         let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        apply_group(&mut conn, group)
+        apply_group(&mut conn, group, self.clock.now_ms())
     }
 
     async fn recover(&mut self, err: rusqlite::Error, _: &mut ()) -> Result<(), JournalError> {
@@ -522,11 +537,11 @@ impl Backend for GroupWriter {
     }
 }
 
-/// Applies every change of a group in one transaction; says which applied.
+/// Applies every change of a group in one transaction, at `now`; says
+/// which applied.
 /// The transaction takes the write lock at once (`IMMEDIATE`): a budget
 /// read and its update are never split by another process's commit.
-fn apply_group(conn: &mut Connection, group: &[Write]) -> rusqlite::Result<Vec<bool>> {
-    let now = now_ms();
+fn apply_group(conn: &mut Connection, group: &[Write], now: i64) -> rusqlite::Result<Vec<bool>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut applied = Vec::with_capacity(group.len());
     for write in group {
@@ -545,7 +560,7 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, write: &Write, now: i64) -> rusqlit
         change.owner.as_deref(),
     );
     let reserved = match change.cost {
-        CostChange::Reserve => match reserve(tx, guard.clone())? {
+        CostChange::Reserve => match reserve(tx, guard.clone(), now)? {
             Reserve::Guarded => return Ok(false),
             Reserve::Held(message) => {
                 hold(tx, write, message, now)?;
@@ -601,6 +616,7 @@ enum Reserve {
 fn reserve(
     tx: &rusqlite::Transaction<'_>,
     (key, from, owner): (&str, String, Option<&str>),
+    now: i64,
 ) -> rusqlite::Result<Reserve> {
     let found: Option<(String, Option<i64>)> = tx
         .prepare_cached(
@@ -629,7 +645,7 @@ fn reserve(
         "UPDATE budgets SET reserved_micros = reserved_micros + ?2, updated_at = ?3 \
          WHERE name = ?1",
     )?
-    .execute(params![batch, quote, now_ms()])?;
+    .execute(params![batch, quote, now])?;
     Ok(Reserve::Go((Some(batch), quote)))
 }
 

@@ -11,7 +11,7 @@ use seedance_journal::{
     AnyJournal, Change, Claim, Driver, Enqueued, Journal, NewEntry, Outcome, PostgresJournal,
     SqliteJournal, State, body_hash, now_ms,
 };
-use seedance_runtime::{Connection, Vendor as _, VendorInfo};
+use seedance_runtime::{Clock, Connection, Vendor as _, VendorInfo};
 use seedance_sim::{Fault, ImageFormat, ImageSpec, Route, Sim};
 
 const MODEL: &str = "bytedance/seedance-1-0/pro/image-to-video";
@@ -404,6 +404,28 @@ async fn schema_version_is_recorded(journal: AnyJournal) {
     assert_eq!(version.expect("version"), 3, "every migration applied");
 }
 
+/// A journal given a virtual clock stamps rows and events on it, not on
+/// real time (here an hour and a minute ahead of it).
+async fn rows_and_events_are_stamped_on_the_journals_clock(journal: AnyJournal) {
+    let clock = Clock::manual(7);
+    let journal = journal.with_clock(clock.clone());
+    clock.advance(Duration::from_secs(3600)).await;
+    let start = clock.unix_ms();
+    let new = entry("clock", 1, "a", "https://example.com/a.png", None);
+    journal.enqueue(&[new]).await.expect("enqueue");
+    let key = "clock-1-a";
+    let leased = journal.claim_key(key, "w", start, start + 30_000).await;
+    assert_eq!(leased.expect("claim").expect("leased").created_at, start);
+    clock.advance(Duration::from_secs(60)).await;
+    let change = Change::new(&[State::Pending], State::Submitting, "w");
+    assert!(journal.record(key, "w", &change).await.expect("record"));
+    let row = journal.get(key).await.expect("get").expect("row");
+    assert_eq!(row.updated_at, start + 60_000);
+    let events = journal.events(key).await.expect("events");
+    let at: Vec<i64> = events.iter().map(|e| e.at).collect();
+    assert_eq!(at, [start, start + 60_000]);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite_backend {
@@ -445,6 +467,7 @@ on_both_backends!(
     a_429_puts_the_request_back_without_a_job,
     a_download_renamed_before_the_record_is_not_fetched_again,
     schema_version_is_recorded,
+    rows_and_events_are_stamped_on_the_journals_clock,
 );
 
 #[tokio::test]

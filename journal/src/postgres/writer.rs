@@ -30,7 +30,7 @@ use std::time::Duration;
 use tokio_postgres::{Client, Statement, Transaction};
 
 use super::link::{self, Outage};
-use crate::clock::now_ms;
+use crate::clock::SharedClock;
 use crate::entry::{
     Change, CostChange, HELD_OVER_BUDGET, HELD_SQL, HELD_UNKNOWN_PRICE, HOLD_MS, micros_db,
 };
@@ -123,22 +123,25 @@ fn settle_sql() -> String {
 
 /// Starts the writer task on `client` (opened on `url`); it reconnects to
 /// `url` when the connection is lost.
-pub(crate) fn spawn(url: &str, client: Client, patience: Duration) -> Writer {
+pub(crate) fn spawn(url: &str, client: Client, patience: Duration, clock: SharedClock) -> Writer {
     let (writer, queue) = Writer::channel();
     let task = Link {
         url: url.to_owned(),
         patience,
         client,
+        clock,
     };
     tokio::spawn(group_commit::run(task, queue));
     writer
 }
 
-/// The writer task's connection, and where to open a new one.
+/// The writer task's connection, where to open a new one, and the
+/// journal's clock.
 struct Link {
     url: String,
     patience: Duration,
     client: Client,
+    clock: SharedClock,
 }
 
 /// What the tries of one group share.
@@ -215,7 +218,8 @@ impl Link {
                 }
             }
         }
-        apply_group(&mut self.client, group, unanswered).await
+        let now = self.clock.now_ms();
+        apply_group(&mut self.client, group, now, unanswered).await
     }
 }
 
@@ -229,12 +233,13 @@ async fn committed(client: &Client, sent: &Sent) -> Result<bool, tokio_postgres:
     Ok(status.as_deref() == Some("committed"))
 }
 
-/// Applies the group in one transaction. Just before the COMMIT, `sent`
+/// Applies the group in one transaction, at `now`. Just before the COMMIT, `sent`
 /// gets the transaction id and the answers, for when the COMMIT's own
 /// answer is lost.
 async fn apply_group(
     client: &mut Client,
     group: &[Write],
+    now: i64,
     sent: &mut Option<Sent>,
 ) -> Result<Vec<bool>, tokio_postgres::Error> {
     let tx = client.transaction().await?;
@@ -259,7 +264,7 @@ async fn apply_group(
     };
     let (xid, applied) = futures_util::future::join(
         tx.query_one("SELECT txid_current()", &[]),
-        record_all(&tx, &statements, group),
+        record_all(&tx, &statements, group, now),
     )
     .await;
     let xid: i64 = xid?.try_get(0)?;
@@ -295,8 +300,8 @@ async fn record_all(
     tx: &Transaction<'_>,
     statements: &Statements,
     group: &[Write],
+    now: i64,
 ) -> Result<Vec<bool>, tokio_postgres::Error> {
-    let now = now_ms();
     // The group comes in key order (`group_commit`): rows are locked in
     // key order, so two writers never wait on each other in a cycle.
     let owned: Vec<Params> = group
