@@ -49,6 +49,9 @@ pub use journal::Journal;
 pub use key::{canonical_json, line_key};
 pub use memory::MemoryJournal;
 pub use postgres::PostgresJournal;
+/// The clock journals and drivers read and sleep on (`with_clock`), shared
+/// with the runtime's connections.
+pub use seedance_runtime::Clock;
 /// The request-body fingerprint, shared with the runtime's submit errors.
 pub use seedance_runtime::{body_hash, sha256_hex};
 pub use sqlite::{Durability, SqliteJournal};

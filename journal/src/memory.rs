@@ -307,12 +307,13 @@ impl Journal for MemoryJournal {
     }
 
     async fn open_count(&self, batch: &str) -> Result<u64, JournalError> {
+        let now = self.clock.now_ms();
         let inner = self.lock();
         Ok(inner
             .entries
             .values()
             .filter(|e| e.batch == batch && !e.state.is_final())
-            .filter(|e| !(e.is_held_back() && e.not_before > self.clock.now_ms()))
+            .filter(|e| !(e.is_held_back() && e.not_before > now))
             .count() as u64)
     }
 }
