@@ -53,8 +53,7 @@ impl std::error::Error for InputError {}
 /// `i64` integers, numbers, booleans, enum wire values, lists, nested
 /// objects). Local rules are [`validate`]'s.
 pub fn parse(model: &ir::Model, input: &Value) -> Result<(), InputError> {
-    let mut path = String::new();
-    parse_object(&model.fields, input, &mut path)
+    parse_object(&model.fields, input, "")
 }
 
 /// The local rules of `model` on `input`, all violations together in the
@@ -63,8 +62,7 @@ pub fn parse(model: &ir::Model, input: &Value) -> Result<(), InputError> {
 pub fn validate(model: &ir::Model, input: &Value) -> Result<(), ValidationErrors> {
     let mut validator = Validator::new();
     if let Some(object) = input.as_object() {
-        let mut path = String::new();
-        check_fields(&model.fields, object, &mut path, &mut validator);
+        check_fields(&model.fields, object, "", &mut validator);
     }
     validator.finish()
 }
@@ -153,50 +151,62 @@ pub fn image_inputs(model: &ir::Model, input: &Value) -> Vec<ImageTarget> {
     images
 }
 
-fn check_fields(
-    fields: &[Field],
-    object: &Map<String, Value>,
-    path: &mut String,
-    v: &mut Validator,
-) {
+/// The value of `wire` in `object`: a scan of its entries while it is
+/// small (comparing a few short keys is cheaper than hashing one), a
+/// look-up otherwise.
+fn entry<'a>(object: &'a Map<String, Value>, wire: &str) -> Option<&'a Value> {
+    if object.len() > SCAN_KEYS {
+        return object.get(wire);
+    }
+    object
+        .iter()
+        .find(|(key, _)| key.as_str() == wire)
+        .map(|(_, value)| value)
+}
+
+/// Most keys an object is scanned for rather than looked up in.
+const SCAN_KEYS: usize = 32;
+
+/// Checks `fields` of `object`, whose path is `path` (empty at the top,
+/// where a field's path is its wire name and nothing is allocated).
+fn check_fields(fields: &[Field], object: &Map<String, Value>, path: &str, v: &mut Validator) {
     for field in fields {
-        let Some(value) = object.get(&field.wire).filter(|value| !value.is_null()) else {
+        let Some(value) = entry(object, &field.wire).filter(|value| !value.is_null()) else {
             continue;
         };
-        let len = path.len();
-        if !path.is_empty() {
-            path.push('.');
+        if path.is_empty() {
+            check_value(&field.ty, value, &field.wire, v);
+        } else {
+            check_value(&field.ty, value, &format!("{path}.{}", field.wire), v);
         }
-        path.push_str(&field.wire);
-        check_value(&field.ty, value, path, v);
-        path.truncate(len);
     }
 }
 
-fn check_value(ty: &Type, value: &Value, path: &mut String, v: &mut Validator) {
+fn check_value(ty: &Type, value: &Value, path: &str, v: &mut Validator) {
+    let at = FieldPath::Field(path);
     match ty {
         Type::String(s) => {
             if let Some(text) = value.as_str() {
-                check_string(s, text, path, v);
+                check_string(s, text, at, v);
             }
         }
         Type::Integer { minimum, maximum } => {
             if let Some(number) = value.as_i64() {
                 if let Some(min) = *minimum {
-                    v.minimum(FieldPath::Field(path), number, min);
+                    v.minimum(at, number, min);
                 }
                 if let Some(max) = *maximum {
-                    v.maximum(FieldPath::Field(path), number, max);
+                    v.maximum(at, number, max);
                 }
             }
         }
         Type::Number { minimum, maximum } => {
             if let Some(number) = value.as_f64() {
                 if let Some(min) = *minimum {
-                    v.minimum(FieldPath::Field(path), number, min);
+                    v.minimum(at, number, min);
                 }
                 if let Some(max) = *maximum {
-                    v.maximum(FieldPath::Field(path), number, max);
+                    v.maximum(at, number, max);
                 }
             }
         }
@@ -206,10 +216,10 @@ fn check_value(ty: &Type, value: &Value, path: &mut String, v: &mut Validator) {
             max_items,
         } => {
             if let Some(list) = value.as_array() {
-                check_count(list.len(), *min_items, *max_items, path, v);
+                check_count(list.len(), *min_items, *max_items, at, v);
                 for (index, item) in list.iter().enumerate() {
                     if let Some(text) = item.as_str() {
-                        with_index(path, index, |path| check_string(items, text, path, v));
+                        check_string(items, text, FieldPath::Item(path, index), v);
                     }
                 }
             }
@@ -225,10 +235,10 @@ fn check_value(ty: &Type, value: &Value, path: &mut String, v: &mut Validator) {
             max_items,
         } => {
             if let Some(list) = value.as_array() {
-                check_count(list.len(), *min_items, *max_items, path, v);
+                check_count(list.len(), *min_items, *max_items, at, v);
                 for (index, element) in list.iter().enumerate() {
                     if let Some(map) = element.as_object() {
-                        with_index(path, index, |path| check_fields(&item.fields, map, path, v));
+                        check_fields(&item.fields, map, &format!("{path}[{index}]"), v);
                     }
                 }
             }
@@ -237,41 +247,37 @@ fn check_value(ty: &Type, value: &Value, path: &mut String, v: &mut Validator) {
     }
 }
 
-fn check_string(s: &StringType, text: &str, path: &str, v: &mut Validator) {
+fn check_string(s: &StringType, text: &str, at: FieldPath<'_>, v: &mut Validator) {
     // `u64` limits as the generated code's `usize` literals.
     let limit = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     if let Some(min) = s.min_length {
-        v.min_length(FieldPath::Field(path), text, limit(min));
+        v.min_length(at, text, limit(min));
     }
     if let Some(max) = s.max_length {
-        v.max_length(FieldPath::Field(path), text, limit(max));
+        v.max_length(at, text, limit(max));
     }
     if let Some(format) = s.format {
-        v.uri(FieldPath::Field(path), text, format);
+        v.uri(at, text, format);
     }
 }
 
-fn check_count(len: usize, min: Option<u64>, max: Option<u64>, path: &str, v: &mut Validator) {
+fn check_count(
+    len: usize,
+    min: Option<u64>,
+    max: Option<u64>,
+    at: FieldPath<'_>,
+    v: &mut Validator,
+) {
     let limit = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     if let Some(min) = min {
-        v.min_items(FieldPath::Field(path), len, limit(min));
+        v.min_items(at, len, limit(min));
     }
     if let Some(max) = max {
-        v.max_items(FieldPath::Field(path), len, limit(max));
+        v.max_items(at, len, limit(max));
     }
 }
 
-/// Runs `f` with `[index]` appended to `path`.
-fn with_index<R>(path: &mut String, index: usize, f: impl FnOnce(&mut String) -> R) -> R {
-    use fmt::Write as _;
-    let len = path.len();
-    let _ = write!(path, "[{index}]");
-    let out = f(path);
-    path.truncate(len);
-    out
-}
-
-fn parse_object(fields: &[Field], value: &Value, path: &mut String) -> Result<(), InputError> {
+fn parse_object(fields: &[Field], value: &Value, path: &str) -> Result<(), InputError> {
     let Some(object) = value.as_object() else {
         return Err(wrong(path, "a JSON object", value));
     };
@@ -279,35 +285,30 @@ fn parse_object(fields: &[Field], value: &Value, path: &mut String) -> Result<()
         .keys()
         .find(|key| !fields.iter().any(|f| &f.wire == *key))
     {
-        let len = path.len();
-        push_name(path, key);
-        let error = InputError {
-            field: path.clone(),
+        return Err(InputError {
+            field: joined(path, key),
             problem: "unknown field".to_owned(),
-        };
-        path.truncate(len);
-        return Err(error);
+        });
     }
     for field in fields {
-        let len = path.len();
-        push_name(path, &field.wire);
-        let result = match object.get(&field.wire) {
+        match entry(object, &field.wire) {
             // `Option` takes `null` as unset; a required `serde_json::Value` takes it as null.
-            None | Some(Value::Null) if !field.required => Ok(()),
-            Some(Value::Null) if matches!(field.ty, Type::Json) => Ok(()),
-            None => Err(InputError {
-                field: path.clone(),
-                problem: "missing required field".to_owned(),
-            }),
-            Some(value) => parse_value(&field.ty, value, path),
-        };
-        path.truncate(len);
-        result?;
+            None | Some(Value::Null) if !field.required => {}
+            Some(Value::Null) if matches!(field.ty, Type::Json) => {}
+            None => {
+                return Err(InputError {
+                    field: joined(path, &field.wire),
+                    problem: "missing required field".to_owned(),
+                });
+            }
+            Some(value) if path.is_empty() => parse_value(&field.ty, value, &field.wire)?,
+            Some(value) => parse_value(&field.ty, value, &joined(path, &field.wire))?,
+        }
     }
     Ok(())
 }
 
-fn parse_value(ty: &Type, value: &Value, path: &mut String) -> Result<(), InputError> {
+fn parse_value(ty: &Type, value: &Value, path: &str) -> Result<(), InputError> {
     let ok = match ty {
         Type::String(_) => value.is_string(),
         Type::Integer { .. } => value.as_i64().is_some(),
@@ -326,9 +327,7 @@ fn parse_value(ty: &Type, value: &Value, path: &mut String) -> Result<(), InputE
                 return Err(wrong(path, "a list of objects", value));
             };
             for (index, element) in list.iter().enumerate() {
-                with_index(path, index, |path| {
-                    parse_object(&item.fields, element, path)
-                })?;
+                parse_object(&item.fields, element, &format!("{path}[{index}]"))?;
             }
             return Ok(());
         }
@@ -357,11 +356,12 @@ fn expected(ty: &Type) -> &'static str {
     }
 }
 
-fn push_name(path: &mut String, name: &str) {
-    if !path.is_empty() {
-        path.push('.');
+/// `name` below `path` (`camera_control.config`), or `name` at the top.
+fn joined(path: &str, name: &str) -> String {
+    match path.is_empty() {
+        true => name.to_owned(),
+        false => format!("{path}.{name}"),
     }
-    path.push_str(name);
 }
 
 fn wrong(path: &str, expected: &str, found: &Value) -> InputError {
