@@ -78,19 +78,11 @@ pub const OPENAPI_KEYS: &[&str] = &[
     "allOf",
 ];
 
-/// Vendor UI hints that do not change the wire, ignored except where noted:
-/// `x-ui-component`, `x-placeholder` and `step` (form widgets), `x-accept`
-/// (the MIME types an upload takes: `image/*` makes the field an image
+/// Vendor UI hints that do not change the wire (the list is dialect's):
+/// ignored, except `x-accept` (`image/*` makes the field an image
 /// reference), `x-hidden` (kept on the wire type, not advertised) and
 /// `x-order-properties` (on the object: the property order to use).
-pub const UI_HINTS: &[&str] = &[
-    "x-ui-component",
-    "x-placeholder",
-    "step",
-    "x-accept",
-    "x-hidden",
-    "x-order-properties",
-];
+pub use seedance_dialect::UI_HINTS;
 
 /// Text that is an untranslated page placeholder, not documentation.
 pub(super) const PLACEHOLDER_MARK: &str = "modelApiDoc_";
