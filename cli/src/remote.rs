@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use seedance::catalog::ModelInfo;
-use seedance_runtime::catalog::{Catalog, CatalogModel};
+use seedance_runtime::catalog::{Catalog, CatalogError, CatalogModel};
 use seedance_runtime::{Connection, VendorInfo};
 use serde_json::Value;
 
@@ -37,7 +37,16 @@ pub async fn resolve(
         Some(sim) => sim.connection(vendor, global)?,
         None => connect::remote_or_anonymous(vendor, global)?,
     };
-    let (info, model) = load(&conn, vendor, id).await?;
+    let (info, model) = match load(&conn, vendor, id).await {
+        Ok(loaded) => loaded,
+        // Most often a typo: the compiled names, with a suggestion, help
+        // more than the catalog's answer alone.
+        Err(err @ CatalogError::NotListed { .. }) => {
+            printer.note(&format!("{name} is not compiled in, and {err}"));
+            return Err(unknown);
+        }
+        Err(err) => return Err(CliError::Catalog(err.to_string())),
+    };
     printer.note(&format!(
         "{name} is not compiled in: schema from {}",
         model.origin().describe()
@@ -58,11 +67,8 @@ async fn load(
     conn: &Connection,
     vendor: &'static VendorInfo,
     model: &str,
-) -> Result<(&'static ModelInfo, CatalogModel), CliError> {
-    let loaded = Catalog::new()
-        .load(conn, vendor, model)
-        .await
-        .map_err(|err| CliError::Catalog(err.to_string()))?;
+) -> Result<(&'static ModelInfo, CatalogModel), CatalogError> {
+    let loaded = Catalog::new().load(conn, vendor, model).await?;
     let info = catalog_models::register(vendor, &loaded);
     Ok((info, loaded))
 }
