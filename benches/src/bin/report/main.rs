@@ -135,14 +135,17 @@ fn machine() -> (String, String, String) {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "unknown".to_owned());
+    // 1, 5 and 15 minutes: the last covers much of a run on this machine.
     let load = std::fs::read_to_string("/proc/loadavg")
         .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" / "))
         .unwrap_or_else(|| "unknown".to_owned());
     (
         format!("`{host}`: {cpus}"),
         cpu,
-        format!("{rustc}; load average {load} when the report was written"),
+        format!(
+            "{rustc}; load average (1 / 5 / 15 min) {load} when the report was written, on a machine shared with other people's builds"
+        ),
     )
 }
 
@@ -168,6 +171,69 @@ const MODELS: [(&str, &str); 5] = [
     ("runcomfy_pro_i2v", "RunComfy pro i2v"),
     ("wavespeed_lite_r2v", "WaveSpeed lite r2v"),
 ];
+
+/// Instruction counts of the same cases (`benches/scripts/icount.sh`, its
+/// side file `icount.txt`), which the machine's load does not move.
+fn icount(r: &mut Report) {
+    let Ok(text) = std::fs::read_to_string(r.extras.join("icount.txt")) else {
+        return;
+    };
+    let counts: std::collections::HashMap<&str, f64> = text
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .filter_map(|(case, n)| Some((case, n.trim().parse().ok()?)))
+        .collect();
+    r.line("Instructions per call, counted by callgrind (`bash benches/scripts/icount.sh`, same build; load does not move them, so they back the criterion ratios on this shared machine):");
+    r.line("");
+    r.line("| model | case | generated | jsonschema | ratio | jsonschema compiled | ratio |");
+    r.line("|---|---|---|---|---|---|---|");
+    let ratio = |base: Option<&f64>, ours: Option<&f64>| match (base, ours) {
+        (Some(b), Some(o)) if *o > 0.0 => format!("{:.2}x", b / o),
+        _ => String::new(),
+    };
+    let count = |n: Option<&f64>| n.map_or_else(String::new, |n| format!("{n:.0}"));
+    for (id, name) in MODELS {
+        for (case, ours, base, compiled) in [
+            (
+                "valid, built",
+                "valid_typed",
+                "valid_jsonschema",
+                "valid_jsonschema_compiled",
+            ),
+            (
+                "valid, from JSON",
+                "valid_typed_parse",
+                "valid_jsonschema_parse",
+                "",
+            ),
+            (
+                "invalid, from JSON",
+                "invalid_typed_parse",
+                "invalid_jsonschema_parse",
+                "",
+            ),
+        ] {
+            let get = |case: &str| counts.get(format!("{id}/{case}").as_str());
+            let (o, b, c) = (get(ours), get(base), get(compiled));
+            let row = format!(
+                "| {name} | {case} | {} | {} | {} | {} | {} |",
+                count(o),
+                count(b),
+                ratio(b, o),
+                count(c),
+                ratio(c, o)
+            );
+            r.line(&row);
+        }
+    }
+    if let Some(uri) = counts.get("is_image_uri") {
+        let row = format!(
+            "\nOne `is_image_uri` of the image URL: {uri:.0} instructions, harness included (a closure call and the loop: about 18 of them; the harness is the same for every case)."
+        );
+        r.line(&row);
+    }
+    r.line("");
+}
 
 fn validation(r: &mut Report) {
     r.line("## 1. Local validation (`cargo bench -p seedance-benches --bench validation`)");
@@ -244,8 +310,9 @@ fn validation(r: &mut Report) {
     );
     r.line(&row);
     r.line("");
-    r.line("The typed side reads JSON text straight into the `Input` (a serde visitor per model, `seedance_runtime::input_fields!`): no `serde_json::Value` tree is built, unknown fields are refused with a \"did you mean\", and enum values are matched in place. What limits the built-input ratio on the multi-image models is the image-URL check above (every byte is scanned for whitespace and control characters, 32 bytes per step in a loop the compiler turns into SSE2 compares, no `unsafe`): the baselines skip it, and it is most of `validate()`'s time. An invalid enum value's error is written once, into a stack buffer, with the field name in it (serde's error types hold a `String` made when the error is raised, so that message cannot wait for `Display`; `FromStr`'s `ParseEnumError` does wait: it keeps the rejected text and looks the accepted values and the \"did you mean\" up only when displayed).");
+    r.line("The typed side reads JSON text straight into the `Input` (a serde visitor per model, `seedance_runtime::input_fields!`): no `serde_json::Value` tree is built, unknown fields are refused with a \"did you mean\", and enum values are matched in place. What limits the built-input ratio on the multi-image models is the image-URL check above (`runtime/src/validation/uri.rs`: the scheme by one 8-byte compare, the host's first byte by a 256-entry table, then every byte classified once, printable ASCII or not, as a running maximum of `byte - 0x21` over 16-byte windows, a fixed set of them up to 128 bytes with no loop, one compare at the end; SSE2 `paddb`/`pmaxub` from safe code, no `unsafe`): the baselines skip it, and it is most of `validate()`'s time. A list of URLs is one call (`Validator::uri_items`). An invalid enum value's error is written once, into a stack buffer, with the field name in it (serde's error types hold a `String` made when the error is raised, so that message cannot wait for `Display`; `FromStr`'s `ParseEnumError` does wait: it keeps the rejected text and looks the accepted values and the \"did you mean\" up only when displayed).");
     r.line("");
+    icount(r);
     r.line("| target | figure | verdict |");
     r.line("|---|---|---|");
     let row = format!(
@@ -499,7 +566,7 @@ fn main() {
     let mut machine_line = String::new();
     let _ = write!(
         machine_line,
-        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. Absolute times are indicative, ratios of the same run less sensitive. All figures below come from one run, one script after the other: `cargo bench -p seedance-benches`, `lean_build.sh` and `regen_scaling.sh` (section 8 says why `batch_journal.sh` is not in it)."
+        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. Absolute times are indicative, ratios of the same run less sensitive. All figures below come from one run, one script after the other: `cargo bench -p seedance-benches`, `icount.sh`, `lean_build.sh` and `regen_scaling.sh` (section 8 says why `batch_journal.sh` is not in it); a section whose script was not re-run says \"not run\"."
     );
     r.line(&machine_line);
     r.line("");
@@ -513,6 +580,7 @@ fn main() {
     r.line("");
     r.line("```sh");
     r.line("cargo bench -p seedance-benches                      # all seven benches (release, several minutes on 2 cores)");
+    r.line("bash benches/scripts/icount.sh                       # instruction counts of the validation cases (callgrind, about a minute)");
     r.line("bash benches/scripts/lean_build.sh                   # clean debug builds: bare reqwest+tokio+serde_json vs seedance (minutes)");
     r.line("cargo test -p seedance-benches --test alloc          # zero-allocation proof of validate()");
     r.line("bash benches/scripts/regen_scaling.sh                # peak memory + 1,000-model crate build time (minutes)");
