@@ -100,6 +100,11 @@ fn openapi<'a>(
         }
     };
     let operation_at = paths_at.child(path).child("post");
+    if let Some(why) = submit_path_problem(path) {
+        return Err(paths_at
+            .child(path)
+            .error(Problem::Invalid(format!("submit path {path:?} {why}"))));
+    }
     let (body, body_at) = refs.resolve(
         operation
             .get("requestBody")
@@ -128,6 +133,20 @@ fn openapi<'a>(
         refs,
         openapi: true,
     })
+}
+
+/// Why `path` cannot be a path below the vendor's base URL: it is joined
+/// to the base URL as text, and the request carries the vendor's token, so
+/// `@host`, `.evil.example` or `//host` must never make it another host's.
+/// Only `/` then path characters (letters, digits, `-._~/`) are taken.
+fn submit_path_problem(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Some("does not start with a single `/`");
+    }
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-._~/".contains(c);
+    (!path.chars().all(plain)).then_some(
+        "has a character other than letters, digits and `-._~/` (it would change the host or the query)",
+    )
 }
 
 /// Where the AI/ML API's legacy, vendor-named submit paths start
@@ -180,5 +199,32 @@ fn model_ids(
         _ => Err(model_at.error(Problem::Invalid(
             "the `model` property must be an enum of strings (the model ids)".into(),
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::submit_path_problem;
+
+    #[test]
+    fn submit_paths_stay_on_the_vendor_host() {
+        for path in [
+            "/v2/video/generations",
+            "/v2/generate/video/bytedance/generation",
+        ] {
+            assert_eq!(submit_path_problem(path), None, "{path}");
+        }
+        for path in [
+            "@evil.example/v2",
+            ".evil.example/x",
+            "//evil.example/x",
+            "/v2/x?token=1",
+            "/v2/x#y",
+            "/v2/a b",
+            "/v2/@evil",
+            "",
+        ] {
+            assert!(submit_path_problem(path).is_some(), "{path}");
+        }
     }
 }
