@@ -126,6 +126,55 @@ async fn a_wavespeed_model_added_at_run_time_runs_to_the_video_then_comes_from_t
     assert_eq!(sim.count(Route::Catalog), 2);
 }
 
+/// The WaveSpeed catalog answer listing `NEW_WS` with [`schema`].
+fn wavespeed_catalog() -> Vec<u8> {
+    serde_json::to_vec(&json!({"code": 200, "message": "ok", "data": [{
+        "model_id": NEW_WS,
+        "api_schema": {"api_schemas": [{"type": "model_run", "request_schema": schema()}]}
+    }]}))
+    .expect("json")
+}
+
+#[tokio::test]
+async fn an_expired_copy_is_revalidated_by_its_etag_and_a_304_keeps_it() {
+    let dir = cache();
+    let catalog = Catalog::new()
+        .with_cache_dir(Some(dir.path().to_owned()))
+        .with_ttl(Duration::ZERO);
+    let tagged = Raw::start(Script::Answer {
+        status: 200,
+        headers: vec![("etag", "\"v1\"".to_owned())],
+        body: wavespeed_catalog(),
+    })
+    .await;
+    let base = tagged.url("");
+    let conn = connect(&WaveSpeed::INFO, &base);
+    catalog
+        .load(&conn, &WaveSpeed::INFO, NEW_WS)
+        .await
+        .expect("first");
+    let addr = base.trim_start_matches("http://").to_owned();
+    drop(tagged);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Only a 304 now: the schema can only come from the copy its ETag named.
+    let unchanged = Raw::start_at(
+        &addr,
+        Script::Answer {
+            status: 304,
+            headers: vec![("etag", "\"v1\"".to_owned())],
+            body: Vec::new(),
+        },
+    )
+    .await;
+    let model = catalog
+        .load(&conn, &WaveSpeed::INFO, NEW_WS)
+        .await
+        .expect("revalidated");
+    assert_eq!(model.origin().freshness, Freshness::Fetched);
+    assert_eq!(unchanged.requests(), 1);
+    assert!(model.input(json!({"prompt": "x"})).is_ok());
+}
+
 #[tokio::test]
 async fn runcomfy_and_aimlapi_models_load_from_their_catalogs() {
     let sim = Sim::start().await;
@@ -200,11 +249,6 @@ async fn an_unreachable_catalog_uses_the_stale_copy_or_names_vendor_and_url() {
         "{text}"
     );
 
-    // The copy cached for the simulator's URL is not this URL's: copy it.
-    let sim_copy = std::fs::read_dir(dir.path().join("catalog"))
-        .expect("cache")
-        .count();
-    assert_eq!(sim_copy, 1);
     let stale_dir = cache();
     let stale = Catalog::new()
         .with_cache_dir(Some(stale_dir.path().to_owned()))
@@ -212,11 +256,7 @@ async fn an_unreachable_catalog_uses_the_stale_copy_or_names_vendor_and_url() {
     let slow = Raw::start(Script::Answer {
         status: 200,
         headers: Vec::new(),
-        body: serde_json::to_vec(&json!({"code": 200, "message": "ok", "data": [{
-            "model_id": NEW_WS,
-            "api_schema": {"api_schemas": [{"type": "model_run", "request_schema": schema()}]}
-        }]}))
-        .expect("json"),
+        body: wavespeed_catalog(),
     })
     .await;
     let raw_conn = connect(&WaveSpeed::INFO, &slow.url(""));
@@ -231,7 +271,9 @@ async fn an_unreachable_catalog_uses_the_stale_copy_or_names_vendor_and_url() {
         .await
         .expect("stale copy");
     assert!(matches!(model.origin().freshness, Freshness::Stale(_)));
-    assert!(model.origin().describe().contains("could not be reached"));
+    let said = model.origin().describe();
+    assert!(said.contains("could not be reached"), "{said}");
+    assert!(!said.contains("no copy is cached"), "{said}");
     assert_eq!(sim.count(Route::Submit), 0);
 }
 
@@ -268,6 +310,19 @@ async fn bad_answers_and_bad_ids_are_refused_without_a_panic() {
         .expect_err("capped");
     assert!(err.to_string().contains("larger than"), "{err}");
     assert!(huge.written() < 64 << 20, "read {} bytes", huge.written());
+    // No length announced: the cap holds while reading.
+    let unsized_flood = Raw::start(Script::Unsized { len: 1 << 40 }).await;
+    let conn = connect(&WaveSpeed::INFO, &unsized_flood.url(""));
+    let err = catalog
+        .load(&conn, &WaveSpeed::INFO, NEW_WS)
+        .await
+        .expect_err("capped");
+    assert!(err.to_string().contains("larger than"), "{err}");
+    assert!(
+        unsized_flood.written() < 64 << 20,
+        "read {} bytes",
+        unsized_flood.written()
+    );
 
     let raw = Raw::start(Script::Answer {
         status: 200,

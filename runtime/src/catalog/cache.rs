@@ -5,6 +5,7 @@
 //! the old answer or the new one, never half of one.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -113,7 +114,10 @@ impl Cache {
         };
         let folder = file.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder)?;
-        let temporary = file.with_extension(format!("tmp{}", std::process::id()));
+        // One temporary name per write, even between tasks of one process.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
+        let write = WRITES.fetch_add(1, Ordering::Relaxed);
+        let temporary = file.with_extension(format!("tmp{}-{write}", std::process::id()));
         std::fs::write(&temporary, serde_json::to_vec(cached)?)?;
         std::fs::rename(&temporary, &file).inspect_err(|_| {
             let _ = std::fs::remove_file(&temporary);

@@ -1,13 +1,16 @@
 //! One catalog answer, from the cache while it is fresh, else from the
 //! network (revalidated with `If-None-Match` when a cached copy has an
-//! `ETag`), else, when the catalog cannot be reached, the stale copy with
-//! a warning naming its age. Answers are read up to a cap: a catalog that
-//! answers gigabytes costs no more than [`MAX_ANSWER_BYTES`].
+//! `ETag`), else, when the catalog cannot be reached, answers something
+//! that is not JSON or no longer lists the model, the stale copy with the
+//! reason (a bad answer never replaces a good copy). Answers are read up
+//! to a cap: a catalog that answers gigabytes costs no more than
+//! [`MAX_ANSWER_BYTES`].
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, ETAG, IF_NONE_MATCH};
+use serde::de::IgnoredAny;
 
 use super::cache::{Cache, Cached, unix_now};
 use super::error::CatalogError;
@@ -69,6 +72,16 @@ pub(crate) async fn answer(
                 freshness: Freshness::Fetched,
             })
         }
+        // An answer that is not JSON (an error page served with 200) never
+        // replaces a good copy.
+        Ok(Reply::Body { body, .. }) if serde_json::from_str::<IgnoredAny>(&body).is_err() => {
+            let err = CatalogError::Malformed {
+                vendor: conn.vendor(),
+                url: url.to_owned(),
+                problem: "the answer is not JSON".to_owned(),
+            };
+            stale_or(cached, err)
+        }
         Ok(Reply::Body { etag, body }) => {
             let cached = Cached {
                 url: url.to_owned(),
@@ -82,15 +95,25 @@ pub(crate) async fn answer(
                 freshness: Freshness::Fetched,
             })
         }
-        Err(err @ CatalogError::NotListed { .. }) => Err(err),
-        Err(err) => match cached {
-            Some(cached) => Ok(Answer {
-                cached,
-                freshness: Freshness::Stale(err.to_string()),
-            }),
-            None => Err(err),
-        },
+        // A model the catalog no longer lists keeps its cached schema (jobs
+        // of it may still be followed), with the reason shown.
+        Err(err) => stale_or(cached, err),
     }
+}
+
+/// The cached copy with why it is used, else `err`.
+fn stale_or(cached: Option<Cached>, err: CatalogError) -> Result<Answer, CatalogError> {
+    let Some(cached) = cached else {
+        return Err(err);
+    };
+    let cause = match err {
+        CatalogError::Unreachable { cause, .. } => cause,
+        other => other.to_string(),
+    };
+    Ok(Answer {
+        cached,
+        freshness: Freshness::Stale(cause),
+    })
 }
 
 /// What the catalog said.

@@ -25,6 +25,9 @@ pub enum Script {
     Drip { every: Duration, total: u64 },
     /// This status announcing `len` bytes, then zeros as fast as they are read.
     Flood { status: u16, len: u64 },
+    /// 200 announcing no length (the body ends when the connection closes),
+    /// then `len` zeros as fast as they are read.
+    Unsized { len: u64 },
 }
 
 /// A running scripted server; dropping it stops accepting.
@@ -37,7 +40,12 @@ pub struct Raw {
 
 impl Raw {
     pub async fn start(script: Script) -> Raw {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Raw::start_at("127.0.0.1:0", script).await
+    }
+
+    /// On `addr` (the address of a server stopped before: the same URLs).
+    pub async fn start_at(addr: &str, script: Script) -> Raw {
+        let listener = TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let written = Arc::new(AtomicU64::new(0));
         let requests = Arc::new(AtomicU64::new(0));
@@ -189,19 +197,33 @@ pub async fn answer(mut stream: TcpStream, script: Script, written: Arc<AtomicU6
                 "HTTP/1.1 {status} {}\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n",
                 reason(status)
             );
-            if stream.write_all(head.as_bytes()).await.is_err() {
-                return;
-            }
-            let zeros = vec![0u8; 64 * 1024];
-            let mut sent = 0u64;
-            while sent < len {
-                let n = zeros.len().min((len - sent) as usize);
-                if stream.write_all(&zeros[..n]).await.is_err() {
-                    return;
-                }
-                sent += n as u64;
-                written.fetch_add(n as u64, Ordering::SeqCst);
-            }
+            flood(stream, &head, len, written).await;
         }
+        Script::Unsized { len } => {
+            flood(
+                stream,
+                "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n",
+                len,
+                written,
+            )
+            .await;
+        }
+    }
+}
+
+/// `head`, then `len` zeros as fast as they are read.
+async fn flood(mut stream: TcpStream, head: &str, len: u64, written: Arc<AtomicU64>) {
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let zeros = vec![0u8; 64 * 1024];
+    let mut sent = 0u64;
+    while sent < len {
+        let n = zeros.len().min((len - sent) as usize);
+        if stream.write_all(&zeros[..n]).await.is_err() {
+            return;
+        }
+        sent += n as u64;
+        written.fetch_add(n as u64, Ordering::SeqCst);
     }
 }
