@@ -160,6 +160,29 @@ async fn a_catalog_only_model_runs_to_the_video_and_comes_from_the_cache_next_ti
     assert_eq!(sim.counts().await["submit"], 4);
     assert_eq!(catalog_requests().await, 1, "the cache answered");
 
+    // The vendor delists the model and the cache is gone: the batch's
+    // recorded lines still resume from the journal, nothing is sent again.
+    let removed = reqwest::Client::new()
+        .delete(format!("{}/sim/catalog/wavespeed/{NEW}", sim.base_url))
+        .send()
+        .await
+        .expect("admin DELETE");
+    assert!(removed.status().is_success(), "{}", removed.status());
+    let other_cache = dir.path().join("empty-cache");
+    let again = seedance(dir.path())
+        .env("SEEDANCE_CACHE_DIR", &other_cache)
+        .args(["batch", "--sim", "--journal"])
+        .arg(dir.path().join("jobs.db"))
+        .arg("--out")
+        .arg(dir.path().join("batch"))
+        .arg(&file)
+        .output()
+        .expect("seedance batch again");
+    let said = text(&again.stderr);
+    assert!(again.status.success(), "{said}");
+    assert!(said.contains("2 finished earlier"), "{said}");
+    assert_eq!(sim.counts().await["submit"], 4, "nothing sent again");
+
     // The catalogs, compiled models marked.
     let listed = seedance(dir.path())
         .env("SEEDANCE_CACHE_DIR", &cache)

@@ -143,9 +143,12 @@ impl<'c, 'a> Lines<'c, 'a> {
             return Ok(None);
         }
         let spec = read_line(text)?;
-        let info = connect::model(&spec.model).map_err(|e| e.to_string())?;
+        let info = match connect::model(&spec.model) {
+            Ok(info) => info,
+            Err(unknown) => return self.recorded(line, &spec, unknown.to_string()),
+        };
         let name = full_name(info);
-        let Some(key) = self.key(line, info, &name, &spec) else {
+        let Some(key) = self.key(line, info.vendor.id, &name, &spec) else {
             return Ok(None);
         };
         let known = self.ctx.known.contains(&key);
@@ -168,11 +171,50 @@ impl<'c, 'a> Lines<'c, 'a> {
         }))
     }
 
+    /// A line whose model cannot be read now (a catalog model its catalog
+    /// no longer serves, with nothing cached) but whose job the journal
+    /// already has: its entry, so the job is followed from the journal,
+    /// which holds its body; nothing of it is checked or sent again. Any
+    /// other such line is refused with `unknown`.
+    fn recorded(
+        &mut self,
+        line: i64,
+        spec: &Spec,
+        unknown: String,
+    ) -> Result<Option<NewEntry>, String> {
+        let vendor = spec.model.split_once('/').map(|(vendor, _)| vendor);
+        let Some(vendor) = vendor.filter(|v| connect::vendor(v).is_ok()) else {
+            return Err(unknown);
+        };
+        let Some(key) = self.key(line, vendor, &spec.model, spec) else {
+            return Ok(None);
+        };
+        if !self.ctx.known.contains(&key) {
+            return Err(unknown);
+        }
+        let out_path = self.out(line, spec.out.as_deref(), true)?;
+        Ok(Some(NewEntry {
+            key,
+            batch: String::new(),
+            line,
+            vendor: vendor.to_owned(),
+            model: spec.model.clone(),
+            // The journal's row keeps its own path and body.
+            path: String::new(),
+            body_hash: String::new(),
+            body: String::new(),
+            out_path: out_path.map(|p| p.display().to_string()),
+            out_dir: Some(self.ctx.out_dir.display().to_string()),
+            quote: None,
+            quote_note: None,
+        }))
+    }
+
     /// The line's journal key, from the line as written (before any
     /// upload); `None` for a duplicate, which is noted.
-    fn key(&mut self, line: i64, info: &ModelInfo, name: &str, spec: &Spec) -> Option<String> {
+    fn key(&mut self, line: i64, vendor: &str, name: &str, spec: &Spec) -> Option<String> {
         let input = Value::Object(spec.input.clone());
-        let key = |copy| line_key(info.vendor.id, name, &input, spec.out.as_deref(), copy);
+        let key = |copy| line_key(vendor, name, &input, spec.out.as_deref(), copy);
         let first = key(0);
         match self.seen.get_mut(&first) {
             None => {
