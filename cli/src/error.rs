@@ -143,6 +143,12 @@ pub enum CliError {
     /// `--sim` and `--base-url` together.
     #[error("--sim and --base-url exclude each other: --sim finds or starts its own simulator")]
     SimWithBaseUrl,
+    /// `models --remote` with `--base-url`: three vendors' tokens to one host.
+    #[error(
+        "models --remote reads the three vendors' catalogs, each at its own host with its own token; \
+         --base-url names one host (use --sim, or `describe VENDOR/MODEL --base-url URL`)"
+    )]
+    RemoteWithBaseUrl,
     /// No token in the environment.
     #[error(
         "{var} is not set: it must hold your {vendor} API token \
@@ -322,6 +328,7 @@ impl CliError {
             | CliError::SimNotRunning { .. }
             | CliError::SimAlreadyRunning { .. }
             | CliError::SimWithBaseUrl
+            | CliError::RemoteWithBaseUrl
             | CliError::NotForSim
             | CliError::DoesNotApply { .. }
             | CliError::NoSuchEntry { .. }

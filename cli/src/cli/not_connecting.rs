@@ -1,4 +1,7 @@
-//! The connection options refused by the commands that connect to nothing.
+//! The connection options of the commands that mostly connect to nothing
+//! (`models`, `describe`, `jobs`): refused there, except where such a
+//! command reads a vendor's catalog (`models --remote`, `describe` of a
+//! model that is not compiled in), which takes `--sim` and `--base-url`.
 
 use std::time::Duration;
 
@@ -8,8 +11,8 @@ use super::values::{parse_duration, parse_rate};
 use crate::error::CliError;
 
 /// The global options of the commands that talk to a vendor, as hidden
-/// twins for the commands that talk to none (`models`, `describe`,
-/// `jobs`): each twin has its global's id, type and parser, so clap leaves
+/// twins for the commands that mostly talk to none (`models`, `describe`,
+/// `jobs`; see the module docs): each twin has its global's id, type and parser, so clap leaves
 /// the global out of the command's --help (and stores a value given anyway
 /// under the global's id, where `Global` reads it back); [`Self::refuse`]
 /// turns one given anyway into a usage error.

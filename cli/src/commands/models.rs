@@ -70,6 +70,9 @@ pub fn run(printer: &Printer) {
 /// each, compiled ones marked; a vendor whose catalog cannot be read is
 /// named with why, and the others are still listed.
 pub async fn remote(printer: &Printer, global: &Global) -> Result<(), CliError> {
+    if global.base_url.is_some() {
+        return Err(CliError::RemoteWithBaseUrl);
+    }
     let sim = match global.sim {
         true => Some(Simulator::find_or_start().await?),
         false => None,
