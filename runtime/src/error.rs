@@ -163,13 +163,13 @@ pub enum Error {
     },
     /// A request was never sent: the connection's request budget (its rate
     /// limit, or a vendor's `Retry-After` on any job of the connection) had
-    /// no slot for it before its deadline. Sending it late would break the
-    /// caller's bound; for a submit, no job was created.
+    /// no slot for it before its deadline, or (`wait` zero) its turn among
+    /// the connection's requests in flight did not come. Sending it late
+    /// would break the caller's bound; for a submit, no job was created.
     #[error(
-        "{vendor} request to {path}{} was not sent: the connection's request budget has no \
-         slot for {wait:.1?}, past the request's deadline (rate limit or Retry-After); \
-         nothing reached the vendor",
-        JobSuffix(job_id.as_deref())
+        "{vendor} request to {path}{} was not sent: {}; nothing reached the vendor",
+        JobSuffix(job_id.as_deref()),
+        NoSlot(*wait)
     )]
     BudgetTimeout {
         /// Vendor display name.
@@ -433,6 +433,26 @@ impl fmt::Display for MayExist<'_> {
             None => f.write_str(
                 "the job may or may not exist, check the vendor's dashboard before \
                  submitting again",
+            ),
+        }
+    }
+}
+
+/// Why a request had no slot: the budget's wait, or (zero) no free turn.
+struct NoSlot(Duration);
+
+impl fmt::Display for NoSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.is_zero() {
+            true => f.write_str(
+                "no free turn among the connection's requests in flight came before the \
+                 request's deadline (the server is answering slowly)",
+            ),
+            false => write!(
+                f,
+                "the connection's request budget has no slot for {:.1?}, past the request's \
+                 deadline (rate limit or Retry-After)",
+                self.0
             ),
         }
     }

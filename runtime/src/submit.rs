@@ -70,6 +70,7 @@ impl Connection {
     /// `Retry-After` when that fits in the submit timeout. Any answer that
     /// leaves the job's existence open is [`Error::SubmitUncertain`].
     pub async fn submit_raw(&self, path: &str, body: Vec<u8>) -> Result<Job, Error> {
+        let _turn = self.turns().submit().await;
         self.submit_body(path, None, body, SubmitOptions::default())
             .await
     }
@@ -132,7 +133,7 @@ impl Connection {
         // (large) state for the job's whole life.
         Box::pin(async move {
             self.check_erased(input, options).await?;
-            self.submit_erased_prechecked(input, options).await
+            self.serialize_and_submit(input, options).await
         })
         .await
     }
@@ -146,6 +147,17 @@ impl Connection {
         options: SubmitOptions,
     ) -> Result<Job, Error> {
         self.same_vendor(input)?;
+        let _turn = self.turns().submit().await;
+        self.serialize_and_submit(input, options).await
+    }
+
+    /// The body of `input` and its one POST, in a submit turn the caller
+    /// holds (a turn is never taken twice: `connection/streams.rs`).
+    async fn serialize_and_submit(
+        &self,
+        input: &dyn ErasedModel,
+        options: SubmitOptions,
+    ) -> Result<Job, Error> {
         let body = input.to_body().map_err(|source| Error::Serialize {
             model: input.model(),
             source,

@@ -49,7 +49,8 @@ impl Turns {
             .expect("turns are never closed")
     }
 
-    /// A submit's turn, held through its checks and its POST.
+    /// A submit's turn, held through its checks and its POST; taken once
+    /// per submit by the public submit calls, never again inside one.
     pub(crate) async fn submit(&self) -> SemaphorePermit<'_> {
         self.submits
             .acquire()
