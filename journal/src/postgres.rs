@@ -424,21 +424,28 @@ impl Journal for PostgresJournal {
         source: &str,
         keys: &[String],
     ) -> Result<Vec<Entry>, JournalError> {
-        // One statement, so one transaction; the main UPDATE sees the rows
-        // as they were, which is all it needs (it skips `keys`).
+        // One statement, so one transaction. Every row it changes is locked
+        // first, in key order, as group commits lock theirs: two workers
+        // never hold each other's rows. The UPDATEs see the rows as they
+        // were, which is all they need (the main one skips `keys`).
         let rows = self
             .reads
             .query(
                 &format!(
-                    "WITH marked AS (UPDATE jobs SET source = $2 \
-                       WHERE key = ANY($3) AND source IS DISTINCT FROM $2) \
+                    "WITH locked AS (SELECT key FROM jobs \
+                       WHERE (key = ANY($3) AND source IS DISTINCT FROM $2) \
+                          OR (source = $2 AND source <> '' AND batch <> $1 \
+                              AND state IN ({open}) AND NOT (key = ANY($3))) \
+                       ORDER BY key FOR UPDATE), \
+                     marked AS (UPDATE jobs SET source = $2 \
+                       WHERE key IN (SELECT key FROM locked) AND key = ANY($3)) \
                      UPDATE jobs SET batch = $1, \
                      out_path = CASE state WHEN 'downloading' THEN out_path END, \
                      saved_path = CASE state WHEN 'downloading' THEN saved_path END \
-                     WHERE source = $2 AND source <> '' AND batch <> $1 \
-                       AND state IN ({}) AND NOT (key = ANY($3)) \
+                     WHERE key IN (SELECT key FROM locked) AND source = $2 AND source <> '' \
+                       AND batch <> $1 AND state IN ({open}) AND NOT (key = ANY($3)) \
                      RETURNING {COLS}",
-                    paid_open_sql_list()
+                    open = paid_open_sql_list()
                 ),
                 &[&batch, &source, &keys],
             )

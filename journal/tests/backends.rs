@@ -459,7 +459,58 @@ macro_rules! on_both_backends {
     };
 }
 
+/// An edited batch file: the line's old request, already paid, joins the
+/// new batch (followed, never lost); an unpaid one stays behind; lines
+/// still in the file are only marked with their source.
+async fn an_edited_lines_paid_job_joins_the_new_batch(journal: AnyJournal) {
+    let old: Vec<NewEntry> = (1..=3)
+        .map(|i| entry("old", i, &format!("v{i}"), "x", None))
+        .collect();
+    journal.enqueue(&old).await.expect("enqueue");
+    let keys: Vec<String> = old.iter().map(|e| e.key.clone()).collect();
+    let adopted = journal
+        .adopt_replaced("old", "jobs.jsonl", &keys)
+        .await
+        .expect("mark");
+    assert!(adopted.is_empty(), "{adopted:?}");
+    // Line 2 was submitted and has a job; line 3 was never sent.
+    journal
+        .claim(&claim("old", "w", 3, 60_000))
+        .await
+        .expect("claim");
+    let paid = Change {
+        job_id: Some("job-2".to_owned()),
+        ..Change::new(&[State::Pending], State::Queued, "w")
+    };
+    assert!(
+        journal
+            .record("old-2-v2", "w", &paid)
+            .await
+            .expect("record")
+    );
+    // The file now has line 1 unchanged and lines 2 and 3 edited.
+    let edited = vec![keys[0].clone(), "new-2".to_owned(), "new-3".to_owned()];
+    let adopted = journal
+        .adopt_replaced("new", "jobs.jsonl", &edited)
+        .await
+        .expect("adopt");
+    assert_eq!(
+        adopted.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(),
+        ["old-2-v2"]
+    );
+    let moved = journal.get("old-2-v2").await.expect("get").expect("entry");
+    assert_eq!(
+        (moved.batch.as_str(), moved.job_id.as_deref()),
+        ("new", Some("job-2"))
+    );
+    let unpaid = journal.get("old-3-v3").await.expect("get").expect("entry");
+    assert_eq!(unpaid.batch, "old");
+    let sources = journal.keys_from("jobs.jsonl").await.expect("sources");
+    assert!(sources.contains(&keys[0]) && sources.contains("old-2-v2"));
+}
+
 on_both_backends!(
+    an_edited_lines_paid_job_joins_the_new_batch,
     enqueue_is_idempotent_and_adopts_open_entries,
     claims_are_exclusive_and_lapsed_leases_are_taken_over,
     a_job_is_followed_to_its_saved_output_with_every_step_recorded,

@@ -87,7 +87,18 @@ pub(crate) fn is_conflict(err: &tokio_postgres::Error) -> bool {
 
 /// Times a statement that lost a lock conflict is run again before its
 /// error is the caller's.
-pub(crate) const CONFLICT_RETRIES: u32 = 4;
+pub(crate) const CONFLICT_RETRIES: u32 = 8;
+
+/// The pause before running again after the `tries`-th lost conflict:
+/// growing, and jittered, so workers that collided do not collide again
+/// in step (10 to 20 ms, then 20 to 30 ms, ...).
+pub(crate) async fn after_conflict(tries: u32) {
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() % 10_000_000);
+    let pause = Duration::from_millis(10 * u64::from(tries)) + Duration::from_nanos(jitter.into());
+    tokio::time::sleep(pause).await;
+}
 
 /// The error in one line: tokio-postgres's own text leaves out the cause
 /// ("db error", "error connecting to server").
@@ -225,6 +236,7 @@ impl Reads {
                         if is_conflict(&err) && conflicts < CONFLICT_RETRIES =>
                     {
                         conflicts += 1;
+                        after_conflict(conflicts).await;
                         continue;
                     }
                     outcome => return outcome,

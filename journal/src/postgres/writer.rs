@@ -182,6 +182,7 @@ impl Backend for Link {
     ) -> Result<(), JournalError> {
         if link::is_conflict(&err) && tries.deadlocks < link::CONFLICT_RETRIES {
             tries.deadlocks += 1;
+            link::after_conflict(tries.deadlocks).await;
         } else if link::is_lost(&err) {
             let outage = *tries
                 .outage
