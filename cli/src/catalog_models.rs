@@ -66,7 +66,7 @@ fn summary(model: &CatalogModel) -> String {
 /// The `parse` of a catalog `ModelInfo`: never the way in (see [`parse`]).
 fn untyped(_: Value) -> Result<Box<dyn ErasedModel>, serde_json::Error> {
     Err(serde::de::Error::custom(
-        "a catalog model's input is checked against its schema (remote::parse)",
+        "a catalog model's input is checked against its schema (catalog_models::parse)",
     ))
 }
 

@@ -43,7 +43,7 @@ impl CatalogInput {
 
 /// `images[2]` -> (`images`, Some(2)); `image_url` -> (`image_url`, None).
 fn split_path(path: &str) -> (&str, Option<usize>) {
-    match path.strip_suffix(']').and_then(|p| p.split_once('[')) {
+    match path.strip_suffix(']').and_then(|p| p.rsplit_once('[')) {
         Some((wire, index)) => (wire, index.parse().ok()),
         None => (path, None),
     }

@@ -43,6 +43,7 @@ pub use cache::{CACHE_DIR_ENV, default_dir as default_cache_dir};
 pub use error::CatalogError;
 pub use fetch::{Freshness, MAX_ANSWER_BYTES};
 pub use input::CatalogInput;
+use source::NoSchema;
 
 use crate::Connection;
 use crate::field_info::FieldInfo;
@@ -190,15 +191,13 @@ impl Catalog {
         let url = source::catalog_url(protocol, base, vendor.base_url, model);
         let answer = self.answer(conn, model, &url).await?;
         let json = parse_answer(conn, &url, &answer.cached.body)?;
-        let schema = source::schema_in(protocol, &json, model).map_err(|problem| {
-            match protocol == Protocol::WaveSpeed && problem.contains("does not list") {
-                true => CatalogError::NotListed {
-                    vendor: conn.vendor(),
-                    model: model.to_owned(),
-                    url: url.clone(),
-                },
-                false => malformed(conn, &url, problem),
-            }
+        let schema = source::schema_in(protocol, &json, model).map_err(|why| match why {
+            NoSchema::NotListed => CatalogError::NotListed {
+                vendor: conn.vendor(),
+                model: model.to_owned(),
+                url: url.clone(),
+            },
+            NoSchema::Malformed(problem) => malformed(conn, &url, problem.to_owned()),
         })?;
         let text =
             serde_json::to_string(&schema).map_err(|e| malformed(conn, &url, e.to_string()))?;
@@ -245,7 +244,10 @@ impl Catalog {
         vendor: &VendorInfo,
     ) -> Result<(Vec<String>, Origin), CatalogError> {
         let url = source::list_url(vendor.protocol, conn.base_url(), vendor.base_url);
-        let answer = self.answer(conn, "", &url).await?;
+        let answer = self.answer(conn, "", &url).await.map_err(|err| match err {
+            CatalogError::NotListed { .. } => malformed(conn, &url, "no such listing (404)".into()),
+            other => other,
+        })?;
         let json = parse_answer(conn, &url, &answer.cached.body)?;
         let mut ids = match vendor.protocol {
             Protocol::AimlApi => self.aimlapi_ids(conn, vendor, &url, &json).await?,

@@ -9,7 +9,8 @@
 //! - AI/ML API: one OpenAPI document per model in the vendor's public docs
 //!   repository, listed by GitHub's contents API; no token (it is not the
 //!   vendor's host). With a base URL other than the vendor's (a simulator),
-//!   these URLs keep their paths and take the base URL's origin.
+//!   these URLs keep their paths behind that base URL in place of GitHub's
+//!   origins.
 
 use seedance_dialect::Protocol;
 use serde_json::Value;
@@ -130,29 +131,50 @@ pub(crate) fn takes_token(url: &str, base: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// The schema of `model` in a RunComfy or WaveSpeed catalog answer; `Err`
-/// says what the answer lacks. (The submit path is the protocol's
-/// template, as for compiled models.)
-pub(crate) fn schema_in(protocol: Protocol, answer: &Value, model: &str) -> Result<Value, String> {
+/// Why a catalog answer gave no schema for a model.
+#[derive(Debug)]
+pub(crate) enum NoSchema {
+    /// The catalog does not list the model.
+    NotListed,
+    /// The answer lacks what the vendor publishes (what, in words).
+    Malformed(&'static str),
+}
+
+/// The schema of `model` in a RunComfy or WaveSpeed catalog answer. (The
+/// submit path is the protocol's template, as for compiled models.)
+pub(crate) fn schema_in(
+    protocol: Protocol,
+    answer: &Value,
+    model: &str,
+) -> Result<Value, NoSchema> {
     match protocol {
         Protocol::RunComfy => answer
             .get("input_schema")
             .filter(|s| s.is_object())
             .cloned()
-            .ok_or_else(|| "the model's entry has no `input_schema` object".to_owned()),
+            .ok_or(NoSchema::Malformed(
+                "the model's entry has no `input_schema` object",
+            )),
         Protocol::WaveSpeed => wavespeed_schema(answer, model),
-        Protocol::AimlApi => Err("the AI/ML API publishes documents, not entries".to_owned()),
+        Protocol::AimlApi => Err(NoSchema::Malformed(
+            "the AI/ML API publishes documents, not entries",
+        )),
     }
 }
 
-fn wavespeed_schema(answer: &Value, model: &str) -> Result<Value, String> {
+fn wavespeed_schema(answer: &Value, model: &str) -> Result<Value, NoSchema> {
     let entry = answer
         .get("data")
         .and_then(Value::as_array)
-        .ok_or("the catalog answer has no `data` list")?
+        .ok_or(NoSchema::Malformed("the catalog answer has no `data` list"))?
         .iter()
         .find(|m| m.get("model_id").and_then(Value::as_str) == Some(model))
-        .ok_or_else(|| format!("the catalog does not list `{model}`"))?;
+        .ok_or(NoSchema::NotListed)?;
+    wavespeed_run_schema(entry).map_err(NoSchema::Malformed)
+}
+
+/// The `request_schema` of a WaveSpeed model's `model_run` entry.
+fn wavespeed_run_schema(entry: &Value) -> Result<Value, &'static str> {
     let schemas = entry
         .pointer("/api_schema/api_schemas")
         .and_then(Value::as_array)
@@ -165,7 +187,7 @@ fn wavespeed_schema(answer: &Value, model: &str) -> Result<Value, String> {
     run.get("request_schema")
         .filter(|s| s.is_object())
         .cloned()
-        .ok_or_else(|| "the model's `model_run` entry has no `request_schema` object".to_owned())
+        .ok_or("the model's `model_run` entry has no `request_schema` object")
 }
 
 /// The `.json` documents of a GitHub contents listing, by file name.
