@@ -82,12 +82,11 @@ pub fn confine(root: &Path, path: &Path) -> Result<PathBuf, Escape> {
 
 /// `x/`, `x/.`, `.`: what the components drop, a path that ends as a folder.
 fn names_a_folder(path: &Path) -> bool {
-    let text = path.as_os_str().as_encoded_bytes();
-    let last = text
-        .rsplit(|byte| *byte == b'/' || (cfg!(windows) && *byte == b'\\'))
-        .next()
-        .unwrap_or_default();
-    !text.is_empty() && matches!(last, b"" | b".")
+    !path.as_os_str().is_empty()
+        && matches!(
+            seedance_runtime::destination::last_segment(path),
+            b"" | b"."
+        )
 }
 
 /// Every existing component of `joined` below `root` that is a symlink must

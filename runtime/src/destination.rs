@@ -69,12 +69,17 @@ pub fn check_folder(dir: &Path, folders: Folders) -> io::Result<()> {
 
 /// False for `x/`, `x/.`, `.`, `..`: the last part of the text is no name.
 fn names_a_file(path: &Path) -> bool {
-    let text = path.as_os_str().as_encoded_bytes();
-    let last = text
+    !matches!(last_segment(path), b"" | b"." | b"..")
+}
+
+/// The text after a path's last separator, as written (`x/` ends in an
+/// empty one, `x/.` in `.`): what the path names before any lookup.
+pub fn last_segment(path: &Path) -> &[u8] {
+    path.as_os_str()
+        .as_encoded_bytes()
         .rsplit(|byte| *byte == b'/' || (cfg!(windows) && *byte == b'\\'))
         .next()
-        .unwrap_or_default();
-    !matches!(last, b"" | b"." | b"..")
+        .unwrap_or_default()
 }
 
 /// `dir` or its nearest ancestor that exists (followed through symlinks).

@@ -213,7 +213,7 @@ fn field_type(
         "string" | "integer" if node.contains_key("enum") => {
             only(&[])?;
             let e = enum_type(at, wire, node, ty == "integer", type_name()?)?;
-            if model_id(wire, node, owner, context) {
+            if is_constant_model_field(wire, node, owner, context) {
                 Ok(Type::Const(e))
             } else {
                 Ok(Type::Enum(e))
@@ -292,7 +292,7 @@ fn untyped(at: &Location, context: &mut Context<'_, '_>) -> Type {
 
 /// An OpenAPI input's `model` enum of one value is the model id: a constant
 /// the constructor fills in, not a choice for users.
-fn model_id(
+fn is_constant_model_field(
     wire: &str,
     node: &Map<String, Value>,
     owner: Owner<'_>,
