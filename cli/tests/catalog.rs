@@ -143,15 +143,18 @@ async fn a_catalog_only_model_runs_to_the_video_and_comes_from_the_cache_next_ti
     let file = dir.path().join("jobs.jsonl");
     let text_lines: Vec<String> = lines.iter().map(Value::to_string).collect();
     std::fs::write(&file, text_lines.join("\n") + "\n").expect("batch file");
-    let batch = seedance(dir.path())
-        .env("SEEDANCE_CACHE_DIR", &cache)
-        .args(["batch", "--sim", "--journal"])
-        .arg(dir.path().join("jobs.db"))
-        .arg("--out")
-        .arg(dir.path().join("batch"))
-        .arg(&file)
-        .output()
-        .expect("seedance batch");
+    let batch_with = |cache: &std::path::Path| {
+        seedance(dir.path())
+            .env("SEEDANCE_CACHE_DIR", cache)
+            .args(["batch", "--sim", "--journal"])
+            .arg(dir.path().join("jobs.db"))
+            .arg("--out")
+            .arg(dir.path().join("batch"))
+            .arg(&file)
+            .output()
+            .expect("seedance batch")
+    };
+    let batch = batch_with(&cache);
     assert!(batch.status.success(), "{}", text(&batch.stderr));
     let saved = std::fs::read_dir(dir.path().join("batch"))
         .expect("out")
@@ -168,16 +171,7 @@ async fn a_catalog_only_model_runs_to_the_video_and_comes_from_the_cache_next_ti
         .await
         .expect("admin DELETE");
     assert!(removed.status().is_success(), "{}", removed.status());
-    let other_cache = dir.path().join("empty-cache");
-    let again = seedance(dir.path())
-        .env("SEEDANCE_CACHE_DIR", &other_cache)
-        .args(["batch", "--sim", "--journal"])
-        .arg(dir.path().join("jobs.db"))
-        .arg("--out")
-        .arg(dir.path().join("batch"))
-        .arg(&file)
-        .output()
-        .expect("seedance batch again");
+    let again = batch_with(&dir.path().join("empty-cache"));
     let said = text(&again.stderr);
     assert!(again.status.success(), "{said}");
     assert!(said.contains("2 finished earlier"), "{said}");
