@@ -52,7 +52,7 @@ publish = false
 seedance-runtime = { path = "$root/runtime" }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
-schemars = { version = "1.2", default-features = false, features = ["derive", "std"] }
+schemars = { version = "1.2", default-features = false, features = ["std"] }
 
 [profile.dev]
 debug = "line-tables-only"
