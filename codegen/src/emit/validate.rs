@@ -6,7 +6,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::tokens::{float, ident, signed, usize_literal};
-use crate::ir::{Field, Model, StringType, Type};
+use crate::ir::{Field, Model, ObjectType, StringType, Type};
 
 pub(super) fn validate_fn(model: &Model) -> TokenStream {
     let owner = quote! { self };
@@ -130,106 +130,153 @@ fn field_checks(
     depth: usize,
 ) -> Option<TokenStream> {
     let name = ident(&field.ident);
-    let path = parent.field(&field.wire);
-    let path_tokens = path.tokens();
-    let numbered = |base: &str| {
-        if depth == 0 {
-            format_ident!("{base}")
-        } else {
-            format_ident!("{base}_{depth}")
+    let site = Site::new(field, owner, parent, depth);
+    let checks = type_checks(&field.ty, &site);
+    if checks.is_empty() {
+        return None;
+    }
+    let binding = &site.place;
+    Some(match (field.required, site.copy) {
+        (true, _) => quote! { #(#checks)* },
+        (false, true) => quote! { if let Some(#binding) = #owner.#name { #(#checks)* } },
+        (false, false) => quote! { if let Some(#binding) = &#owner.#name { #(#checks)* } },
+    })
+}
+
+/// Where one field's checks read it: its path, its place (the field of a
+/// required one, the `if let` binding of an optional one), the value as
+/// the checks take it, and the depth that keeps nested bindings apart.
+struct Site {
+    path: Path,
+    place: TokenStream,
+    value: TokenStream,
+    depth: usize,
+    /// Numbers are read by value, everything else by reference.
+    copy: bool,
+}
+
+impl Site {
+    fn new(field: &Field, owner: &TokenStream, parent: &Path, depth: usize) -> Self {
+        let name = ident(&field.ident);
+        let binding = numbered("value", depth);
+        let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
+        let value = match (field.required, copy) {
+            (true, true) => quote! { #owner.#name },
+            (true, false) => quote! { &#owner.#name },
+            (false, _) => quote! { #binding },
+        };
+        let place = match field.required {
+            true => quote! { #owner.#name },
+            false => quote! { #binding },
+        };
+        Site {
+            path: parent.field(&field.wire),
+            place,
+            value,
+            depth,
+            copy,
         }
-    };
-    let binding = numbered("value");
-    // A required field is read in place; an optional one is bound by `if let`.
-    let copy = matches!(field.ty, Type::Integer { .. } | Type::Number { .. });
-    let value = match (field.required, copy) {
-        (true, true) => quote! { #owner.#name },
-        (true, false) => quote! { &#owner.#name },
-        (false, _) => quote! { #binding },
-    };
-    let place = if field.required {
-        quote! { #owner.#name }
-    } else {
-        quote! { #binding }
-    };
-    let checks: Vec<TokenStream> = match &field.ty {
-        Type::String(s) => string_checks(s, &value, &path_tokens),
+    }
+}
+
+/// `base`, or `base_DEPTH` below the top.
+fn numbered(base: &str, depth: usize) -> Ident {
+    match depth {
+        0 => format_ident!("{base}"),
+        _ => format_ident!("{base}_{depth}"),
+    }
+}
+
+/// The checks a field of type `ty` needs at `site`.
+fn type_checks(ty: &Type, site: &Site) -> Vec<TokenStream> {
+    let path_tokens = site.path.tokens();
+    let value = &site.value;
+    match ty {
+        Type::String(s) => string_checks(s, value, &path_tokens),
         Type::Integer { minimum, maximum } => {
             let min = minimum.map(|m| signed(m, "i64"));
             let max = maximum.map(|m| signed(m, "i64"));
-            bound_checks(min, max, &value, &path_tokens)
+            bound_checks(min, max, value, &path_tokens)
         }
         Type::Number { minimum, maximum } => {
-            let min = minimum.map(float);
-            let max = maximum.map(float);
-            bound_checks(min, max, &value, &path_tokens)
+            bound_checks(minimum.map(float), maximum.map(float), value, &path_tokens)
         }
         Type::Array {
             items,
             min_items,
             max_items,
-        } => {
-            let mut checks = count_checks(&place, *min_items, *max_items, &path_tokens);
-            let (index, item) = (numbered("index"), numbered("item"));
-            let item_path = path.item(&index).tokens();
-            let item_checks = string_checks(items, &quote! { #item }, &item_path);
-            let only_format = items.min_length.is_none() && items.max_length.is_none();
-            if let (Some(format), true, Some(name)) = (items.format, only_format, path.literal()) {
-                // A list of URLs (`reference_images`): one call checks every
-                // item, violations still at `name[index]`, in order.
-                let format = format_ident!("{}", format.variant_name());
-                checks.push(quote! {
-                    validator.uri_items(
-                        #name,
-                        #place.as_slice(),
-                        seedance_runtime::validation::Format::#format,
-                    );
-                });
-            } else if !item_checks.is_empty() {
-                checks.push(quote! {
-                    for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
-                });
-            }
-            checks
-        }
+        } => string_list_checks(items, *min_items, *max_items, site),
         Type::Object(object) => object
             .fields
             .iter()
-            .filter_map(|f| field_checks(f, &place, &path, depth + 1))
+            .filter_map(|f| field_checks(f, &site.place, &site.path, site.depth + 1))
             .collect(),
         Type::ObjectArray {
-            item: object,
+            item,
             min_items,
             max_items,
-        } => {
-            let mut checks = count_checks(&place, *min_items, *max_items, &path_tokens);
-            let (index, item) = (numbered("index"), numbered("item"));
-            let item_owner = quote! { #item };
-            let item_path = path.item(&index);
-            let item_checks: Vec<TokenStream> = object
-                .fields
-                .iter()
-                .filter_map(|f| field_checks(f, &item_owner, &item_path, depth + 1))
-                .collect();
-            if !item_checks.is_empty() {
-                checks.push(quote! {
-                    for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
-                });
-            }
-            checks
-        }
+        } => object_list_checks(item, *min_items, *max_items, site),
         Type::Boolean | Type::Enum(_) | Type::Const(_) | Type::Json | Type::JsonObject => {
             Vec::new()
         }
-    };
-    if checks.is_empty() {
-        return None;
     }
-    Some(match (field.required, copy) {
-        (true, _) => quote! { #(#checks)* },
-        (false, true) => quote! { if let Some(#binding) = #owner.#name { #(#checks)* } },
-        (false, false) => quote! { if let Some(#binding) = &#owner.#name { #(#checks)* } },
-    })
+}
+
+/// A list of strings: its count, then each item (a list of URLs with no
+/// other rule, `reference_images`, by one call: violations still at
+/// `name[index]`, in order).
+fn string_list_checks(
+    items: &StringType,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    site: &Site,
+) -> Vec<TokenStream> {
+    let place = &site.place;
+    let mut checks = count_checks(place, min_items, max_items, &site.path.tokens());
+    let (index, item) = (numbered("index", site.depth), numbered("item", site.depth));
+    let item_path = site.path.item(&index).tokens();
+    let item_checks = string_checks(items, &quote! { #item }, &item_path);
+    let only_format = items.min_length.is_none() && items.max_length.is_none();
+    if let (Some(format), true, Some(name)) = (items.format, only_format, site.path.literal()) {
+        let format = format_ident!("{}", format.variant_name());
+        checks.push(quote! {
+            validator.uri_items(
+                #name,
+                #place.as_slice(),
+                seedance_runtime::validation::Format::#format,
+            );
+        });
+    } else if !item_checks.is_empty() {
+        checks.push(quote! {
+            for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
+        });
+    }
+    checks
+}
+
+/// A list of objects: its count, then each item's fields.
+fn object_list_checks(
+    object: &ObjectType,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    site: &Site,
+) -> Vec<TokenStream> {
+    let place = &site.place;
+    let mut checks = count_checks(place, min_items, max_items, &site.path.tokens());
+    let (index, item) = (numbered("index", site.depth), numbered("item", site.depth));
+    let item_owner = quote! { #item };
+    let item_path = site.path.item(&index);
+    let item_checks: Vec<TokenStream> = object
+        .fields
+        .iter()
+        .filter_map(|f| field_checks(f, &item_owner, &item_path, site.depth + 1))
+        .collect();
+    if !item_checks.is_empty() {
+        checks.push(quote! {
+            for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
+        });
+    }
+    checks
 }
 
 /// `minItems`/`maxItems` of the list `list`.
