@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 
 use super::cache::{Cache, Cached, unix_now};
 use super::error::CatalogError;
-use crate::Connection;
+use crate::connection::Connection;
 
 /// The largest catalog answer read (WaveSpeed's whole catalog, with every
 /// schema, is a few megabytes).

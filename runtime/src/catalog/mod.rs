@@ -45,7 +45,7 @@ pub use fetch::{Freshness, MAX_ANSWER_BYTES};
 pub use input::CatalogInput;
 use source::NoSchema;
 
-use crate::Connection;
+use crate::connection::Connection;
 use crate::field_info::FieldInfo;
 use crate::image_rules::ImageRule;
 use crate::interpret::InputError;
