@@ -231,14 +231,11 @@ fn string_list_checks(
     max_items: Option<u64>,
     site: &Site,
 ) -> Vec<TokenStream> {
-    let place = &site.place;
-    let mut checks = count_checks(place, min_items, max_items, &site.path.tokens());
-    let (index, item) = (numbered("index", site.depth), numbered("item", site.depth));
-    let item_path = site.path.item(&index).tokens();
-    let item_checks = string_checks(items, &quote! { #item }, &item_path);
     let only_format = items.min_length.is_none() && items.max_length.is_none();
     if let (Some(format), true, Some(name)) = (items.format, only_format, site.path.literal()) {
+        let place = &site.place;
         let format = format_ident!("{}", format.variant_name());
+        let mut checks = count_checks(place, min_items, max_items, &site.path.tokens());
         checks.push(quote! {
             validator.uri_items(
                 #name,
@@ -246,12 +243,11 @@ fn string_list_checks(
                 seedance_runtime::validation::Format::#format,
             );
         });
-    } else if !item_checks.is_empty() {
-        checks.push(quote! {
-            for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
-        });
+        return checks;
     }
-    checks
+    list_checks(min_items, max_items, site, |item, item_path| {
+        string_checks(items, &quote! { #item }, &item_path.tokens())
+    })
 }
 
 /// A list of objects: its count, then each item's fields.
@@ -261,16 +257,28 @@ fn object_list_checks(
     max_items: Option<u64>,
     site: &Site,
 ) -> Vec<TokenStream> {
+    list_checks(min_items, max_items, site, |item, item_path| {
+        let item_owner = quote! { #item };
+        object
+            .fields
+            .iter()
+            .filter_map(|f| field_checks(f, &item_owner, item_path, site.depth + 1))
+            .collect()
+    })
+}
+
+/// A list's count, then a loop over its items with `item_checks` (given
+/// the item's binding and path), when there are any.
+fn list_checks(
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    site: &Site,
+    item_checks: impl FnOnce(&Ident, &Path) -> Vec<TokenStream>,
+) -> Vec<TokenStream> {
     let place = &site.place;
     let mut checks = count_checks(place, min_items, max_items, &site.path.tokens());
     let (index, item) = (numbered("index", site.depth), numbered("item", site.depth));
-    let item_owner = quote! { #item };
-    let item_path = site.path.item(&index);
-    let item_checks: Vec<TokenStream> = object
-        .fields
-        .iter()
-        .filter_map(|f| field_checks(f, &item_owner, &item_path, site.depth + 1))
-        .collect();
+    let item_checks = item_checks(&item, &site.path.item(&index));
     if !item_checks.is_empty() {
         checks.push(quote! {
             for (#index, #item) in #place.iter().enumerate() { #(#item_checks)* }
