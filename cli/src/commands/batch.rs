@@ -11,6 +11,7 @@ mod edits;
 mod estimate;
 mod lines;
 mod probes;
+mod quoter;
 mod summary;
 
 mod worker;

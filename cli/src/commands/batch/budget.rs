@@ -14,11 +14,10 @@
 use std::collections::{HashMap, HashSet};
 
 use seedance_journal::{AnyJournal, Journal};
-use seedance_runtime::{Connection, Pricer, Quote, Usd};
-use serde_json::Value;
+use seedance_runtime::{Connection, Quote, Usd};
 
 use super::lines::Parsed;
-use crate::connect;
+use super::quoter::Quoter;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -32,14 +31,7 @@ pub async fn quote_lines(
     assumed: &[(String, Usd)],
     known: &HashSet<String>,
 ) -> Result<(), CliError> {
-    let assumed = connect::assumed_by_model_id(assumed)?;
-    let pricers: HashMap<&str, Pricer> = conns
-        .iter()
-        .map(|(vendor, conn)| {
-            let pricer = Pricer::new(conn.clone()).with_assumed(assumed.clone());
-            (vendor.as_str(), pricer)
-        })
-        .collect();
+    let quoter = Quoter::new(conns, assumed)?;
     // A vendor whose price source did not answer is not asked again for
     // every line: its remaining lines carry the first answer's reason.
     let mut down: HashMap<String, String> = HashMap::new();
@@ -51,14 +43,9 @@ pub async fn quote_lines(
             entry.quote_note = Some(reason.clone());
             continue;
         }
-        let (Some(pricer), Ok(info)) = (
-            pricers.get(entry.vendor.as_str()),
-            connect::model(&entry.model),
-        ) else {
+        let Some(quote) = quoter.quote(entry).await else {
             continue;
         };
-        let input: Value = serde_json::from_str(&entry.body).unwrap_or(Value::Null);
-        let quote = pricer.quote(info.model, &input).await;
         if matches!(&quote, Quote::Unknown(reason) if reason.is_transient()) {
             down.insert(entry.vendor.clone(), quote.to_string());
         }

@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use seedance_runtime::{Connection, Pricer, Quote, Usd};
+use seedance_runtime::{Connection, Quote, Usd};
 use serde_json::{Value, json};
 
 use super::lines::Parsed;
-use crate::connect;
+use super::quoter::Quoter;
 use crate::error::CliError;
 use crate::output::Printer;
 
@@ -31,24 +31,12 @@ pub async fn run(
     conns: &HashMap<String, Connection>,
     assumed: &[(String, Usd)],
 ) -> Result<(), CliError> {
-    let assumed = connect::assumed_by_model_id(assumed)?;
-    let pricers: HashMap<&str, Pricer> = conns
-        .iter()
-        .map(|(vendor, conn)| {
-            let pricer = Pricer::new(conn.clone()).with_assumed(assumed.clone());
-            (vendor.as_str(), pricer)
-        })
-        .collect();
+    let quoter = Quoter::new(conns, assumed)?;
     let mut totals: BTreeMap<String, ModelTotal> = BTreeMap::new();
     for entry in &parsed.entries {
-        let (Some(pricer), Ok(info)) = (
-            pricers.get(entry.vendor.as_str()),
-            connect::model(&entry.model),
-        ) else {
+        let Some(quote) = quoter.quote(entry).await else {
             continue;
         };
-        let input: Value = serde_json::from_str(&entry.body).unwrap_or(Value::Null);
-        let quote = pricer.quote(info.model, &input).await;
         add(totals.entry(entry.model.clone()).or_default(), &quote);
     }
     print(printer, &totals);
