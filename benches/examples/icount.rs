@@ -18,24 +18,9 @@ use seedance::wavespeed::seedance_v1_lite_reference_to_video as ws_r2v;
 use seedance_benches::fixtures;
 use serde_json::Value;
 
-#[jsonschema::validator(path = "../generated/schemas/aimlapi/seedance_1_0_lite_i2v.json")]
-struct AimlSchema;
-#[jsonschema::validator(
-    path = "../schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json"
-)]
-struct LiteI2vSchema;
-#[jsonschema::validator(
-    path = "../schemas/runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json"
-)]
-struct LiteR2vSchema;
-#[jsonschema::validator(
-    path = "../schemas/runcomfy/bytedance/seedance-1-0/pro/image-to-video.json"
-)]
-struct ProI2vSchema;
-#[jsonschema::validator(
-    path = "../schemas/wavespeed/bytedance/seedance-v1-lite/reference-to-video.json"
-)]
-struct WavespeedSchema;
+use seedance_benches::compiled_schemas::{
+    AimlSchema, LiteI2vSchema, LiteR2vSchema, ProI2vSchema, WavespeedSchema,
+};
 
 type Case = (String, Box<dyn Fn() -> usize>);
 

@@ -4,6 +4,7 @@
 //! criterion's output so `report` can build the tables.
 
 pub mod batch_report;
+pub mod compiled_schemas;
 pub mod fixtures;
 pub mod polling;
 
