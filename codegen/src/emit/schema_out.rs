@@ -33,14 +33,7 @@ pub fn model_schema(model: &Model) -> Value {
     if let Some(description) = &model.description {
         schema.insert("description".into(), json!(description));
     }
-    schema.insert("required".into(), json!(model.required));
-    let properties: Map<String, Value> = model
-        .fields
-        .iter()
-        .map(|f| (f.wire.clone(), field_schema(f)))
-        .collect();
-    schema.insert("properties".into(), Value::Object(properties));
-    schema.insert("additionalProperties".into(), json!(false));
+    struct_keys(&model.fields, &model.required, &mut schema);
     Value::Object(schema)
 }
 
@@ -53,9 +46,14 @@ pub fn object_schema(object: &ObjectType) -> Value {
 
 fn object_keys(object: &ObjectType, schema: &mut Map<String, Value>) {
     schema.insert("type".into(), json!("object"));
-    schema.insert("required".into(), json!(object.required));
-    let properties: Map<String, Value> = object
-        .fields
+    struct_keys(&object.fields, &object.required, schema);
+}
+
+/// `required`, `properties` and `additionalProperties: false` of a struct
+/// (the input or a nested one).
+fn struct_keys(fields: &[Field], required: &[String], schema: &mut Map<String, Value>) {
+    schema.insert("required".into(), json!(required));
+    let properties: Map<String, Value> = fields
         .iter()
         .map(|f| (f.wire.clone(), field_schema(f)))
         .collect();
