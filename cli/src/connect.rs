@@ -46,6 +46,14 @@ pub fn assumed_by_model_id(given: &[(String, Usd)]) -> Result<HashMap<String, Us
     Ok(map)
 }
 
+/// `vendor/model` split at the vendor id, when the first segment names a
+/// vendor of this build (a model id for that vendor's catalog).
+pub fn split_vendor(name: &str) -> Option<(&'static VendorInfo, &str)> {
+    let (vendor, model) = name.split_once('/')?;
+    let vendor = vendors().into_iter().find(|v| v.id == vendor)?;
+    Some((vendor, model))
+}
+
 /// The vendor a resume command talks to: a vendor id or any of its models.
 pub fn vendor(name: &str) -> Result<&'static VendorInfo, CliError> {
     let vendors = vendors();

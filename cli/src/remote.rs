@@ -30,7 +30,7 @@ pub async fn resolve(
         Ok(info) => return Ok(info),
         Err(unknown) => unknown,
     };
-    let Some((vendor, id)) = split(name) else {
+    let Some((vendor, id)) = connect::split_vendor(name) else {
         return Err(unknown);
     };
     let conn = match sim {
@@ -52,14 +52,6 @@ pub async fn resolve(
         model.origin().describe()
     ));
     Ok(info)
-}
-
-/// `vendor/model` split at the vendor id, when the first segment names a
-/// vendor of this build.
-fn split(name: &str) -> Option<(&'static VendorInfo, &str)> {
-    let (vendor, model) = name.split_once('/')?;
-    let vendor = connect::vendors().into_iter().find(|v| v.id == vendor)?;
-    Some((vendor, model))
 }
 
 /// `model` of `vendor` from its catalog over `conn`, as a `ModelInfo`.
@@ -90,7 +82,7 @@ pub async fn preload(
         .filter(|name| connect::model(name).is_err())
         .collect();
     for name in names {
-        let Some((vendor, id)) = split(&name) else {
+        let Some((vendor, id)) = connect::split_vendor(&name) else {
             continue;
         };
         match load(&connect(vendor)?, vendor, id).await {

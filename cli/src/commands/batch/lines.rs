@@ -182,11 +182,10 @@ impl<'c, 'a> Lines<'c, 'a> {
         spec: &Spec,
         unknown: String,
     ) -> Result<Option<NewEntry>, String> {
-        let vendor = spec.model.split_once('/').map(|(vendor, _)| vendor);
-        let Some(vendor) = vendor.filter(|v| connect::vendor(v).is_ok()) else {
+        let Some((vendor, _)) = connect::split_vendor(&spec.model) else {
             return Err(unknown);
         };
-        let Some(key) = self.key(line, vendor, &spec.model, spec) else {
+        let Some(key) = self.key(line, vendor.id, &spec.model, spec) else {
             return Ok(None);
         };
         if !self.ctx.known.contains(&key) {
@@ -197,7 +196,7 @@ impl<'c, 'a> Lines<'c, 'a> {
             key,
             batch: String::new(),
             line,
-            vendor: vendor.to_owned(),
+            vendor: vendor.id.to_owned(),
             model: spec.model.clone(),
             // The journal's row keeps its own path and body.
             path: String::new(),
