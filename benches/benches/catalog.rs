@@ -12,52 +12,29 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use seedance_benches::fixtures::cases;
-use seedance_converter::ir;
+use seedance_benches::interpreted::{self, ir_of, name_of};
+use seedance_runtime::Connection;
 use seedance_runtime::catalog::Catalog;
-use seedance_runtime::{Connection, interpret};
+use seedance_runtime::interpret::{self, Checks};
 use serde_json::Value;
 
-/// Each bench case's `vendor/model` name.
-fn name_of(case_id: &str) -> &'static str {
-    match case_id {
-        "aimlapi_lite_i2v" => "aimlapi/bytedance/seedance-1-0-lite-i2v",
-        "runcomfy_lite_i2v" => "runcomfy/bytedance/seedance-1-0/lite/image-to-video",
-        "runcomfy_lite_r2v" => "runcomfy/bytedance/seedance-1-0/lite/reference-to-video",
-        "runcomfy_pro_i2v" => "runcomfy/bytedance/seedance-1-0/pro/image-to-video",
-        "wavespeed_lite_r2v" => "wavespeed/bytedance/seedance-v1-lite/reference-to-video",
-        other => panic!("no model for bench case {other}"),
-    }
-}
-
-/// The IR of `name`, converted from `schemas/` as codegen converts it.
-fn ir_of(corpus: &ir::Corpus, name: &str) -> ir::Model {
-    let (vendor, model) = name.split_once('/').expect("vendor/model");
-    corpus
-        .vendors
-        .iter()
-        .filter(|v| v.id == vendor)
-        .flat_map(|v| &v.models)
-        .find(|m| m.path == model)
-        .unwrap_or_else(|| panic!("{name} not in the corpus"))
-        .clone()
-}
-
 fn interpreted_against_compiled(c: &mut Criterion) {
-    let root = seedance_benches::workspace_root();
-    let corpus = seedance_converter::corpus(&root.join("schemas")).expect("schemas convert");
+    let corpus = interpreted::corpus();
     let mut group = c.benchmark_group("catalog_check");
     for case in cases() {
         let name = name_of(case.id);
         let info = seedance::catalog::find(name).expect("compiled");
         let model = ir_of(&corpus, name);
+        // Made once when a catalog schema is loaded, as `Catalog::load` does.
+        let checks = Checks::new(&model);
         let value: Value = serde_json::from_str(&case.valid_json).expect("valid JSON");
         let typed = (info.parse)(value.clone()).expect("valid input");
-        assert!(typed.validate().is_ok() && interpret::validate(&model, &value).is_ok());
+        assert!(typed.validate().is_ok() && checks.validate(&value).is_ok());
         group.bench_function(format!("{}/compiled_validate", case.id), |b| {
             b.iter(|| black_box(typed.validate()))
         });
         group.bench_function(format!("{}/interpreted_validate", case.id), |b| {
-            b.iter(|| black_box(interpret::validate(&model, black_box(&value))))
+            b.iter(|| black_box(checks.validate(black_box(&value))))
         });
         // From a JSON value, as a command line or a batch line has it.
         group.bench_function(format!("{}/compiled_parse_validate", case.id), |b| {
@@ -70,7 +47,7 @@ fn interpreted_against_compiled(c: &mut Criterion) {
             b.iter(|| {
                 let value = black_box(&value).clone();
                 interpret::parse(&model, &value).expect("parses");
-                black_box(interpret::validate(&model, &value))
+                black_box(checks.validate(&value))
             })
         });
     }
@@ -108,16 +85,17 @@ fn cached_load(c: &mut Criterion) {
             let file = seedance_converter::load::parse_text(Path::new("schema.json"), &text)
                 .expect("parses");
             let mut warnings = Vec::new();
-            black_box(
-                seedance_converter::convert::convert_model(
-                    model,
-                    &file,
-                    Some("/v1/models/{model}"),
-                    &Default::default(),
-                    &mut warnings,
-                )
-                .expect("converts"),
+            let models = seedance_converter::convert::convert_model(
+                model,
+                &file,
+                Some("/v1/models/{model}"),
+                &Default::default(),
+                &mut warnings,
             )
+            .expect("converts");
+            // And its checks, which `Catalog::load` makes with it.
+            black_box(Checks::new(&models[0]));
+            black_box(models)
         })
     });
     group.finish();

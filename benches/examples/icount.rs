@@ -15,7 +15,8 @@ use seedance::runcomfy::{
     seedance_1_0_pro_image_to_video as pro_i2v,
 };
 use seedance::wavespeed::seedance_v1_lite_reference_to_video as ws_r2v;
-use seedance_benches::fixtures;
+use seedance_benches::{fixtures, interpreted};
+use seedance_runtime::interpret::Checks;
 use serde_json::Value;
 
 use seedance_benches::compiled_schemas::{
@@ -25,7 +26,7 @@ use seedance_benches::compiled_schemas::{
 type Case = (String, Box<dyn Fn() -> usize>);
 
 macro_rules! model_cases {
-    ($cases:expr, $id:literal, $module:ident, $compiled:ident, $valid:expr) => {{
+    ($cases:expr, $corpus:expr, $id:literal, $module:ident, $compiled:ident, $valid:expr) => {{
         let case = fixtures::cases()
             .into_iter()
             .find(|c| c.id == $id)
@@ -42,6 +43,15 @@ macro_rules! model_cases {
             cases.push((
                 name("valid_typed"),
                 Box::new(move || usize::from(black_box(&*typed).validate().is_ok())),
+            ));
+        }
+        {
+            let model = interpreted::name_of($id);
+            let checks = Checks::new(&interpreted::ir_of($corpus, model));
+            let value = valid_value.clone();
+            cases.push((
+                name("valid_interpreted"),
+                Box::new(move || usize::from(checks.validate(black_box(&*value)).is_ok())),
             ));
         }
         {
@@ -90,8 +100,11 @@ fn cases() -> Vec<Case> {
             )))
         }),
     )];
+    // The run-time catalog's IR of the models (its interpreted check).
+    let corpus = interpreted::corpus();
     model_cases!(
         &mut cases,
+        &corpus,
         "aimlapi_lite_i2v",
         aiml,
         AimlSchema,
@@ -99,6 +112,7 @@ fn cases() -> Vec<Case> {
     );
     model_cases!(
         &mut cases,
+        &corpus,
         "runcomfy_lite_i2v",
         lite_i2v,
         LiteI2vSchema,
@@ -106,6 +120,7 @@ fn cases() -> Vec<Case> {
     );
     model_cases!(
         &mut cases,
+        &corpus,
         "runcomfy_lite_r2v",
         lite_r2v,
         LiteR2vSchema,
@@ -113,6 +128,7 @@ fn cases() -> Vec<Case> {
     );
     model_cases!(
         &mut cases,
+        &corpus,
         "runcomfy_pro_i2v",
         pro_i2v,
         ProI2vSchema,
@@ -120,6 +136,7 @@ fn cases() -> Vec<Case> {
     );
     model_cases!(
         &mut cases,
+        &corpus,
         "wavespeed_lite_r2v",
         ws_r2v,
         WavespeedSchema,

@@ -6,6 +6,7 @@
 pub mod batch_report;
 pub mod compiled_schemas;
 pub mod fixtures;
+pub mod interpreted;
 pub mod polling;
 
 use std::path::PathBuf;

@@ -63,7 +63,7 @@ impl ErasedModel for CatalogInput {
     }
 
     fn validate(&self) -> Result<(), ValidationErrors> {
-        interpret::validate(&self.schema.ir, &self.value)
+        self.schema.checks.validate(&self.value)
     }
 
     fn image_inputs(&self) -> Vec<ImageInput<'_>> {

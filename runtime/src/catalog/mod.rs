@@ -48,7 +48,7 @@ use source::NoSchema;
 use crate::connection::Connection;
 use crate::field_info::FieldInfo;
 use crate::image_rules::ImageRule;
-use crate::interpret::InputError;
+use crate::interpret::{Checks, InputError};
 use crate::model::VendorInfo;
 
 /// How long a cached schema is used without asking the catalog (the
@@ -122,6 +122,8 @@ struct Schema {
     model: &'static str,
     submit_path: &'static str,
     ir: ir::Model,
+    /// The local rules, made from `ir` once.
+    checks: Checks,
     fields: &'static [FieldInfo],
     /// Top-level fields with image rules, by wire name.
     image_rules: Vec<(&'static str, &'static [ImageRule])>,
@@ -400,6 +402,7 @@ fn convert_schema(
             .collect(),
         warnings: warnings.iter().map(ToString::to_string).collect(),
         published: file.json,
+        checks: Checks::new(&ir),
         ir,
     })
 }

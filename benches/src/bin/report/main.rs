@@ -172,17 +172,24 @@ const MODELS: [(&str, &str); 5] = [
     ("wavespeed_lite_r2v", "WaveSpeed lite r2v"),
 ];
 
+/// Instructions per call of each `icount.sh` case (its side file
+/// `icount.txt`), by case name; `None` if it was not run.
+fn icounts(r: &Report) -> Option<std::collections::HashMap<String, f64>> {
+    let text = std::fs::read_to_string(r.extras.join("icount.txt")).ok()?;
+    let counts = text
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .filter_map(|(case, n)| Some((case.to_owned(), n.trim().parse().ok()?)))
+        .collect();
+    Some(counts)
+}
+
 /// Instruction counts of the same cases (`benches/scripts/icount.sh`, its
 /// side file `icount.txt`), which the machine's load does not move.
 fn icount(r: &mut Report) {
-    let Ok(text) = std::fs::read_to_string(r.extras.join("icount.txt")) else {
+    let Some(counts) = icounts(r) else {
         return;
     };
-    let counts: std::collections::HashMap<&str, f64> = text
-        .lines()
-        .filter_map(|line| line.split_once(' '))
-        .filter_map(|(case, n)| Some((case, n.trim().parse().ok()?)))
-        .collect();
     r.line("Instructions per call, counted by callgrind (`bash benches/scripts/icount.sh`, same build; load does not move them, so they back the criterion ratios on this shared machine):");
     r.line("");
     r.line("| model | case | generated | jsonschema | ratio | jsonschema compiled | ratio |");
@@ -213,7 +220,7 @@ fn icount(r: &mut Report) {
                 "",
             ),
         ] {
-            let get = |case: &str| counts.get(format!("{id}/{case}").as_str());
+            let get = |case: &str| counts.get(&format!("{id}/{case}"));
             let (o, b, c) = (get(ours), get(base), get(compiled));
             let row = format!(
                 "| {name} | {case} | {} | {} | {} | {} | {} |",

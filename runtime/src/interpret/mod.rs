@@ -2,7 +2,8 @@
 //! converter codegen uses) and an untyped JSON input give what the compiled
 //! model gives for the typed input: the same refusal where its `parse` would
 //! refuse the JSON ([`parse`]), the same [`Violation`]s from the local rules
-//! ([`validate`], through the same [`Validator`] the generated `validate()`
+//! ([`Checks`], made once per model, or [`validate`]; through the same
+//! [`Validator`](crate::validation::Validator) the generated `validate()`
 //! drives, so every limit, value and message is the same text) and the same
 //! images to probe ([`image_inputs`], as the compiled `image_inputs()`).
 //!
@@ -17,13 +18,16 @@
 //! `dynamic_masks[0].mask`). Unset optional fields (absent or `null`) are
 //! not checked.
 
+mod checks;
+
 use std::fmt;
 
-use seedance_converter::ir::{self, Field, StringType, Type, WireValue};
+pub use checks::Checks;
+use seedance_converter::ir::{self, Field, Type, WireValue};
 use serde_json::{Map, Value};
 
 use crate::image_rules::{ImageFacts, ImageRule, ImageRuleKind};
-use crate::validation::{FieldPath, ValidationErrors, Validator, Violation};
+use crate::validation::{FieldPath, ValidationErrors, Violation};
 
 /// Why the typed `parse` of the compiled model would refuse the input: the
 /// field (by path) and what it should have been.
@@ -59,12 +63,11 @@ pub fn parse(model: &ir::Model, input: &Value) -> Result<(), InputError> {
 /// The local rules of `model` on `input`, all violations together in the
 /// order the compiled `validate()` reports them. Values of the wrong type
 /// are skipped (that is [`parse`]'s refusal, not a violation).
+///
+/// This makes the model's [`Checks`] each time: an input checked more than
+/// once (a catalog model's) keeps them instead.
 pub fn validate(model: &ir::Model, input: &Value) -> Result<(), ValidationErrors> {
-    let mut validator = Validator::new();
-    if let Some(object) = input.as_object() {
-        check_fields(&model.fields, object, "", &mut validator);
-    }
-    validator.finish()
+    Checks::new(model).validate(input)
 }
 
 /// One image reference of an input with the rules the prober checks on it
@@ -154,128 +157,47 @@ pub fn image_inputs(model: &ir::Model, input: &Value) -> Vec<ImageTarget> {
 /// The value of `wire` in `object`: a scan of its entries while it is
 /// small (comparing a few short keys is cheaper than hashing one), a
 /// look-up otherwise.
+#[inline(always)]
 fn entry<'a>(object: &'a Map<String, Value>, wire: &str) -> Option<&'a Value> {
     if object.len() > SCAN_KEYS {
         return object.get(wire);
     }
     object
         .iter()
-        .find(|(key, _)| key.as_str() == wire)
+        .find(|(key, _)| same_key(key.as_bytes(), wire.as_bytes()))
         .map(|(_, value)| value)
+}
+
+/// `a == b` without a call: the library's `==` calls `memcmp`, which is
+/// most of a scan's time for keys this short. Eight bytes a compare, the
+/// last eight overlapping the ones before (a byte compared twice changes
+/// nothing).
+#[inline(always)]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        0..4 => a == b,
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => {
+            let mut at = 0;
+            while at + 8 < n {
+                if word(a, at) != word(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            word(a, n - 8) == word(b, n - 8)
+        }
+    }
 }
 
 /// Most keys an object is scanned for rather than looked up in.
 const SCAN_KEYS: usize = 32;
-
-/// Checks `fields` of `object`, whose path is `path` (empty at the top,
-/// where a field's path is its wire name and nothing is allocated).
-fn check_fields(fields: &[Field], object: &Map<String, Value>, path: &str, v: &mut Validator) {
-    for field in fields {
-        let Some(value) = entry(object, &field.wire).filter(|value| !value.is_null()) else {
-            continue;
-        };
-        if path.is_empty() {
-            check_value(&field.ty, value, &field.wire, v);
-        } else {
-            check_value(&field.ty, value, &format!("{path}.{}", field.wire), v);
-        }
-    }
-}
-
-fn check_value(ty: &Type, value: &Value, path: &str, v: &mut Validator) {
-    let at = FieldPath::Field(path);
-    match ty {
-        Type::String(s) => {
-            if let Some(text) = value.as_str() {
-                check_string(s, text, at, v);
-            }
-        }
-        Type::Integer { minimum, maximum } => {
-            if let Some(number) = value.as_i64() {
-                if let Some(min) = *minimum {
-                    v.minimum(at, number, min);
-                }
-                if let Some(max) = *maximum {
-                    v.maximum(at, number, max);
-                }
-            }
-        }
-        Type::Number { minimum, maximum } => {
-            if let Some(number) = value.as_f64() {
-                if let Some(min) = *minimum {
-                    v.minimum(at, number, min);
-                }
-                if let Some(max) = *maximum {
-                    v.maximum(at, number, max);
-                }
-            }
-        }
-        Type::Array {
-            items,
-            min_items,
-            max_items,
-        } => {
-            if let Some(list) = value.as_array() {
-                check_count(list.len(), *min_items, *max_items, at, v);
-                for (index, item) in list.iter().enumerate() {
-                    if let Some(text) = item.as_str() {
-                        check_string(items, text, FieldPath::Item(path, index), v);
-                    }
-                }
-            }
-        }
-        Type::Object(object) => {
-            if let Some(map) = value.as_object() {
-                check_fields(&object.fields, map, path, v);
-            }
-        }
-        Type::ObjectArray {
-            item,
-            min_items,
-            max_items,
-        } => {
-            if let Some(list) = value.as_array() {
-                check_count(list.len(), *min_items, *max_items, at, v);
-                for (index, element) in list.iter().enumerate() {
-                    if let Some(map) = element.as_object() {
-                        check_fields(&item.fields, map, &format!("{path}[{index}]"), v);
-                    }
-                }
-            }
-        }
-        Type::Boolean | Type::Enum(_) | Type::Const(_) | Type::Json | Type::JsonObject => {}
-    }
-}
-
-fn check_string(s: &StringType, text: &str, at: FieldPath<'_>, v: &mut Validator) {
-    // `u64` limits as the generated code's `usize` literals.
-    let limit = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-    if let Some(min) = s.min_length {
-        v.min_length(at, text, limit(min));
-    }
-    if let Some(max) = s.max_length {
-        v.max_length(at, text, limit(max));
-    }
-    if let Some(format) = s.format {
-        v.uri(at, text, format);
-    }
-}
-
-fn check_count(
-    len: usize,
-    min: Option<u64>,
-    max: Option<u64>,
-    at: FieldPath<'_>,
-    v: &mut Validator,
-) {
-    let limit = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-    if let Some(min) = min {
-        v.min_items(at, len, limit(min));
-    }
-    if let Some(max) = max {
-        v.max_items(at, len, limit(max));
-    }
-}
 
 fn parse_object(fields: &[Field], value: &Value, path: &str) -> Result<(), InputError> {
     let Some(object) = value.as_object() else {
@@ -376,5 +298,29 @@ fn wrong(path: &str, expected: &str, found: &Value) -> InputError {
     InputError {
         field: path.to_owned(),
         problem: format!("expected {expected}, found {found}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_key;
+
+    /// The word-wise compare against the library's, for every length up to
+    /// 40 bytes and a difference at every position.
+    #[test]
+    fn same_key_is_equality() {
+        for len in 0..40u8 {
+            let key: Vec<u8> = (0..len).map(|i: u8| b'a' + i % 26).collect();
+            assert!(same_key(&key, &key.clone()), "len {len}");
+            let len = usize::from(len);
+            if len > 0 {
+                assert!(!same_key(&key, &key[..len - 1]), "len {len}, one shorter");
+            }
+            for at in 0..len {
+                let mut other = key.clone();
+                other[at] ^= 0x20;
+                assert!(!same_key(&key, &other), "len {len}, differing at {at}");
+            }
+        }
     }
 }
