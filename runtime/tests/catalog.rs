@@ -278,6 +278,36 @@ async fn an_unreachable_catalog_uses_the_stale_copy_or_names_vendor_and_url() {
 }
 
 #[tokio::test]
+async fn a_runcomfy_listing_longer_than_a_page_is_read_to_its_end() {
+    let sim = Sim::start().await;
+    let added: Vec<String> = (0..1005)
+        .map(|i| format!("bytedance/seedance-test/model-{i:04}"))
+        .collect();
+    for model in &added {
+        sim.catalog()
+            .set_schema(seedance_sim::Vendor::RunComfy, model, schema())
+            .expect("added");
+    }
+    let conn = connect(&RunComfy::INFO, sim.base_url());
+    let dir = cache();
+    let catalog = Catalog::new().with_cache_dir(Some(dir.path().to_owned()));
+
+    let (ids, origin) = catalog.list(&conn, &RunComfy::INFO).await.expect("list");
+    assert!(
+        added.iter().all(|m| ids.contains(m)),
+        "{} listed",
+        ids.len()
+    );
+    assert!(
+        ids.iter()
+            .any(|m| m == "bytedance/seedance-1-0/pro/image-to-video")
+    );
+    assert!(origin.url.ends_with("offset=0"), "{}", origin.url);
+    // Two pages of 1,000, counted by the simulator.
+    assert_eq!(sim.count(Route::Catalog), 2);
+}
+
+#[tokio::test]
 async fn bad_answers_and_bad_ids_are_refused_without_a_panic() {
     let dir = cache();
     let catalog = Catalog::new().with_cache_dir(Some(dir.path().to_owned()));

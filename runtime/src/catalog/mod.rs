@@ -55,6 +55,10 @@ use crate::model::VendorInfo;
 /// vendors' own CLIs cache theirs for an hour).
 pub const DEFAULT_TTL: Duration = Duration::from_secs(60 * 60);
 
+/// Most pages of a paged listing read (RunComfy's, 1,000 models a page): a
+/// listing that never ends stops here.
+const MAX_PAGES: usize = 50;
+
 /// Loads catalog models, through its disk cache.
 #[derive(Debug, Clone)]
 pub struct Catalog {
@@ -254,12 +258,41 @@ impl Catalog {
         let mut ids = match vendor.protocol {
             Protocol::AimlApi => self.aimlapi_ids(conn, vendor, &url, &json).await?,
             protocol => {
-                source::listed_models(protocol, &json).map_err(|p| malformed(conn, &url, p))?
+                let first =
+                    source::listed_models(protocol, &json).map_err(|p| malformed(conn, &url, p))?;
+                self.later_pages(conn, first).await?
             }
         };
         ids.sort();
         ids.dedup();
         Ok((ids, origin(url, &answer)))
+    }
+
+    /// The ids of `first` and of the RunComfy pages after it, until the
+    /// vendor's `total` (WaveSpeed lists all on one page). Bounded: at most
+    /// [`MAX_PAGES`] pages, and a page with no entries ends the list.
+    async fn later_pages(
+        &self,
+        conn: &Connection,
+        first: source::ListedPage,
+    ) -> Result<Vec<String>, CatalogError> {
+        let (mut ids, mut seen, total) = (first.ids, first.entries, first.total);
+        for _ in 1..MAX_PAGES {
+            if seen >= total {
+                break;
+            }
+            let url = source::runcomfy_page_url(conn.base_url(), seen);
+            let answer = self.answer(conn, "", &url).await?;
+            let json = parse_answer(conn, &url, &answer.cached.body)?;
+            let page = source::listed_models(Protocol::RunComfy, &json)
+                .map_err(|p| malformed(conn, &url, p))?;
+            if page.entries == 0 {
+                break;
+            }
+            ids.extend(page.ids);
+            seen += page.entries;
+        }
+        Ok(ids)
     }
 
     /// The model ids every listed AI/ML API document names.

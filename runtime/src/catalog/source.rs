@@ -89,18 +89,36 @@ pub(crate) fn catalog_url(
     }
 }
 
-/// The URL listing every model of a RunComfy or WaveSpeed catalog (one
-/// page of up to 1,000: the vendors list a few hundred).
+/// The URL listing the models of a catalog: WaveSpeed's all at once,
+/// RunComfy's first page ([`runcomfy_page_url`]), the AI/ML API's folder.
 pub(crate) fn list_url(protocol: Protocol, base: &str, vendor_base: &str) -> String {
     match protocol {
-        Protocol::RunComfy => format!("{base}/v1/models?limit=1000&offset=0"),
+        Protocol::RunComfy => runcomfy_page_url(base, 0),
         Protocol::WaveSpeed => format!("{base}/api/v3/models"),
         Protocol::AimlApi => swap_origin(AIMLAPI_LIST, base, vendor_base),
     }
 }
 
-/// The model ids of a RunComfy or WaveSpeed listing.
-pub(crate) fn listed_models(protocol: Protocol, answer: &Value) -> Result<Vec<String>, String> {
+/// Models a RunComfy list page asks for.
+const RUNCOMFY_PAGE: usize = 1000;
+
+/// The RunComfy list page from model `offset` on (`{models, total}`).
+pub(crate) fn runcomfy_page_url(base: &str, offset: usize) -> String {
+    format!("{base}/v1/models?limit={RUNCOMFY_PAGE}&offset={offset}")
+}
+
+/// One page of a RunComfy or WaveSpeed listing: the model ids on it that
+/// can be models (others skipped), how many entries it held, and the total
+/// the vendor says it lists (RunComfy's `total`; the page's own length when
+/// the answer names none, as WaveSpeed's does not).
+pub(crate) struct ListedPage {
+    pub ids: Vec<String>,
+    pub entries: usize,
+    pub total: usize,
+}
+
+/// The page `answer` of a RunComfy or WaveSpeed listing.
+pub(crate) fn listed_models(protocol: Protocol, answer: &Value) -> Result<ListedPage, String> {
     let list = match protocol {
         Protocol::RunComfy => answer.get("models"),
         _ => answer.get("data"),
@@ -108,12 +126,18 @@ pub(crate) fn listed_models(protocol: Protocol, answer: &Value) -> Result<Vec<St
     let list = list
         .and_then(Value::as_array)
         .ok_or("the catalog answer has no list of models")?;
-    Ok(list
+    let ids = list
         .iter()
         .filter_map(|m| m.get("model_id").and_then(Value::as_str))
         .filter(|id| seedance_dialect::model_id_problem(id).is_none())
         .map(str::to_owned)
-        .collect())
+        .collect();
+    let total = answer.get("total").and_then(Value::as_u64);
+    Ok(ListedPage {
+        ids,
+        entries: list.len(),
+        total: total.map_or(list.len(), |n| usize::try_from(n).unwrap_or(usize::MAX)),
+    })
 }
 
 /// The URL of one AI/ML API document, by its file name in the listing.
