@@ -3,12 +3,12 @@
 //! id>`, `describe` and `batch` lines naming one. Once loaded, a model is
 //! found by name like a compiled one (`crate::catalog_models`).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use seedance::catalog::ModelInfo;
 use seedance_runtime::catalog::{Catalog, CatalogError, CatalogModel};
 use seedance_runtime::{Connection, VendorInfo};
-use serde_json::Value;
 
 use crate::catalog_models;
 use crate::cli::Global;
@@ -65,6 +65,14 @@ async fn load(
     Ok((info, loaded))
 }
 
+/// The `model` of a batch line, read without building the rest of the
+/// line (its prompt and other fields are skipped, not copied).
+#[derive(serde::Deserialize)]
+struct ModelOf<'a> {
+    #[serde(borrow)]
+    model: Option<Cow<'a, str>>,
+}
+
 /// Loads every model a batch file names that is not compiled in (a
 /// `vendor/model` name of this build's vendors), before its lines are
 /// read, so each line is checked as any other. A model that cannot be
@@ -77,9 +85,9 @@ pub async fn preload(
 ) -> Result<(), CliError> {
     let names: BTreeSet<String> = bytes
         .split(|b| *b == b'\n')
-        .filter_map(|line| serde_json::from_slice::<Value>(line).ok())
-        .filter_map(|line| line.get("model")?.as_str().map(str::to_owned))
+        .filter_map(|line| serde_json::from_slice::<ModelOf<'_>>(line).ok()?.model)
         .filter(|name| connect::model(name).is_err())
+        .map(Cow::into_owned)
         .collect();
     for name in names {
         let Some((vendor, id)) = connect::split_vendor(&name) else {
