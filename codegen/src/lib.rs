@@ -16,7 +16,7 @@ pub mod tree;
 use std::path::{Path, PathBuf};
 
 pub use seedance_converter::{
-    Error, Problem, convert, corpus, corpus_shown_from, error, ir, load, naming,
+    Error, Problem, convert, corpus, corpus_shown_from, error, ir, load, naming, published,
 };
 
 /// One file of the generated crate.

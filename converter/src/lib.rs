@@ -4,13 +4,15 @@
 //!
 //! The pipeline is one way: [`load`] (files or text -> JSON) -> [`convert`]
 //! (JSON -> [`ir`], every keyword understood or an error with file and JSON
-//! pointer). [`naming`] owns every identifier decision.
+//! pointer). [`naming`] owns every identifier decision; [`published`] knows
+//! where in a vendor's catalog answer its schemas lie.
 
 pub mod convert;
 pub mod error;
 pub mod ir;
 pub mod load;
 pub mod naming;
+pub mod published;
 
 use std::path::Path;
 

@@ -39,6 +39,7 @@ use sha2::{Digest, Sha256};
 
 use seedance_codegen::changes::{self, Change};
 use seedance_codegen::load::{LOCK, MANIFEST};
+use seedance_codegen::published::{self, RunComfyPage};
 
 use crate::body::{self, Limit};
 use crate::model_id;
@@ -489,7 +490,7 @@ impl VendorSource<'_> {
             let schema = match (
                 answer.status,
                 body.get("error_code"),
-                body.get("input_schema"),
+                published::runcomfy_input_schema(&body),
             ) {
                 (200, None, Some(schema)) => schema,
                 _ => {
@@ -542,12 +543,12 @@ impl VendorSource<'_> {
                 .await?;
             let body: Value = serde_json::from_slice(&answer.bytes)
                 .map_err(|e| format!("{}: the model list is not JSON: {e}", self.vendor))?;
-            let models = match (
+            let page = match (
                 answer.status,
                 body.get("error_code"),
-                body.get("models").and_then(Value::as_array),
+                RunComfyPage::of(&body),
             ) {
-                (200, None, Some(models)) => models,
+                (200, None, Some(page)) => page,
                 _ => {
                     return Err(format!(
                         "{}: the model list answered HTTP {}: {}",
@@ -557,10 +558,7 @@ impl VendorSource<'_> {
                     ));
                 }
             };
-            for id in models
-                .iter()
-                .filter_map(|m| m.get("model_id").and_then(Value::as_str))
-            {
+            for id in page.models.iter().filter_map(published::model_id) {
                 if id.starts_with(prefix)
                     && !found.iter().any(|f| f == id)
                     && self.is_plain(id, report)
@@ -568,10 +566,9 @@ impl VendorSource<'_> {
                     found.push(id.to_owned());
                 }
             }
-            offset += models.len();
-            let total = body.get("total").and_then(Value::as_u64).unwrap_or(0);
-            if models.is_empty() || offset as u64 >= total {
-                break;
+            match page.next_offset(offset) {
+                Some(next) => offset = next,
+                None => break,
             }
         }
         Ok(found)
@@ -612,7 +609,7 @@ impl VendorSource<'_> {
         let prefix = self.manifest["catalog_prefix"].as_str();
         let mut seen = Vec::new();
         for entry in entries {
-            let Some(model) = entry.get("model_id").and_then(Value::as_str) else {
+            let Some(model) = published::model_id(entry) else {
                 continue;
             };
             let by_prefix =
@@ -624,15 +621,7 @@ impl VendorSource<'_> {
                 continue;
             }
             seen.push(model.to_owned());
-            let schemas = entry
-                .pointer("/api_schema/api_schemas")
-                .and_then(Value::as_array);
-            let run = schemas.and_then(|list| {
-                list.iter()
-                    .find(|s| s.get("type").and_then(Value::as_str) == Some("model_run"))
-                    .or_else(|| list.first())
-            });
-            let Some(schema) = run.and_then(|s| s.get("request_schema")) else {
+            let Ok(schema) = published::wavespeed_request_schema(entry) else {
                 let name = format!("{}/{model}", self.vendor);
                 report
                     .refused
@@ -755,7 +744,7 @@ impl VendorSource<'_> {
             .values()
             .filter_map(|entry| entry.get("file").and_then(Value::as_str))
             .collect();
-        for name in entries.iter().filter_map(listed_json_file) {
+        for name in entries.iter().filter_map(published::listed_json_file) {
             let file = format!("{folder}/{name}");
             if locked.contains(&file.as_str()) {
                 continue;
@@ -831,18 +820,6 @@ impl VendorSource<'_> {
         }
         Ok(())
     }
-}
-
-/// The name of a listing entry that is a JSON file (not a folder, not
-/// another kind of file).
-fn listed_json_file(entry: &Value) -> Option<&str> {
-    let (Some(name), Some("file")) = (
-        entry.get("name").and_then(Value::as_str),
-        entry.get("type").and_then(Value::as_str),
-    ) else {
-        return None;
-    };
-    name.ends_with(".json").then_some(name)
 }
 
 /// Pages of RunComfy's model list read at most (of [`PAGE`] models each).

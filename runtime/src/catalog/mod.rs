@@ -258,8 +258,8 @@ impl Catalog {
         let mut ids = match vendor.protocol {
             Protocol::AimlApi => self.aimlapi_ids(conn, vendor, &url, &json).await?,
             protocol => {
-                let first =
-                    source::listed_models(protocol, &json).map_err(|p| malformed(conn, &url, p))?;
+                let first = source::listed_models(protocol, &json, 0)
+                    .map_err(|p| malformed(conn, &url, p))?;
                 self.later_pages(conn, first).await?
             }
         };
@@ -276,21 +276,18 @@ impl Catalog {
         conn: &Connection,
         first: source::ListedPage,
     ) -> Result<Vec<String>, CatalogError> {
-        let (mut ids, mut seen, total) = (first.ids, first.entries, first.total);
+        let (mut ids, mut next) = (first.ids, first.next);
         for _ in 1..MAX_PAGES {
-            if seen >= total {
+            let Some(offset) = next else {
                 break;
-            }
-            let url = source::runcomfy_page_url(conn.base_url(), seen);
+            };
+            let url = source::runcomfy_page_url(conn.base_url(), offset);
             let answer = self.answer(conn, "", &url).await?;
             let json = parse_answer(conn, &url, &answer.cached.body)?;
-            let page = source::listed_models(Protocol::RunComfy, &json)
+            let page = source::listed_models(Protocol::RunComfy, &json, offset)
                 .map_err(|p| malformed(conn, &url, p))?;
-            if page.entries == 0 {
-                break;
-            }
             ids.extend(page.ids);
-            seen += page.entries;
+            next = page.next;
         }
         Ok(ids)
     }

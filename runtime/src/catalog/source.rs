@@ -12,6 +12,7 @@
 //!   these URLs keep their paths behind that base URL in place of GitHub's
 //!   origins.
 
+use seedance_converter::published::{self, RunComfyPage};
 use seedance_dialect::Protocol;
 use serde_json::Value;
 
@@ -107,37 +108,39 @@ pub(crate) fn runcomfy_page_url(base: &str, offset: usize) -> String {
     format!("{base}/v1/models?limit={RUNCOMFY_PAGE}&offset={offset}")
 }
 
-/// One page of a RunComfy or WaveSpeed listing: the model ids on it that
-/// can be models (others skipped), how many entries it held, and the total
-/// the vendor says it lists (RunComfy's `total`; the page's own length when
-/// the answer names none, as WaveSpeed's does not).
+/// One page of a RunComfy or WaveSpeed listing: the ids on it that can be
+/// models (others skipped), and where the next page starts (RunComfy's
+/// list is paged; WaveSpeed's is one answer).
 pub(crate) struct ListedPage {
     pub ids: Vec<String>,
-    pub entries: usize,
-    pub total: usize,
+    pub next: Option<usize>,
 }
 
-/// The page `answer` of a RunComfy or WaveSpeed listing.
-pub(crate) fn listed_models(protocol: Protocol, answer: &Value) -> Result<ListedPage, String> {
-    let list = match protocol {
-        Protocol::RunComfy => answer.get("models"),
-        _ => answer.get("data"),
+/// The page `answer` of a RunComfy or WaveSpeed listing, read from model
+/// `offset` on.
+pub(crate) fn listed_models(
+    protocol: Protocol,
+    answer: &Value,
+    offset: usize,
+) -> Result<ListedPage, String> {
+    const NO_LIST: &str = "the catalog answer has no list of models";
+    let (entries, next) = match protocol {
+        Protocol::RunComfy => {
+            let page = RunComfyPage::of(answer).ok_or(NO_LIST)?;
+            (page.models, page.next_offset(offset))
+        }
+        _ => {
+            let data = answer.get("data").and_then(Value::as_array);
+            (data.ok_or(NO_LIST)?.as_slice(), None)
+        }
     };
-    let list = list
-        .and_then(Value::as_array)
-        .ok_or("the catalog answer has no list of models")?;
-    let ids = list
+    let ids = entries
         .iter()
-        .filter_map(|m| m.get("model_id").and_then(Value::as_str))
+        .filter_map(published::model_id)
         .filter(|id| seedance_dialect::model_id_problem(id).is_none())
         .map(str::to_owned)
         .collect();
-    let total = answer.get("total").and_then(Value::as_u64);
-    Ok(ListedPage {
-        ids,
-        entries: list.len(),
-        total: total.map_or(list.len(), |n| usize::try_from(n).unwrap_or(usize::MAX)),
-    })
+    Ok(ListedPage { ids, next })
 }
 
 /// The URL of one AI/ML API document, by its file name in the listing.
@@ -172,8 +175,7 @@ pub(crate) fn schema_in(
     model: &str,
 ) -> Result<Value, NoSchema> {
     match protocol {
-        Protocol::RunComfy => answer
-            .get("input_schema")
+        Protocol::RunComfy => published::runcomfy_input_schema(answer)
             .filter(|s| s.is_object())
             .cloned()
             .ok_or(NoSchema::Malformed(
@@ -192,26 +194,16 @@ fn wavespeed_schema(answer: &Value, model: &str) -> Result<Value, NoSchema> {
         .and_then(Value::as_array)
         .ok_or(NoSchema::Malformed("the catalog answer has no `data` list"))?
         .iter()
-        .find(|m| m.get("model_id").and_then(Value::as_str) == Some(model))
+        .find(|entry| published::model_id(entry) == Some(model))
         .ok_or(NoSchema::NotListed)?;
-    wavespeed_run_schema(entry).map_err(NoSchema::Malformed)
-}
-
-/// The `request_schema` of a WaveSpeed model's `model_run` entry.
-fn wavespeed_run_schema(entry: &Value) -> Result<Value, &'static str> {
-    let schemas = entry
-        .pointer("/api_schema/api_schemas")
-        .and_then(Value::as_array)
-        .ok_or("the model's entry has no `api_schema.api_schemas`")?;
-    let run = schemas
-        .iter()
-        .find(|s| s.get("type").and_then(Value::as_str) == Some("model_run"))
-        .or_else(|| schemas.first())
-        .ok_or("the model's entry lists no schema")?;
-    run.get("request_schema")
-        .filter(|s| s.is_object())
-        .cloned()
-        .ok_or("the model's `model_run` entry has no `request_schema` object")
+    published::wavespeed_request_schema(entry)
+        .and_then(|schema| {
+            schema
+                .is_object()
+                .then(|| schema.clone())
+                .ok_or("the model's `model_run` entry has no `request_schema` object")
+        })
+        .map_err(NoSchema::Malformed)
 }
 
 /// The `.json` documents of a GitHub contents listing, by file name.
@@ -221,11 +213,8 @@ pub(crate) fn listed_documents(listing: &Value) -> Result<Vec<String>, String> {
         .ok_or("the docs listing is not a JSON list")?;
     Ok(entries
         .iter()
-        .filter(|e| e.get("type").and_then(Value::as_str) == Some("file"))
-        .filter_map(|e| e.get("name").and_then(Value::as_str))
-        .filter(|name| {
-            name.ends_with(".json") && seedance_dialect::model_id_problem(name).is_none()
-        })
+        .filter_map(published::listed_json_file)
+        .filter(|name| seedance_dialect::model_id_problem(name).is_none())
         .filter(|name| !name.contains('/'))
         .map(str::to_owned)
         .collect())
