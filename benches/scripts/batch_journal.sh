@@ -52,7 +52,7 @@ for run in $(seq "$runs"); do
         rm -rf "$work/out"
         RUNCOMFY_API_TOKEN=sim-token /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
             "$bin" batch "$work/jobs.jsonl" --journal "$journal" --out "$work/out" \
-            --base-url "$sim_url" --poll-interval 5ms --requests-per-second inf --concurrency $concurrency \
+            --base-url "$sim_url" --allow-private-image-urls --poll-interval 5ms --requests-per-second inf --concurrency $concurrency \
             >/dev/null 2>"$work/batch.err" || { cat "$work/batch.err" >&2; exit 1; }
         read -r wall user sys rss <"$work/time"
         saved=$(find "$work/out" -name '*.mp4' | wc -l)

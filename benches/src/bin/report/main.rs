@@ -573,7 +573,7 @@ fn main() {
     let mut machine_line = String::new();
     let _ = write!(
         machine_line,
-        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. Absolute times are indicative, ratios of the same run less sensitive. All figures below come from one run, one script after the other: `cargo bench -p seedance-benches`, `icount.sh`, `lean_build.sh` and `regen_scaling.sh` (section 8 says why `batch_journal.sh` is not in it); a section whose script was not re-run says \"not run\"."
+        "**Machine:** {cpus} CPUs (`nproc`), {cpu}, {rustc}. Absolute times are indicative, ratios of the same run less sensitive. All figures below come from one run, one script after the other: `cargo bench -p seedance-benches`, `icount.sh`, `lean_build.sh`, `regen_scaling.sh` and `batch_journal.sh`; a section whose script was not re-run says \"not run\"."
     );
     r.line(&machine_line);
     r.line("");
