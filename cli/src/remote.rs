@@ -66,7 +66,8 @@ async fn load(
 }
 
 /// The `model` of a batch line, read without building the rest of the
-/// line (its prompt and other fields are skipped, not copied).
+/// line (its prompt and other fields are skipped, not copied). Only an
+/// object is read for it: serde's derive would also take a list.
 #[derive(serde::Deserialize)]
 struct ModelOf<'a> {
     #[serde(borrow)]
@@ -85,6 +86,7 @@ pub async fn preload(
 ) -> Result<(), CliError> {
     let names: BTreeSet<String> = bytes
         .split(|b| *b == b'\n')
+        .filter(|line| line.trim_ascii_start().starts_with(b"{"))
         .filter_map(|line| serde_json::from_slice::<ModelOf<'_>>(line).ok()?.model)
         .filter(|name| connect::model(name).is_err())
         .map(Cow::into_owned)

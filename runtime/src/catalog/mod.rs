@@ -250,10 +250,7 @@ impl Catalog {
         vendor: &VendorInfo,
     ) -> Result<(Vec<String>, Origin), CatalogError> {
         let url = source::list_url(vendor.protocol, conn.base_url(), vendor.base_url);
-        let answer = self.answer(conn, "", &url).await.map_err(|err| match err {
-            CatalogError::NotListed { .. } => malformed(conn, &url, "no such listing (404)".into()),
-            other => other,
-        })?;
+        let answer = self.listing(conn, &url).await?;
         let json = parse_answer(conn, &url, &answer.cached.body)?;
         let mut ids = match vendor.protocol {
             Protocol::AimlApi => self.aimlapi_ids(conn, vendor, &url, &json).await?,
@@ -270,7 +267,9 @@ impl Catalog {
 
     /// The ids of `first` and of the RunComfy pages after it, until the
     /// vendor's `total` (WaveSpeed lists all on one page). Bounded: at most
-    /// [`MAX_PAGES`] pages, and a page with no entries ends the list.
+    /// [`MAX_PAGES`] pages, and a page with no entries ends the list. Each
+    /// page is cached on its own; the listing's [`Origin`] is its first
+    /// page's.
     async fn later_pages(
         &self,
         conn: &Connection,
@@ -282,7 +281,7 @@ impl Catalog {
                 break;
             };
             let url = source::runcomfy_page_url(conn.base_url(), offset);
-            let answer = self.answer(conn, "", &url).await?;
+            let answer = self.listing(conn, &url).await?;
             let json = parse_answer(conn, &url, &answer.cached.body)?;
             let page = source::listed_models(Protocol::RunComfy, &json, offset)
                 .map_err(|p| malformed(conn, &url, p))?;
@@ -321,6 +320,15 @@ impl Catalog {
     ) -> Result<fetch::Answer, CatalogError> {
         let with_token = source::takes_token(url, conn.base_url());
         fetch::answer(conn, model, &self.cache, self.ttl, url, with_token).await
+    }
+
+    /// A page of a listing: a 404 there means the listing is missing (a
+    /// malformed catalog), not that some model is not listed.
+    async fn listing(&self, conn: &Connection, url: &str) -> Result<fetch::Answer, CatalogError> {
+        self.answer(conn, "", url).await.map_err(|err| match err {
+            CatalogError::NotListed { .. } => malformed(conn, url, "no such listing (404)".into()),
+            other => other,
+        })
     }
 }
 

@@ -196,9 +196,11 @@ impl Check {
             Check::ObjectList { count, item } => {
                 if let Some(list) = value.as_array() {
                     count.run_count(list.len(), at, v);
-                    for (index, element) in list.iter().enumerate() {
-                        if let Some(map) = element.as_object() {
-                            item.check(map, &format!("{path}[{index}]"), v);
+                    if !item.is_empty() {
+                        for (index, element) in list.iter().enumerate() {
+                            if let Some(map) = element.as_object() {
+                                item.check(map, &format!("{path}[{index}]"), v);
+                            }
                         }
                     }
                 }
