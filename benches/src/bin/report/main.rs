@@ -149,19 +149,16 @@ fn machine() -> (String, String, String) {
     )
 }
 
-/// The commit the run measured: `commit.txt` beside the results when the
-/// run wrote one, else the checkout's `HEAD`.
-fn measured_commit(extras: &Path) -> String {
-    std::fs::read_to_string(extras.join("commit.txt"))
+/// The commit the run measured: the checkout's `HEAD` when the report is
+/// written (run it right after the benches, on the tree they built).
+fn measured_commit() -> String {
+    Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
         .ok()
-        .or_else(|| {
-            Command::new("git")
-                .args(["rev-parse", "--short", "HEAD"])
-                .output()
-                .ok()
-                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        })
-        .map_or_else(|| "unknown".to_owned(), |c| c.trim().to_owned())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|commit| !commit.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 const MODELS: [(&str, &str); 5] = [
@@ -577,10 +574,7 @@ fn main() {
     );
     r.line(&machine_line);
     r.line("");
-    let line = format!(
-        "**Code measured:** commit `{}`.",
-        measured_commit(&r.extras)
-    );
+    let line = format!("**Code measured:** commit `{}`.", measured_commit());
     r.line(&line);
     r.line("");
     r.line("**Reproduce:**");
