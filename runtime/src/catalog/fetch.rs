@@ -41,10 +41,11 @@ pub(crate) struct Answer {
     pub freshness: Freshness,
 }
 
-/// The answer of `url` (read for `model`), per the module's rules.
+/// The answer of `url` (read for `model`, or `None` for a listing), per
+/// the module's rules.
 pub(crate) async fn answer(
     conn: &Connection,
-    model: &str,
+    model: Option<&str>,
     cache: &Cache,
     ttl: Duration,
     url: &str,
@@ -124,7 +125,7 @@ enum Reply {
 
 async fn request(
     conn: &Connection,
-    model: &str,
+    model: Option<&str>,
     url: &str,
     with_token: bool,
     etag: Option<&str>,
@@ -150,10 +151,19 @@ async fn request(
         return Ok(Reply::Unchanged);
     }
     if status == StatusCode::NOT_FOUND {
-        return Err(CatalogError::NotListed {
-            vendor: conn.vendor(),
-            model: model.to_owned(),
-            url: url.to_owned(),
+        // For a model: not listed. For a listing: the catalog itself is
+        // missing a piece it publishes.
+        return Err(match model {
+            Some(model) => CatalogError::NotListed {
+                vendor: conn.vendor(),
+                model: model.to_owned(),
+                url: url.to_owned(),
+            },
+            None => CatalogError::Malformed {
+                vendor: conn.vendor(),
+                url: url.to_owned(),
+                problem: "no such listing (404)".to_owned(),
+            },
         });
     }
     if !status.is_success() {

@@ -195,7 +195,7 @@ impl Catalog {
     ) -> Result<(String, Origin), CatalogError> {
         let base = conn.base_url();
         let url = source::catalog_url(protocol, base, vendor.base_url, model);
-        let answer = self.answer(conn, model, &url).await?;
+        let answer = self.answer(conn, Some(model), &url).await?;
         let json = parse_answer(conn, &url, &answer.cached.body)?;
         let schema = source::schema_in(protocol, &json, model).map_err(|why| match why {
             NoSchema::NotListed => CatalogError::NotListed {
@@ -220,13 +220,13 @@ impl Catalog {
     ) -> Result<(String, Origin), CatalogError> {
         let base = conn.base_url();
         let list_url = source::catalog_url(Protocol::AimlApi, base, vendor.base_url, model);
-        let listing = self.answer(conn, model, &list_url).await?;
+        let listing = self.answer(conn, Some(model), &list_url).await?;
         let listing = parse_answer(conn, &list_url, &listing.cached.body)?;
         let files =
             source::listed_documents(&listing).map_err(|p| malformed(conn, &list_url, p))?;
         for file in files {
             let url = source::aimlapi_file_url(base, vendor.base_url, &file);
-            let answer = self.answer(conn, model, &url).await?;
+            let answer = self.answer(conn, Some(model), &url).await?;
             let Ok(document) = load::parse_text(Path::new(&url), &answer.cached.body) else {
                 continue; // a broken document of another model is not this one
             };
@@ -250,7 +250,7 @@ impl Catalog {
         vendor: &VendorInfo,
     ) -> Result<(Vec<String>, Origin), CatalogError> {
         let url = source::list_url(vendor.protocol, conn.base_url(), vendor.base_url);
-        let answer = self.listing(conn, &url).await?;
+        let answer = self.answer(conn, None, &url).await?;
         let json = parse_answer(conn, &url, &answer.cached.body)?;
         let mut ids = match vendor.protocol {
             Protocol::AimlApi => self.aimlapi_ids(conn, vendor, &url, &json).await?,
@@ -281,7 +281,7 @@ impl Catalog {
                 break;
             };
             let url = source::runcomfy_page_url(conn.base_url(), offset);
-            let answer = self.listing(conn, &url).await?;
+            let answer = self.answer(conn, None, &url).await?;
             let json = parse_answer(conn, &url, &answer.cached.body)?;
             let page = source::listed_models(Protocol::RunComfy, &json, offset)
                 .map_err(|p| malformed(conn, &url, p))?;
@@ -303,7 +303,7 @@ impl Catalog {
         let mut ids = Vec::new();
         for file in files {
             let url = source::aimlapi_file_url(conn.base_url(), vendor.base_url, &file);
-            let answer = self.answer(conn, "", &url).await?;
+            let answer = self.answer(conn, None, &url).await?;
             if let Ok(document) = load::parse_text(Path::new(&url), &answer.cached.body) {
                 ids.extend(convert::document_model_ids(&document).unwrap_or_default());
             }
@@ -311,24 +311,15 @@ impl Catalog {
         Ok(ids)
     }
 
-    /// The answer of `url`, read for `model` (empty for a listing).
+    /// The answer of `url`, read for `model` (`None` for a listing).
     async fn answer(
         &self,
         conn: &Connection,
-        model: &str,
+        model: Option<&str>,
         url: &str,
     ) -> Result<fetch::Answer, CatalogError> {
         let with_token = source::takes_token(url, conn.base_url());
         fetch::answer(conn, model, &self.cache, self.ttl, url, with_token).await
-    }
-
-    /// A page of a listing: a 404 there means the listing is missing (a
-    /// malformed catalog), not that some model is not listed.
-    async fn listing(&self, conn: &Connection, url: &str) -> Result<fetch::Answer, CatalogError> {
-        self.answer(conn, "", url).await.map_err(|err| match err {
-            CatalogError::NotListed { .. } => malformed(conn, url, "no such listing (404)".into()),
-            other => other,
-        })
     }
 }
 
