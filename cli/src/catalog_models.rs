@@ -73,9 +73,8 @@ fn untyped(_: Value) -> Result<Box<dyn ErasedModel>, serde_json::Error> {
 /// `body` as `info`'s input: the typed parse of a compiled model, the
 /// interpreted one of a catalog model (the same refusals).
 pub fn parse(info: &ModelInfo, body: Value) -> Result<Box<dyn ErasedModel>, serde_json::Error> {
-    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    match all.iter().find(|(loaded, _)| std::ptr::eq(*loaded, info)) {
-        Some((_, model)) => model
+    match loaded(info) {
+        Some(model) => model
             .input(body)
             .map(|input| Box::new(input) as Box<dyn ErasedModel>)
             .map_err(serde::de::Error::custom),
@@ -85,16 +84,22 @@ pub fn parse(info: &ModelInfo, body: Value) -> Result<Box<dyn ErasedModel>, serd
 
 /// Whether `info` is a catalog model loaded by this process.
 pub fn is_catalog(info: &ModelInfo) -> bool {
-    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    all.iter().any(|(loaded, _)| std::ptr::eq(*loaded, info))
+    loaded(info).is_some()
 }
 
 /// The JSON Schema `describe --json` shows: the generated one, or the
 /// schema a catalog model was loaded from, as its vendor published it.
 pub fn json_schema(info: &ModelInfo) -> Value {
-    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
-    match all.iter().find(|(loaded, _)| std::ptr::eq(*loaded, info)) {
-        Some((_, model)) => model.published().clone(),
+    match loaded(info) {
+        Some(model) => model.published().clone(),
         None => serde_json::to_value((info.json_schema)()).unwrap_or_default(),
     }
+}
+
+/// The catalog model `info` was registered for, if it is one.
+fn loaded(info: &ModelInfo) -> Option<CatalogModel> {
+    let all = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+    all.iter()
+        .find(|(loaded, _)| std::ptr::eq(*loaded, info))
+        .map(|(_, model)| model.clone())
 }

@@ -47,11 +47,17 @@ pub async fn resolve(
         }
         Err(err) => return Err(CliError::Catalog(err.to_string())),
     };
-    printer.note(&format!(
+    printer.note(&loaded_note(name, &model));
+    Ok(info)
+}
+
+/// The one line saying a model comes from its catalog, and where and when
+/// its schema was read.
+fn loaded_note(name: &str, model: &CatalogModel) -> String {
+    format!(
         "{name} is not compiled in: schema from {}",
         model.origin().describe()
-    ));
-    Ok(info)
+    )
 }
 
 /// `model` of `vendor` from its catalog over `conn`, as a `ModelInfo`.
@@ -96,10 +102,7 @@ pub async fn preload(
             continue;
         };
         match load(&connect(vendor)?, vendor, id).await {
-            Ok((_, model)) => printer.note(&format!(
-                "{name} is not compiled in: schema from {}",
-                model.origin().describe()
-            )),
+            Ok((_, model)) => printer.note(&loaded_note(&name, &model)),
             Err(err) => printer.note(&format!("warning: {name}: {err}")),
         }
     }

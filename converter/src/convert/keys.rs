@@ -133,7 +133,7 @@ pub(super) fn check_keys(
     node: &Map<String, Value>,
     known: &[&str],
 ) -> Result<(), Error> {
-    let understood = |key: &str| known.contains(&key) || UI_HINTS.contains(&key);
+    let understood = |key: &str| known.contains(&key) || seedance_dialect::is_ui_hint(key);
     match node.keys().find(|key| !understood(key)) {
         None => Ok(()),
         Some(key) => {
