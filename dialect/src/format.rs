@@ -95,7 +95,10 @@ impl Format {
         Self::ALL.into_iter().find(|f| f.as_str() == format)
     }
 
-    /// The media kind the format names; `None` for a plain `uri`.
+    /// The media kind the format names; `None` for a plain `uri`. Inlined
+    /// always: the runtime's URL checks fold it to a constant at each
+    /// generated call site.
+    #[inline(always)]
     pub const fn media(self) -> Option<MediaKind> {
         match self {
             Format::Uri => None,

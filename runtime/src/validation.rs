@@ -332,7 +332,7 @@ impl Validator {
     /// looked at when it fails.
     #[inline]
     pub fn uri(&mut self, field: impl At, value: &str, format: Format) {
-        if !is_media_uri(value, media_kind(format)) {
+        if !is_media_uri(value, format.media()) {
             self.record_uri(field, value, format);
         }
     }
@@ -342,7 +342,7 @@ impl Validator {
     /// valid path.
     #[inline]
     pub fn uri_items(&mut self, name: &str, items: &[String], format: Format) {
-        if !are_media_uris(items, media_kind(format)) {
+        if !are_media_uris(items, format.media()) {
             self.record_uri_items(name, items, format);
         }
     }
@@ -386,18 +386,6 @@ impl Validator {
                 violations: self.violations,
             })
         }
-    }
-}
-
-/// The media kind a URL format names (`format.media()`, spelled here so it
-/// folds to a constant at each generated call site).
-#[inline(always)]
-const fn media_kind(format: Format) -> Option<MediaKind> {
-    match format {
-        Format::Uri => None,
-        Format::ImageUri => Some(MediaKind::Image),
-        Format::VideoUri => Some(MediaKind::Video),
-        Format::AudioUri => Some(MediaKind::Audio),
     }
 }
 
