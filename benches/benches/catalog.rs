@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use seedance_benches::fixtures::cases;
-use seedance_benches::interpreted::{self, ir_of, name_of};
+use seedance_benches::interpreted::{self, ir_of};
 use seedance_runtime::Connection;
 use seedance_runtime::catalog::Catalog;
 use seedance_runtime::interpret::{self, Checks};
@@ -22,7 +22,7 @@ fn interpreted_against_compiled(c: &mut Criterion) {
     let corpus = interpreted::corpus();
     let mut group = c.benchmark_group("catalog_check");
     for case in cases() {
-        let name = name_of(case.id);
+        let name = case.model;
         let info = seedance::catalog::find(name).expect("compiled");
         let model = ir_of(&corpus, name);
         // Made once when a catalog schema is loaded, as `Catalog::load` does.
@@ -57,10 +57,9 @@ fn interpreted_against_compiled(c: &mut Criterion) {
 fn cached_load(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let sim = rt.block_on(seedance_sim::Sim::start());
-    let vendor = seedance::catalog::find(name_of("runcomfy_lite_i2v"))
-        .expect("compiled")
-        .vendor;
-    let model = "bytedance/seedance-1-0/lite/image-to-video";
+    let name = "runcomfy/bytedance/seedance-1-0/lite/image-to-video";
+    let vendor = seedance::catalog::find(name).expect("compiled").vendor;
+    let (_, model) = name.split_once('/').expect("vendor/model");
     let conn = rt.block_on(async {
         Connection::builder(vendor)
             .base_url(sim.base_url())

@@ -46,8 +46,7 @@ macro_rules! model_cases {
             ));
         }
         {
-            let model = interpreted::name_of($id);
-            let checks = Checks::new(&interpreted::ir_of($corpus, model));
+            let checks = Checks::new(&interpreted::ir_of($corpus, case.model));
             let value = valid_value.clone();
             cases.push((
                 name("valid_interpreted"),

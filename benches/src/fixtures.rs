@@ -25,6 +25,8 @@ pub const IMAGE: &str = "https://playgrounds-storage-public.runcomfy.net/tools/7
 pub struct Case {
     /// Short id used in bench names (`aimlapi_lite_i2v`).
     pub id: &'static str,
+    /// The model's `vendor/model` name (the catalog's).
+    pub model: &'static str,
     /// Schema file, relative to the workspace root.
     pub schema: &'static str,
     /// A valid input as JSON text.
@@ -123,6 +125,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "aimlapi_lite_i2v",
+            model: "aimlapi/bytedance/seedance-1-0-lite-i2v",
             schema: "generated/schemas/aimlapi/seedance_1_0_lite_i2v.json",
             invalid_json: edited(&aiml, "resolution", json!("4k")),
             valid_json: aiml,
@@ -131,6 +134,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "runcomfy_lite_i2v",
+            model: "runcomfy/bytedance/seedance-1-0/lite/image-to-video",
             schema: "schemas/runcomfy/bytedance/seedance-1-0/lite/image-to-video.json",
             valid_json: text(&lite_i2v_valid()),
             invalid_json: text(&lite_i2v_invalid()),
@@ -139,6 +143,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "runcomfy_lite_r2v",
+            model: "runcomfy/bytedance/seedance-1-0/lite/reference-to-video",
             schema: "schemas/runcomfy/bytedance/seedance-1-0/lite/reference-to-video.json",
             valid_json: text(&lite_r2v_valid()),
             invalid_json: text(&lite_r2v_invalid()),
@@ -147,6 +152,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "runcomfy_pro_i2v",
+            model: "runcomfy/bytedance/seedance-1-0/pro/image-to-video",
             schema: "schemas/runcomfy/bytedance/seedance-1-0/pro/image-to-video.json",
             invalid_json: edited(&pro, "duration", json!(13)),
             valid_json: pro,
@@ -155,6 +161,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             id: "wavespeed_lite_r2v",
+            model: "wavespeed/bytedance/seedance-v1-lite/reference-to-video",
             schema: "schemas/wavespeed/bytedance/seedance-v1-lite/reference-to-video.json",
             valid_json: text(&wavespeed_valid()),
             invalid_json: text(&wavespeed_invalid()),

@@ -4,18 +4,6 @@
 
 use seedance_converter::ir;
 
-/// Each bench case's `vendor/model` name.
-pub fn name_of(case_id: &str) -> &'static str {
-    match case_id {
-        "aimlapi_lite_i2v" => "aimlapi/bytedance/seedance-1-0-lite-i2v",
-        "runcomfy_lite_i2v" => "runcomfy/bytedance/seedance-1-0/lite/image-to-video",
-        "runcomfy_lite_r2v" => "runcomfy/bytedance/seedance-1-0/lite/reference-to-video",
-        "runcomfy_pro_i2v" => "runcomfy/bytedance/seedance-1-0/pro/image-to-video",
-        "wavespeed_lite_r2v" => "wavespeed/bytedance/seedance-v1-lite/reference-to-video",
-        other => panic!("no model for bench case {other}"),
-    }
-}
-
 /// Every model of `schemas/`, converted as codegen converts them.
 pub fn corpus() -> ir::Corpus {
     let schemas = crate::workspace_root().join("schemas");
