@@ -58,10 +58,7 @@ pub async fn run(printer: &Printer, global: &Global, args: &BatchArgs) -> Result
         connect::vendor(vendor)?;
     }
     let bytes = read_input(&args.file)?;
-    let sim = match global.sim {
-        true => Some(Simulator::find_or_start().await?),
-        false => None,
-    };
+    let sim = Simulator::for_global(global).await?;
     let connect = |vendor: &seedance_runtime::VendorInfo| match &sim {
         Some(sim) => sim.connection(vendor, global),
         None => connect::remote(vendor, global),

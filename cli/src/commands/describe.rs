@@ -34,13 +34,7 @@ pub async fn run(
             info
         }
         Err(_) => {
-            if global.sim && global.base_url.is_some() {
-                return Err(CliError::SimWithBaseUrl);
-            }
-            let sim = match global.sim {
-                true => Some(Simulator::find_or_start().await?),
-                false => None,
-            };
+            let sim = Simulator::for_global(global).await?;
             crate::remote::resolve(printer, global, name, sim.as_ref()).await?
         }
     };

@@ -26,9 +26,6 @@ use crate::sim::Simulator;
 
 /// Runs one generation.
 pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(), CliError> {
-    if global.sim && global.base_url.is_some() {
-        return Err(CliError::SimWithBaseUrl);
-    }
     // Kept alive until the job is followed: dropping an in-process
     // simulator stops it.
     let sim = start_sim(printer, global).await?;
@@ -79,19 +76,16 @@ pub async fn run(printer: &Printer, global: &Global, args: &RunArgs) -> Result<(
     follow_job(printer, global, args, sim.as_ref(), &job, &name, interrupt).await
 }
 
-/// The simulator, with `--sim`.
+/// The simulator, with `--sim`, named when it is another process.
 async fn start_sim(printer: &Printer, global: &Global) -> Result<Option<Simulator>, CliError> {
-    if !global.sim {
-        return Ok(None);
-    }
-    let sim = Simulator::find_or_start().await?;
-    if !sim.is_in_process() {
+    let sim = Simulator::for_global(global).await?;
+    if let Some(sim) = sim.as_ref().filter(|sim| !sim.is_in_process()) {
         printer.note(&format!(
             "--sim: using `seedance sim` at {}",
             sim.base_url()
         ));
     }
-    Ok(Some(sim))
+    Ok(sim)
 }
 
 /// The body, built as `batch` builds it (`crate::body`), with its notes and

@@ -33,6 +33,18 @@ pub struct Simulator {
 }
 
 impl Simulator {
+    /// The simulator a command talks to with `--sim` (none without it);
+    /// `--sim` with `--base-url` is refused, since they name two servers.
+    pub async fn for_global(global: &Global) -> Result<Option<Simulator>, CliError> {
+        if global.sim && global.base_url.is_some() {
+            return Err(CliError::SimWithBaseUrl);
+        }
+        match global.sim {
+            true => Ok(Some(Simulator::find_or_start().await?)),
+            false => Ok(None),
+        }
+    }
+
     /// For `run --sim`: the running `seedance sim`, else a new one in
     /// this process.
     pub async fn find_or_start() -> Result<Simulator, CliError> {
